@@ -1,0 +1,35 @@
+"""Atiende's Chalice application: wiring only.
+
+HTTP routes live in one blueprint per resource (``chalicelib/api``). SQS and
+scheduled handlers are declared here (a blueprint's event handlers would be
+deployed without this module) and each is a one-line delegate into ``chalicelib``.
+"""
+
+from chalice import Chalice, Rate
+
+from chalicelib import logs
+from chalicelib.api import platform
+from chalicelib.settings import get_settings
+
+settings = get_settings()
+logs.configure(settings.log_level)
+
+app = Chalice(app_name="atiende")
+app.log.propagate = True
+
+for resource in (platform.resource,):
+    app.register_blueprint(resource.blueprint)
+
+
+@app.on_sqs_message(queue=settings.queue_name("mail"), batch_size=10)
+def send_mail(event):
+    from chalicelib.jobs import mail
+
+    return mail.consume(event)
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def platform_heartbeat(event):
+    from chalicelib.jobs import scheduled
+
+    return scheduled.platform_heartbeat()

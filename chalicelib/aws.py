@@ -1,0 +1,59 @@
+"""boto3 clients for SQS, S3, SES and KMS, pointed at ``AWS_ENDPOINT_URL`` when set.
+
+boto3 is imported on first use, not at import time, to keep cold starts small.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from chalicelib.settings import get_settings
+
+
+@cache
+def client(service: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    settings = get_settings()
+    return boto3.session.Session().client(
+        service,
+        region_name=settings.region,
+        endpoint_url=settings.aws_endpoint_url,
+        config=Config(connect_timeout=2, read_timeout=10, retries={"mode": "standard"}),
+    )
+
+
+@cache
+def queue_url(queue: str) -> str:
+    """URL of one of the platform's queues (``inbound``, ``mail``, ... or ``<name>-dlq``)."""
+    name = get_settings().queue_name(queue)
+    return str(client("sqs").get_queue_url(QueueName=name)["QueueUrl"])
+
+
+def reset() -> None:
+    """Forget cached clients (tests switch endpoints)."""
+    client.cache_clear()
+    queue_url.cache_clear()
+
+
+def probe_queues() -> dict[str, object]:
+    """Depth of every queue and of its dead-letter queue (one call per queue)."""
+    from chalicelib.settings import QUEUES
+
+    sqs = client("sqs")
+    depths: dict[str, object] = {}
+    for queue in QUEUES:
+        for name in (queue, f"{queue}-dlq"):
+            attributes = sqs.get_queue_attributes(
+                QueueUrl=queue_url(name), AttributeNames=["ApproximateNumberOfMessages"]
+            )["Attributes"]
+            depths[name] = int(attributes["ApproximateNumberOfMessages"])
+    return {"depth": depths}
+
+
+def probe_bucket() -> dict[str, object]:
+    bucket = get_settings().bucket
+    client("s3").head_bucket(Bucket=bucket)
+    return {"bucket": bucket}

@@ -1,0 +1,140 @@
+"""The OpenAPI 3.1 document, generated from the route registry and its pydantic models."""
+
+from __future__ import annotations
+
+import typing
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter
+from pydantic.json_schema import models_json_schema
+
+from chalicelib.http.routing import JSON, REGISTRY, Route
+
+REF = "#/components/schemas/{model}"
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {},
+            },
+        }
+    },
+}
+
+_ERROR_TEXT = {
+    400: "The request is not valid (field errors in details).",
+    401: "Not authenticated.",
+    403: "The caller's role does not allow this.",
+    404: "Not found.",
+    409: "Conflict.",
+    413: "The body is larger than 1 MiB.",
+    429: "Throttled; see Retry-After.",
+    500: "Unexpected error.",
+}
+
+
+def _models(route: Route) -> list[type[BaseModel]]:
+    found: list[type[BaseModel]] = []
+    for candidate in (route.body, route.query, route.response):
+        if candidate is None:
+            continue
+        inner = typing.get_args(candidate) or (candidate,)
+        found.extend(m for m in inner if isinstance(m, type) and issubclass(m, BaseModel))
+    return found
+
+
+def _response_schema(response: Any) -> dict[str, Any]:
+    if isinstance(response, type) and issubclass(response, BaseModel):
+        return {"$ref": REF.format(model=response.__name__)}
+    schema = TypeAdapter(response).json_schema(ref_template=REF)
+    return schema
+
+
+def _operation(route: Route) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "operationId": route.name,
+        "summary": route.summary,
+        "tags": [route.tag],
+        "parameters": [
+            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+            for p in route.path_params
+        ],
+        "responses": {},
+    }
+    if route.query is not None:
+        schema = route.query.model_json_schema(ref_template=REF)
+        required = set(schema.get("required", []))
+        for name, prop in schema.get("properties", {}).items():
+            operation["parameters"].append(
+                {"name": name, "in": "query", "required": name in required, "schema": prop}
+            )
+    if route.body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                ct: {"schema": {"$ref": REF.format(model=route.body.__name__)}}
+                for ct in route.content_types
+            },
+        }
+    if route.status == 204 or route.response is None:
+        operation["responses"][str(route.status)] = {"description": "Done."}
+    else:
+        operation["responses"][str(route.status)] = {
+            "description": "Success.",
+            "content": {
+                route.produces: {"schema": _response_schema(route.response)}
+                if route.produces == JSON
+                else {"schema": {"type": "string"}}
+            },
+        }
+    errors = [400, 413, 500]
+    if not route.public:
+        errors += [401, 403]
+        operation["security"] = [{"bearer": []}]
+        operation["x-atiende-action"] = route.action
+    if route.path_params:
+        errors.append(404)
+    for status in sorted(errors):
+        operation["responses"][str(status)] = {
+            "description": _ERROR_TEXT[status],
+            "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+    return operation
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    """Build once per process: routes are all registered at import time."""
+    models = {m for route in REGISTRY for m in _models(route)}
+    _, defs = models_json_schema(
+        [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)], ref_template=REF
+    )
+    schemas: dict[str, Any] = dict(defs.get("$defs", {}))
+    schemas["Error"] = ERROR_SCHEMA
+    paths: dict[str, dict[str, Any]] = {}
+    for route in REGISTRY:
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Atiende API",
+            "version": "1",
+            "description": "Multi-tenant omnichannel helpdesk. Errors are "
+            '`{"error": {"code", "message", "details"}}`.',
+        },
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
+    }

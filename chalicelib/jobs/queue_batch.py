@@ -1,0 +1,27 @@
+"""Running an SQS batch record by record, reporting only the failed ones for retry.
+
+Uses Powertools' batch processor: the Lambda event source mapping has
+``ReportBatchItemFailures`` (set in ``infra/``), and the local worker honours the
+same ``batchItemFailures`` answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+def process_batch(event: Any, handle_record: Callable[[Any], None]) -> dict[str, Any]:
+    """Call ``handle_record`` on each record of a Chalice ``SQSEvent``; failures are retried."""
+    from aws_lambda_powertools.utilities.batch import (
+        BatchProcessor,
+        EventType,
+        process_partial_response,
+    )
+
+    return process_partial_response(  # type: ignore[return-value]
+        event=event.to_dict(),
+        record_handler=handle_record,
+        processor=BatchProcessor(event_type=EventType.SQS),
+        context=event.context,
+    )

@@ -1,0 +1,111 @@
+"""The one place that reads the environment (SPEC §9).
+
+Every other module asks ``get_settings()``. Local defaults for secrets exist only
+for the ``local`` stage, so a deployed stage never runs with a published secret.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Stage = Literal["local", "test", "dev", "prod"]
+
+#: Documented local-only values (printed by ``make run``); never used outside ``local``/``test``.
+LOCAL_DEFAULTS: dict[str, str] = {
+    "meta_app_secret": "local-meta-app-secret",
+    "meta_verify_token": "local-verify-token",
+    "twitter_consumer_secret": "local-twitter-consumer-secret",
+    "jwt_secret": "local-jwt-secret-change-me-in-any-deployed-stage",
+}
+
+#: Queues of the platform; each has a dead-letter queue named ``<name>-dlq``.
+QUEUES: tuple[str, ...] = ("inbound", "outbound", "mail", "integrations")
+
+
+class Settings(BaseSettings):
+    """Configuration of one process. Secrets are ``SecretStr``: they never print."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    stage: Stage = Field("local", validation_alias="ATIENDE_STAGE")
+    region: str = Field(
+        "us-east-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION")
+    )
+    table: str = Field("", validation_alias="ATIENDE_TABLE")
+    bucket: str = Field("", validation_alias="ATIENDE_BUCKET")
+    queue_prefix: str = Field("", validation_alias="ATIENDE_QUEUE_PREFIX")
+    kms_key_id: str = Field("", validation_alias="ATIENDE_KMS_KEY")
+    mail_from: str = Field("Atiende <no-reply@atiende.local>", validation_alias="ATIENDE_MAIL_FROM")
+    public_url: str = Field("", validation_alias="ATIENDE_PUBLIC_URL")
+    port: int = Field(8000, validation_alias="ATIENDE_PORT")
+    var_dir: Path = Field(Path("var"), validation_alias="ATIENDE_VAR")
+    cors_allow_origin: str | None = Field(None, validation_alias="ATIENDE_CORS_ORIGIN")
+    log_level: str = Field("INFO", validation_alias="ATIENDE_LOG_LEVEL")
+
+    dynamodb_endpoint: str | None = Field(None, validation_alias="DYNAMODB_ENDPOINT")
+    aws_endpoint_url: str | None = Field(None, validation_alias="AWS_ENDPOINT_URL")
+
+    meta_app_secret: SecretStr | None = Field(None, validation_alias="META_APP_SECRET")
+    meta_verify_token: SecretStr | None = Field(None, validation_alias="META_VERIFY_TOKEN")
+    twitter_consumer_secret: SecretStr | None = Field(
+        None, validation_alias="TWITTER_CONSUMER_SECRET"
+    )
+    graph_api_base_url: str | None = Field(None, validation_alias="GRAPH_API_BASE_URL")
+    twitter_api_base_url: str | None = Field(None, validation_alias="TWITTER_API_BASE_URL")
+    app_store_api_base_url: str | None = Field(None, validation_alias="APP_STORE_API_BASE_URL")
+    play_api_base_url: str | None = Field(None, validation_alias="PLAY_API_BASE_URL")
+    stripe_api_key: SecretStr | None = Field(None, validation_alias="STRIPE_API_KEY")
+    stripe_webhook_secret: SecretStr | None = Field(None, validation_alias="STRIPE_WEBHOOK_SECRET")
+    stripe_api_base: str | None = Field(None, validation_alias="STRIPE_API_BASE")
+    jwt_secret: SecretStr | None = Field(None, validation_alias="ATIENDE_JWT_SECRET")
+
+    @model_validator(mode="after")
+    def _derive(self) -> Settings:
+        # frozen model: fill derived defaults through object.__setattr__ once, at construction.
+        set_ = object.__setattr__
+        if not self.table:
+            set_(self, "table", f"atiende-{self.stage}")
+        if not self.queue_prefix:
+            set_(self, "queue_prefix", f"atiende-{self.stage}")
+        if not self.bucket:
+            set_(self, "bucket", f"atiende-{self.stage}-files")
+        if not self.kms_key_id:
+            set_(self, "kms_key_id", f"alias/atiende-{self.stage}-channel-secrets")
+        if self.is_local:
+            for name, value in LOCAL_DEFAULTS.items():
+                if getattr(self, name) is None:
+                    set_(self, name, SecretStr(value))
+        return self
+
+    @property
+    def is_local(self) -> bool:
+        """True on a developer's machine or in tests: files instead of SES, local secrets."""
+        return self.stage in ("local", "test")
+
+    @property
+    def mail_dir(self) -> Path | None:
+        """Where outgoing email is kept as ``.eml`` locally; ``None`` means send through SES."""
+        return self.var_dir / "mail" if self.is_local else None
+
+    @property
+    def outbox_dir(self) -> Path | None:
+        """Where outgoing provider requests are recorded locally."""
+        return self.var_dir / "outbox" if self.is_local else None
+
+    def queue_name(self, queue: str) -> str:
+        return f"{self.queue_prefix}-{queue}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests change the environment, then call this)."""
+    get_settings.cache_clear()

@@ -1,0 +1,49 @@
+"""The one table: a polymorphic PynamoDB base model every item type derives from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from chalicelib.settings import get_settings
+from chalicelib.store import meter
+
+meter.install()
+
+
+class Item(Model):
+    """An item of the Atiende table. ``kind`` says which model it is."""
+
+    class Meta:
+        table_name = get_settings().table
+        host = get_settings().dynamodb_endpoint
+        region = get_settings().region
+        max_retry_attempts = 5
+        base_backoff_ms = 25
+        connect_timeout_seconds = 2
+        read_timeout_seconds = 5
+
+    PK = UnicodeAttribute(hash_key=True)
+    SK = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute(attr_name="kind")
+    #: epoch seconds; DynamoDB TTL deletes the item some time after (expiry is checked in code)
+    expires_at = NumberAttribute(null=True)
+
+
+def _all_models(cls: type[Model]) -> list[type[Model]]:
+    found = [cls]
+    for sub in cls.__subclasses__():
+        found.extend(_all_models(sub))
+    return found
+
+
+def configure(*, table: str | None = None, endpoint: Any = ...) -> None:
+    """Point every model at another table or endpoint (tests, the local stack)."""
+    for model in _all_models(Item):
+        if table is not None:
+            model.Meta.table_name = table
+        if endpoint is not ...:
+            model.Meta.host = endpoint
+        model._connection = None

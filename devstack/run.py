@@ -1,0 +1,166 @@
+"""``make run``: the whole Atiende stack on this machine.
+
+Starts DynamoDB Local (data under ``var/ddb``, kept across restarts), moto's
+server for SQS, S3, SES and KMS, creates the resources of infra/resources.yaml,
+then runs ``chalice local``, the queue worker and the scheduler. Ctrl-C stops
+every child process.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from devstack import ddb_local
+from devstack.template import ROOT
+
+LOCAL_ENV = {
+    "ATIENDE_STAGE": "local",
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+}
+
+
+def _say(message: str) -> None:
+    print(f"[make run] {message}", flush=True)
+
+
+def _stop(children: list[tuple[str, subprocess.Popen]]) -> None:
+    for _name, child in reversed(children):
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for _name, child in reversed(children):
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+def main() -> int:
+    try:
+        ddb_local.java_major_version()
+        ddb_local.jar_dir()
+    except ddb_local.MissingPrerequisite as exc:
+        _say(str(exc))
+        return 2
+
+    env = {**os.environ, **{k: v for k, v in LOCAL_ENV.items() if k not in os.environ}}
+    env["ATIENDE_STAGE"] = "local"
+    var = Path(env.get("ATIENDE_VAR", "var"))
+    var = (var if var.is_absolute() else ROOT / var).resolve()
+    env["ATIENDE_VAR"] = str(var)
+    (var / "log").mkdir(parents=True, exist_ok=True)
+    (var / "mail").mkdir(parents=True, exist_ok=True)
+    (var / "outbox").mkdir(parents=True, exist_ok=True)
+    port = int(env.get("ATIENDE_PORT", "8000"))
+    children: list[tuple[str, subprocess.Popen]] = []
+
+    def on_signal(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        if not env.get("DYNAMODB_ENDPOINT"):
+            ddb_port = int(env.get("ATIENDE_DYNAMODB_PORT", "8001"))
+            _say(f"starting DynamoDB Local on 127.0.0.1:{ddb_port} (data in {var / 'ddb'})")
+            children.append(
+                ("dynamodb", ddb_local.start(ddb_port, var / "ddb", var / "log" / "dynamodb.log"))
+            )
+            env["DYNAMODB_ENDPOINT"] = f"http://127.0.0.1:{ddb_port}"
+        if not env.get("AWS_ENDPOINT_URL"):
+            moto_port = int(env.get("ATIENDE_MOTO_PORT", "8002"))
+            _say(f"starting moto's server (SQS, S3, SES, KMS) on 127.0.0.1:{moto_port}")
+            log = open(var / "log" / "moto.log", "ab")  # noqa: SIM115
+            moto = subprocess.Popen(
+                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )
+            children.append(("moto", moto))
+            ddb_local.wait_for_port(moto_port, process=moto)
+            env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{moto_port}"
+
+        _say("creating the table, queues, bucket and key from infra/resources.yaml")
+        bootstrap = subprocess.run(
+            [sys.executable, "-m", "devstack.bootstrap_local"], env=env, cwd=ROOT
+        )
+        if bootstrap.returncode != 0:
+            _say("could not create the local resources (see above)")
+            return 1
+
+        children.append(
+            (
+                "api",
+                subprocess.Popen(
+                    [
+                        str(Path(sys.executable).parent / "chalice"),
+                        "local",
+                        "--stage",
+                        "local",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                        "--no-autoreload",
+                    ],
+                    env=env,
+                    cwd=ROOT,
+                ),
+            )
+        )
+        children.append(
+            (
+                "worker",
+                subprocess.Popen([sys.executable, "-m", "devstack.worker"], env=env, cwd=ROOT),
+            )
+        )
+        children.append(
+            (
+                "scheduler",
+                subprocess.Popen([sys.executable, "-m", "devstack.scheduler"], env=env, cwd=ROOT),
+            )
+        )
+        ddb_local.wait_for_port(port, timeout=60, process=children[-3][1])
+        _print_banner(port, var)
+        while True:
+            for name, child in children:
+                if child.poll() is not None:
+                    _say(f"{name} stopped (exit {child.returncode}); stopping everything")
+                    return 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        _say("stopping")
+        return 0
+    finally:
+        _stop(children)
+
+
+def _print_banner(port: int, var: Path) -> None:
+    from chalicelib.settings import LOCAL_DEFAULTS, Settings
+
+    lines = [
+        f"Atiende is running: http://127.0.0.1:{port}",
+        f"  status:      curl http://127.0.0.1:{port}/v1/status",
+        f"  API docs:    http://127.0.0.1:{port}/docs",
+        f"  emails:      {var / 'mail'}/*.eml",
+        f"  outbox:      {var / 'outbox'}/*.json",
+        "  local-only secrets (never used outside the local stage):",
+        *[
+            f"    {Settings.model_fields[name].validation_alias}={value}"
+            for name, value in LOCAL_DEFAULTS.items()
+        ],
+        "  Ctrl-C stops everything; data stays in var/ddb for next time.",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
