@@ -8,7 +8,7 @@ deployed without this module) and each is a one-line delegate into ``chalicelib`
 from chalice import Chalice, Rate
 
 from chalicelib import logs
-from chalicelib.api import platform
+from chalicelib.api import auth, departments, establishment, me, platform, users
 from chalicelib.settings import get_settings
 
 settings = get_settings()
@@ -17,7 +17,14 @@ logs.configure(settings.log_level)
 app = Chalice(app_name="atiende")
 app.log.propagate = True
 
-for resource in (platform.resource,):
+for resource in (
+    platform.resource,
+    auth.resource,
+    me.resource,
+    users.resource,
+    establishment.resource,
+    departments.resource,
+):
     app.register_blueprint(resource.blueprint)
 
 

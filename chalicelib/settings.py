@@ -74,6 +74,8 @@ class Settings(BaseSettings):
             set_(self, "queue_prefix", f"atiende-{self.stage}")
         if not self.bucket:
             set_(self, "bucket", f"atiende-{self.stage}-files")
+        if not self.public_url:
+            set_(self, "public_url", f"http://127.0.0.1:{self.port}")
         if not self.kms_key_id:
             set_(self, "kms_key_id", f"alias/atiende-{self.stage}-channel-secrets")
         if self.is_local:

@@ -206,12 +206,13 @@ class Resource:
                 token = logs.request_id.set(request_id)
                 try:
                     call = Call(request=request, route=route, request_id=request_id)
-                    call.body = _parse_body(request, route)
-                    call.query = _parse_query(request, route)
                     if not route.public:
+                        # who is calling comes first: a stranger learns nothing from a 400
                         from chalicelib.http.auth import authorize
 
                         call.principal = authorize(call)
+                    call.body = _parse_body(request, route)
+                    call.query = _parse_query(request, route)
                     return _render(handler(call, **path_params), route, request_id)
                 except AppError as exc:
                     if exc.status >= 500:

@@ -47,3 +47,17 @@ def configure(*, table: str | None = None, endpoint: Any = ...) -> None:
         if endpoint is not ...:
             model.Meta.host = endpoint
         model._connection = None
+
+
+def transaction() -> Any:
+    """A PynamoDB ``TransactWrite`` on the table's connection (all-or-nothing writes)."""
+    from pynamodb.connection import Connection
+    from pynamodb.transactions import TransactWrite
+
+    return TransactWrite(connection=Connection(region=Item.Meta.region, host=Item.Meta.host))
+
+
+def cancellation_codes(error: Exception) -> list[str | None]:
+    """Why each item of a cancelled transaction failed (``None`` for those that did not)."""
+    reasons = getattr(error, "cancellation_reasons", None) or []
+    return [reason.code if reason is not None else None for reason in reasons]

@@ -42,3 +42,79 @@ def due_pk(kind: str, shard: int) -> str:
 
 def due_sk(due_at_iso: str, *identity: object) -> str:
     return _join(due_at_iso, *identity)
+
+
+def user_sk(user_id: str) -> str:
+    return _join("USER", user_id)
+
+
+def users_prefix() -> str:
+    return "USER#"
+
+
+def email_gsi(email: str) -> str:
+    """GSI1 partition of a user: their email, lower-cased (unique across Atiende)."""
+    return _join("EMAIL", email.strip().lower())
+
+
+def email_claim_pk(email: str) -> str:
+    return _join("EMAIL", email.strip().lower())
+
+
+def email_claim_sk() -> str:
+    return "EMAIL"
+
+
+def session_pk(tenant_id: str, user_id: str) -> str:
+    return _join("TENANT", tenant_id, "USER", user_id)
+
+
+def session_sk(session_id: str) -> str:
+    return _join("SESSION", session_id)
+
+
+def token_pk(token_hash: str) -> str:
+    return _join("TOKEN", token_hash)
+
+
+def token_sk() -> str:
+    return "TOKEN"
+
+
+def throttle_pk(scope: str, value: str) -> str:
+    return _join("THROTTLE", "LOGIN", scope, value.lower())
+
+
+def throttle_sk() -> str:
+    return "THROTTLE"
+
+
+def history_pk(tenant_id: str, entity: str, entity_id: str) -> str:
+    return _join("TENANT", tenant_id, "HIST", entity, entity_id)
+
+
+def history_sk(at_iso: str, unique: str) -> str:
+    return _join(at_iso, unique)
+
+
+# --- configuration items of a tenant (departments, groups, quick replies, ...) -----
+def config_sk(entity: str, item_id: str) -> str:
+    return _join(entity.upper(), item_id)
+
+
+def config_prefix(entity: str) -> str:
+    return entity.upper() + SEP
+
+
+def unique_name_pk(tenant_id: str, entity: str, name: str) -> str:
+    """A claim that keeps a name unique within a tenant (e.g. a quick reply's shortcut)."""
+    return _join("TENANT", tenant_id, "UNIQUE", entity.upper(), name.strip().lower())
+
+
+def unique_name_sk() -> str:
+    return "CLAIM"
+
+
+def name_index_pk(tenant_id: str, entity: str) -> str:
+    """GSI3 partition listing a tenant's items of one kind by name (prefix search)."""
+    return _join("TENANT", tenant_id, "NAME", entity.upper())

@@ -2,13 +2,21 @@
 
 Every call made through PynamoDB asks DynamoDB for its consumed capacity
 (``ReturnConsumedCapacity=INDEXES``, table and indexes) and, while a meter is
-open (``with measure() as m:``), adds it up. DynamoDB Local reports a
-transactional item as a plain write; AWS bills it double, so against a local
-engine transactional capacity is doubled to show what AWS would bill.
+open (``with measure() as m:``), adds it up: what AWS would bill.
+
+DynamoDB Local (3.x) mis-reports one thing: a TransactWriteItems. It bills each
+item double, as AWS does, but adds up only the distinct per-item amounts, so two
+small puts report 2 units instead of 4, and five report 2 instead of 10
+(awslabs/amazon-dynamodb-local-samples#31). Against a local engine the meter
+takes, per table, the larger of that report and the bill rebuilt from the
+request (see ``_transact_write_floor``). Its TransactGetItems (2 units per item)
+and every other operation are reported as AWS bills them and are taken as is.
 """
 
 from __future__ import annotations
 
+import base64
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -36,24 +44,15 @@ class CostMeter:
 
     operations: dict[str, OperationCost] = field(default_factory=dict)
 
-    def record(
-        self,
-        operation: str,
-        response: dict[str, Any] | None,
-        items: int,
-        seconds: float,
-        transaction_factor: float = 1.0,
-    ) -> None:
+    def record(self, operation: str, units: float | None, items: int, seconds: float) -> None:
+        """One call: ``units`` is the capacity AWS bills for it, ``None`` when it failed."""
         cost = self.operations.setdefault(operation, OperationCost())
         cost.requests += 1
         cost.items += items
         cost.seconds.append(seconds)
-        if response is None:
+        if units is None:
             cost.failed += 1
             return
-        units = _capacity_units(response.get("ConsumedCapacity"))
-        if operation in TRANSACTIONS:
-            units *= transaction_factor
         if operation in READ_OPERATIONS:
             cost.read_units += units
         else:
@@ -95,6 +94,83 @@ def _capacity_units(consumed: Any) -> float:
     if isinstance(consumed, list):
         return sum(_capacity_units(c) for c in consumed)
     return float(consumed.get("CapacityUnits") or 0.0)
+
+
+def _billed_units(
+    operation: str, response: dict[str, Any], kwargs: dict[str, Any], local: bool
+) -> float:
+    consumed = response.get("ConsumedCapacity")
+    if not (local and operation == "TransactWriteItems"):
+        return _capacity_units(consumed)
+    reported: dict[str, float] = {}
+    for entry in consumed or []:
+        table = str(entry.get("TableName"))
+        reported[table] = reported.get(table, 0.0) + _capacity_units(entry)
+    floor = _transact_write_floor(kwargs.get("TransactItems", []))
+    return sum(max(reported.get(t, 0.0), floor.get(t, 0.0)) for t in reported.keys() | floor)
+
+
+def _transact_write_floor(actions: list[dict[str, Any]]) -> dict[str, float]:
+    """What AWS bills at least for a TransactWriteItems, per table, from the request alone.
+
+    A Put carries its item: 2 units per started KB for the table and again for every
+    index whose keys it holds (all indexes project ALL). Update, Delete and
+    ConditionCheck carry only a key: 2 units, their item's size being unknown here.
+    """
+    from chalicelib.store.indexes import INDEXES
+
+    floor: dict[str, float] = {}
+    for action in actions:
+        for kind, body in action.items():
+            table = str(body.get("TableName"))
+            units = 2.0
+            if kind == "Put":
+                item = body.get("Item", {})
+                per_copy = 2.0 * max(1, math.ceil(_item_bytes(item) / 1024))
+                copies = 1 + sum(1 for pk, sk in INDEXES.values() if pk in item and sk in item)
+                units = per_copy * copies
+            floor[table] = floor.get(table, 0.0) + units
+    return floor
+
+
+def _item_bytes(item: dict[str, Any]) -> int:
+    """An item's size as DynamoDB counts it: attribute names plus values."""
+    return sum(len(name.encode()) + _value_bytes(value) for name, value in item.items())
+
+
+def _value_bytes(value: dict[str, Any]) -> int:
+    size = 0
+    for kind, data in value.items():
+        if kind == "S":
+            size += len(data.encode())
+        elif kind == "N":
+            size += _number_bytes(data)
+        elif kind == "B":
+            size += _binary_bytes(data)
+        elif kind in ("BOOL", "NULL"):
+            size += 1
+        elif kind == "SS":
+            size += sum(len(s.encode()) for s in data)
+        elif kind == "NS":
+            size += sum(_number_bytes(n) for n in data)
+        elif kind == "BS":
+            size += sum(_binary_bytes(b) for b in data)
+        elif kind == "L":
+            size += 3 + sum(1 + _value_bytes(v) for v in data)
+        elif kind == "M":
+            size += 3 + sum(1 + len(k.encode()) + _value_bytes(v) for k, v in data.items())
+    return size
+
+
+def _number_bytes(number: str) -> int:
+    digits = number.lstrip("+-").replace(".", "").split("e")[0].split("E")[0].strip("0")
+    return 1 + math.ceil(len(digits) / 2)
+
+
+def _binary_bytes(data: Any) -> int:
+    if isinstance(data, bytes | bytearray):
+        return len(data)
+    return len(base64.b64decode(data))  # botocore's wire form of a binary value
 
 
 def _items_in(operation: str, kwargs: dict[str, Any]) -> int:
@@ -153,10 +229,19 @@ def install() -> None:
             if _open:
                 elapsed = time.perf_counter() - started
                 items = _items_in(operation_name, operation_kwargs)
-                factor = 2.0 if _is_local_engine(self.host) else 1.0
+                units = (
+                    None
+                    if response is None
+                    else _billed_units(
+                        operation_name,
+                        response,
+                        operation_kwargs,
+                        _is_local_engine(self.host),
+                    )
+                )
                 with _lock:
                     for cost_meter in _open:
-                        cost_meter.record(operation_name, response, items, elapsed, factor)
+                        cost_meter.record(operation_name, units, items, elapsed)
 
     Connection._make_api_call = metered  # type: ignore[method-assign]
     _installed = True

@@ -1,0 +1,133 @@
+"""Who may do what: the one table of role -> allowed actions (SPEC §2).
+
+Every non-public route names an action; ``http/auth.py`` checks it here before the
+handler runs. ``docs/roles.md`` is rendered from this module (a test keeps it so).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal[
+    "admin", "supervisor", "agent", "analyst", "stakeholder", "orders_admin", "account_contact"
+]
+ROLES: tuple[Role, ...] = (
+    "admin",
+    "supervisor",
+    "agent",
+    "analyst",
+    "stakeholder",
+    "orders_admin",
+    "account_contact",
+)
+
+#: Optional permissions each role may carry; any other permission is refused.
+PERMISSIONS_BY_ROLE: dict[Role, frozenset[str]] = {
+    "admin": frozenset(),
+    "supervisor": frozenset(
+        {
+            "orders_payments_admin",
+            "payment_reconciler",
+            "standalone_orders",
+            "conversation_reports",
+            "payment_reports",
+        }
+    ),
+    "agent": frozenset({"conversation_dispenser", "transfer_conversations", "standalone_orders"}),
+    "analyst": frozenset(),
+    "stakeholder": frozenset(),
+    "orders_admin": frozenset({"standalone_orders", "payment_reconciler", "payment_reports"}),
+    "account_contact": frozenset(),
+}
+ALL_PERMISSIONS = frozenset().union(*PERMISSIONS_BY_ROLE.values())
+
+HELP_DESK: frozenset[Role] = frozenset({"admin", "supervisor", "agent", "stakeholder"})
+STAFF: frozenset[Role] = frozenset(
+    {"admin", "supervisor", "agent", "analyst", "stakeholder", "orders_admin"}
+)
+EVERYONE: frozenset[Role] = frozenset(ROLES)
+ADMIN: frozenset[Role] = frozenset({"admin"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An action is allowed to ``roles``, or to a role holding one of ``with_permission``."""
+
+    description: str
+    roles: frozenset[Role]
+    with_permission: dict[Role, frozenset[str]] = field(default_factory=dict)
+
+
+ACTIONS: dict[str, Rule] = {
+    "me.read": Rule("See and edit one's own profile and presence", EVERYONE),
+    "account.read": Rule("See the establishment and the account summary", ADMIN),
+    "account.manage": Rule("Edit the establishment and its fiscal data", ADMIN),
+    "users.read": Rule("List and see the tenant's users", frozenset({"admin", "supervisor"})),
+    "users.manage": Rule("Create, edit, deactivate, delete users; resend invitations", ADMIN),
+    "departments.read": Rule("List departments", STAFF),
+    "departments.manage": Rule("Create, edit and delete departments", ADMIN),
+    "agent_groups.read": Rule("List agent groups", STAFF),
+    "agent_groups.manage": Rule("Create, edit and delete agent groups", ADMIN),
+    "quick_replies.read": Rule("List quick replies and use the '/' picker", HELP_DESK),
+    "quick_replies.manage": Rule("Create, edit and delete quick replies", ADMIN),
+    "custom_fields.read": Rule("See the custom fields of clients and tickets", STAFF),
+    "custom_fields.manage": Rule("Define custom fields", ADMIN),
+    "account_contacts.read": Rule(
+        "See account contacts", frozenset({"admin", "account_contact"})
+    ),
+    "account_contacts.manage": Rule(
+        "Add, edit and remove account contacts and their email preferences",
+        frozenset({"admin", "account_contact"}),
+    ),
+    "history.read": Rule(
+        "See who changed a configuration item", frozenset({"admin", "supervisor"})
+    ),
+}
+
+
+def can(role: str, permissions: frozenset[str] | set[str] | list[str], action: str) -> bool:
+    """True when a user of ``role`` holding ``permissions`` may perform ``action``."""
+    rule = ACTIONS[action]
+    if role in rule.roles:
+        return True
+    needed = rule.with_permission.get(role)  # type: ignore[call-overload]
+    return bool(needed and needed & set(permissions))
+
+
+def invalid_permissions(role: str, permissions: list[str]) -> list[str]:
+    """Permissions that ``role`` cannot carry (SPEC §2 lists the optional ones per role)."""
+    allowed = PERMISSIONS_BY_ROLE.get(role, frozenset())  # type: ignore[call-overload]
+    return sorted(set(permissions) - allowed)
+
+
+def render_markdown() -> str:
+    """docs/roles.md, generated from the table above."""
+    lines = [
+        "# Roles and what each may do",
+        "",
+        "Generated from `chalicelib/domain/accounts/access.py` (the table the API enforces);",
+        "`make roles-doc` rewrites this file and a test checks it is current.",
+        "",
+        "| action | what it allows | " + " | ".join(ROLES) + " |",
+        "|---|---|" + "---|" * len(ROLES),
+    ]
+    for name, rule in ACTIONS.items():
+        cells = []
+        for role in ROLES:
+            if role in rule.roles:
+                cells.append("yes")
+            elif role in rule.with_permission:
+                cells.append("with " + ", ".join(sorted(rule.with_permission[role])))
+            else:
+                cells.append("")
+        lines.append(f"| `{name}` | {rule.description} | " + " | ".join(cells) + " |")
+    lines += ["", "## Optional permissions per role", ""]
+    for role in ROLES:
+        permissions = ", ".join(f"`{p}`" for p in sorted(PERMISSIONS_BY_ROLE[role])) or "none"
+        lines.append(f"- **{role}**: {permissions}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(render_markdown(), end="")

@@ -1,0 +1,103 @@
+"""Signup and the establishment (the tenant's company data, seed 000)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+
+from chalicelib.clock import now
+from chalicelib.domain.accounts import passwords
+from chalicelib.domain.accounts.history import history_entry
+from chalicelib.domain.accounts.people import (
+    check_password_policy,
+    email_claim,
+    email_taken,
+    new_user,
+)
+from chalicelib.domain.accounts.principal import Principal
+from chalicelib.ids import new_id
+from chalicelib.mail import message as mail
+from chalicelib.mail.templates import render
+from chalicelib.settings import get_settings
+from chalicelib.store import keys
+from chalicelib.store.accounts import EmailClaim, Tenant, User
+from chalicelib.store.base import cancellation_codes, transaction
+
+log = logging.getLogger(__name__)
+
+ESTABLISHMENT_FIELDS = ("name", "admin_email", "address", "locale", "timezone")
+
+
+def signup(
+    *, company_name: str, locale: str, timezone: str, first_name: str, last_name: str,
+    email: str, password: str,
+) -> tuple[Tenant, User]:
+    """A new tenant on the Free plan and its first admin, in one transaction."""
+    check_password_policy(password, email)
+    at = now()
+    tenant_id = new_id()
+    tenant = Tenant(
+        keys.tenant_pk(tenant_id), keys.tenant_sk(), tenant_id=tenant_id, name=company_name,
+        locale=locale, timezone=timezone, plan="free", admin_email=email, fiscal={},
+        counts={"users": 1}, created_at=at, updated_at=at,
+    )
+    admin = new_user(tenant_id, first_name=first_name, last_name=last_name, email=email,
+                     role="admin", permissions=[], departments=[], at=at)
+    admin.status = "active"
+    admin.password_hash = passwords.hash_password(password)
+    try:
+        with transaction() as write:
+            write.save(email_claim(admin), condition=EmailClaim.PK.does_not_exist())
+            write.save(tenant, condition=Tenant.PK.does_not_exist())
+            write.save(admin, condition=User.PK.does_not_exist())
+            write.save(history_entry(tenant_id, "establishment", tenant_id, admin.user_id,
+                                     "created", at, after=establishment_view(tenant)))
+    except TransactWriteError as exc:
+        if cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
+            raise email_taken() from exc
+        raise
+    try:
+        mail.enqueue(render("welcome", locale, [email], kind="products", tenant_id=tenant_id,
+                            company=company_name, first_name=first_name,
+                            link=get_settings().public_url))
+    except Exception:
+        log.exception("welcome email not queued", extra={"tenant_id": tenant_id})
+    return tenant, admin
+
+
+def get_tenant(tenant_id: str) -> Tenant:
+    return Tenant.get(keys.tenant_pk(tenant_id), keys.tenant_sk())
+
+
+def establishment_view(tenant: Tenant) -> dict[str, Any]:
+    view = {field: getattr(tenant, field) for field in ESTABLISHMENT_FIELDS}
+    view["fiscal"] = dict(tenant.fiscal or {})
+    return view
+
+
+def update_establishment(principal: Principal, changes: dict[str, Any]) -> Tenant:
+    tenant = get_tenant(principal.tenant_id)
+    before = establishment_view(tenant)
+    at = now()
+    actions = [Tenant.updated_at.set(at)]
+    for field in ESTABLISHMENT_FIELDS:
+        if field in changes:
+            actions.append(getattr(Tenant, field).set(changes[field]))
+    if "fiscal" in changes:
+        fiscal = {**(tenant.fiscal or {}), **changes["fiscal"]}
+        actions.append(Tenant.fiscal.set(fiscal))
+    after = {**before, **{k: v for k, v in changes.items() if k != "fiscal"}}
+    if "fiscal" in changes:
+        after["fiscal"] = {**before["fiscal"], **changes["fiscal"]}
+    with transaction() as write:
+        # the fiscal map is rewritten whole: only if nobody changed the tenant meanwhile
+        write.update(Tenant(tenant.PK, tenant.SK), actions=actions,
+                     condition=Tenant.updated_at == tenant.updated_at)
+        write.save(history_entry(principal.tenant_id, "establishment", principal.tenant_id,
+                                 principal.user_id, "updated", at, before=before, after=after))
+    return get_tenant(principal.tenant_id)
+
+

@@ -1,0 +1,59 @@
+"""Opaque, signed page cursors.
+
+A cursor is DynamoDB's LastEvaluatedKey, signed so a client cannot forge one that
+points into another tenant's partition; the handler also checks that the cursor's
+partition is the one it queries.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from typing import Any
+
+from pydantic import Field
+
+from chalicelib.http.errors import BadRequest
+from chalicelib.http.routing import RequestModel
+from chalicelib.settings import get_settings
+
+
+class PageQuery(RequestModel):
+    limit: int = Field(25, ge=1, le=100)
+    cursor: str | None = None
+
+
+def _key() -> bytes:
+    secret = get_settings().jwt_secret
+    material = secret.get_secret_value() if secret else "unsigned"
+    return hashlib.sha256(b"cursor:" + material.encode()).digest()
+
+
+def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
+    if not last_key:
+        return None
+    payload = json.dumps(last_key, sort_keys=True, separators=(",", ":")).encode()
+    mac = hmac.new(_key(), payload, hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(mac + payload).decode().rstrip("=")
+
+
+def decode_cursor(
+    cursor: str | None, partition: str, partition_attribute: str = "PK"
+) -> dict[str, Any] | None:
+    """The LastEvaluatedKey behind ``cursor``; 400 if forged or from another listing."""
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        mac, payload = raw[:16], raw[16:]
+        valid = hmac.compare_digest(mac, hmac.new(_key(), payload, hashlib.sha256).digest()[:16])
+        last_key: dict[str, Any] = json.loads(payload) if valid else {}
+    except (ValueError, TypeError):
+        last_key = {}
+    found = last_key.get(partition_attribute)
+    pk = found.get("S") if isinstance(found, dict) else None
+    if not last_key or pk != partition:
+        raise BadRequest("The page cursor is not valid for this list.", code="invalid_cursor")
+    return last_key

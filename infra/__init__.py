@@ -1,0 +1,1 @@
+"""Atiende's infrastructure: the stateful resources (``resources.yaml``) and the packager."""

@@ -1,0 +1,359 @@
+"""Package one stage for CloudFormation: ``chalice package`` merged with infra/resources.yaml.
+
+    python -m infra.package --stage dev --out build/dev        (or: make package STAGE=dev)
+
+writes ``<out>/sam.json``, one SAM template holding the Chalice functions, API and roles
+together with the table, queues, bucket and key, plus ``<out>/deployment.zip`` and the
+generated ``<out>/merge-template.json``. docs/deploy.md says how to deploy them.
+
+The merge template adds to Chalice's output. Names come from Chalice's application graph
+(the one ``chalice package`` builds from ``app.app``), not from a hard-coded list:
+
+- ``FunctionResponseTypes: [ReportBatchItemFailures]`` on every SQS event. Chalice does
+  not set it (aws/chalice#2029), and without it Lambda ignores the ``batchItemFailures``
+  our consumers return and retries the whole batch when one message fails.
+- ``DependsOn`` on every SQS consumer, naming its queue. Chalice names the queue with a
+  ``Fn::Sub`` of its ARN, which CloudFormation does not treat as a dependency. Chalice's
+  deep merge cannot replace that ``Fn::Sub`` with ``Fn::GetAtt``: it merges dictionaries
+  key by key, so the event would end up with both.
+- The stack's resource names as environment variables of every function, through SAM
+  ``Globals``. That also covers functions the app adds later and the API handler, which
+  Chalice renames to ``APIHandler``.
+- The resources in ``.chalice/policy-<stage>.json`` pinned to this stack: partition,
+  region, account, the files bucket (its name is the ``FilesBucketName`` parameter) and the
+  functions' log groups (``<stack name>-<function>-<suffix>`` once packaged). The files
+  still work unchanged for ``chalice deploy``.
+
+After packaging, the result is checked, and this module fails if anything is off: every
+resource of infra/resources.yaml is in the template unchanged, every SQS event reports
+batch item failures, every pinned requirement is in the zip, and every symlinked file of
+``chalicelib`` (``CHANGELOG.md``) is in the zip as a real file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from devstack.template import RESOURCES_TEMPLATE, Resolver, load
+
+ROOT = Path(__file__).resolve().parent.parent
+CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
+REQUIREMENTS = ROOT / "requirements.txt"
+MERGE_TEMPLATE = "merge-template.json"
+REPORT_BATCH_ITEM_FAILURES = ["ReportBatchItemFailures"]
+
+#: What the functions learn about the stack. settings.py derives the same names for
+#: local stages. The queues are named ``<prefix>-<queue>`` in infra/resources.yaml.
+ENVIRONMENT: dict[str, Any] = {
+    "ATIENDE_TABLE": {"Ref": "Table"},
+    "ATIENDE_BUCKET": {"Ref": "FilesBucket"},
+    "ATIENDE_KMS_KEY": {"Ref": "ChannelSecretsKeyAlias"},
+    "ATIENDE_QUEUE_PREFIX": {"Fn::Sub": "atiende-${Stage}"},
+}
+
+#: Names the policy files use for things the stack names at deploy time.
+POLICY_BUCKET = "atiende-{stage}-files"
+POLICY_LOG_GROUPS = "log-group:/aws/lambda/atiende-{stage}"
+
+
+class PackagingError(RuntimeError):
+    """The package would not deploy what infra/ describes."""
+
+
+@dataclass(frozen=True)
+class SqsConsumer:
+    function: str  # logical id of the AWS::Serverless::Function
+    event: str  # its key under Properties.Events
+    queue: str  # logical id of the queue in infra/resources.yaml
+
+
+@dataclass
+class ChaliceShape:
+    """The parts of ``chalice package``'s output that the merge template overrides."""
+
+    consumers: list[SqsConsumer] = field(default_factory=list)
+    #: logical id of each role Chalice builds from a policy file -> that file
+    roles: dict[str, Path] = field(default_factory=dict)
+
+
+# --- what Chalice will generate -------------------------------------------------------------
+def queue_logical_ids(stage: str) -> dict[str, str]:
+    """Queue name -> logical id, for every queue of infra/resources.yaml in ``stage``."""
+    resolver = Resolver({"Stage": stage}, region="us-east-1")
+    return {
+        resolver.resolve(body["Properties"]["QueueName"]): logical
+        for logical, body in load(RESOURCES_TEMPLATE)["Resources"].items()
+        if body["Type"] == "AWS::SQS::Queue"
+    }
+
+
+def chalice_shape(stage: str) -> ChaliceShape:
+    """Read the function, event and role names from Chalice's own application graph."""
+    from chalice.cli.factory import CLIFactory
+    from chalice.deploy import models
+    from chalice.deploy.appgraph import ApplicationGraphBuilder, DependencyBuilder
+    from chalice.utils import to_cfn_resource_name
+
+    if "app" in sys.modules:
+        # app.py reads the stage (and so its queue names) once, when it is imported
+        raise PackagingError("run infra.package in a process that has not imported app.py")
+    os.environ["ATIENDE_STAGE"] = stage
+    factory = CLIFactory(project_dir=str(ROOT), environ=os.environ)
+    config = factory.create_config_obj(chalice_stage_name=stage)
+    graph = DependencyBuilder().build_dependencies(ApplicationGraphBuilder().build(config, stage))
+
+    queues = queue_logical_ids(stage)
+    shape = ChaliceShape()
+    for resource in graph:
+        if isinstance(resource, models.SQSEventSource):
+            queue = resource.queue
+            name = queue.arn.rsplit(":", 1)[-1] if isinstance(queue, models.QueueARN) else queue
+            function = resource.lambda_function.resource_name
+            if name not in queues:
+                raise PackagingError(
+                    f"{function} consumes the queue {name!r}, which infra/resources.yaml "
+                    f"does not create in stage {stage} ({', '.join(sorted(queues))})"
+                )
+            shape.consumers.append(
+                SqsConsumer(
+                    function=to_cfn_resource_name(function),
+                    event=to_cfn_resource_name(resource.resource_name),
+                    queue=queues[name],
+                )
+            )
+        elif isinstance(resource, models.ManagedIAMRole) and isinstance(
+            resource.policy, models.FileBasedIAMPolicy
+        ):
+            shape.roles[to_cfn_resource_name(resource.resource_name)] = Path(
+                resource.policy.filename
+            )
+    return shape
+
+
+# --- the merge template ---------------------------------------------------------------------
+def bind_policy(document: dict[str, Any], stage: str) -> dict[str, Any]:
+    """The policy file with its resource ARNs pinned to the stack it is deployed in."""
+    bucket = POLICY_BUCKET.format(stage=stage)
+    log_groups = POLICY_LOG_GROUPS.format(stage=stage)
+
+    def bind(arn: Any) -> Any:
+        if not isinstance(arn, str) or not arn.startswith("arn:aws:"):
+            return arn
+        _, _, service, region, account, rest = arn.split(":", 5)
+        rest = rest.replace("${", "${!")  # IAM policy variables are not Fn::Sub variables
+        if service == "s3":
+            rest = re.sub(rf"^{re.escape(bucket)}(?=/|$)", "${FilesBucket}", rest)
+        if service == "logs" and rest.startswith(log_groups):
+            rest = "log-group:/aws/lambda/${AWS::StackName}" + rest[len(log_groups) :]
+        region = "${AWS::Region}" if region == "*" else region
+        account = "${AWS::AccountId}" if account == "*" else account
+        return {"Fn::Sub": f"arn:${{AWS::Partition}}:{service}:{region}:{account}:{rest}"}
+
+    bound = copy.deepcopy(document)
+    for statement in bound["Statement"]:
+        for key in ("Resource", "NotResource"):
+            if isinstance(statement.get(key), list):
+                statement[key] = [bind(arn) for arn in statement[key]]
+            elif key in statement:
+                statement[key] = bind(statement[key])
+    return bound
+
+
+def merge_template(stage: str, shape: ChaliceShape) -> dict[str, Any]:
+    """infra/resources.yaml plus the overrides of the Chalice-generated resources."""
+    infra = load(RESOURCES_TEMPLATE)
+    resources: dict[str, Any] = copy.deepcopy(infra["Resources"])
+
+    def override(logical_id: str) -> dict[str, Any]:
+        if logical_id in infra["Resources"]:
+            raise PackagingError(
+                f"Chalice generates {logical_id!r}, which is also a resource of "
+                "infra/resources.yaml: rename one of them"
+            )
+        return resources.setdefault(logical_id, {})
+
+    for consumer in shape.consumers:
+        function = override(consumer.function)
+        depends_on = function.setdefault("DependsOn", [])
+        if consumer.queue not in depends_on:
+            depends_on.append(consumer.queue)
+        events = function.setdefault("Properties", {}).setdefault("Events", {})
+        events[consumer.event] = {
+            "Properties": {"FunctionResponseTypes": list(REPORT_BATCH_ITEM_FAILURES)}
+        }
+    for role, policy_file in shape.roles.items():
+        document = json.loads(policy_file.read_text(encoding="utf-8"))
+        # a list is replaced, not merged: this is the role's whole policy
+        override(role).setdefault("Properties", {})["Policies"] = [
+            {"PolicyName": f"{role}Policy", "PolicyDocument": bind_policy(document, stage)}
+        ]
+
+    parameters = copy.deepcopy(infra["Parameters"])
+    # the package is built for one stage: its queue names and ATIENDE_STAGE are baked in
+    parameters["Stage"].update(Default=stage, AllowedValues=[stage])
+    return {
+        "Description": f"Atiende {stage}: the Chalice app (chalice package) and its "
+        "stateful resources (infra/resources.yaml).",
+        "Parameters": parameters,
+        "Globals": {"Function": {"Environment": {"Variables": copy.deepcopy(ENVIRONMENT)}}},
+        "Resources": resources,
+        "Outputs": copy.deepcopy(infra["Outputs"]),
+    }
+
+
+# --- checks of the result -------------------------------------------------------------------
+def template_problems(template: dict[str, Any], shape: ChaliceShape) -> list[str]:
+    """What is wrong with a packaged template; empty when it deploys what infra/ says."""
+    problems: list[str] = []
+    resources = template.get("Resources", {})
+    for name, body in load(RESOURCES_TEMPLATE)["Resources"].items():
+        if resources.get(name) != body:
+            problems.append(f"{name} differs from infra/resources.yaml (a name clash?)")
+    for name, body in resources.items():
+        if "Type" not in body:
+            problems.append(f"{name} has no Type: an override of a resource Chalice did not make")
+        for event_name, event in body.get("Properties", {}).get("Events", {}).items():
+            responses = event.get("Properties", {}).get("FunctionResponseTypes")
+            if event.get("Type") == "SQS" and responses != REPORT_BATCH_ITEM_FAILURES:
+                problems.append(f"{name}.{event_name} does not report batch item failures")
+    for consumer in shape.consumers:
+        if consumer.queue not in resources.get(consumer.function, {}).get("DependsOn", []):
+            problems.append(f"{consumer.function} does not depend on {consumer.queue}")
+    return problems
+
+
+def missing_requirements(names: list[str]) -> list[str]:
+    """Pinned requirements whose ``.dist-info`` is not among the zip's ``names``."""
+    present = {name.split("/", 1)[0].lower() for name in names}
+    missing = []
+    for line in REQUIREMENTS.read_text(encoding="utf-8").splitlines():
+        requirement = line.split("#", 1)[0].strip()
+        if "==" not in requirement:
+            continue
+        project, version = (part.strip() for part in requirement.split("==", 1))
+        dist_info = f"{re.sub(r'[-_.]+', '_', project)}-{version}.dist-info".lower()
+        if dist_info not in present:
+            missing.append(requirement)
+    return missing
+
+
+def symlinked_app_files(root: Path = ROOT) -> dict[str, bytes]:
+    """Files of chalicelib that are symlinks in the repository: path in the zip -> content."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted((root / "chalicelib").rglob("*"))
+        if path.is_symlink() and path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def ensure_real_files(zip_path: Path, files: dict[str, bytes]) -> list[str]:
+    """Make every one of ``files`` a regular file with that content in the zip.
+
+    Returns the names that had to be written (missing, stored as a link, or stale).
+    """
+    with zipfile.ZipFile(zip_path) as archive:
+        wrong = [name for name, content in files.items() if not _holds(archive, name, content)]
+    if not wrong:
+        return []
+    rewritten = zip_path.with_name(zip_path.name + ".tmp")
+    with (
+        zipfile.ZipFile(zip_path) as source,
+        zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            if info.filename not in wrong:
+                target.writestr(info, source.read(info))
+        for name in wrong:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = (stat.S_IFREG | 0o644) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, files[name])
+    rewritten.replace(zip_path)
+    return wrong
+
+
+def _holds(archive: zipfile.ZipFile, name: str, content: bytes) -> bool:
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return False
+    return not stat.S_ISLNK(info.external_attr >> 16) and archive.read(info) == content
+
+
+# --- the command ----------------------------------------------------------------------------
+def run_chalice_package(stage: str, out: Path, merge_file: Path) -> None:
+    chalice = Path(sys.executable).with_name("chalice")
+    command = [
+        str(chalice) if chalice.exists() else "chalice",
+        "--project-dir",
+        str(ROOT),
+        "package",
+        "--stage",
+        stage,
+        "--merge-template",
+        str(merge_file),
+        str(out),
+    ]
+    env = {**os.environ, "ATIENDE_STAGE": stage}
+    # Chalice asks for a region only to pick the partition's service principals;
+    # the template itself names no region (it uses ${AWS::Region}).
+    env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    subprocess.run(command, check=True, env=env, cwd=ROOT)
+
+
+def package(stage: str, out: Path) -> Path:
+    """Build ``<out>/sam.json`` and ``<out>/deployment.zip`` for ``stage``; returns sam.json."""
+    out = out.resolve()
+    shape = chalice_shape(stage)
+    out.mkdir(parents=True, exist_ok=True)
+    merge_file = out / MERGE_TEMPLATE
+    merge_file.write_text(json.dumps(merge_template(stage, shape), indent=2) + "\n")
+    run_chalice_package(stage, out, merge_file)
+
+    sam = out / "sam.json"
+    problems = template_problems(json.loads(sam.read_text(encoding="utf-8")), shape)
+    zip_path = out / "deployment.zip"
+    with zipfile.ZipFile(zip_path) as archive:
+        missing = missing_requirements(archive.namelist())
+    if missing:
+        problems.append(f"deployment.zip lacks requirements (did pip fail?): {missing}")
+    if problems:
+        raise PackagingError("the package is not deployable:\n  " + "\n  ".join(problems))
+    for name in ensure_real_files(zip_path, symlinked_app_files()):
+        print(f"deployment.zip: wrote {name} as a regular file")
+    for consumer in shape.consumers:
+        print(f"{consumer.function}: consumes {consumer.queue}, reports batch item failures")
+    return sam
+
+
+def configured_stages() -> list[str]:
+    return sorted(json.loads(CHALICE_CONFIG.read_text(encoding="utf-8"))["stages"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.package", description=__doc__)
+    parser.add_argument("--stage", required=True, choices=configured_stages())
+    parser.add_argument("--out", type=Path, help="output directory (default: build/<stage>)")
+    args = parser.parse_args(argv)
+    try:
+        sam = package(args.stage, args.out or ROOT / "build" / args.stage)
+    except (PackagingError, subprocess.CalledProcessError) as exc:
+        print(f"infra.package: {exc}", file=sys.stderr)
+        return 1
+    print(f"packaged {args.stage}: {sam} and {sam.with_name('deployment.zip')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
