@@ -35,5 +35,10 @@ test: deps lint
 bench: deps
 	$(PY) -m benchmarks
 
+# One stage's CloudFormation: build/$(STAGE)/sam.json + deployment.zip (docs/deploy.md)
+package: STAGE ?= dev
+package: $(STAMP)
+	$(PY) -m infra.package --stage $(STAGE) --out build/$(STAGE)
+
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -8,7 +8,18 @@ deployed without this module) and each is a one-line delegate into ``chalicelib`
 from chalice import Chalice, Rate
 
 from chalicelib import logs
-from chalicelib.api import auth, departments, establishment, me, platform, users
+from chalicelib.api import (
+    account_contacts,
+    agent_groups,
+    auth,
+    custom_fields,
+    departments,
+    establishment,
+    me,
+    platform,
+    quick_replies,
+    users,
+)
 from chalicelib.settings import get_settings
 
 settings = get_settings()
@@ -24,6 +35,10 @@ for resource in (
     users.resource,
     establishment.resource,
     departments.resource,
+    agent_groups.resource,
+    quick_replies.resource,
+    custom_fields.resource,
+    account_contacts.resource,
 ):
     app.register_blueprint(resource.blueprint)
 

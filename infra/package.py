@@ -22,17 +22,18 @@ The merge template adds to Chalice's output. Names come from Chalice's applicati
 - The resources in ``.chalice/policy-<stage>.json`` pinned to this stack: partition,
   region, account, the files bucket (its name is the ``FilesBucketName`` parameter) and the
   functions' log groups (``<stack name>-<function>-<suffix>`` once packaged). The files
-  still work unchanged for ``chalice deploy``.
+  themselves stay plain IAM JSON.
 
 After packaging, the result is checked, and this module fails if anything is off: every
 resource of infra/resources.yaml is in the template unchanged, every SQS event reports
-batch item failures, every pinned requirement is in the zip, and every symlinked file of
-``chalicelib`` (``CHANGELOG.md``) is in the zip as a real file.
+batch item failures, and every pinned requirement is in the zip. Any symlinked file of
+``chalicelib`` (``CHANGELOG.md``) that is not in the zip as a real file is written into it.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import json
 import os
@@ -41,6 +42,7 @@ import stat
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +53,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
 REQUIREMENTS = ROOT / "requirements.txt"
 MERGE_TEMPLATE = "merge-template.json"
+#: Chalice caches the built zip here, keyed by a hash of requirements and app code
+CHALICE_CACHE = ROOT / ".chalice" / "deployments"
 REPORT_BATCH_ITEM_FAILURES = ["ReportBatchItemFailures"]
 
 #: What the functions learn about the stack. settings.py derives the same names for
@@ -218,7 +222,9 @@ def template_problems(template: dict[str, Any], shape: ChaliceShape) -> list[str
     problems: list[str] = []
     resources = template.get("Resources", {})
     for name, body in load(RESOURCES_TEMPLATE)["Resources"].items():
-        if resources.get(name) != body:
+        if name not in resources:
+            problems.append(f"{name} of infra/resources.yaml is missing")
+        elif resources[name] != body:
             problems.append(f"{name} differs from infra/resources.yaml (a name clash?)")
     for name, body in resources.items():
         if "Type" not in body:
@@ -292,6 +298,18 @@ def _holds(archive: zipfile.ZipFile, name: str, content: bytes) -> bool:
 
 
 # --- the command ----------------------------------------------------------------------------
+@contextlib.contextmanager
+def one_packager_at_a_time() -> Iterator[None]:
+    """Chalice writes its cached zip in place, so a second packager (a parallel test
+    worker, a ``make package`` in another shell) could read it half written."""
+    import fcntl
+
+    CHALICE_CACHE.mkdir(parents=True, exist_ok=True)
+    with (CHALICE_CACHE / ".infra-package.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def run_chalice_package(stage: str, out: Path, merge_file: Path) -> None:
     chalice = Path(sys.executable).with_name("chalice")
     command = [
@@ -308,7 +326,7 @@ def run_chalice_package(stage: str, out: Path, merge_file: Path) -> None:
     env = {**os.environ, "ATIENDE_STAGE": stage}
     # Chalice asks for a region only to pick the partition's service principals;
     # the template itself names no region (it uses ${AWS::Region}).
-    env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    env.setdefault("AWS_DEFAULT_REGION", env.get("AWS_REGION") or "us-east-1")
     subprocess.run(command, check=True, env=env, cwd=ROOT)
 
 
@@ -319,13 +337,18 @@ def package(stage: str, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     merge_file = out / MERGE_TEMPLATE
     merge_file.write_text(json.dumps(merge_template(stage, shape), indent=2) + "\n")
-    run_chalice_package(stage, out, merge_file)
+    with one_packager_at_a_time():
+        run_chalice_package(stage, out, merge_file)
 
     sam = out / "sam.json"
     problems = template_problems(json.loads(sam.read_text(encoding="utf-8")), shape)
     zip_path = out / "deployment.zip"
-    with zipfile.ZipFile(zip_path) as archive:
-        missing = missing_requirements(archive.namelist())
+    try:
+        with zipfile.ZipFile(zip_path) as archive:
+            missing = missing_requirements(archive.namelist())
+    except zipfile.BadZipFile as exc:
+        # e.g. a build interrupted earlier left a truncated zip in Chalice's cache
+        raise PackagingError(f"{zip_path} is broken ({exc}); delete {CHALICE_CACHE}") from exc
     if missing:
         problems.append(f"deployment.zip lacks requirements (did pip fail?): {missing}")
     if problems:
@@ -337,13 +360,22 @@ def package(stage: str, out: Path) -> Path:
     return sam
 
 
-def configured_stages() -> list[str]:
-    return sorted(json.loads(CHALICE_CONFIG.read_text(encoding="utf-8"))["stages"])
+def deployable_stages() -> list[str]:
+    """Chalice stages that may be deployed. ``local`` carries published secrets and writes
+    email to files; it is never packaged."""
+    from chalicelib.settings import Settings
+
+    stages = json.loads(CHALICE_CONFIG.read_text(encoding="utf-8"))["stages"]
+    return sorted(stage for stage in stages if not Settings(stage=stage).is_local)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infra.package", description=__doc__)
-    parser.add_argument("--stage", required=True, choices=configured_stages())
+    parser = argparse.ArgumentParser(
+        prog="python -m infra.package",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--stage", required=True, choices=deployable_stages())
     parser.add_argument("--out", type=Path, help="output directory (default: build/<stage>)")
     args = parser.parse_args(argv)
     try:

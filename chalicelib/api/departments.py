@@ -19,8 +19,8 @@ class DepartmentIn(RequestModel):
 
 
 class DepartmentPatch(RequestModel):
-    name: str = Field(None, min_length=1, max_length=100)  # type: ignore[assignment]
-    description: str = Field(None, max_length=500)  # type: ignore[assignment]
+    name: str | None = Field(None, min_length=1, max_length=100)
+    description: str | None = Field(None, max_length=500)
 
 
 class DepartmentOut(ResponseModel):

@@ -61,7 +61,8 @@ def crud_routes(
         return to_out(kind.get(call.principal.tenant_id, item_id))
 
     def edit(call: Call, item_id: str) -> Any:
-        changes = call.body.model_dump(mode="json", exclude_unset=True)
+        # a patch names only what changes; null means "leave as is"
+        changes = call.body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
         return to_out(kind.update(call.principal, item_id, changes,
                                   validate=lambda merged: prepare(call, merged)))
 

@@ -110,6 +110,19 @@ def _operation(route: Route) -> dict[str, Any]:
     return operation
 
 
+def _drop_impossible_defaults(schema: Any) -> Any:
+    """pydantic writes ``default: null`` for optional fields typed without null; OpenAPI
+    validators rightly reject a default the schema does not admit."""
+    if isinstance(schema, dict):
+        kind = schema.get("type")
+        if "default" in schema and schema["default"] is None and kind not in (None, "null"):
+            schema = {k: v for k, v in schema.items() if k != "default"}
+        return {k: _drop_impossible_defaults(v) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [_drop_impossible_defaults(v) for v in schema]
+    return schema
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     """Build once per process: routes are all registered at import time."""
@@ -122,7 +135,7 @@ def openapi_document() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for route in REGISTRY:
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
-    return {
+    return _drop_impossible_defaults({
         "openapi": "3.1.0",
         "info": {
             "title": "Atiende API",
@@ -137,4 +150,4 @@ def openapi_document() -> dict[str, Any]:
                 "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
             },
         },
-    }
+    })

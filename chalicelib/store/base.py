@@ -57,7 +57,25 @@ def transaction() -> Any:
     return TransactWrite(connection=Connection(region=Item.Meta.region, host=Item.Meta.host))
 
 
-def cancellation_codes(error: Exception) -> list[str | None]:
-    """Why each item of a cancelled transaction failed (``None`` for those that did not)."""
+def _key_of(operation: dict[str, Any]) -> tuple[str, str]:
+    key = operation.get("Key") or operation.get("Item") or {}
+    return key["PK"]["S"], key["SK"]["S"]
+
+
+def failed_conditions(write: Any, error: Exception) -> set[tuple[str, str]]:
+    """Keys (PK, SK) of the items whose condition failed in a cancelled transaction.
+
+    PynamoDB sends condition checks, then deletes, puts and updates, whatever order
+    they were added in; DynamoDB's cancellation reasons follow that order.
+    """
+    ordered = [
+        _key_of(op)
+        for group in (write._condition_check_items, write._delete_items, write._put_items, write._update_items)
+        for op in group
+    ]
     reasons = getattr(error, "cancellation_reasons", None) or []
-    return [reason.code if reason is not None else None for reason in reasons]
+    return {
+        key
+        for key, reason in zip(ordered, reasons, strict=False)
+        if reason is not None and reason.code == "ConditionalCheckFailed"
+    }

@@ -251,3 +251,14 @@ def test_a_failed_conditional_write_is_counted_as_a_failed_request():
 
     assert m.requests == 1 and m.operations["PutItem"].failed == 1
     assert m.write_units == 0  # the error carries no capacity: the meter cannot see it
+
+
+def test_the_status_route_reads_the_table_once(api):
+    record_heartbeat("platform_heartbeat", datetime.now(UTC))
+
+    with measure() as m:
+        response = api.get("/v1/status")
+
+    assert response.status_code == 200
+    assert m.requests == 1 and m.count("Query") == 1
+    assert m.read_units == 0.5 and m.write_units == 0

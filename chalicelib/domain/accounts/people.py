@@ -28,7 +28,7 @@ from chalicelib.store.accounts import (
     epoch_seconds,
     get_or_none,
 )
-from chalicelib.store.base import cancellation_codes, transaction
+from chalicelib.store.base import failed_conditions, transaction
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +206,7 @@ def invite_user(
             write.save(history_entry(principal.tenant_id, "user", user.user_id, principal.user_id,
                                      "created", at, after=_snapshot(user)))
     except TransactWriteError as exc:
-        if cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
+        if (keys.email_claim_pk(user.email), keys.email_claim_sk()) in failed_conditions(write, exc):
             raise email_taken() from exc
         raise
     tenant = Tenant.get(keys.tenant_pk(principal.tenant_id), keys.tenant_sk())
@@ -286,7 +286,7 @@ def update_user(principal: Principal, user_id: str, changes: dict[str, Any]) -> 
             write.save(history_entry(principal.tenant_id, "user", user.user_id, principal.user_id,
                                      "updated", at, before=before, after=_snapshot(user)))
     except TransactWriteError as exc:
-        if email_changed and "ConditionalCheckFailed" in cancellation_codes(exc)[1:2]:
+        if email_changed and (keys.email_claim_pk(user.email), keys.email_claim_sk()) in failed_conditions(write, exc):
             raise email_taken() from exc
         raise
     return get_user(principal.tenant_id, user_id)

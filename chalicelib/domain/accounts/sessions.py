@@ -22,7 +22,7 @@ from chalicelib.ids import new_id
 from chalicelib.settings import get_settings
 from chalicelib.store import keys
 from chalicelib.store.accounts import LoginThrottle, Session, User, epoch_seconds
-from chalicelib.store.base import Item, cancellation_codes, transaction
+from chalicelib.store.base import Item, failed_conditions, transaction
 
 log = logging.getLogger(__name__)
 
@@ -182,8 +182,9 @@ def login(email: str, password: str, source_ip: str) -> IssuedSession:
             if user_actions:
                 write.update(User(user.PK, user.SK), actions=user_actions)
     except TransactWriteError as exc:
-        if cancellation_codes(exc)[1:2] == ["ConditionalCheckFailed"]:
-            throttle = LoginThrottle.get(keys.throttle_pk("IP", source_ip), keys.throttle_sk())
+        throttle_key = (keys.throttle_pk("IP", source_ip), keys.throttle_sk())
+        if throttle_key in failed_conditions(write, exc):
+            throttle = LoginThrottle.get(*throttle_key)
             raise _throttled(throttle.blocked_until or at + SOURCE_WINDOW, at) from exc
         raise
     return _issue(user, session.session_id, secret, at)
@@ -221,12 +222,12 @@ def refresh(raw_token: str) -> IssuedSession:
                 & (Session.expires_at > epoch_seconds(at)),
             )
     except TransactWriteError as exc:
-        codes = cancellation_codes(exc)
-        if codes[:1] == ["ConditionalCheckFailed"]:
+        failed = failed_conditions(write, exc)
+        if (keys.tenant_pk(presented.tenant_id), keys.user_sk(presented.user_id)) in failed:
             raise Unauthorized(
                 "This session has ended. Sign in again.", code="session_revoked"
             ) from exc
-        if codes[1:2] == ["ConditionalCheckFailed"]:
+        if session_key in failed:
             _revoke_if_reused(session_key, presented, at)
             raise Unauthorized(
                 "This refresh token is not valid any more. Sign in again.", code="invalid_token"

@@ -22,7 +22,7 @@ from chalicelib.http.errors import BadRequest, Conflict, NotFound
 from chalicelib.ids import new_id
 from chalicelib.store import keys
 from chalicelib.store.accounts import Tenant, get_or_none
-from chalicelib.store.base import Item, cancellation_codes, transaction
+from chalicelib.store.base import Item, failed_conditions, transaction
 from chalicelib.store.indexes import FacetIndex
 
 
@@ -63,6 +63,9 @@ class Kind:
     def _claim(self, tenant_id: str, value: str) -> NameClaim:
         return NameClaim(keys.unique_name_pk(tenant_id, self.entity, value), keys.unique_name_sk())
 
+    def _claim_key(self, tenant_id: str, value: str) -> tuple[str, str]:
+        return keys.unique_name_pk(tenant_id, self.entity, value), keys.unique_name_sk()
+
     def _taken(self, value: str) -> Conflict:
         return Conflict(
             f"Another {self.label} already uses “{value}”.", code="name_taken",
@@ -102,7 +105,7 @@ class Kind:
                 write.save(history_entry(principal.tenant_id, self.entity, item.item_id,
                                          principal.user_id, "created", at, after=data))
         except TransactWriteError as exc:
-            if self.unique_field and cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
+            if self.unique_field and self._claim_key(principal.tenant_id, data[self.unique_field]) in failed_conditions(write, exc):
                 raise self._taken(data[self.unique_field]) from exc
             raise
         return item
@@ -131,10 +134,10 @@ class Kind:
                 write.save(history_entry(principal.tenant_id, self.entity, item_id, principal.user_id,
                                          "updated", at, before=current.data, after=merged))
         except TransactWriteError as exc:
-            codes = cancellation_codes(exc)
-            if renamed and codes[:1] == ["ConditionalCheckFailed"]:
+            failed = failed_conditions(write, exc)
+            if renamed and self._claim_key(principal.tenant_id, merged[unique]) in failed:  # type: ignore[index]
                 raise self._taken(merged[unique]) from exc  # type: ignore[index]
-            if "ConditionalCheckFailed" in codes:
+            if failed:
                 raise Conflict(f"The {self.label} changed meanwhile; reload it and try again.",
                                code="edit_conflict") from exc
             raise

@@ -24,7 +24,7 @@ from chalicelib.mail.templates import render
 from chalicelib.settings import get_settings
 from chalicelib.store import keys
 from chalicelib.store.accounts import EmailClaim, Tenant, User
-from chalicelib.store.base import cancellation_codes, transaction
+from chalicelib.store.base import failed_conditions, transaction
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def signup(
             write.save(history_entry(tenant_id, "establishment", tenant_id, admin.user_id,
                                      "created", at, after=establishment_view(tenant)))
     except TransactWriteError as exc:
-        if cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
+        if (keys.email_claim_pk(email), keys.email_claim_sk()) in failed_conditions(write, exc):
             raise email_taken() from exc
         raise
     try:
