@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint bench package clean
+.PHONY: run test lint bench package clean roles-doc deps
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed (looked for $(PYTHON))"; exit 2; }
@@ -39,6 +39,9 @@ bench: deps
 package: STAGE ?= dev
 package: $(STAMP)
 	$(PY) -m infra.package --stage $(STAGE) --out build/$(STAGE)
+
+roles-doc: $(STAMP)
+	$(PY) -m chalicelib.domain.accounts.access > docs/roles.md
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -105,8 +105,12 @@ def check_attachments(call: Call, data: dict[str, Any]) -> dict[str, Any]:
 
 def list_replies(call: Call) -> tuple[list[SettingsItem], Any]:
     tenant_id, query = call.principal.tenant_id, call.query
-    if query.prefix is not None:
+    if query.prefix:
         return QUICK_REPLIES.by_prefix(tenant_id, query.prefix, query.limit), None
+    if query.prefix == "":  # just "/" typed: all, by shortcut (DynamoDB refuses begins_with "")
+        found = SettingsItem.by_name.query(keys.name_index_pk(tenant_id, QUICK_REPLIES.entity),
+                                           limit=query.limit)
+        return list(found), None
     cursor = decode_cursor(query.cursor, keys.tenant_pk(tenant_id))
     return QUICK_REPLIES.page(tenant_id, query.limit, cursor)
 

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import contextlib
+import sys
+from pathlib import Path
+from types import ModuleType
 
-import conftest  # the session's conftest module, already loaded by pytest
 import pytest
 
 from chalicelib.store import keys
 from chalicelib.store.platform import JobHeartbeat
+
+
+def _session_conftest() -> ModuleType:
+    """tests/conftest.py as pytest loaded it (``import conftest`` may find another one)."""
+    path = Path(__file__).resolve().parents[1] / "conftest.py"
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if file and Path(file).resolve() == path:
+            return module
+    raise LookupError(f"{path} is not loaded")
+
+
+conftest = _session_conftest()
 
 
 def test_a_scan_through_pynamodb_is_refused_and_recorded():

@@ -1,0 +1,137 @@
+"""Every route of the OpenAPI document, called by every role and by another tenant.
+
+The expected answer comes from the one access table (``access.ACTIONS``): a role
+the table allows is never refused (401/403), a role it does not allow always gets
+403, and a user of another tenant always gets 404 for this tenant's items.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from accounts_world import PASSWORD
+
+from chalicelib.domain.accounts.access import ROLES, can
+from chalicelib.http.openapi import openapi_document
+
+MISSING_ID = "01aaaaaaaaaaaaaaaaaaaaaaaa"
+ROLE_PERMISSIONS = {"agent": ["conversation_dispenser", "transfer_conversations"]}
+
+
+def operations():
+    document = openapi_document()
+    found = [
+        (path, method.upper(), op)
+        for path, ops in document["paths"].items()
+        for method, op in ops.items()
+    ]
+    # ending a session last, so the other calls keep their token
+    return sorted(found, key=lambda item: item[0] == "/v1/auth/logout")
+
+
+@pytest.fixture
+def staff(world):
+    """A tenant with one signed-in user of every role."""
+    admin = world.signup(email="ana@acme.example.com")["access_token"]
+    tokens = {"admin": admin}
+    for role in ROLES:
+        if role != "admin":
+            tokens[role] = world.user_with_role(
+                admin, f"{role.replace('_', '.')}@acme.example.com", role,
+                permissions=ROLE_PERMISSIONS.get(role, []),
+            )
+    return tokens
+
+
+def test_every_route_answers_each_role_as_the_access_table_says(world, staff):
+    checked = 0
+    for path, method, op in operations():
+        if "security" not in op:
+            continue
+        action = op["x-atiende-action"]
+        concrete = re.sub(r"\{[^}]+\}", MISSING_ID, path)
+        for role, token in staff.items():
+            body = {} if method in ("POST", "PATCH", "PUT") else None
+            response = world.call(method, concrete, token, body)
+            if can(role, ROLE_PERMISSIONS.get(role, []), action):
+                assert response.status_code not in (401, 403), (role, method, path, response.json)
+            else:
+                assert response.status_code == 403, (role, method, path, response.status_code)
+                assert response.json["error"]["details"]["action"] == action
+            checked += 1
+    assert checked > 0
+
+
+def test_every_private_route_wants_a_token(world):
+    for path, method, op in operations():
+        if "security" in op:
+            concrete = re.sub(r"\{[^}]+\}", MISSING_ID, path)
+            response = world.call(method, concrete, None, {} if method != "GET" else None)
+            assert response.status_code == 401, (method, path)
+            assert response.json["error"]["code"] == "unauthorized"
+
+
+# --- isolation between tenants ---------------------------------------------------
+def make_items(world, admin):
+    """One item of every kind a route can address, created by tenant A's admin."""
+    user = world.invite(admin, "pat@a.example.com", "agent")
+    department = world.call("POST", "/v1/departments", admin, {"name": "Ventas"}).json
+    made = {"users": user["id"], "departments": department["id"]}
+    optional = {
+        "agent-groups": {"name": "Turno mañana", "members": [user["id"]]},
+        "quick-replies": {"shortcut": "hola", "text": "¡Hola! ¿En qué te ayudo?"},
+        "custom-fields": {"applies_to": "client", "key": "plan", "label": "Plan", "type": "text"},
+        "account-contacts": {"first_name": "Carla", "last_name": "Cobros", "email": "carla@a.example.com"},
+    }
+    for collection, body in optional.items():
+        created = world.call("POST", f"/v1/{collection}", admin, body)
+        if created.status_code == 201:
+            made[collection] = created.json["id"]
+    return made
+
+
+def fill(path, items):
+    collection = path.split("/")[2]
+    if "{" not in path:
+        return path
+    if collection not in items:
+        raise AssertionError(f"no item of tenant A to address {path}: add it to make_items")
+    return re.sub(r"\{[^}]+\}", items[collection], path)
+
+
+def test_another_tenant_never_reads_nor_changes_this_tenants_items(world):
+    admin_a = world.signup(company="A", email="ana@a.example.com")["access_token"]
+    admin_b = world.signup(company="B", email="bea@b.example.com")["access_token"]
+    items = make_items(world, admin_a)
+    before = {
+        path: world.call("GET", fill(path, items), admin_a).body
+        for path, method, op in operations()
+        if method == "GET" and "security" in op and "{" in path
+    }
+    for path, method, op in operations():
+        if "security" not in op or path == "/v1/auth/logout":
+            continue
+        if "{" in path:
+            response = world.call(method, fill(path, items), admin_b,
+                                  {} if method in ("POST", "PATCH", "PUT") else None)
+            assert response.status_code == 404, (method, path, response.status_code, response.json)
+        elif method == "GET":
+            body = world.call(method, path, admin_b).body.decode()
+            leaked = [kind for kind, item_id in items.items() if item_id in body]
+            assert not leaked, (path, leaked)
+            assert "a.example.com" not in body, path
+    after = {path: world.call("GET", fill(path, items), admin_a).body for path in before}
+    assert after == before
+
+
+def test_tenant_b_sees_only_its_own_users_and_summary(world):
+    admin_a = world.signup(company="A", email="ana@a.example.com")["access_token"]
+    admin_b = world.signup(company="B", email="bea@b.example.com")["access_token"]
+    world.invite(admin_a, "pat@a.example.com", "agent")
+    users_b = world.call("GET", "/v1/users", admin_b).json["items"]
+    assert [u["email"] for u in users_b] == ["bea@b.example.com"]
+    summary = json.loads(world.call("GET", "/v1/account/summary", admin_b).body)
+    assert summary["users"]["count"] == 1 and summary["establishment"]["name"] == "B"
+    assert PASSWORD not in json.dumps(summary)
