@@ -8,6 +8,7 @@ every child process.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -31,16 +32,32 @@ def _say(message: str) -> None:
     print(f"[make run] {message}", flush=True)
 
 
+def _orphans() -> list[int]:
+    """Our child processes that no list knows about (Ctrl-C landed while one was spawning)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid():
+            found.append(int(stat.parent.name))
+    return found
+
+
 def _stop(children: list[tuple[str, subprocess.Popen]]) -> None:
+    """Stop the newest first (scheduler, worker, API), then the engines they talk to."""
     for _name, child in reversed(children):
         if child.poll() is None:
             child.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 10
-    for _name, child in reversed(children):
-        try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+    for pid in _orphans():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
 
 
 def main() -> int:
@@ -65,7 +82,9 @@ def main() -> int:
     def on_signal(signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
+    # explicit for SIGINT too: a shell that starts us in the background ignores it
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     try:
         if not env.get("DYNAMODB_ENDPOINT"):
             ddb_port = int(env.get("ATIENDE_DYNAMODB_PORT", "8001"))

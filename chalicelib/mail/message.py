@@ -48,9 +48,10 @@ def to_mime(email: OutgoingEmail) -> EmailMessage:
         message["Reply-To"] = email.reply_to
     for name, value in email.headers.items():
         message[name] = value
-    message.set_content(email.text)
+    # 8bit keeps links readable in the .eml files (SES accepts 8BITMIME)
+    message.set_content(email.text, cte="8bit")
     if email.html:
-        message.add_alternative(email.html, subtype="html")
+        message.add_alternative(email.html, subtype="html", cte="8bit")
     return message
 
 
