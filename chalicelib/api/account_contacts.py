@@ -48,8 +48,12 @@ class ContactIn(RequestModel):
     postal_code: str = Field("", max_length=20)
     country: str = Field("", max_length=100)
     phone: str = Field("", max_length=40)
-    tax_id: str | None = Field(None, max_length=50, exclude=True,
-                               description="Accepted and ignored, as in the seed: not stored.")
+    tax_id: str | None = Field(
+        None,
+        max_length=50,
+        exclude=True,
+        description="Accepted and ignored, as in the seed: not stored.",
+    )
     portal_access: bool = False
     email_preferences: EmailPreferences = Field(default_factory=EmailPreferences)
 
@@ -102,8 +106,12 @@ class ContactOut(ResponseModel):
 
 
 def contact_out(item: SettingsItem) -> ContactOut:
-    return ContactOut(id=item.item_id, created_at=item.created_at, updated_at=item.updated_at,
-                      **{"portal_user_id": None, **item.data})
+    return ContactOut(
+        id=item.item_id,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        **{"portal_user_id": None, **item.data},
+    )
 
 
 def _portal_user(tenant_id: str, contact: SettingsItem) -> User | None:
@@ -120,8 +128,13 @@ def _portal_user(tenant_id: str, contact: SettingsItem) -> User | None:
 
 def _invite(principal: Principal, contact_id: str, data: dict[str, Any]) -> User:
     user, _sent = people.invite_user(
-        principal, first_name=data["first_name"], last_name=data["last_name"],
-        email=data["email"], role="account_contact", permissions=[], departments=[],
+        principal,
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        email=data["email"],
+        role="account_contact",
+        permissions=[],
+        departments=[],
         contact_id=contact_id,
     )
     return user
@@ -154,24 +167,30 @@ class PortalContacts(Kind):
         # a race past this check is undone below
         if get_or_none(EmailClaim, keys.email_claim_pk(data["email"]), keys.email_claim_sk()):
             raise people.email_taken()
-        base = super()
-        contact = base.create(principal, data)
-        undo: list[Callable[[], Any]] = [lambda: base.delete(principal, contact.item_id)]
+        contact = super().create(principal, data)
+        undo: list[Callable[[], Any]] = [lambda: Kind.delete(self, principal, contact.item_id)]
         try:
             user = _invite(principal, contact.item_id, data)
             undo.append(lambda: people.delete_user(principal, user.user_id))
-            return base.update(principal, contact.item_id, {"portal_user_id": user.user_id})
+            return super().update(principal, contact.item_id, {"portal_user_id": user.user_id})
         except Exception:
             _undo(undo)
             raise
 
-    def update(self, principal: Principal, item_id: str, changes: dict[str, Any],
-               validate: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> SettingsItem:
+    def update(
+        self,
+        principal: Principal,
+        item_id: str,
+        changes: dict[str, Any],
+        validate: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> SettingsItem:
         current = self.get(principal.tenant_id, item_id)
         changes = dict(changes)
         if "email_preferences" in changes:
-            changes["email_preferences"] = {**current.data["email_preferences"],
-                                            **changes["email_preferences"]}
+            changes["email_preferences"] = {
+                **current.data["email_preferences"],
+                **changes["email_preferences"],
+            }
         merged = {**current.data, **changes}
         if validate is not None:  # an invalid edit must not touch the user first
             merged = validate(merged)
@@ -190,8 +209,13 @@ class PortalContacts(Kind):
             raise
 
     @staticmethod
-    def _follow(principal: Principal, user: User, merged: dict[str, Any],
-                changes: dict[str, Any], undo: list[Callable[[], Any]]) -> None:
+    def _follow(
+        principal: Principal,
+        user: User,
+        merged: dict[str, Any],
+        changes: dict[str, Any],
+        undo: list[Callable[[], Any]],
+    ) -> None:
         """Bring an existing portal user in line with the edited contact."""
         renamed = {f: merged[f] for f in PROFILE if f in changes and merged[f] != getattr(user, f)}
         if renamed:
@@ -211,11 +235,21 @@ class PortalContacts(Kind):
         super().delete(principal, item_id)
 
 
-CONTACTS = PortalContacts(ACCOUNT_CONTACTS.entity, ACCOUNT_CONTACTS.counter,
-                          ACCOUNT_CONTACTS.unique_field, ACCOUNT_CONTACTS.label)
+CONTACTS = PortalContacts(
+    ACCOUNT_CONTACTS.entity,
+    ACCOUNT_CONTACTS.counter,
+    ACCOUNT_CONTACTS.unique_field,
+    ACCOUNT_CONTACTS.label,
+)
 
 crud_routes(
-    resource, path="/v1/account-contacts", kind=CONTACTS, body=ContactIn, patch=ContactPatch,
-    out=ContactOut, read_action="account_contacts.read",
-    manage_action="account_contacts.manage", to_out=contact_out,
+    resource,
+    path="/v1/account-contacts",
+    kind=CONTACTS,
+    body=ContactIn,
+    patch=ContactPatch,
+    out=ContactOut,
+    read_action="account_contacts.read",
+    manage_action="account_contacts.manage",
+    to_out=contact_out,
 )

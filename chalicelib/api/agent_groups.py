@@ -42,8 +42,9 @@ class AgentGroupOut(ResponseModel):
 
 
 def agent_group_out(item: SettingsItem) -> AgentGroupOut:
-    return AgentGroupOut(id=item.item_id, created_at=item.created_at, updated_at=item.updated_at,
-                         **item.data)
+    return AgentGroupOut(
+        id=item.item_id, created_at=item.created_at, updated_at=item.updated_at, **item.data
+    )
 
 
 def check_members(call: Call, data: dict[str, Any]) -> dict[str, Any]:
@@ -57,19 +58,30 @@ def check_members(call: Call, data: dict[str, Any]) -> dict[str, Any]:
     found: set[str] = set()
     if members:
         users = User.batch_get([(keys.tenant_pk(tenant_id), keys.user_sk(m)) for m in members])
-        found = {user.user_id for user in users}
+        # portal users (account contacts) do not work conversations
+        found = {user.user_id for user in users if user.role != "account_contact"}
     missing = [m for m in members if m not in found]
     if missing:
         raise BadRequest(
-            "Unknown users: " + ", ".join(missing) + ".", code="validation_error",
-            details=[{"loc": ["body", "members"], "msg": f"no user {m}", "type": "reference"}
-                     for m in missing],
+            "Not users of the help desk: " + ", ".join(missing) + ".",
+            code="validation_error",
+            details=[
+                {"loc": ["body", "members"], "msg": f"no user {m}", "type": "reference"}
+                for m in missing
+            ],
         )
     return {**data, "members": members}
 
 
 crud_routes(
-    resource, path="/v1/agent-groups", kind=AGENT_GROUPS, body=AgentGroupIn,
-    patch=AgentGroupPatch, out=AgentGroupOut, read_action="agent_groups.read",
-    manage_action="agent_groups.manage", to_out=agent_group_out, prepare=check_members,
+    resource,
+    path="/v1/agent-groups",
+    kind=AGENT_GROUPS,
+    body=AgentGroupIn,
+    patch=AgentGroupPatch,
+    out=AgentGroupOut,
+    read_action="agent_groups.read",
+    manage_action="agent_groups.manage",
+    to_out=agent_group_out,
+    prepare=check_members,
 )

@@ -89,60 +89,109 @@ def _validate_timezone(name: str) -> None:
         ) from exc
 
 
-@resource.route("/v1/signup", "POST", summary="Create a company on the Free plan and its first admin.",
-                body=SignupIn, response=SignupOut, status=201, public=True)
+@resource.route(
+    "/v1/signup",
+    "POST",
+    summary="Create a company on the Free plan and its first admin.",
+    body=SignupIn,
+    response=SignupOut,
+    status=201,
+    public=True,
+)
 def signup(call: Call) -> SignupOut:
     body: SignupIn = call.body
     _validate_timezone(body.timezone)
     tenant, admin = tenants.signup(
-        company_name=body.company_name, locale=body.locale, timezone=body.timezone,
-        first_name=body.first_name, last_name=body.last_name, email=str(body.email),
+        company_name=body.company_name,
+        locale=body.locale,
+        timezone=body.timezone,
+        first_name=body.first_name,
+        last_name=body.last_name,
+        email=str(body.email),
         password=body.password,
     )
     issued = sessions.start_session(admin, call.source_ip)
     out = session_out(issued)
-    return SignupOut(**out.model_dump(), tenant=TenantRef(
-        id=tenant.tenant_id, name=tenant.name, plan=tenant.plan, locale=tenant.locale,
-        timezone=tenant.timezone))
+    return SignupOut(
+        **out.model_dump(),
+        tenant=TenantRef(
+            id=tenant.tenant_id,
+            name=tenant.name,
+            plan=tenant.plan,
+            locale=tenant.locale,
+            timezone=tenant.timezone,
+        ),
+    )
 
 
-@resource.route("/v1/auth/login", "POST", summary="Sign in with email and password.",
-                body=LoginIn, response=SessionOut, public=True)
+@resource.route(
+    "/v1/auth/login",
+    "POST",
+    summary="Sign in with email and password.",
+    body=LoginIn,
+    response=SessionOut,
+    public=True,
+)
 def login(call: Call) -> SessionOut:
     return session_out(sessions.login(str(call.body.email), call.body.password, call.source_ip))
 
 
-@resource.route("/v1/auth/refresh", "POST", summary="Trade a refresh token for new tokens (rotation).",
-                body=RefreshIn, response=SessionOut, public=True)
+@resource.route(
+    "/v1/auth/refresh",
+    "POST",
+    summary="Trade a refresh token for new tokens (rotation).",
+    body=RefreshIn,
+    response=SessionOut,
+    public=True,
+)
 def refresh(call: Call) -> SessionOut:
     return session_out(sessions.refresh(call.body.refresh_token))
 
 
-@resource.route("/v1/auth/logout", "POST", summary="End the current session.",
-                status=204, action="me.read")
+@resource.route(
+    "/v1/auth/logout", "POST", summary="End the current session.", status=204, action="me.read"
+)
 def logout(call: Call) -> None:
     sessions.logout(call.principal)
 
 
-@resource.route("/v1/auth/password-reset", "POST",
-                summary="Email a password reset link (always 202: no account enumeration).",
-                body=ResetIn, response=AcceptedOut, status=202, public=True)
+@resource.route(
+    "/v1/auth/password-reset",
+    "POST",
+    summary="Email a password reset link (always 202: no account enumeration).",
+    body=ResetIn,
+    response=AcceptedOut,
+    status=202,
+    public=True,
+)
 def password_reset(call: Call) -> AcceptedOut:
     recovery.request_reset(str(call.body.email))
-    return AcceptedOut(message="If that address belongs to an Atiende user, a reset link is on its way.")
+    return AcceptedOut(
+        message="If that address belongs to an Atiende user, a reset link is on its way."
+    )
 
 
-@resource.route("/v1/auth/password-reset/confirm", "POST",
-                summary="Choose a new password with the emailed token; ends every session.",
-                body=TokenPasswordIn, response=SessionOut, public=True)
+@resource.route(
+    "/v1/auth/password-reset/confirm",
+    "POST",
+    summary="Choose a new password with the emailed token; ends every session.",
+    body=TokenPasswordIn,
+    response=SessionOut,
+    public=True,
+)
 def password_reset_confirm(call: Call) -> SessionOut:
     user = recovery.confirm_reset(call.body.token, call.body.password)
     return session_out(sessions.start_session(user, call.source_ip))
 
 
-@resource.route("/v1/auth/invitations/accept", "POST",
-                summary="Accept an invitation: choose a password and sign in.",
-                body=TokenPasswordIn, response=SessionOut, public=True)
+@resource.route(
+    "/v1/auth/invitations/accept",
+    "POST",
+    summary="Accept an invitation: choose a password and sign in.",
+    body=TokenPasswordIn,
+    response=SessionOut,
+    public=True,
+)
 def accept_invitation(call: Call) -> SessionOut:
     user = people.accept_invitation(call.body.token, call.body.password)
     return session_out(sessions.start_session(user, call.source_ip))

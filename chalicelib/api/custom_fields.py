@@ -58,8 +58,9 @@ class CustomFieldOut(ResponseModel):
 
 
 def custom_field_out(item: SettingsItem) -> CustomFieldOut:
-    return CustomFieldOut(id=item.item_id, created_at=item.created_at, updated_at=item.updated_at,
-                          **item.data)
+    return CustomFieldOut(
+        id=item.item_id, created_at=item.created_at, updated_at=item.updated_at, **item.data
+    )
 
 
 def check_options(call: Call, data: dict[str, Any]) -> dict[str, Any]:
@@ -74,14 +75,22 @@ def check_options(call: Call, data: dict[str, Any]) -> dict[str, Any]:
         problem = ("options must be distinct", "unique")
     if problem:
         raise BadRequest(
-            f"The options are not valid: {problem[0]}.", code="validation_error",
+            f"The options are not valid: {problem[0]}.",
+            code="validation_error",
             details=[{"loc": ["body", "options"], "msg": problem[0], "type": problem[1]}],
         )
     return {**data, "options": options}
 
 
 crud_routes(
-    resource, path="/v1/custom-fields", kind=DEFINITIONS, body=CustomFieldIn,
-    patch=CustomFieldPatch, out=CustomFieldOut, read_action="custom_fields.read",
-    manage_action="custom_fields.manage", to_out=custom_field_out, prepare=check_options,
+    resource,
+    path="/v1/custom-fields",
+    kind=DEFINITIONS,
+    body=CustomFieldIn,
+    patch=CustomFieldPatch,
+    out=CustomFieldOut,
+    read_action="custom_fields.read",
+    manage_action="custom_fields.manage",
+    to_out=custom_field_out,
+    prepare=check_options,
 )

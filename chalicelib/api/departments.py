@@ -32,12 +32,19 @@ class DepartmentOut(ResponseModel):
 
 
 def department_out(item: SettingsItem) -> DepartmentOut:
-    return DepartmentOut(id=item.item_id, created_at=item.created_at, updated_at=item.updated_at,
-                         **item.data)
+    return DepartmentOut(
+        id=item.item_id, created_at=item.created_at, updated_at=item.updated_at, **item.data
+    )
 
 
 crud_routes(
-    resource, path="/v1/departments", kind=DEPARTMENTS, body=DepartmentIn, patch=DepartmentPatch,
-    out=DepartmentOut, read_action="departments.read", manage_action="departments.manage",
+    resource,
+    path="/v1/departments",
+    kind=DEPARTMENTS,
+    body=DepartmentIn,
+    patch=DepartmentPatch,
+    out=DepartmentOut,
+    read_action="departments.read",
+    manage_action="departments.manage",
     to_out=department_out,
 )

@@ -64,20 +64,35 @@ class SummaryOut(ResponseModel):
 
 def _out(tenant: Any) -> EstablishmentOut:
     return EstablishmentOut(
-        id=tenant.tenant_id, name=tenant.name, admin_email=tenant.admin_email,
-        address=tenant.address, locale=tenant.locale, timezone=tenant.timezone,
-        plan=tenant.plan, fiscal=Fiscal(**(tenant.fiscal or {})),
+        id=tenant.tenant_id,
+        name=tenant.name,
+        admin_email=tenant.admin_email,
+        address=tenant.address,
+        locale=tenant.locale,
+        timezone=tenant.timezone,
+        plan=tenant.plan,
+        fiscal=Fiscal(**(tenant.fiscal or {})),
     )
 
 
-@resource.route("/v1/establishment", summary="The company's data and fiscal data.",
-                response=EstablishmentOut, action="account.read")
+@resource.route(
+    "/v1/establishment",
+    summary="The company's data and fiscal data.",
+    response=EstablishmentOut,
+    action="account.read",
+)
 def get_establishment(call: Call) -> EstablishmentOut:
     return _out(tenants.get_tenant(call.principal.tenant_id))
 
 
-@resource.route("/v1/establishment", "PATCH", summary="Edit the company's data and fiscal data.",
-                body=EstablishmentPatch, response=EstablishmentOut, action="account.manage")
+@resource.route(
+    "/v1/establishment",
+    "PATCH",
+    summary="Edit the company's data and fiscal data.",
+    body=EstablishmentPatch,
+    response=EstablishmentOut,
+    action="account.manage",
+)
 def patch_establishment(call: Call) -> EstablishmentOut:
     changes = call.body.model_dump(exclude_unset=True, exclude_none=True)
     if "timezone" in changes:
@@ -87,13 +102,18 @@ def patch_establishment(call: Call) -> EstablishmentOut:
     return _out(tenants.update_establishment(call.principal, changes))
 
 
-@resource.route("/v1/account/summary",
-                summary="The account page: counts and first items of users, channels, quick replies, departments.",
-                response=SummaryOut, action="account.read")
+@resource.route(
+    "/v1/account/summary",
+    summary="The account page: counts and first items of users, channels, quick replies, departments.",
+    response=SummaryOut,
+    action="account.read",
+)
 def account_summary(call: Call) -> SummaryOut:
     tenant_id = call.principal.tenant_id
     tenant = tenants.get_tenant(tenant_id)
-    counts = dict(tenant.counts.as_dict() if hasattr(tenant.counts, "as_dict") else tenant.counts or {})
+    counts = dict(
+        tenant.counts.as_dict() if hasattr(tenant.counts, "as_dict") else tenant.counts or {}
+    )
     users, _ = people.list_users(tenant_id, 5, None)
     replies, _ = QUICK_REPLIES.page(tenant_id, 5, None)
     departments, _ = DEPARTMENTS.page(tenant_id, 5, None)
@@ -101,8 +121,12 @@ def account_summary(call: Call) -> SummaryOut:
         establishment=_out(tenant),
         users=Section(count=int(counts.get("users", 0)), first=[UserOut.of(u) for u in users]),
         channels=Section(count=int(counts.get("channels", 0)), first=[]),
-        quick_replies=Section(count=int(counts.get("quick_replies", 0)),
-                              first=[NamedItem(id=r.item_id, name=r.data["shortcut"]) for r in replies]),
-        departments=Section(count=int(counts.get("departments", 0)),
-                            first=[NamedItem(id=d.item_id, name=d.data["name"]) for d in departments]),
+        quick_replies=Section(
+            count=int(counts.get("quick_replies", 0)),
+            first=[NamedItem(id=r.item_id, name=r.data["shortcut"]) for r in replies],
+        ),
+        departments=Section(
+            count=int(counts.get("departments", 0)),
+            first=[NamedItem(id=d.item_id, name=d.data["name"]) for d in departments],
+        ),
     )

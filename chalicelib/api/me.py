@@ -36,26 +36,43 @@ class PasswordChangeIn(RequestModel):
     new_password: str = Field(min_length=1, max_length=128)
 
 
-@resource.route("/v1/me", summary="Who I am, my company and what my role lets me do.",
-                response=MeOut, action="me.read")
+@resource.route(
+    "/v1/me",
+    summary="Who I am, my company and what my role lets me do.",
+    response=MeOut,
+    action="me.read",
+)
 def get_me(call: Call) -> MeOut:
     tenant = get_tenant(call.principal.tenant_id)
     return MeOut(
         user=UserOut.of(call.principal.user),
-        tenant=TenantSummary(id=tenant.tenant_id, name=tenant.name, plan=tenant.plan,
-                             locale=tenant.locale, timezone=tenant.timezone),
+        tenant=TenantSummary(
+            id=tenant.tenant_id,
+            name=tenant.name,
+            plan=tenant.plan,
+            locale=tenant.locale,
+            timezone=tenant.timezone,
+        ),
         actions=sorted(a for a in ACTIONS if call.principal.can(a)),
     )
 
 
-@resource.route("/v1/me/password", "POST",
-                summary="Change my password; every other session ends, this one is renewed.",
-                body=PasswordChangeIn, response=SessionOut, action="me.read")
+@resource.route(
+    "/v1/me/password",
+    "POST",
+    summary="Change my password; every other session ends, this one is renewed.",
+    body=PasswordChangeIn,
+    response=SessionOut,
+    action="me.read",
+)
 def change_my_password(call: Call) -> SessionOut:
     user = call.principal.user
     if not passwords.verify_password(user.password_hash, call.body.current_password):
-        raise BadRequest("The current password is not right.", code="wrong_password",
-                         details=[{"loc": ["body", "current_password"], "msg": "not right", "type": "password"}])
+        raise BadRequest(
+            "The current password is not right.",
+            code="wrong_password",
+            details=[{"loc": ["body", "current_password"], "msg": "not right", "type": "password"}],
+        )
     with transaction() as write:
         change_password(user, call.body.new_password, now(), write)
     fresh = get_user(user.tenant_id, user.user_id)

@@ -82,42 +82,54 @@ class QuickReplyQuery(PageQuery):
 
 
 def quick_reply_out(item: SettingsItem) -> QuickReplyOut:
-    return QuickReplyOut(id=item.item_id, created_at=item.created_at, updated_at=item.updated_at,
-                         **item.data)
+    return QuickReplyOut(
+        id=item.item_id, created_at=item.created_at, updated_at=item.updated_at, **item.data
+    )
 
 
 def check_attachments(call: Call, data: dict[str, Any]) -> dict[str, Any]:
     """An attachment must be a file uploaded to this tenant's own area of the bucket."""
     area = f"uploads/{call.principal.tenant_id}/"
     wrong = [
-        i for i, a in enumerate(data.get("attachments") or [])
-        if not a["s3_key"].startswith(area) or a["s3_key"] == area
-        or ".." in a["s3_key"].split("/")
+        i
+        for i, a in enumerate(data.get("attachments") or [])
+        if not a["s3_key"].startswith(area) or a["s3_key"] == area or ".." in a["s3_key"].split("/")
     ]
     if wrong:
         raise BadRequest(
-            "Attach only files uploaded to this account.", code="validation_error",
-            details=[{"loc": ["body", "attachments", i, "s3_key"], "msg": f"must start with {area}",
-                      "type": "s3_key"} for i in wrong],
+            "Attach only files uploaded to this account.",
+            code="validation_error",
+            details=[
+                {
+                    "loc": ["body", "attachments", i, "s3_key"],
+                    "msg": f"must start with {area}",
+                    "type": "s3_key",
+                }
+                for i in wrong
+            ],
         )
     return data
 
 
 def list_replies(call: Call) -> tuple[list[SettingsItem], Any]:
     tenant_id, query = call.principal.tenant_id, call.query
-    if query.prefix:
+    if query.prefix is not None:  # "" when just "/" was typed: all, by shortcut
         return QUICK_REPLIES.by_prefix(tenant_id, query.prefix, query.limit), None
-    if query.prefix == "":  # just "/" typed: all, by shortcut (DynamoDB refuses begins_with "")
-        found = SettingsItem.by_name.query(keys.name_index_pk(tenant_id, QUICK_REPLIES.entity),
-                                           limit=query.limit)
-        return list(found), None
     cursor = decode_cursor(query.cursor, keys.tenant_pk(tenant_id))
     return QUICK_REPLIES.page(tenant_id, query.limit, cursor)
 
 
 crud_routes(
-    resource, path="/v1/quick-replies", kind=QUICK_REPLIES, body=QuickReplyIn,
-    patch=QuickReplyPatch, out=QuickReplyOut, read_action="quick_replies.read",
-    manage_action="quick_replies.manage", to_out=quick_reply_out, prepare=check_attachments,
-    list_query=QuickReplyQuery, list_items=list_replies,
+    resource,
+    path="/v1/quick-replies",
+    kind=QUICK_REPLIES,
+    body=QuickReplyIn,
+    patch=QuickReplyPatch,
+    out=QuickReplyOut,
+    read_action="quick_replies.read",
+    manage_action="quick_replies.manage",
+    to_out=quick_reply_out,
+    prepare=check_attachments,
+    list_query=QuickReplyQuery,
+    list_items=list_replies,
 )

@@ -39,9 +39,13 @@ def crud_routes(
     ``prepare`` validates a whole item (after merging a patch) and may raise a 400.
     """
     label = kind.label
-    page = type(f"{out.__name__}Page", (ResponseModel,), {
-        "__annotations__": {"items": list[out], "next_cursor": str | None},  # type: ignore[valid-type]
-    })
+    page = type(
+        f"{out.__name__}Page",
+        (ResponseModel,),
+        {
+            "__annotations__": {"items": list[out], "next_cursor": str | None},  # type: ignore[valid-type]
+        },
+    )
     item_path = path + "/{item_id}"
 
     def list_(call: Call) -> Any:
@@ -49,8 +53,11 @@ def crud_routes(
             items, last = list_items(call)
         else:
             partition = keys.tenant_pk(call.principal.tenant_id)
-            items, last = kind.page(call.principal.tenant_id, call.query.limit,
-                                    decode_cursor(call.query.cursor, partition))
+            items, last = kind.page(
+                call.principal.tenant_id,
+                call.query.limit,
+                decode_cursor(call.query.cursor, partition),
+            )
         return page(items=[to_out(i) for i in items], next_cursor=encode_cursor(last))
 
     def create(call: Call) -> Any:
@@ -63,8 +70,11 @@ def crud_routes(
     def edit(call: Call, item_id: str) -> Any:
         # a patch names only what changes; null means "leave as is"
         changes = call.body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
-        return to_out(kind.update(call.principal, item_id, changes,
-                                  validate=lambda merged: prepare(call, merged)))
+        return to_out(
+            kind.update(
+                call.principal, item_id, changes, validate=lambda merged: prepare(call, merged)
+            )
+        )
 
     def delete(call: Call, item_id: str) -> None:
         kind.delete(call.principal, item_id)
@@ -72,22 +82,53 @@ def crud_routes(
     def history(call: Call, item_id: str) -> Any:
         kind.get(call.principal.tenant_id, item_id)
         partition = keys.history_pk(call.principal.tenant_id, kind.entity, item_id)
-        items, last = read_history(call.principal.tenant_id, kind.entity, item_id,
-                                   call.query.limit, decode_cursor(call.query.cursor, partition))
+        items, last = read_history(
+            call.principal.tenant_id,
+            kind.entity,
+            item_id,
+            call.query.limit,
+            decode_cursor(call.query.cursor, partition),
+        )
         return HistoryPage(items=items, next_cursor=encode_cursor(last))
 
-    for handler, name in ((list_, "list"), (create, "create"), (get, "get"), (edit, "edit"),
-                          (delete, "delete"), (history, "history")):
+    for handler, name in (
+        (list_, "list"),
+        (create, "create"),
+        (get, "get"),
+        (edit, "edit"),
+        (delete, "delete"),
+        (history, "history"),
+    ):
         handler.__name__ = f"{name}_{kind.entity}"
-    resource.route(path, summary=f"List {label}s.", query=list_query, response=page,
-                   action=read_action)(list_)
-    resource.route(path, "POST", summary=f"Create a {label}.", body=body, response=out,
-                   status=201, action=manage_action)(create)
+    resource.route(
+        path, summary=f"List {label}s.", query=list_query, response=page, action=read_action
+    )(list_)
+    resource.route(
+        path,
+        "POST",
+        summary=f"Create a {label}.",
+        body=body,
+        response=out,
+        status=201,
+        action=manage_action,
+    )(create)
     resource.route(item_path, summary=f"One {label}.", response=out, action=read_action)(get)
-    resource.route(item_path, "PATCH", summary=f"Edit a {label}.", body=patch, response=out,
-                   action=manage_action)(edit)
-    resource.route(item_path, "DELETE", summary=f"Delete a {label}.", status=204,
-                   action=manage_action)(delete)
-    resource.route(item_path + "/history", summary=f"Who changed this {label}, and how.",
-                   query=PageQuery, response=HistoryPage, action="history.read")(history)
+    resource.route(
+        item_path,
+        "PATCH",
+        summary=f"Edit a {label}.",
+        body=patch,
+        response=out,
+        action=manage_action,
+    )(edit)
+    resource.route(
+        item_path, "DELETE", summary=f"Delete a {label}.", status=204, action=manage_action
+    )(delete)
+    resource.route(
+        item_path + "/history",
+        summary=f"Who changed this {label}, and how.",
+        query=PageQuery,
+        response=HistoryPage,
+        action="history.read",
+    )(history)
     return page

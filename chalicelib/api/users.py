@@ -48,22 +48,39 @@ class HistoryPage(ResponseModel):
     next_cursor: str | None
 
 
-@resource.route("/v1/users", summary="List the company's users.", query=PageQuery,
-                response=UserPage, action="users.read")
+@resource.route(
+    "/v1/users",
+    summary="List the company's users.",
+    query=PageQuery,
+    response=UserPage,
+    action="users.read",
+)
 def list_users(call: Call) -> UserPage:
     partition = keys.tenant_pk(call.principal.tenant_id)
-    users, last = people.list_users(call.principal.tenant_id, call.query.limit,
-                                    decode_cursor(call.query.cursor, partition))
+    users, last = people.list_users(
+        call.principal.tenant_id, call.query.limit, decode_cursor(call.query.cursor, partition)
+    )
     return UserPage(items=[UserOut.of(u) for u in users], next_cursor=encode_cursor(last))
 
 
-@resource.route("/v1/users", "POST", summary="Create a user and email them an invitation.",
-                body=UserIn, response=CreatedUserOut, status=201, action="users.manage")
+@resource.route(
+    "/v1/users",
+    "POST",
+    summary="Create a user and email them an invitation.",
+    body=UserIn,
+    response=CreatedUserOut,
+    status=201,
+    action="users.manage",
+)
 def create_user(call: Call) -> CreatedUserOut:
     body: UserIn = call.body
     user, sent = people.invite_user(
-        call.principal, first_name=body.first_name, last_name=body.last_name,
-        email=str(body.email), role=body.role, permissions=body.permissions,
+        call.principal,
+        first_name=body.first_name,
+        last_name=body.last_name,
+        email=str(body.email),
+        role=body.role,
+        permissions=body.permissions,
         departments=body.departments,
     )
     return CreatedUserOut(user=UserOut.of(user), invitation_sent=sent)
@@ -74,9 +91,14 @@ def get_user(call: Call, user_id: str) -> UserOut:
     return UserOut.of(people.get_user(call.principal.tenant_id, user_id))
 
 
-@resource.route("/v1/users/{user_id}", "PATCH",
-                summary="Edit a user; a new role or email ends their sessions.",
-                body=UserPatch, response=UserOut, action="users.manage")
+@resource.route(
+    "/v1/users/{user_id}",
+    "PATCH",
+    summary="Edit a user; a new role or email ends their sessions.",
+    body=UserPatch,
+    response=UserOut,
+    action="users.manage",
+)
 def patch_user(call: Call, user_id: str) -> UserOut:
     changes = call.body.model_dump(exclude_unset=True, exclude_none=True)
     if "email" in changes:
@@ -84,38 +106,62 @@ def patch_user(call: Call, user_id: str) -> UserOut:
     return UserOut.of(people.update_user(call.principal, user_id, changes))
 
 
-@resource.route("/v1/users/{user_id}", "DELETE", summary="Delete a user.", status=204,
-                action="users.manage")
+@resource.route(
+    "/v1/users/{user_id}", "DELETE", summary="Delete a user.", status=204, action="users.manage"
+)
 def delete_user(call: Call, user_id: str) -> None:
     people.delete_user(call.principal, user_id)
 
 
-@resource.route("/v1/users/{user_id}/deactivate", "POST",
-                summary="Deactivate a user: sign-in refused, live sessions end.",
-                response=UserOut, action="users.manage")
+@resource.route(
+    "/v1/users/{user_id}/deactivate",
+    "POST",
+    summary="Deactivate a user: sign-in refused, live sessions end.",
+    response=UserOut,
+    action="users.manage",
+)
 def deactivate_user(call: Call, user_id: str) -> UserOut:
     return UserOut.of(people.set_active(call.principal, user_id, False))
 
 
-@resource.route("/v1/users/{user_id}/reactivate", "POST", summary="Reactivate a user.",
-                response=UserOut, action="users.manage")
+@resource.route(
+    "/v1/users/{user_id}/reactivate",
+    "POST",
+    summary="Reactivate a user.",
+    response=UserOut,
+    action="users.manage",
+)
 def reactivate_user(call: Call, user_id: str) -> UserOut:
     return UserOut.of(people.set_active(call.principal, user_id, True))
 
 
-@resource.route("/v1/users/{user_id}/resend-invitation", "POST",
-                summary="Send a new 7-day invitation; the previous link stops working.",
-                response=CreatedUserOut, action="users.manage")
+@resource.route(
+    "/v1/users/{user_id}/resend-invitation",
+    "POST",
+    summary="Send a new 7-day invitation; the previous link stops working.",
+    response=CreatedUserOut,
+    action="users.manage",
+)
 def resend_invitation(call: Call, user_id: str) -> CreatedUserOut:
     user, sent = people.resend_invitation(call.principal, user_id)
     return CreatedUserOut(user=UserOut.of(user), invitation_sent=sent)
 
 
-@resource.route("/v1/users/{user_id}/history", summary="Who changed this user, and how.",
-                query=PageQuery, response=HistoryPage, action="history.read")
+@resource.route(
+    "/v1/users/{user_id}/history",
+    summary="Who changed this user, and how.",
+    query=PageQuery,
+    response=HistoryPage,
+    action="history.read",
+)
 def user_history(call: Call, user_id: str) -> HistoryPage:
     people.get_user(call.principal.tenant_id, user_id)
     partition = keys.history_pk(call.principal.tenant_id, "user", user_id)
-    items, last = read_history(call.principal.tenant_id, "user", user_id, call.query.limit,
-                               decode_cursor(call.query.cursor, partition))
+    items, last = read_history(
+        call.principal.tenant_id,
+        "user",
+        user_id,
+        call.query.limit,
+        decode_cursor(call.query.cursor, partition),
+    )
     return HistoryPage(items=items, next_cursor=encode_cursor(last))

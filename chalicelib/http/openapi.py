@@ -135,19 +135,21 @@ def openapi_document() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for route in REGISTRY:
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
-    return _drop_impossible_defaults({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Atiende API",
-            "version": "1",
-            "description": "Multi-tenant omnichannel helpdesk. Errors are "
-            '`{"error": {"code", "message", "details"}}`.',
-        },
-        "paths": dict(sorted(paths.items())),
-        "components": {
-            "schemas": dict(sorted(schemas.items())),
-            "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    return _drop_impossible_defaults(
+        {
+            "openapi": "3.1.0",
+            "info": {
+                "title": "Atiende API",
+                "version": "1",
+                "description": "Multi-tenant omnichannel helpdesk. Errors are "
+                '`{"error": {"code", "message", "details"}}`.',
             },
-        },
-    })
+            "paths": dict(sorted(paths.items())),
+            "components": {
+                "schemas": dict(sorted(schemas.items())),
+                "securitySchemes": {
+                    "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                },
+            },
+        }
+    )

@@ -20,7 +20,6 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import DoesNotExist
 
-from chalicelib.store import keys
 from chalicelib.store.base import Item
 from chalicelib.store.indexes import LookupIndex
 
@@ -54,8 +53,8 @@ class User(Item, discriminator="User"):
     last_name = UnicodeAttribute()
     email = UnicodeAttribute()
     role = UnicodeAttribute()
-    permissions = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[var-annotated]
-    departments = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[var-annotated]
+    permissions = ListAttribute(of=UnicodeAttribute, default=list)
+    departments = ListAttribute(of=UnicodeAttribute, default=list)
     contact_id = UnicodeAttribute(null=True)
     active = BooleanAttribute(default=True)
     status = UnicodeAttribute(default="invited")  # invited | active

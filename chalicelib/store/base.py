@@ -70,7 +70,12 @@ def failed_conditions(write: Any, error: Exception) -> set[tuple[str, str]]:
     """
     ordered = [
         _key_of(op)
-        for group in (write._condition_check_items, write._delete_items, write._put_items, write._update_items)
+        for group in (
+            write._condition_check_items,
+            write._delete_items,
+            write._put_items,
+            write._update_items,
+        )
         for op in group
     ]
     reasons = getattr(error, "cancellation_reasons", None) or []

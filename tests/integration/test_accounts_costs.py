@@ -7,6 +7,7 @@ import pytest
 
 import app
 from chalicelib.domain.accounts import sessions
+from chalicelib.http.errors import Unauthorized
 from chalicelib.store.meter import measure
 
 PASSWORD = "correct horse battery"
@@ -15,10 +16,19 @@ pytestmark = pytest.mark.ddb_local
 
 @pytest.fixture
 def signed_up(api):
-    response = api.post("/v1/signup", headers={"Content-Type": "application/json"}, body=json.dumps({
-        "company_name": "Acme", "first_name": "Ana", "last_name": "Admin",
-        "email": "ana@acme.example.com", "password": PASSWORD,
-    }))
+    response = api.post(
+        "/v1/signup",
+        headers={"Content-Type": "application/json"},
+        body=json.dumps(
+            {
+                "company_name": "Acme",
+                "first_name": "Ana",
+                "last_name": "Admin",
+                "email": "ana@acme.example.com",
+                "password": PASSWORD,
+            }
+        ),
+    )
     assert response.status_code == 201
     return json.loads(response.body)
 
@@ -48,7 +58,7 @@ def test_a_token_check_costs_one_request(signed_up):
 
 
 def test_a_failed_login_still_reads_only_the_user(signed_up):
-    with measure() as meter, pytest.raises(Exception):
+    with measure() as meter, pytest.raises(Unauthorized):
         sessions.login("ana@acme.example.com", "wrong password!", "203.0.113.9")
     reads = meter.count("Query") + meter.count("GetItem")
     assert reads == 1, meter.summary()

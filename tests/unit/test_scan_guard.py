@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import sys
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -13,20 +12,18 @@ from chalicelib.store import keys
 from chalicelib.store.platform import JobHeartbeat
 
 
-def _session_conftest() -> ModuleType:
+@pytest.fixture
+def conftest(request: pytest.FixtureRequest) -> Any:
     """tests/conftest.py as pytest loaded it (``import conftest`` may find another one)."""
     path = Path(__file__).resolve().parents[1] / "conftest.py"
-    for module in list(sys.modules.values()):
-        file = getattr(module, "__file__", None)
+    for plugin in request.config.pluginmanager.get_plugins():
+        file = getattr(plugin, "__file__", None)
         if file and Path(file).resolve() == path:
-            return module
+            return plugin
     raise LookupError(f"{path} is not loaded")
 
 
-conftest = _session_conftest()
-
-
-def test_a_scan_through_pynamodb_is_refused_and_recorded():
+def test_a_scan_through_pynamodb_is_refused_and_recorded(conftest):
     with pytest.raises(conftest.ScanForbidden, match="must never scan"):
         list(JobHeartbeat.scan())
 
@@ -35,7 +32,7 @@ def test_a_scan_through_pynamodb_is_refused_and_recorded():
     assert recorded == [JobHeartbeat.Meta.table_name]
 
 
-def test_a_scan_the_code_swallowed_still_fails_the_test():
+def test_a_scan_the_code_swallowed_still_fails_the_test(conftest):
     guard = conftest._no_scan_in_test.__wrapped__()  # the autouse fixture's own body
     next(guard)  # set-up: the test starts with no scan recorded
     with contextlib.suppress(Exception):  # code under test that hides the error
@@ -49,7 +46,7 @@ def test_a_scan_the_code_swallowed_still_fails_the_test():
     assert not conftest.SCANS  # the guard cleared it, so this test itself passes
 
 
-def test_queries_pass_the_guard():
+def test_queries_pass_the_guard(conftest):
     guard = conftest._no_scan_in_test.__wrapped__()
     next(guard)
     list(JobHeartbeat.query(keys.platform_pk()))

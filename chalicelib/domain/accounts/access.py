@@ -73,9 +73,7 @@ ACTIONS: dict[str, Rule] = {
     "quick_replies.manage": Rule("Create, edit and delete quick replies", ADMIN),
     "custom_fields.read": Rule("See the custom fields of clients and tickets", STAFF),
     "custom_fields.manage": Rule("Define custom fields", ADMIN),
-    "account_contacts.read": Rule(
-        "See account contacts", frozenset({"admin", "account_contact"})
-    ),
+    "account_contacts.read": Rule("See account contacts", frozenset({"admin", "account_contact"})),
     "account_contacts.manage": Rule(
         "Add, edit and remove account contacts and their email preferences",
         frozenset({"admin", "account_contact"}),

@@ -27,8 +27,13 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 class Definitions(Kind):
     """CUSTOM_FIELDS, refusing a new ``key`` or ``applies_to``: stored values are keyed by them."""
 
-    def update(self, principal: Principal, item_id: str, changes: dict[str, Any],
-               validate: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> SettingsItem:
+    def update(
+        self,
+        principal: Principal,
+        item_id: str,
+        changes: dict[str, Any],
+        validate: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> SettingsItem:
         current = self.get(principal.tenant_id, item_id)
         fixed = [f for f in ("key", "applies_to") if f in changes and changes[f] != current.data[f]]
         if fixed:
@@ -36,14 +41,16 @@ class Definitions(Kind):
                 "The key and what a custom field applies to cannot change once created: "
                 "data already refers to them. Create another field instead.",
                 code="validation_error",
-                details=[{"loc": ["body", f], "msg": "cannot change", "type": "immutable"}
-                         for f in fixed],
+                details=[
+                    {"loc": ["body", f], "msg": "cannot change", "type": "immutable"} for f in fixed
+                ],
             )
         return super().update(principal, item_id, changes, validate)
 
 
-DEFINITIONS = Definitions(CUSTOM_FIELDS.entity, CUSTOM_FIELDS.counter,
-                          CUSTOM_FIELDS.unique_field, CUSTOM_FIELDS.label)
+DEFINITIONS = Definitions(
+    CUSTOM_FIELDS.entity, CUSTOM_FIELDS.counter, CUSTOM_FIELDS.unique_field, CUSTOM_FIELDS.label
+)
 
 
 def definitions(tenant_id: str, applies_to: AppliesTo) -> dict[str, dict[str, Any]]:
@@ -90,12 +97,20 @@ def _select(value: Any, field: dict[str, Any]) -> str:
 
 
 CHECKS: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
-    "text": _text, "number": _number, "date": _date, "select": _select,
+    "text": _text,
+    "number": _number,
+    "date": _date,
+    "select": _select,
 }
 
 
-def validate_values(tenant_id: str, applies_to: AppliesTo, values: dict[str, Any], *,
-                    loc: Sequence[str | int] = ("body", "custom_fields")) -> dict[str, Any]:
+def validate_values(
+    tenant_id: str,
+    applies_to: AppliesTo,
+    values: dict[str, Any],
+    *,
+    loc: Sequence[str | int] = ("body", "custom_fields"),
+) -> dict[str, Any]:
     """Check ``values`` against the tenant's definitions; return them normalised.
 
     Text is stripped; an empty or null value means "not filled" and is left out of
@@ -103,7 +118,9 @@ def validate_values(tenant_id: str, applies_to: AppliesTo, values: dict[str, Any
     at once, each under ``loc + [key]``.
     """
     fields = definitions(tenant_id, applies_to)
-    problems = [(key, "no such custom field", "extra_forbidden") for key in values if key not in fields]
+    problems = [
+        (key, "no such custom field", "extra_forbidden") for key in values if key not in fields
+    ]
     clean: dict[str, Any] = {}
     for key, field in fields.items():
         value = values.get(key)
@@ -119,7 +136,9 @@ def validate_values(tenant_id: str, applies_to: AppliesTo, values: dict[str, Any
             problems.append((key, *exc.args))
     if problems:
         raise BadRequest(
-            "Some custom fields are not valid: " + ", ".join(sorted({p[0] for p in problems})) + ".",
+            "Some custom fields are not valid: "
+            + ", ".join(sorted({p[0] for p in problems}))
+            + ".",
             code="validation_error",
             details=[{"loc": [*loc, key], "msg": msg, "type": kind} for key, msg, kind in problems],
         )

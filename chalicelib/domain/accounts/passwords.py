@@ -8,10 +8,30 @@ from typing import Any
 #: Refused outright: the most common passwords of leaked lists that pass the length rule.
 COMMON_PASSWORDS = frozenset(
     {
-        "1234567890", "12345678910", "0123456789", "1q2w3e4r5t", "qwertyuiop", "password123",
-        "password1234", "passw0rd123", "iloveyou123", "contraseña", "contrasena", "contraseña123",
-        "contrasena123", "senha12345", "abc1234567", "qwerty1234", "administrator", "admin12345",
-        "1111111111", "aaaaaaaaaa", "welcome123", "bienvenido", "bienvenido1", "atiende123",
+        "1234567890",
+        "12345678910",
+        "0123456789",
+        "1q2w3e4r5t",
+        "qwertyuiop",
+        "password123",
+        "password1234",
+        "passw0rd123",
+        "iloveyou123",
+        "contraseña",
+        "contrasena",
+        "contraseña123",
+        "contrasena123",
+        "senha12345",
+        "abc1234567",
+        "qwerty1234",
+        "administrator",
+        "admin12345",
+        "1111111111",
+        "aaaaaaaaaa",
+        "welcome123",
+        "bienvenido",
+        "bienvenido1",
+        "atiende123",
     }
 )
 MIN_LENGTH = 10

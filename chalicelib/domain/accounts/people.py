@@ -53,14 +53,18 @@ class UserOut(BaseModel):
         status: Any = user.status
         if not user.active:
             status = "deactivated"
-        elif status == "invited" and user.invitation_expires_at and user.invitation_expires_at <= now():
+        elif (
+            status == "invited"
+            and user.invitation_expires_at
+            and user.invitation_expires_at <= now()
+        ):
             status = "invitation_expired"
         return cls(
             id=user.user_id,
             first_name=user.first_name,
             last_name=user.last_name,
             email=user.email,
-            role=user.role,  # type: ignore[arg-type]
+            role=user.role,
             permissions=list(user.permissions or []),
             departments=list(user.departments or []),
             active=bool(user.active),
@@ -92,7 +96,9 @@ def check_password_policy(password: str, email: str | None) -> None:
         raise BadRequest(
             "The password " + "; ".join(problems) + ".",
             code="validation_error",
-            details=[{"loc": ["body", "password"], "msg": p, "type": "password_policy"} for p in problems],
+            details=[
+                {"loc": ["body", "password"], "msg": p, "type": "password_policy"} for p in problems
+            ],
         )
 
 
@@ -102,20 +108,36 @@ def check_permissions(role: str, permissions: list[str]) -> None:
         raise BadRequest(
             f"The role {role} cannot carry: {', '.join(wrong)}.",
             code="validation_error",
-            details=[{"loc": ["body", "permissions"], "msg": f"not allowed for {role}: {p}", "type": "permission"} for p in wrong],
+            details=[
+                {
+                    "loc": ["body", "permissions"],
+                    "msg": f"not allowed for {role}: {p}",
+                    "type": "permission",
+                }
+                for p in wrong
+            ],
         )
 
 
 def email_taken() -> Conflict:
     return Conflict(
-        "That email address already belongs to an Atiende user.", code="email_taken",
+        "That email address already belongs to an Atiende user.",
+        code="email_taken",
         details=[{"loc": ["body", "email"], "msg": "already in use", "type": "unique"}],
     )
 
 
 def new_user(
-    tenant_id: str, *, first_name: str, last_name: str, email: str, role: str,
-    permissions: list[str], departments: list[str], at: datetime, contact_id: str | None = None,
+    tenant_id: str,
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    role: str,
+    permissions: list[str],
+    departments: list[str],
+    at: datetime,
+    contact_id: str | None = None,
 ) -> User:
     user_id = new_id()
     return User(
@@ -140,8 +162,10 @@ def new_user(
 
 def email_claim(user: User) -> EmailClaim:
     return EmailClaim(
-        keys.email_claim_pk(user.email), keys.email_claim_sk(),
-        tenant_id=user.tenant_id, user_id=user.user_id,
+        keys.email_claim_pk(user.email),
+        keys.email_claim_sk(),
+        tenant_id=user.tenant_id,
+        user_id=user.user_id,
     )
 
 
@@ -149,9 +173,13 @@ def _invitation(user: User, at: datetime) -> tuple[OneTimeToken, str]:
     raw = tokens.new_secret()
     valid_until = at + tokens.INVITATION_TTL
     token = OneTimeToken(
-        keys.token_pk(tokens.digest(raw)), keys.token_sk(),
-        purpose="invitation", tenant_id=user.tenant_id, user_id=user.user_id,
-        valid_until=valid_until, expires_at=epoch_seconds(valid_until) + 30 * 86400,
+        keys.token_pk(tokens.digest(raw)),
+        keys.token_sk(),
+        purpose="invitation",
+        tenant_id=user.tenant_id,
+        user_id=user.user_id,
+        valid_until=valid_until,
+        expires_at=epoch_seconds(valid_until) + 30 * 86400,
     )
     user.invitation_hash = tokens.digest(raw)
     user.invitation_expires_at = valid_until
@@ -162,8 +190,15 @@ def _send_invitation(user: User, tenant: Tenant, inviter: User | None, raw_token
     link = f"{get_settings().public_url}/invitations/accept?token={raw_token}"
     inviter_name = f"{inviter.first_name} {inviter.last_name}" if inviter else tenant.name
     email = render(
-        "invitation", tenant.locale, [user.email], kind="general", tenant_id=tenant.tenant_id,
-        inviter=inviter_name, company=tenant.name, first_name=user.first_name, link=link,
+        "invitation",
+        tenant.locale,
+        [user.email],
+        kind="general",
+        tenant_id=tenant.tenant_id,
+        inviter=inviter_name,
+        company=tenant.name,
+        first_name=user.first_name,
+        link=link,
     )
     try:
         mail.enqueue(email)
@@ -183,8 +218,15 @@ def count_change(write: Any, tenant_id: str, counter: str, delta: int) -> None:
 
 
 def invite_user(
-    principal: Principal, *, first_name: str, last_name: str, email: str, role: str,
-    permissions: list[str], departments: list[str], contact_id: str | None = None,
+    principal: Principal,
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    role: str,
+    permissions: list[str],
+    departments: list[str],
+    contact_id: str | None = None,
 ) -> tuple[User, bool]:
     """Create a user (status invited) and email them a 7-day, single-use invitation."""
     check_permissions(role, permissions)
@@ -193,8 +235,15 @@ def invite_user(
     check_departments(principal.tenant_id, departments)
     at = now()
     user = new_user(
-        principal.tenant_id, first_name=first_name, last_name=last_name, email=email, role=role,
-        permissions=permissions, departments=departments, at=at, contact_id=contact_id,
+        principal.tenant_id,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        role=role,
+        permissions=permissions,
+        departments=departments,
+        at=at,
+        contact_id=contact_id,
     )
     token, raw = _invitation(user, at)
     try:
@@ -203,10 +252,21 @@ def invite_user(
             write.save(user, condition=User.PK.does_not_exist())
             write.save(token, condition=OneTimeToken.PK.does_not_exist())
             count_change(write, principal.tenant_id, "users", 1)
-            write.save(history_entry(principal.tenant_id, "user", user.user_id, principal.user_id,
-                                     "created", at, after=_snapshot(user)))
+            write.save(
+                history_entry(
+                    principal.tenant_id,
+                    "user",
+                    user.user_id,
+                    principal.user_id,
+                    "created",
+                    at,
+                    after=_snapshot(user),
+                )
+            )
     except TransactWriteError as exc:
-        if (keys.email_claim_pk(user.email), keys.email_claim_sk()) in failed_conditions(write, exc):
+        if (keys.email_claim_pk(user.email), keys.email_claim_sk()) in failed_conditions(
+            write, exc
+        ):
             raise email_taken() from exc
         raise
     tenant = Tenant.get(keys.tenant_pk(principal.tenant_id), keys.tenant_sk())
@@ -217,13 +277,15 @@ def get_user(tenant_id: str, user_id: str) -> User:
     user = get_or_none(User, keys.tenant_pk(tenant_id), keys.user_sk(user_id))
     if user is None:
         raise NotFound("There is no such user.")
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 def list_users(tenant_id: str, limit: int, cursor: dict[str, Any] | None) -> tuple[list[User], Any]:
     found = User.query(
-        keys.tenant_pk(tenant_id), User.SK.startswith(keys.users_prefix()),
-        limit=limit, last_evaluated_key=cursor,
+        keys.tenant_pk(tenant_id),
+        User.SK.startswith(keys.users_prefix()),
+        limit=limit,
+        last_evaluated_key=cursor,
     )
     return list(found), found.last_evaluated_key
 
@@ -258,7 +320,7 @@ def update_user(principal: Principal, user_id: str, changes: dict[str, Any]) -> 
         check_departments(principal.tenant_id, changes["departments"])
     _guard_last_admin(user, losing_admin=role != "admin")
     at = now()
-    actions = [User.updated_at.set(at)]
+    actions: list[Any] = [User.updated_at.set(at)]
     for field in ("first_name", "last_name"):
         if field in changes:
             actions.append(getattr(User, field).set(changes[field]))
@@ -277,16 +339,29 @@ def update_user(principal: Principal, user_id: str, changes: dict[str, Any]) -> 
         with transaction() as write:
             if email_changed:
                 write.delete(EmailClaim(keys.email_claim_pk(user.email), keys.email_claim_sk()))
-                user.email = new_email.strip()
+                user.email = str(new_email).strip()
                 write.save(email_claim(user), condition=EmailClaim.PK.does_not_exist())
                 actions += [User.email.set(user.email), User.GSI1PK.set(keys.email_gsi(user.email))]
             if revoke:
                 actions.append(User.session_epoch.add(1))
             write.update(User(user.PK, user.SK), actions=actions, condition=User.PK.exists())
-            write.save(history_entry(principal.tenant_id, "user", user.user_id, principal.user_id,
-                                     "updated", at, before=before, after=_snapshot(user)))
+            write.save(
+                history_entry(
+                    principal.tenant_id,
+                    "user",
+                    user.user_id,
+                    principal.user_id,
+                    "updated",
+                    at,
+                    before=before,
+                    after=_snapshot(user),
+                )
+            )
     except TransactWriteError as exc:
-        if email_changed and (keys.email_claim_pk(user.email), keys.email_claim_sk()) in failed_conditions(write, exc):
+        if email_changed and (
+            keys.email_claim_pk(user.email),
+            keys.email_claim_sk(),
+        ) in failed_conditions(write, exc):
             raise email_taken() from exc
         raise
     return get_user(principal.tenant_id, user_id)
@@ -305,9 +380,18 @@ def set_active(principal: Principal, user_id: str, active: bool) -> User:
     actions = [User.active.set(active), User.updated_at.set(at), User.session_epoch.add(1)]
     with transaction() as write:
         write.update(User(user.PK, user.SK), actions=actions, condition=User.active == (not active))
-        write.save(history_entry(principal.tenant_id, "user", user.user_id, principal.user_id,
-                                 "reactivated" if active else "deactivated", at,
-                                 before={"active": not active}, after={"active": active}))
+        write.save(
+            history_entry(
+                principal.tenant_id,
+                "user",
+                user.user_id,
+                principal.user_id,
+                "reactivated" if active else "deactivated",
+                at,
+                before={"active": not active},
+                after={"active": active},
+            )
+        )
     return get_user(principal.tenant_id, user_id)
 
 
@@ -321,8 +405,34 @@ def delete_user(principal: Principal, user_id: str) -> None:
         write.delete(User(user.PK, user.SK), condition=User.PK.exists())
         write.delete(EmailClaim(keys.email_claim_pk(user.email), keys.email_claim_sk()))
         count_change(write, principal.tenant_id, "users", -1)
-        write.save(history_entry(principal.tenant_id, "user", user.user_id, principal.user_id,
-                                 "deleted", at, before=_snapshot(user)))
+        write.save(
+            history_entry(
+                principal.tenant_id,
+                "user",
+                user.user_id,
+                principal.user_id,
+                "deleted",
+                at,
+                before=_snapshot(user),
+            )
+        )
+    _leave_agent_groups(principal, user.user_id)
+
+
+def _leave_agent_groups(principal: Principal, user_id: str) -> None:
+    """A deleted user leaves every agent group (each change recorded in its history)."""
+    from chalicelib.domain.accounts.settings_items import AGENT_GROUPS
+
+    cursor = None
+    while True:
+        groups, cursor = AGENT_GROUPS.page(principal.tenant_id, 100, cursor)
+        for group in groups:
+            members = list(group.data.get("members") or [])
+            if user_id in members:
+                members.remove(user_id)
+                AGENT_GROUPS.update(principal, group.item_id, {"members": members})
+        if not cursor:
+            return
 
 
 def resend_invitation(principal: Principal, user_id: str) -> tuple[User, bool]:
@@ -335,44 +445,73 @@ def resend_invitation(principal: Principal, user_id: str) -> tuple[User, bool]:
     token, raw = _invitation(user, at)
     with transaction() as write:
         if old_hash:
-            write.update(OneTimeToken(keys.token_pk(old_hash), keys.token_sk()),
-                         actions=[OneTimeToken.superseded.set(True)], condition=OneTimeToken.PK.exists())
+            write.update(
+                OneTimeToken(keys.token_pk(old_hash), keys.token_sk()),
+                actions=[OneTimeToken.superseded.set(True)],
+                condition=OneTimeToken.PK.exists(),
+            )
         write.save(token, condition=OneTimeToken.PK.does_not_exist())
-        write.update(User(user.PK, user.SK), actions=[
-            User.invitation_hash.set(user.invitation_hash),
-            User.invitation_expires_at.set(user.invitation_expires_at),
-            User.updated_at.set(at),
-        ], condition=User.status == "invited")
-        write.save(history_entry(principal.tenant_id, "user", user.user_id, principal.user_id,
-                                 "invitation_resent", at))
+        write.update(
+            User(user.PK, user.SK),
+            actions=[
+                User.invitation_hash.set(user.invitation_hash),
+                User.invitation_expires_at.set(user.invitation_expires_at),
+                User.updated_at.set(at),
+            ],
+            condition=User.status == "invited",
+        )
+        write.save(
+            history_entry(
+                principal.tenant_id,
+                "user",
+                user.user_id,
+                principal.user_id,
+                "invitation_resent",
+                at,
+            )
+        )
     tenant = Tenant.get(keys.tenant_pk(principal.tenant_id), keys.tenant_sk())
     return user, _send_invitation(user, tenant, principal.user, raw)
 
 
 def redeem_token(raw: str, purpose: str) -> OneTimeToken:
     """Find a one-time token: 400 if unknown, 409 if used, 410 if expired or replaced."""
-    token = get_or_none(OneTimeToken, keys.token_pk(tokens.digest(raw)), keys.token_sk(), consistent=True)
+    token = get_or_none(
+        OneTimeToken, keys.token_pk(tokens.digest(raw)), keys.token_sk(), consistent=True
+    )
     what = "invitation" if purpose == "invitation" else "password reset link"
     if token is None or token.purpose != purpose:
-        raise BadRequest(f"This {what} is not valid. Check that you copied the whole link.",
-                         code="invalid_token")
+        raise BadRequest(
+            f"This {what} is not valid. Check that you copied the whole link.", code="invalid_token"
+        )
     if token.used_at is not None:
         raise Conflict(f"This {what} was already used.", code="token_used")
     if token.superseded:
-        raise Gone(f"This {what} was replaced by a newer one: use the link in the latest email.",
-                   code="token_superseded")
+        raise Gone(
+            f"This {what} was replaced by a newer one: use the link in the latest email.",
+            code="token_superseded",
+        )
     if token.valid_until <= now():
         if purpose == "invitation":
-            raise Gone("This invitation expired. Ask an administrator of your company to resend it "
-                       "(Users → Resend invitation).", code="token_expired")
-        raise Gone("This password reset link expired (links last 1 hour). Ask for a new one with "
-                   "“Forgot password”.", code="token_expired")
+            raise Gone(
+                "This invitation expired. Ask an administrator of your company to resend it "
+                "(Users → Resend invitation).",
+                code="token_expired",
+            )
+        raise Gone(
+            "This password reset link expired (links last 1 hour). Ask for a new one with "
+            "“Forgot password”.",
+            code="token_expired",
+        )
     return token
 
 
 def _use_token(write: Any, token: OneTimeToken, at: datetime) -> None:
-    write.update(token, actions=[OneTimeToken.used_at.set(at)],
-                 condition=OneTimeToken.used_at.does_not_exist())
+    write.update(
+        token,
+        actions=[OneTimeToken.used_at.set(at)],
+        condition=OneTimeToken.used_at.does_not_exist(),
+    )
 
 
 def accept_invitation(raw: str, password: str) -> User:
@@ -383,14 +522,22 @@ def accept_invitation(raw: str, password: str) -> User:
     try:
         with transaction() as write:
             _use_token(write, token, at)
-            write.update(User(user.PK, user.SK), actions=[
-                User.password_hash.set(passwords.hash_password(password)),
-                User.status.set("active"),
-                User.invitation_hash.remove(),
-                User.updated_at.set(at),
-            ], condition=(User.status == "invited") & (User.invitation_hash == token.PK.split("#", 1)[1]))
-            write.save(history_entry(user.tenant_id, "user", user.user_id, user.user_id,
-                                     "invitation_accepted", at))
+            write.update(
+                User(user.PK, user.SK),
+                actions=[
+                    User.password_hash.set(passwords.hash_password(password)),
+                    User.status.set("active"),
+                    User.invitation_hash.remove(),
+                    User.updated_at.set(at),
+                ],
+                condition=(User.status == "invited")
+                & (User.invitation_hash == token.PK.split("#", 1)[1]),
+            )
+            write.save(
+                history_entry(
+                    user.tenant_id, "user", user.user_id, user.user_id, "invitation_accepted", at
+                )
+            )
     except TransactWriteError as exc:
         raise Conflict("This invitation was already used.", code="token_used") from exc
     return get_user(token.tenant_id, token.user_id)
@@ -399,14 +546,20 @@ def accept_invitation(raw: str, password: str) -> User:
 def change_password(user: User, new_password: str, at: datetime, write: Any) -> None:
     """Set a new password inside ``write``; every live session of the user ends."""
     check_password_policy(new_password, user.email)
-    write.update(User(user.PK, user.SK), actions=[
-        User.password_hash.set(passwords.hash_password(new_password)),
-        User.session_epoch.add(1),
-        User.failed_logins.set(0),
-        User.locked_until.remove(),
-        User.updated_at.set(at),
-    ], condition=User.PK.exists())
-    write.save(history_entry(user.tenant_id, "user", user.user_id, user.user_id, "password_changed", at))
+    write.update(
+        User(user.PK, user.SK),
+        actions=[
+            User.password_hash.set(passwords.hash_password(new_password)),
+            User.session_epoch.add(1),
+            User.failed_logins.set(0),
+            User.locked_until.remove(),
+            User.updated_at.set(at),
+        ],
+        condition=User.PK.exists(),
+    )
+    write.save(
+        history_entry(user.tenant_id, "user", user.user_id, user.user_id, "password_changed", at)
+    )
 
 
 def valid_roles() -> tuple[str, ...]:

@@ -52,20 +52,35 @@ def process_reset_request(request: PasswordResetRequest) -> bool:
         return False
     tenant = Tenant.get(keys.tenant_pk(user.tenant_id), keys.tenant_sk())
     if not may_receive(user, "general"):
-        log.info("password reset not sent: the contact opted out of general emails",
-                 extra={"user_id": user.user_id})
+        log.info(
+            "password reset not sent: the contact opted out of general emails",
+            extra={"user_id": user.user_id},
+        )
         return False
     at = now()
     raw = tokens.new_secret()
     valid_until = at + tokens.PASSWORD_RESET_TTL
     OneTimeToken(
-        keys.token_pk(tokens.digest(raw)), keys.token_sk(), purpose="password_reset",
-        tenant_id=user.tenant_id, user_id=user.user_id, valid_until=valid_until,
+        keys.token_pk(tokens.digest(raw)),
+        keys.token_sk(),
+        purpose="password_reset",
+        tenant_id=user.tenant_id,
+        user_id=user.user_id,
+        valid_until=valid_until,
         expires_at=epoch_seconds(valid_until) + 86400,
     ).save(condition=OneTimeToken.PK.does_not_exist())
     link = f"{get_settings().public_url}/password-reset?token={raw}"
-    mail.deliver(render("password_reset", tenant.locale, [user.email], kind="general",
-                        tenant_id=user.tenant_id, first_name=user.first_name, link=link))
+    mail.deliver(
+        render(
+            "password_reset",
+            tenant.locale,
+            [user.email],
+            kind="general",
+            tenant_id=user.tenant_id,
+            first_name=user.first_name,
+            link=link,
+        )
+    )
     return True
 
 
@@ -75,8 +90,11 @@ def confirm_reset(raw: str, new_password: str) -> User:
     at = now()
     try:
         with transaction() as write:
-            write.update(token, actions=[OneTimeToken.used_at.set(at)],
-                         condition=OneTimeToken.used_at.does_not_exist())
+            write.update(
+                token,
+                actions=[OneTimeToken.used_at.set(at)],
+                condition=OneTimeToken.used_at.does_not_exist(),
+            )
             change_password(user, new_password, at, write)
     except TransactWriteError as exc:
         raise Conflict("This password reset link was already used.", code="token_used") from exc

@@ -52,7 +52,7 @@ def _jwt_secret() -> str:
 
 def find_user_by_email(email: str) -> User | None:
     for user in User.by_email.query(keys.email_gsi(email), limit=1):
-        return user  # type: ignore[no-any-return]
+        return user
     return None
 
 
@@ -127,7 +127,7 @@ def _record_source_failure(source_ip: str, at: datetime) -> datetime | None:
 def _record_account_failure(user: User, at: datetime) -> datetime | None:
     lock_over = user.locked_until is not None and user.locked_until <= at
     failures = 1 if lock_over else int(user.failed_logins) + 1
-    actions = [User.failed_logins.set(failures)]
+    actions: list[Any] = [User.failed_logins.set(failures)]
     locked_until = None
     if failures >= ACCOUNT_MAX_FAILURES:
         locked_until = at + ACCOUNT_LOCK
@@ -237,7 +237,9 @@ def refresh(raw_token: str) -> IssuedSession:
     return _issue(user, presented.session_id, new_secret, at)
 
 
-def _revoke_if_reused(session_key: tuple[str, str], presented: tokens.RefreshToken, at: datetime) -> None:
+def _revoke_if_reused(
+    session_key: tuple[str, str], presented: tokens.RefreshToken, at: datetime
+) -> None:
     """A well-formed token for a live session whose hash is not current was used before:
     someone holds a stolen copy, so the whole session (token family) ends."""
     from chalicelib.store.accounts import get_or_none
@@ -250,13 +252,18 @@ def _revoke_if_reused(session_key: tuple[str, str], presented: tokens.RefreshTok
     session.update(actions=[Session.revoked.set(True)])
     log.warning(
         "refresh token reuse: session revoked",
-        extra={"tenant_id": session.tenant_id, "user_id": session.user_id, "session_id": session.session_id},
+        extra={
+            "tenant_id": session.tenant_id,
+            "user_id": session.user_id,
+            "session_id": session.session_id,
+        },
     )
 
 
 def logout(principal: Principal) -> None:
     Session(
-        keys.session_pk(principal.tenant_id, principal.user_id), keys.session_sk(principal.session_id)
+        keys.session_pk(principal.tenant_id, principal.user_id),
+        keys.session_sk(principal.session_id),
     ).update(actions=[Session.revoked.set(True)])
 
 
@@ -271,7 +278,10 @@ def authenticate(bearer: str | None) -> Principal:
     except tokens.InvalidToken as exc:
         raise Unauthorized(f"The access token is not valid: {exc}.", code="invalid_token") from exc
     user_key = (keys.tenant_pk(claims.tenant_id), keys.user_sk(claims.user_id))
-    session_key = (keys.session_pk(claims.tenant_id, claims.user_id), keys.session_sk(claims.session_id))
+    session_key = (
+        keys.session_pk(claims.tenant_id, claims.user_id),
+        keys.session_sk(claims.session_id),
+    )
     found = {(item.PK, item.SK): item for item in Item.batch_get([user_key, session_key])}
     user, session = found.get(user_key), found.get(session_key)
     if (
@@ -286,7 +296,7 @@ def authenticate(bearer: str | None) -> Principal:
         tenant_id=user.tenant_id,
         user_id=user.user_id,
         role=user.role,
-        permissions=frozenset(user.permissions or []),
+        permissions=frozenset(str(p) for p in user.permissions or []),
         session_id=claims.session_id,
         user=user,
     )

@@ -21,8 +21,14 @@ class World:
         self.mailbox = mailbox
         self._seen: set[str] = set()
 
-    def call(self, method: str, path: str, token: str | None = None, body: Any = None,
-             headers: dict[str, str] | None = None) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        token: str | None = None,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
         all_headers = {"Content-Type": "application/json", **(headers or {})}
         if token:
             all_headers["Authorization"] = f"Bearer {token}"
@@ -31,11 +37,22 @@ class World:
         response.json = json.loads(response.body) if response.body else None
         return response
 
-    def signup(self, company: str = "Acme", email: str = "ana@acme.example.com", locale: str = "es") -> dict:
-        response = self.call("POST", "/v1/signup", body={
-            "company_name": company, "locale": locale, "timezone": "America/Santiago",
-            "first_name": "Ana", "last_name": "Admin", "email": email, "password": PASSWORD,
-        })
+    def signup(
+        self, company: str = "Acme", email: str = "ana@acme.example.com", locale: str = "es"
+    ) -> dict:
+        response = self.call(
+            "POST",
+            "/v1/signup",
+            body={
+                "company_name": company,
+                "locale": locale,
+                "timezone": "America/Santiago",
+                "first_name": "Ana",
+                "last_name": "Admin",
+                "email": email,
+                "password": PASSWORD,
+            },
+        )
         assert response.status_code == 201, response.json
         return response.json
 
@@ -53,15 +70,26 @@ class World:
     def token_in_mail(self, to: str) -> str:
         for message in self.new_mail():
             if to in message["To"]:
-                found = re.search(r"token=([A-Za-z0-9_\-]+)", message.get_body(("plain",)).get_content())
+                found = re.search(
+                    r"token=([A-Za-z0-9_\-]+)", message.get_body(("plain",)).get_content()
+                )
                 if found:
                     return found.group(1)
         raise AssertionError(f"no email with a token to {to}")
 
     def invite(self, admin_token: str, email: str, role: str, **extra: Any) -> dict:
-        response = self.call("POST", "/v1/users", admin_token, {
-            "first_name": "Pat", "last_name": role.title(), "email": email, "role": role, **extra,
-        })
+        response = self.call(
+            "POST",
+            "/v1/users",
+            admin_token,
+            {
+                "first_name": "Pat",
+                "last_name": role.title(),
+                "email": email,
+                "role": role,
+                **extra,
+            },
+        )
         assert response.status_code == 201, response.json
         return response.json["user"]
 
@@ -69,6 +97,8 @@ class World:
         """Invite, accept, return the new user's access token."""
         self.invite(admin_token, email, role, **extra)
         token = self.token_in_mail(email)
-        accepted = self.call("POST", "/v1/auth/invitations/accept", body={"token": token, "password": PASSWORD})
+        accepted = self.call(
+            "POST", "/v1/auth/invitations/accept", body={"token": token, "password": PASSWORD}
+        )
         assert accepted.status_code == 200, accepted.json
         return accepted.json["access_token"]

@@ -39,7 +39,9 @@ def staff(world):
     for role in ROLES:
         if role != "admin":
             tokens[role] = world.user_with_role(
-                admin, f"{role.replace('_', '.')}@acme.example.com", role,
+                admin,
+                f"{role.replace('_', '.')}@acme.example.com",
+                role,
                 permissions=ROLE_PERMISSIONS.get(role, []),
             )
     return tokens
@@ -83,7 +85,11 @@ def make_items(world, admin):
         "agent-groups": {"name": "Turno mañana", "members": [user["id"]]},
         "quick-replies": {"shortcut": "hola", "text": "¡Hola! ¿En qué te ayudo?"},
         "custom-fields": {"applies_to": "client", "key": "plan", "label": "Plan", "type": "text"},
-        "account-contacts": {"first_name": "Carla", "last_name": "Cobros", "email": "carla@a.example.com"},
+        "account-contacts": {
+            "first_name": "Carla",
+            "last_name": "Cobros",
+            "email": "carla@a.example.com",
+        },
     }
     for collection, body in optional.items():
         created = world.call("POST", f"/v1/{collection}", admin, body)
@@ -114,8 +120,12 @@ def test_another_tenant_never_reads_nor_changes_this_tenants_items(world):
         if "security" not in op or path == "/v1/auth/logout":
             continue
         if "{" in path:
-            response = world.call(method, fill(path, items), admin_b,
-                                  {} if method in ("POST", "PATCH", "PUT") else None)
+            response = world.call(
+                method,
+                fill(path, items),
+                admin_b,
+                {} if method in ("POST", "PATCH", "PUT") else None,
+            )
             assert response.status_code == 404, (method, path, response.status_code, response.json)
         elif method == "GET":
             body = world.call(method, path, admin_b).body.decode()

@@ -25,7 +25,10 @@ def test_a_group_is_created_read_listed_edited_and_deleted(world, admin):
 
     path = f"/v1/agent-groups/{group['id']}"
     assert world.call("GET", path, admin).json == group
-    assert world.call("GET", "/v1/agent-groups", admin).json == {"items": [group], "next_cursor": None}
+    assert world.call("GET", "/v1/agent-groups", admin).json == {
+        "items": [group],
+        "next_cursor": None,
+    }
 
     edited = world.call("PATCH", path, admin, {"name": "Ventas B2B", "members": [pat]})
     assert edited.status_code == 200, edited.json
@@ -60,7 +63,7 @@ def test_unknown_members_are_refused_by_name(world, admin):
     assert refused.status_code == 400
     error = refused.json["error"]
     assert error["code"] == "validation_error"
-    assert error["message"] == "Unknown users: nobody1, nobody2."
+    assert error["message"] == "Not users of the help desk: nobody1, nobody2."
     assert [d["msg"] for d in error["details"]] == ["no user nobody1", "no user nobody2"]
     assert {tuple(d["loc"]) for d in error["details"]} == {("body", "members")}
     assert world.call("GET", "/v1/agent-groups", admin).json["items"] == []
@@ -71,7 +74,7 @@ def test_a_user_of_another_tenant_cannot_be_a_member(world, admin):
     stranger = world.invite(other_admin, "sam@beta.example.com", "agent")["id"]
     refused = create(world, admin, members=[stranger])
     assert refused.status_code == 400
-    assert refused.json["error"]["message"] == f"Unknown users: {stranger}."
+    assert refused.json["error"]["message"] == f"Not users of the help desk: {stranger}."
 
     group = create(world, admin).json
     patched = world.call("PATCH", f"/v1/agent-groups/{group['id']}", admin, {"members": [stranger]})
@@ -107,8 +110,13 @@ def test_names_are_unique_in_the_tenant_whatever_the_case(world, admin):
 
 
 def test_bad_input_is_refused(world, admin):
-    for body in ({"name": ""}, {"name": "x" * 101}, {"name": "A", "colour": "red"},
-                 {"name": "A", "members": "pat"}, {"description": "no name"}):
+    for body in (
+        {"name": ""},
+        {"name": "x" * 101},
+        {"name": "A", "colour": "red"},
+        {"name": "A", "members": "pat"},
+        {"description": "no name"},
+    ):
         refused = world.call("POST", "/v1/agent-groups", admin, body)
         assert refused.status_code == 400, body
         assert refused.json["error"]["code"] == "validation_error"
@@ -118,11 +126,34 @@ def test_roles_and_tenants(world, admin):
     group = create(world, admin).json
     agent = world.user_with_role(admin, "pat@acme.example.com", "agent")
     assert world.call("GET", "/v1/agent-groups", agent).status_code == 200
-    for method, path in (("POST", "/v1/agent-groups"), ("PATCH", f"/v1/agent-groups/{group['id']}"),
-                         ("DELETE", f"/v1/agent-groups/{group['id']}")):
+    for method, path in (
+        ("POST", "/v1/agent-groups"),
+        ("PATCH", f"/v1/agent-groups/{group['id']}"),
+        ("DELETE", f"/v1/agent-groups/{group['id']}"),
+    ):
         refused = world.call(method, path, agent, {"name": "X"} if method != "DELETE" else None)
         assert refused.status_code == 403, (method, path)
         assert refused.json["error"]["code"] == "forbidden"
     other = world.signup(company="Beta", email="bea@beta.example.com")["access_token"]
     assert world.call("GET", f"/v1/agent-groups/{group['id']}", other).status_code == 404
     assert world.call("GET", "/v1/agent-groups", other).json["items"] == []
+
+
+def test_a_deleted_user_leaves_their_groups_and_portal_users_cannot_join(world):
+    admin = world.signup()["access_token"]
+    pat = world.invite(admin, "pat@acme.example.com", "agent")
+    lu = world.invite(admin, "lu@acme.example.com", "agent")
+    group = world.call(
+        "POST", "/v1/agent-groups", admin, {"name": "Noche", "members": [pat["id"], lu["id"]]}
+    ).json
+    assert world.call("DELETE", f"/v1/users/{pat['id']}", admin).status_code == 204
+    assert world.call("GET", f"/v1/agent-groups/{group['id']}", admin).json["members"] == [lu["id"]]
+    edited = world.call(
+        "PATCH", f"/v1/agent-groups/{group['id']}", admin, {"description": "turno noche"}
+    )
+    assert edited.status_code == 200
+    portal = world.invite(admin, "carla@acme.example.com", "account_contact")
+    refused = world.call(
+        "PATCH", f"/v1/agent-groups/{group['id']}", admin, {"members": [lu["id"], portal["id"]]}
+    )
+    assert refused.status_code == 400 and portal["id"] in refused.json["error"]["message"]

@@ -3,13 +3,25 @@
 
 def test_the_admin_edits_company_and_fiscal_data_and_history_keeps_it(world):
     admin = world.signup(company="Acme")["access_token"]
-    patched = world.call("PATCH", "/v1/establishment", admin, {
-        "address": "Av. Providencia 1234, Santiago", "timezone": "America/Sao_Paulo",
-        "fiscal": {"legal_name": "Acme SpA", "tax_id": "76.123.456-7", "purchase_order": "OC-99"},
-    })
+    patched = world.call(
+        "PATCH",
+        "/v1/establishment",
+        admin,
+        {
+            "address": "Av. Providencia 1234, Santiago",
+            "timezone": "America/Sao_Paulo",
+            "fiscal": {
+                "legal_name": "Acme SpA",
+                "tax_id": "76.123.456-7",
+                "purchase_order": "OC-99",
+            },
+        },
+    )
     assert patched.status_code == 200
     assert patched.json["fiscal"]["legal_name"] == "Acme SpA"
-    again = world.call("PATCH", "/v1/establishment", admin, {"fiscal": {"billing_address": "Casilla 1"}})
+    again = world.call(
+        "PATCH", "/v1/establishment", admin, {"fiscal": {"billing_address": "Casilla 1"}}
+    )
     assert again.json["fiscal"]["legal_name"] == "Acme SpA"  # other fiscal fields kept
     assert again.json["fiscal"]["billing_address"] == "Casilla 1"
     shown = world.call("GET", "/v1/establishment", admin).json
@@ -19,9 +31,16 @@ def test_the_admin_edits_company_and_fiscal_data_and_history_keeps_it(world):
 def test_establishment_edits_are_validated(world):
     admin = world.signup()["access_token"]
     assert world.call("PATCH", "/v1/establishment", admin, {"locale": "fr"}).status_code == 400
-    assert world.call("PATCH", "/v1/establishment", admin, {"timezone": "Nowhere/Land"}).status_code == 400
-    assert world.call("PATCH", "/v1/establishment", admin, {"fiscal": {"vat": "1"}}).status_code == 400
-    assert world.call("PATCH", "/v1/establishment", admin, {"admin_email": "nope"}).status_code == 400
+    assert (
+        world.call("PATCH", "/v1/establishment", admin, {"timezone": "Nowhere/Land"}).status_code
+        == 400
+    )
+    assert (
+        world.call("PATCH", "/v1/establishment", admin, {"fiscal": {"vat": "1"}}).status_code == 400
+    )
+    assert (
+        world.call("PATCH", "/v1/establishment", admin, {"admin_email": "nope"}).status_code == 400
+    )
 
 
 def test_the_account_summary_counts_and_shows_the_first_items(world):
@@ -52,10 +71,17 @@ def test_a_department_rename_frees_the_old_name(world):
     admin = world.signup()["access_token"]
     sales = world.call("POST", "/v1/departments", admin, {"name": "Ventas"}).json
     support = world.call("POST", "/v1/departments", admin, {"name": "Soporte"}).json
-    assert world.call("PATCH", f"/v1/departments/{support['id']}", admin, {"name": "ventas"}).status_code == 409
+    assert (
+        world.call(
+            "PATCH", f"/v1/departments/{support['id']}", admin, {"name": "ventas"}
+        ).status_code
+        == 409
+    )
     renamed = world.call("PATCH", f"/v1/departments/{sales['id']}", admin, {"name": "Comercial"})
     assert renamed.status_code == 200 and renamed.json["name"] == "Comercial"
     assert world.call("POST", "/v1/departments", admin, {"name": "Ventas"}).status_code == 201
     history = world.call("GET", f"/v1/departments/{sales['id']}/history", admin).json["items"]
     assert [h["action"] for h in history] == ["updated", "created"]
-    assert history[0]["before"] == {"name": "Ventas"} and history[0]["after"] == {"name": "Comercial"}
+    assert history[0]["before"] == {"name": "Ventas"} and history[0]["after"] == {
+        "name": "Comercial"
+    }

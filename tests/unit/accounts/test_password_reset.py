@@ -11,7 +11,9 @@ def test_reset_answers_202_for_known_and_unknown_addresses_alike(world):
     world.signup(email="ana@acme.example.com")
     world.new_mail()
     known = world.call("POST", "/v1/auth/password-reset", body={"email": "ana@acme.example.com"})
-    unknown = world.call("POST", "/v1/auth/password-reset", body={"email": "nobody@acme.example.com"})
+    unknown = world.call(
+        "POST", "/v1/auth/password-reset", body={"email": "nobody@acme.example.com"}
+    )
     assert known.status_code == unknown.status_code == 202
     assert known.json == unknown.json
     mails = world.new_mail()
@@ -23,15 +25,40 @@ def test_the_reset_link_sets_a_new_password_once_and_ends_old_sessions(world):
     old = world.signup(email="ana@acme.example.com")
     world.call("POST", "/v1/auth/password-reset", body={"email": "ana@acme.example.com"})
     token = world.token_in_mail("ana@acme.example.com")
-    weak = world.call("POST", "/v1/auth/password-reset/confirm", body={"token": token, "password": "short"})
+    weak = world.call(
+        "POST", "/v1/auth/password-reset/confirm", body={"token": token, "password": "short"}
+    )
     assert weak.status_code == 400
-    done = world.call("POST", "/v1/auth/password-reset/confirm", body={"token": token, "password": NEW_PASSWORD})
+    done = world.call(
+        "POST", "/v1/auth/password-reset/confirm", body={"token": token, "password": NEW_PASSWORD}
+    )
     assert done.status_code == 200
     assert world.call("GET", "/v1/me", old["access_token"]).status_code == 401
-    assert world.call("POST", "/v1/auth/refresh", body={"refresh_token": old["refresh_token"]}).status_code == 401
-    assert world.call("POST", "/v1/auth/login", body={"email": "ana@acme.example.com", "password": PASSWORD}).status_code == 401
-    assert world.call("POST", "/v1/auth/login", body={"email": "ana@acme.example.com", "password": NEW_PASSWORD}).status_code == 200
-    reused = world.call("POST", "/v1/auth/password-reset/confirm", body={"token": token, "password": "yet another passphrase"})
+    assert (
+        world.call(
+            "POST", "/v1/auth/refresh", body={"refresh_token": old["refresh_token"]}
+        ).status_code
+        == 401
+    )
+    assert (
+        world.call(
+            "POST", "/v1/auth/login", body={"email": "ana@acme.example.com", "password": PASSWORD}
+        ).status_code
+        == 401
+    )
+    assert (
+        world.call(
+            "POST",
+            "/v1/auth/login",
+            body={"email": "ana@acme.example.com", "password": NEW_PASSWORD},
+        ).status_code
+        == 200
+    )
+    reused = world.call(
+        "POST",
+        "/v1/auth/password-reset/confirm",
+        body={"token": token, "password": "yet another passphrase"},
+    )
     assert reused.status_code == 409
 
 
@@ -40,7 +67,9 @@ def test_a_reset_link_expires_after_one_hour(world, frozen_clock):
     world.call("POST", "/v1/auth/password-reset", body={"email": "ana@acme.example.com"})
     token = world.token_in_mail("ana@acme.example.com")
     frozen_clock.advance(timedelta(hours=1, seconds=1))
-    expired = world.call("POST", "/v1/auth/password-reset/confirm", body={"token": token, "password": NEW_PASSWORD})
+    expired = world.call(
+        "POST", "/v1/auth/password-reset/confirm", body={"token": token, "password": NEW_PASSWORD}
+    )
     assert expired.status_code == 410 and "expired" in expired.json["error"]["message"]
 
 
@@ -58,5 +87,7 @@ def test_an_invitation_token_is_not_a_reset_token(world):
     admin = world.signup(email="ana@acme.example.com")["access_token"]
     world.invite(admin, "pat@acme.example.com", "agent")
     token = world.token_in_mail("pat@acme.example.com")
-    wrong = world.call("POST", "/v1/auth/password-reset/confirm", body={"token": token, "password": NEW_PASSWORD})
+    wrong = world.call(
+        "POST", "/v1/auth/password-reset/confirm", body={"token": token, "password": NEW_PASSWORD}
+    )
     assert wrong.status_code == 400

@@ -14,7 +14,9 @@ def admin(signup):
 
 
 def create(world, token, shortcut, text="Hola, ¿en qué te ayudo?", **body):
-    return world.call("POST", "/v1/quick-replies", token, {"shortcut": shortcut, "text": text, **body})
+    return world.call(
+        "POST", "/v1/quick-replies", token, {"shortcut": shortcut, "text": text, **body}
+    )
 
 
 def shortcuts(response):
@@ -25,8 +27,11 @@ def shortcuts(response):
 def test_a_reply_is_created_without_its_slash_and_keeps_emoji(world, signup, admin):
     tenant = signup["tenant"]["id"]
     text = "¡Hola! 👋🏽 Gracias por escribir 👨‍👩‍👧 — ¿cómo podemos ayudarte?"
-    attachment = {"name": "Catálogo.pdf", "content_type": "application/pdf",
-                  "s3_key": f"uploads/{tenant}/catalogo.pdf"}
+    attachment = {
+        "name": "Catálogo.pdf",
+        "content_type": "application/pdf",
+        "s3_key": f"uploads/{tenant}/catalogo.pdf",
+    }
     created = create(world, admin, "/Saludo", text, attachments=[attachment])
     assert created.status_code == 201, created.json
     reply = created.json
@@ -35,13 +40,23 @@ def test_a_reply_is_created_without_its_slash_and_keeps_emoji(world, signup, adm
     assert reply["attachments"] == [attachment]
     assert world.call("GET", f"/v1/quick-replies/{reply['id']}", admin).json == reply
 
-    edited = world.call("PATCH", f"/v1/quick-replies/{reply['id']}", admin,
-                        {"shortcut": "/saludo-2", "attachments": []})
+    edited = world.call(
+        "PATCH",
+        f"/v1/quick-replies/{reply['id']}",
+        admin,
+        {"shortcut": "/saludo-2", "attachments": []},
+    )
     assert edited.status_code == 200, edited.json
-    assert (edited.json["shortcut"], edited.json["attachments"], edited.json["text"]) == ("saludo-2", [], text)
+    assert (edited.json["shortcut"], edited.json["attachments"], edited.json["text"]) == (
+        "saludo-2",
+        [],
+        text,
+    )
 
 
-@pytest.mark.parametrize("shortcut", ["hola mundo", "", "/", "//hola", "ho!a", "a" * 41, "ho#la", "ho.la"])
+@pytest.mark.parametrize(
+    "shortcut", ["hola mundo", "", "/", "//hola", "ho!a", "a" * 41, "ho#la", "ho.la"]
+)
 def test_bad_shortcuts_are_refused(world, admin, shortcut):
     refused = create(world, admin, shortcut)
     assert refused.status_code == 400
@@ -70,20 +85,36 @@ def test_attachments_must_be_this_tenants_uploads(world, signup, admin):
     def attach(key, **extra):
         return {"name": "a.pdf", "content_type": "application/pdf", "s3_key": key, **extra}
 
-    for key in ("uploads/another-tenant/a.pdf", f"uploads/{tenant}/", f"uploads/{tenant}/../x/a.pdf",
-                f"files/{tenant}/a.pdf"):
-        refused = create(world, admin, "doc", attachments=[attach(f"uploads/{tenant}/ok.pdf"), attach(key)])
+    for key in (
+        "uploads/another-tenant/a.pdf",
+        f"uploads/{tenant}/",
+        f"uploads/{tenant}/../x/a.pdf",
+        f"files/{tenant}/a.pdf",
+    ):
+        refused = create(
+            world, admin, "doc", attachments=[attach(f"uploads/{tenant}/ok.pdf"), attach(key)]
+        )
         assert refused.status_code == 400, key
         error = refused.json["error"]
         assert error["code"] == "validation_error"
         assert error["message"] == "Attach only files uploaded to this account."
-        assert error["details"] == [{"loc": ["body", "attachments", 1, "s3_key"],
-                                     "msg": f"must start with uploads/{tenant}/", "type": "s3_key"}]
-    too_many = create(world, admin, "doc", attachments=[attach(f"uploads/{tenant}/{i}") for i in range(11)])
+        assert error["details"] == [
+            {
+                "loc": ["body", "attachments", 1, "s3_key"],
+                "msg": f"must start with uploads/{tenant}/",
+                "type": "s3_key",
+            }
+        ]
+    too_many = create(
+        world, admin, "doc", attachments=[attach(f"uploads/{tenant}/{i}") for i in range(11)]
+    )
     assert too_many.status_code == 400
     assert too_many.json["error"]["details"][0]["loc"] == ["body", "attachments"]
-    for bad in (attach(f"uploads/{tenant}/a", size=3), attach(f"uploads/{tenant}/a", content_type="pdf"),
-                {"name": "a.pdf", "s3_key": f"uploads/{tenant}/a"}):
+    for bad in (
+        attach(f"uploads/{tenant}/a", size=3),
+        attach(f"uploads/{tenant}/a", content_type="pdf"),
+        {"name": "a.pdf", "s3_key": f"uploads/{tenant}/a"},
+    ):
         assert create(world, admin, "doc", attachments=[bad]).status_code == 400, bad
     assert world.call("GET", "/v1/quick-replies", admin).json["items"] == []
 
@@ -110,14 +141,24 @@ def test_the_picker_finds_by_prefix_in_shortcut_order_whatever_the_case(world, a
     expected = ["ho-ho", "hola", "HOLANDA", "Horario", "hoy"]
     for prefix in ("ho", "HO", "/ho", "/Ho"):
         assert shortcuts(world.call("GET", f"/v1/quick-replies?prefix={prefix}", admin)) == expected
-    assert shortcuts(world.call("GET", "/v1/quick-replies?prefix=hola", admin)) == ["hola", "HOLANDA"]
+    assert shortcuts(world.call("GET", "/v1/quick-replies?prefix=hola", admin)) == [
+        "hola",
+        "HOLANDA",
+    ]
     limited = world.call("GET", "/v1/quick-replies?prefix=ho&limit=2", admin)
     assert shortcuts(limited) == ["ho-ho", "hola"]
     assert limited.json["next_cursor"] is None
     assert shortcuts(world.call("GET", "/v1/quick-replies?prefix=zz", admin)) == []
     # just "/" typed: everything, alphabetically
     assert shortcuts(world.call("GET", "/v1/quick-replies?prefix=/", admin)) == [
-        "adios", "ho-ho", "hola", "HOLANDA", "Horario", "hoy", "pedido"]
+        "adios",
+        "ho-ho",
+        "hola",
+        "HOLANDA",
+        "Horario",
+        "hoy",
+        "pedido",
+    ]
     bad = world.call("GET", "/v1/quick-replies?prefix=ho%20la", admin)
     assert bad.status_code == 400
     assert bad.json["error"]["details"][0]["loc"] == ["query", "prefix"]
@@ -170,11 +211,16 @@ def test_the_account_summary_counts_quick_replies(world, admin):
 def test_history_shows_before_and_after(world, admin):
     reply = create(world, admin, "hola", "Hola").json
     world.call("PATCH", f"/v1/quick-replies/{reply['id']}", admin, {"text": "Hola 👋"})
-    updated, created = world.call("GET", f"/v1/quick-replies/{reply['id']}/history", admin).json["items"]
+    updated, created = world.call("GET", f"/v1/quick-replies/{reply['id']}/history", admin).json[
+        "items"
+    ]
     assert created["action"] == "created"
     assert created["after"] == {"shortcut": "hola", "text": "Hola", "attachments": []}
     assert (updated["action"], updated["before"], updated["after"]) == (
-        "updated", {"text": "Hola"}, {"text": "Hola 👋"})
+        "updated",
+        {"text": "Hola"},
+        {"text": "Hola 👋"},
+    )
 
 
 def test_agents_use_the_picker_but_only_admins_manage(world, admin):

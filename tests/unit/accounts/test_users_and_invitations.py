@@ -12,7 +12,9 @@ def admin_of(world, email="ana@acme.example.com", company="Acme"):
 def test_an_invited_agent_accepts_logs_in_and_is_refused_admin_routes(world):
     admin = admin_of(world)
     world.new_mail()  # the welcome email
-    invited = world.invite(admin, "pat@acme.example.com", "agent", permissions=["conversation_dispenser"])
+    invited = world.invite(
+        admin, "pat@acme.example.com", "agent", permissions=["conversation_dispenser"]
+    )
     assert invited["status"] == "invited"
     [invitation] = world.new_mail()
     assert invitation["To"] == "pat@acme.example.com"
@@ -20,12 +22,23 @@ def test_an_invited_agent_accepts_logs_in_and_is_refused_admin_routes(world):
     assert invitation.get_body(("html",)) is not None
     text = invitation.get_body(("plain",)).get_content()
     token = text.split("token=")[1].split()[0]
-    accepted = world.call("POST", "/v1/auth/invitations/accept", body={"token": token, "password": PASSWORD})
+    accepted = world.call(
+        "POST", "/v1/auth/invitations/accept", body={"token": token, "password": PASSWORD}
+    )
     assert accepted.status_code == 200
-    agent = world.call("POST", "/v1/auth/login", body={"email": "pat@acme.example.com", "password": PASSWORD}).json["access_token"]
-    assert world.call("GET", "/v1/me", agent).json["user"]["permissions"] == ["conversation_dispenser"]
-    for method, path in [("GET", "/v1/users"), ("POST", "/v1/users"), ("GET", "/v1/establishment"),
-                         ("PATCH", "/v1/establishment"), ("POST", "/v1/departments")]:
+    agent = world.call(
+        "POST", "/v1/auth/login", body={"email": "pat@acme.example.com", "password": PASSWORD}
+    ).json["access_token"]
+    assert world.call("GET", "/v1/me", agent).json["user"]["permissions"] == [
+        "conversation_dispenser"
+    ]
+    for method, path in [
+        ("GET", "/v1/users"),
+        ("POST", "/v1/users"),
+        ("GET", "/v1/establishment"),
+        ("PATCH", "/v1/establishment"),
+        ("POST", "/v1/departments"),
+    ]:
         refused = world.call(method, path, agent, {} if method != "GET" else None)
         assert refused.status_code == 403, (method, path)
         assert refused.json["error"]["code"] == "forbidden"
@@ -35,9 +48,13 @@ def test_an_invitation_works_once(world):
     admin = admin_of(world)
     world.invite(admin, "pat@acme.example.com", "agent")
     token = world.token_in_mail("pat@acme.example.com")
-    first = world.call("POST", "/v1/auth/invitations/accept", body={"token": token, "password": PASSWORD})
+    first = world.call(
+        "POST", "/v1/auth/invitations/accept", body={"token": token, "password": PASSWORD}
+    )
     assert first.status_code == 200
-    again = world.call("POST", "/v1/auth/invitations/accept", body={"token": token, "password": PASSWORD})
+    again = world.call(
+        "POST", "/v1/auth/invitations/accept", body={"token": token, "password": PASSWORD}
+    )
     assert again.status_code == 409 and again.json["error"]["code"] == "token_used"
 
 
@@ -47,8 +64,12 @@ def test_an_invitation_expires_after_seven_days_and_can_be_resent(world, frozen_
     old_token = world.token_in_mail("pat@acme.example.com")
     frozen_clock.advance(timedelta(days=7, seconds=1))
     # admin session renewed after the week
-    admin = world.call("POST", "/v1/auth/login", body={"email": "ana@acme.example.com", "password": PASSWORD}).json["access_token"]
-    expired = world.call("POST", "/v1/auth/invitations/accept", body={"token": old_token, "password": PASSWORD})
+    admin = world.call(
+        "POST", "/v1/auth/login", body={"email": "ana@acme.example.com", "password": PASSWORD}
+    ).json["access_token"]
+    expired = world.call(
+        "POST", "/v1/auth/invitations/accept", body={"token": old_token, "password": PASSWORD}
+    )
     assert expired.status_code == 410
     assert "Resend invitation" in expired.json["error"]["message"]
     listed = world.call("GET", f"/v1/users/{user['id']}", admin).json
@@ -56,14 +77,26 @@ def test_an_invitation_expires_after_seven_days_and_can_be_resent(world, frozen_
     resent = world.call("POST", f"/v1/users/{user['id']}/resend-invitation", admin)
     assert resent.status_code == 200 and resent.json["invitation_sent"]
     new_token = world.token_in_mail("pat@acme.example.com")
-    assert world.call("POST", "/v1/auth/invitations/accept", body={"token": old_token, "password": PASSWORD}).status_code == 410
-    assert world.call("POST", "/v1/auth/invitations/accept", body={"token": new_token, "password": PASSWORD}).status_code == 200
+    assert (
+        world.call(
+            "POST", "/v1/auth/invitations/accept", body={"token": old_token, "password": PASSWORD}
+        ).status_code
+        == 410
+    )
+    assert (
+        world.call(
+            "POST", "/v1/auth/invitations/accept", body={"token": new_token, "password": PASSWORD}
+        ).status_code
+        == 200
+    )
     assert world.call("POST", f"/v1/users/{user['id']}/resend-invitation", admin).status_code == 409
 
 
 def test_a_forged_invitation_token_is_a_400(world):
     admin_of(world)
-    forged = world.call("POST", "/v1/auth/invitations/accept", body={"token": "made-up-token", "password": PASSWORD})
+    forged = world.call(
+        "POST", "/v1/auth/invitations/accept", body={"token": "made-up-token", "password": PASSWORD}
+    )
     assert forged.status_code == 400 and forged.json["error"]["code"] == "invalid_token"
 
 
@@ -79,24 +112,50 @@ def test_user_emails_are_unique_across_tenants(world):
     admin_a = admin_of(world, "ana@a.example.com", "A")
     admin_b = admin_of(world, "bea@b.example.com", "B")
     world.invite(admin_a, "pat@example.com", "agent")
-    clash = world.call("POST", "/v1/users", admin_b, {
-        "first_name": "P", "last_name": "Q", "email": "PAT@example.com", "role": "agent"})
+    clash = world.call(
+        "POST",
+        "/v1/users",
+        admin_b,
+        {"first_name": "P", "last_name": "Q", "email": "PAT@example.com", "role": "agent"},
+    )
     assert clash.status_code == 409 and clash.json["error"]["code"] == "email_taken"
 
 
 def test_a_permission_the_role_cannot_carry_is_refused(world):
     admin = admin_of(world)
-    response = world.call("POST", "/v1/users", admin, {
-        "first_name": "P", "last_name": "Q", "email": "pat@acme.example.com", "role": "analyst",
-        "permissions": ["conversation_dispenser"]})
+    response = world.call(
+        "POST",
+        "/v1/users",
+        admin,
+        {
+            "first_name": "P",
+            "last_name": "Q",
+            "email": "pat@acme.example.com",
+            "role": "analyst",
+            "permissions": ["conversation_dispenser"],
+        },
+    )
     assert response.status_code == 400
     assert "analyst cannot carry: conversation_dispenser" in response.json["error"]["message"]
-    unknown_role = world.call("POST", "/v1/users", admin, {
-        "first_name": "P", "last_name": "Q", "email": "pat@acme.example.com", "role": "boss"})
+    unknown_role = world.call(
+        "POST",
+        "/v1/users",
+        admin,
+        {"first_name": "P", "last_name": "Q", "email": "pat@acme.example.com", "role": "boss"},
+    )
     assert unknown_role.status_code == 400
-    unknown_department = world.call("POST", "/v1/users", admin, {
-        "first_name": "P", "last_name": "Q", "email": "pat@acme.example.com", "role": "agent",
-        "departments": ["nope"]})
+    unknown_department = world.call(
+        "POST",
+        "/v1/users",
+        admin,
+        {
+            "first_name": "P",
+            "last_name": "Q",
+            "email": "pat@acme.example.com",
+            "role": "agent",
+            "departments": ["nope"],
+        },
+    )
     assert unknown_department.status_code == 400
     assert world.call("GET", "/v1/users", admin).json["items"][0]["email"] == "ana@acme.example.com"
     assert len(world.call("GET", "/v1/users", admin).json["items"]) == 1  # nothing half-written
@@ -109,16 +168,24 @@ def test_deactivating_a_user_refuses_login_and_ends_live_sessions(world):
     deactivated = world.call("POST", f"/v1/users/{user_id}/deactivate", admin)
     assert deactivated.status_code == 200 and deactivated.json["status"] == "deactivated"
     assert world.call("GET", "/v1/me", agent).status_code == 401
-    login = world.call("POST", "/v1/auth/login", body={"email": "pat@acme.example.com", "password": PASSWORD})
+    login = world.call(
+        "POST", "/v1/auth/login", body={"email": "pat@acme.example.com", "password": PASSWORD}
+    )
     assert login.status_code == 403 and login.json["error"]["code"] == "user_deactivated"
     assert world.call("POST", f"/v1/users/{user_id}/reactivate", admin).json["status"] == "active"
-    assert world.call("POST", "/v1/auth/login", body={"email": "pat@acme.example.com", "password": PASSWORD}).status_code == 200
+    assert (
+        world.call(
+            "POST", "/v1/auth/login", body={"email": "pat@acme.example.com", "password": PASSWORD}
+        ).status_code
+        == 200
+    )
 
 
 def test_changing_a_role_ends_the_users_sessions(world):
     admin = admin_of(world)
-    agent = world.user_with_role(admin, "pat@acme.example.com", "agent",
-                                 permissions=["transfer_conversations"])
+    agent = world.user_with_role(
+        admin, "pat@acme.example.com", "agent", permissions=["transfer_conversations"]
+    )
     user_id = world.call("GET", "/v1/me", agent).json["user"]["id"]
     patched = world.call("PATCH", f"/v1/users/{user_id}", admin, {"role": "supervisor"})
     assert patched.status_code == 200

@@ -71,7 +71,7 @@ def test_only_the_failed_record_is_retried_and_it_ends_in_the_dead_letter_queue(
 
 
 def test_the_handler_reports_partial_failures_in_lambdas_format():
-    source, handler = mail_consumer()
+    _, handler = mail_consumer()
     good = OutgoingEmail(to=["a@example.com"], subject="s", text="t").model_dump_json()
     event = {
         "Records": [
