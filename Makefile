@@ -30,7 +30,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy chalicelib
 
 test: deps lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 bench: deps
 	$(PY) -m benchmarks

@@ -53,12 +53,15 @@ DEFINITIONS = Definitions(
 )
 
 
+PAGE_SIZE = 100
+
+
 def definitions(tenant_id: str, applies_to: AppliesTo) -> dict[str, dict[str, Any]]:
     """The tenant's fields for clients or tickets, by key."""
     found: dict[str, dict[str, Any]] = {}
     cursor = None
     while True:
-        items, cursor = CUSTOM_FIELDS.page(tenant_id, 100, cursor)
+        items, cursor = CUSTOM_FIELDS.page(tenant_id, PAGE_SIZE, cursor)
         found.update({i.data["key"]: i.data for i in items if i.data["applies_to"] == applies_to})
         if not cursor:
             return found

@@ -260,9 +260,12 @@ def test_validate_values_refuses_wrong_types(world, signup, admin, key, value, k
     ]
 
 
-def test_validate_values_reads_every_page_of_definitions(world, signup, admin):
+def test_validate_values_reads_every_page_of_definitions(world, signup, admin, monkeypatch):
+    from chalicelib.domain.accounts import custom_fields
+
+    monkeypatch.setattr(custom_fields, "PAGE_SIZE", 2)
     tenant = signup["tenant"]["id"]
-    for i in range(105):
+    for i in (0, 1, 2, 3, 104):
         define(world, admin, f"f{i:03d}")
     define(world, admin, "last", required=True)
     with pytest.raises(BadRequest) as refused:
