@@ -24,7 +24,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-READ_OPERATIONS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"})
+#: Operations that consume write capacity; every other data-plane call reads.
+WRITE_OPERATIONS = frozenset(
+    {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+)
 TRANSACTIONS = frozenset({"TransactWriteItems", "TransactGetItems"})
 
 
@@ -53,10 +56,10 @@ class CostMeter:
         if units is None:
             cost.failed += 1
             return
-        if operation in READ_OPERATIONS:
-            cost.read_units += units
-        else:
+        if operation in WRITE_OPERATIONS:
             cost.write_units += units
+        else:
+            cost.read_units += units
 
     @property
     def requests(self) -> int:
@@ -65,7 +68,7 @@ class CostMeter:
     @property
     def write_requests(self) -> int:
         """Write requests, a transaction or batch counted by its items."""
-        return sum(c.items for op, c in self.operations.items() if op not in READ_OPERATIONS)
+        return sum(c.items for op, c in self.operations.items() if op in WRITE_OPERATIONS)
 
     @property
     def read_units(self) -> float:

@@ -17,7 +17,7 @@ from chalicelib.domain.accounts.people import (
     new_user,
 )
 from chalicelib.domain.accounts.principal import Principal
-from chalicelib.domain.accounts.recipients import EMAIL_KINDS
+from chalicelib.domain.accounts.recipients import EMAIL_KINDS, account_recipients
 from chalicelib.domain.accounts.settings_items import ACCOUNT_CONTACTS
 from chalicelib.ids import new_id
 from chalicelib.mail import message as mail
@@ -95,18 +95,22 @@ def signup(
             raise email_taken() from exc
         raise
     try:
-        mail.enqueue(
-            render(
-                "welcome",
-                locale,
-                [email],
-                kind="products",
-                tenant_id=tenant_id,
-                company=company_name,
-                first_name=first_name,
-                link=get_settings().public_url,
+        # "products" emails (welcome, subscription changes) go to the contacts who want
+        # them: at signup, that is the admin, the first contact
+        recipients = account_recipients(tenant_id, "products")
+        if recipients:
+            mail.enqueue(
+                render(
+                    "welcome",
+                    locale,
+                    recipients,
+                    kind="products",
+                    tenant_id=tenant_id,
+                    company=company_name,
+                    first_name=first_name,
+                    link=get_settings().public_url,
+                )
             )
-        )
     except Exception:
         log.exception("welcome email not queued", extra={"tenant_id": tenant_id})
     return tenant, admin

@@ -145,3 +145,12 @@ def test_tenant_b_sees_only_its_own_users_and_summary(world):
     summary = json.loads(world.call("GET", "/v1/account/summary", admin_b).body)
     assert summary["users"]["count"] == 1 and summary["establishment"]["name"] == "B"
     assert PASSWORD not in json.dumps(summary)
+
+
+def test_the_roles_document_is_rendered_from_the_access_table():
+    from pathlib import Path
+
+    from chalicelib.domain.accounts.access import render_markdown
+
+    document = Path(__file__).resolve().parents[3] / "docs" / "roles.md"
+    assert document.read_text() == render_markdown(), "run `make roles-doc`"
