@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     stripe_webhook_secret: SecretStr | None = Field(None, validation_alias="STRIPE_WEBHOOK_SECRET")
     stripe_api_base: str | None = Field(None, validation_alias="STRIPE_API_BASE")
     jwt_secret: SecretStr | None = Field(None, validation_alias="ATIENDE_JWT_SECRET")
+    #: local only: accept unsigned SNS posts (curl-able inbound email); ignored in other stages
+    sns_allow_unsigned: bool = Field(False, validation_alias="ATIENDE_SNS_ALLOW_UNSIGNED")
 
     @model_validator(mode="after")
     def _derive(self) -> Settings:
@@ -88,6 +90,10 @@ class Settings(BaseSettings):
     def is_local(self) -> bool:
         """True on a developer's machine or in tests: files instead of SES, local secrets."""
         return self.stage in ("local", "test")
+
+    @property
+    def accepts_unsigned_sns(self) -> bool:
+        return self.is_local and self.sns_allow_unsigned
 
     @property
     def mail_dir(self) -> Path | None:
