@@ -12,6 +12,7 @@ from chalicelib.api import (
     account_contacts,
     agent_groups,
     auth,
+    channels,
     custom_fields,
     departments,
     establishment,
@@ -39,6 +40,7 @@ for resource in (
     quick_replies.resource,
     custom_fields.resource,
     account_contacts.resource,
+    channels.resource,
 ):
     app.register_blueprint(resource.blueprint)
 

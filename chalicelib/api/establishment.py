@@ -10,6 +10,7 @@ from chalicelib.api.auth import _validate_timezone
 from chalicelib.domain.accounts import people, tenants
 from chalicelib.domain.accounts.people import UserOut
 from chalicelib.domain.accounts.settings_items import DEPARTMENTS, QUICK_REPLIES
+from chalicelib.domain.channels.service import list_channels
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
 
 resource = Resource(__name__, "establishment")
@@ -117,10 +118,14 @@ def account_summary(call: Call) -> SummaryOut:
     users, _ = people.list_users(tenant_id, 5, None)
     replies, _ = QUICK_REPLIES.page(tenant_id, 5, None)
     departments, _ = DEPARTMENTS.page(tenant_id, 5, None)
+    channels, _ = list_channels(tenant_id, 5, None)
     return SummaryOut(
         establishment=_out(tenant),
         users=Section(count=int(counts.get("users", 0)), first=[UserOut.of(u) for u in users]),
-        channels=Section(count=int(counts.get("channels", 0)), first=[]),
+        channels=Section(
+            count=int(counts.get("channels", 0)),
+            first=[NamedItem(id=c.channel_id, name=c.name) for c in channels],
+        ),
         quick_replies=Section(
             count=int(counts.get("quick_replies", 0)),
             first=[NamedItem(id=r.item_id, name=r.data["shortcut"]) for r in replies],

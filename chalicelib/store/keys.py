@@ -118,3 +118,83 @@ def unique_name_sk() -> str:
 def name_index_pk(tenant_id: str, entity: str) -> str:
     """GSI3 partition listing a tenant's items of one kind by name (prefix search)."""
     return _join("TENANT", tenant_id, "NAME", entity.upper())
+
+
+# --- channels -----------------------------------------------------------------------
+def channel_sk(channel_id: str) -> str:
+    return _join("CHANNEL", channel_id)
+
+
+def channels_prefix() -> str:
+    return "CHANNEL#"
+
+
+def channel_lookup(channel_type: str, account_id: str) -> str:
+    """GSI1 partition of a connected channel: how a webhook finds it."""
+    return _join("CHANNEL", channel_type, account_id)
+
+
+def channel_claim_pk(channel_type: str, account_id: str) -> str:
+    """Keeps one provider account connected to at most one channel across Atiende."""
+    return _join("CHANNELACCT", channel_type, account_id)
+
+
+def channel_claim_sk() -> str:
+    return "CLAIM"
+
+
+# --- clients, tickets, messages -------------------------------------------------
+def client_pk(tenant_id: str, client_id: str) -> str:
+    return _join("TENANT", tenant_id, "CLIENT", client_id)
+
+
+def client_sk() -> str:
+    return "CLIENT"
+
+
+def ticket_counter_sk() -> str:
+    return "COUNTER#ticket"
+
+
+def ticket_pk(tenant_id: str, number: int) -> str:
+    return _join("TENANT", tenant_id, "TICKET", f"{number:010d}")
+
+
+def ticket_sk() -> str:
+    return "TICKET"
+
+
+def message_pk(tenant_id: str, channel_id: str, provider_message_id: str) -> str:
+    """A message is keyed by its provider id: storing it is also the duplicate check."""
+    return _join("TENANT", tenant_id, "MSG", channel_id, provider_message_id)
+
+
+def message_sk() -> str:
+    return "MSG"
+
+
+def timeline_pk(tenant_id: str, number: int) -> str:
+    """GSI3 partition of a ticket's messages, oldest to newest by time."""
+    return _join("TENANT", tenant_id, "TIMELINE", f"{number:010d}")
+
+
+def queue_pk(tenant_id: str, assignee: str | None) -> str:
+    """GSI2 partition of the open tickets of one agent (or of nobody)."""
+    return _join("TENANT", tenant_id, "Q", assignee or "unassigned")
+
+
+def status_pk(tenant_id: str, status: str) -> str:
+    """GSI3 partition of a tenant's tickets in one status, by number."""
+    return _join("TENANT", tenant_id, "STATUS", status)
+
+
+def agent_state_sk(user_id: str) -> str:
+    return _join("AGENT", user_id)
+
+
+def agents_prefix() -> str:
+    return "AGENT#"
+
+
+def ticket_history_sk(at_iso: str, unique: str) -> str:
+    return _join("HIST", at_iso, unique)

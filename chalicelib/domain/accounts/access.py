@@ -78,6 +78,14 @@ ACTIONS: dict[str, Rule] = {
         "Add, edit and remove account contacts and their email preferences",
         frozenset({"admin", "account_contact"}),
     ),
+    "channels.read": Rule("List channels and see their settings (never credentials)", STAFF),
+    "channels.manage": Rule("Connect, configure and disconnect channels", ADMIN),
+    "presence.set": Rule("Set one's own presence (online, away, offline)", HELP_DESK),
+    "assignments.read": Rule(
+        "See the assignment table (who takes new tickets, from which channels)",
+        frozenset({"admin", "supervisor"}),
+    ),
+    "assignments.manage": Rule("Change who takes new tickets automatically", ADMIN),
     "history.read": Rule(
         "See who changed a configuration item", frozenset({"admin", "supervisor"})
     ),

@@ -81,7 +81,7 @@ def make_items(world, admin):
     user = world.invite(admin, "pat@a.example.com", "agent")
     department = world.call("POST", "/v1/departments", admin, {"name": "Ventas"}).json
     made = {"users": user["id"], "departments": department["id"]}
-    optional = {
+    others = {
         "agent-groups": {"name": "Turno mañana", "members": [user["id"]]},
         "quick-replies": {"shortcut": "hola", "text": "¡Hola! ¿En qué te ayudo?"},
         "custom-fields": {"applies_to": "client", "key": "plan", "label": "Plan", "type": "text"},
@@ -90,11 +90,16 @@ def make_items(world, admin):
             "last_name": "Cobros",
             "email": "carla@a.example.com",
         },
+        "channels": {
+            "type": "email",
+            "name": "Soporte",
+            "identifiers": {"address": "soporte@a.example.com"},
+        },
     }
-    for collection, body in optional.items():
+    for collection, body in others.items():
         created = world.call("POST", f"/v1/{collection}", admin, body)
-        if created.status_code == 201:
-            made[collection] = created.json["id"]
+        assert created.status_code == 201, (collection, created.json)
+        made[collection] = created.json["id"]
     return made
 
 

@@ -1,0 +1,126 @@
+"""Google Play reviews, polled: Play Developer API ``reviews.list``.
+
+``GET /androidpublisher/v3/applications/{packageName}/reviews`` returns the reviews
+created or modified in the last week, newest first, paged by
+``tokenPagination.nextPageToken``. The cursor is the ``lastModified.seconds`` of the
+newest user comment seen; paging stops at the first page that reaches it. The first
+poll reads only the newest page.
+
+``credentials["access_token"]`` is an OAuth 2.0 access token for the
+``androidpublisher`` scope, minted by the caller from the service account.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from chalicelib.channels.events import InboundMessage
+from chalicelib.channels.provider_http import HttpCall, bearer_token, default_http, get_json
+from chalicelib.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://androidpublisher.googleapis.com"
+PAGE_SIZE = "100"
+MAX_PAGES = 20
+
+
+def fetch_play_store(
+    config: Mapping[str, Any],
+    credentials: Mapping[str, Any],
+    cursor: str | None,
+    base_url: str | None = None,
+    http: HttpCall = default_http,
+) -> tuple[list[InboundMessage], str | None]:
+    """Reviews of ``config["package_name"]`` modified after ``cursor`` (epoch seconds),
+    oldest first, and the newest ``lastModified.seconds`` as the next cursor.
+
+    Sender identity: Play gives only a display name, but a Google account has one review
+    per app (editing keeps its ``reviewId``), so ``sender_id`` is ``review:<reviewId>``.
+    """
+    package = str(config.get("package_name") or "")
+    if not package:
+        raise ValueError("play_store channel without a package_name")
+    base = (base_url or get_settings().play_api_base_url or DEFAULT_BASE_URL).rstrip("/")
+    token = bearer_token(credentials)
+    since = int(cursor) if cursor and cursor.isdigit() else None
+
+    url = f"{base}/androidpublisher/v3/applications/{quote(package, safe='')}/reviews"
+    params = {"maxResults": PAGE_SIZE}
+    fresh: dict[str, InboundMessage] = {}
+    newest = since
+    for _ in range(MAX_PAGES):
+        body = get_json(http, url, token, params)
+        reached_cursor = False
+        for item in body.get("reviews") or []:
+            found = _message(item, package)
+            if found is None:
+                continue
+            message, seconds = found
+            if since is not None and seconds <= since:
+                reached_cursor = True
+                continue
+            fresh[message.provider_message_id] = message
+            newest = seconds if newest is None else max(newest, seconds)
+        next_token = (body.get("tokenPagination") or {}).get("nextPageToken")
+        if reached_cursor or since is None or not next_token:
+            break
+        params = {**params, "token": str(next_token)}
+    else:
+        log.warning("play_store %s: more than %d pages of new reviews", package, MAX_PAGES)
+    ordered = sorted(fresh.values(), key=lambda m: m.sent_at)
+    return ordered, str(newest) if newest is not None else None
+
+
+def _message(item: object, package: str) -> tuple[InboundMessage, int] | None:
+    """The review's user comment (the developer's replies are ours, not the client's)."""
+    if not isinstance(item, Mapping) or not item.get("reviewId"):
+        return None
+    review_id = str(item["reviewId"])
+    comment = next(
+        (
+            c["userComment"]
+            for c in item.get("comments") or []
+            if isinstance(c, Mapping) and isinstance(c.get("userComment"), Mapping)
+        ),
+        None,
+    )
+    if comment is None:
+        return None
+    modified = comment.get("lastModified") or {}
+    try:
+        seconds = int(str(modified.get("seconds")))  # int64: JSON gives it as a string
+        nanos = int(modified.get("nanos") or 0)
+    except (TypeError, ValueError):
+        log.warning("play_store %s: review %s without lastModified skipped", package, review_id)
+        return None
+    # "title\tbody" when the user wrote a separate title (reviews.list documentation)
+    title, _, text = str(comment.get("text") or "").partition("\t")
+    if not text:
+        title, text = "", title
+    rating = comment.get("starRating")
+    extra = {
+        "last_modified": str(seconds),
+        "reviewer_language": str(comment.get("reviewerLanguage") or ""),
+        "app_version_name": str(comment.get("appVersionName") or ""),
+        "device": str(comment.get("device") or ""),
+    }
+    message = InboundMessage(
+        channel_type="play_store",
+        account_id=package,
+        provider_message_id=review_id,
+        sender_id=f"review:{review_id}",
+        sender_name=item.get("authorName") or None,
+        text=text.strip(),
+        subject=title.strip() or None,
+        rating=rating if isinstance(rating, int) and 1 <= rating <= 5 else None,
+        public=True,
+        sent_at=datetime.fromtimestamp(seconds + nanos / 1e9, UTC),
+        thread_key=review_id,
+        extra={name: value for name, value in extra.items() if value},
+    )
+    return message, seconds

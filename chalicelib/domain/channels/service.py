@@ -1,0 +1,239 @@
+"""Connecting, configuring and disconnecting channels; finding one for a webhook."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pynamodb.exceptions import TransactWriteError
+
+from chalicelib import crypto
+from chalicelib.channels.events import ChannelType
+from chalicelib.clock import now
+from chalicelib.domain.accounts.history import history_entry
+from chalicelib.domain.accounts.principal import Principal
+from chalicelib.domain.billing.plans import CHANNEL_LIMITS, check_limit
+from chalicelib.domain.channels.catalog import CATALOG, account_id, new_public_key
+from chalicelib.domain.channels.settings import ChannelSettings
+from chalicelib.http.errors import Conflict, NotFound, validation_error
+from chalicelib.ids import new_id
+from chalicelib.store import keys
+from chalicelib.store.accounts import Tenant, get_or_none
+from chalicelib.store.base import failed_conditions, transaction
+from chalicelib.store.channels import Channel, ChannelClaim
+
+
+def _context(tenant_id: str, channel_id: str) -> dict[str, str]:
+    return {"tenant": tenant_id, "channel": channel_id}
+
+
+def _parse(model: type[BaseModel], data: Any, where: str) -> BaseModel:
+    try:
+        return model.model_validate(data or {})
+    except ValidationError as exc:
+        raise validation_error(exc, where=where) from exc
+
+
+def _secret_values(model: BaseModel) -> dict[str, Any]:
+    return {
+        name: value.get_secret_value() if hasattr(value, "get_secret_value") else value
+        for name, value in model
+    }
+
+
+def connect(
+    principal: Principal,
+    channel_type: ChannelType,
+    name: str,
+    identifiers: dict[str, Any],
+    credentials: dict[str, Any],
+    settings: dict[str, Any] | None,
+) -> Channel:
+    """Connect a provider account (at most once across Atiende) within the plan's limits."""
+    ids_model, secrets_model = CATALOG[channel_type]
+    ids = _parse(ids_model, identifiers, "body.identifiers").model_dump(mode="json")
+    secret = _secret_values(_parse(secrets_model, credentials, "body.credentials"))
+    chosen = _parse(ChannelSettings, settings, "body.settings").model_dump(mode="json")
+    tenant = Tenant.get(keys.tenant_pk(principal.tenant_id), keys.tenant_sk())
+    counts = (
+        tenant.counts.as_dict() if hasattr(tenant.counts, "as_dict") else dict(tenant.counts or {})
+    )
+    limit = CHANNEL_LIMITS.get(channel_type)
+    if limit:
+        in_use = sum(
+            int(counts.get(f"channels:{t}", 0)) for t, lim in CHANNEL_LIMITS.items() if lim == limit
+        )
+        check_limit(tenant.plan, limit, in_use)
+    at = now()
+    channel_id = new_id()
+    if channel_type == "chat":
+        ids["public_key"] = new_public_key()
+    account = account_id(channel_type, ids, channel_id)
+    channel = Channel(
+        keys.tenant_pk(principal.tenant_id), keys.channel_sk(channel_id),
+        GSI1PK=keys.channel_lookup(channel_type, account), GSI1SK="CHANNEL",
+        tenant_id=principal.tenant_id, channel_id=channel_id, channel_type=channel_type,
+        name=name, account_id=account, identifiers=ids,
+        sealed_credentials=crypto.seal(secret, _context(principal.tenant_id, channel_id)) if secret else None,
+        settings=chosen, status="connected", created_at=at, updated_at=at,
+    )  # fmt: skip
+    claim = ChannelClaim(
+        keys.channel_claim_pk(channel_type, account),
+        keys.channel_claim_sk(),
+        tenant_id=principal.tenant_id,
+        channel_id=channel_id,
+    )
+    try:
+        with transaction() as write:
+            write.save(claim, condition=ChannelClaim.PK.does_not_exist())
+            write.save(channel, condition=Channel.PK.does_not_exist())
+            write.update(Tenant(tenant.PK, tenant.SK), actions=[
+                Tenant.counts["channels"].add(1), Tenant.counts[f"channels:{channel_type}"].add(1),
+            ], condition=Tenant.PK.exists())  # fmt: skip
+            write.save(
+                history_entry(
+                    principal.tenant_id,
+                    "channel",
+                    channel_id,
+                    principal.user_id,
+                    "connected",
+                    at,
+                    after=public_view(channel),
+                )
+            )
+    except TransactWriteError as exc:
+        if (claim.PK, claim.SK) in failed_conditions(write, exc):
+            raise Conflict(
+                f"This {channel_type} account is already connected to Atiende.",
+                code="channel_taken",
+            ) from exc
+        raise
+    return channel
+
+
+def public_view(channel: Channel) -> dict[str, Any]:
+    """Everything about a channel that may be shown: never its credentials."""
+    return {
+        "type": channel.channel_type,
+        "name": channel.name,
+        "identifiers": channel.identifiers,
+        "settings": channel.settings,
+        "status": channel.status,
+    }
+
+
+def get_channel(tenant_id: str, channel_id: str) -> Channel:
+    channel = get_or_none(Channel, keys.tenant_pk(tenant_id), keys.channel_sk(channel_id))
+    if channel is None:
+        raise NotFound("There is no such channel.")
+    return channel
+
+
+def list_channels(tenant_id: str, limit: int, cursor: Any) -> tuple[list[Channel], Any]:
+    found = Channel.query(
+        keys.tenant_pk(tenant_id),
+        Channel.SK.startswith(keys.channels_prefix()),
+        limit=limit,
+        last_evaluated_key=cursor,
+    )
+    return list(found), found.last_evaluated_key
+
+
+def update(
+    principal: Principal,
+    channel_id: str,
+    *,
+    name: str | None,
+    settings: dict[str, Any] | None,
+    credentials: dict[str, Any] | None,
+) -> Channel:
+    """Rename, change settings (merged section by section) or replace the credentials."""
+    channel = get_channel(principal.tenant_id, channel_id)
+    if channel.status != "connected":
+        raise Conflict(
+            "This channel is disconnected; connect the account again.", code="disconnected"
+        )
+    before = public_view(channel)
+    at = now()
+    actions: list[Any] = [Channel.updated_at.set(at)]
+    if name is not None:
+        channel.name = name
+        actions.append(Channel.name.set(name))
+    if settings is not None:
+        merged = {**(channel.settings or {}), **settings}
+        channel.settings = _parse(ChannelSettings, merged, "body.settings").model_dump(mode="json")
+        actions.append(Channel.settings.set(channel.settings))
+    if credentials is not None:
+        _, secrets_model = CATALOG[channel.channel_type]  # type: ignore[index]
+        secret = _secret_values(_parse(secrets_model, credentials, "body.credentials"))
+        actions.append(
+            Channel.sealed_credentials.set(
+                crypto.seal(secret, _context(channel.tenant_id, channel.channel_id))
+            )
+        )
+    with transaction() as write:
+        write.update(
+            Channel(channel.PK, channel.SK),
+            actions=actions,
+            condition=Channel.updated_at == channel.updated_at,
+        )
+        after = public_view(channel)
+        if credentials is not None:
+            after["credentials"] = "replaced"
+        write.save(
+            history_entry(
+                principal.tenant_id,
+                "channel",
+                channel_id,
+                principal.user_id,
+                "updated",
+                at,
+                before=before,
+                after=after,
+            )
+        )
+    return get_channel(principal.tenant_id, channel_id)
+
+
+def disconnect(principal: Principal, channel_id: str) -> Channel:
+    """Webhooks stop finding it, its credentials are erased; its tickets stay."""
+    channel = get_channel(principal.tenant_id, channel_id)
+    if channel.status != "connected":
+        return channel
+    at = now()
+    with transaction() as write:
+        write.update(Channel(channel.PK, channel.SK), actions=[
+            Channel.status.set("disconnected"), Channel.GSI1PK.remove(), Channel.GSI1SK.remove(),
+            Channel.sealed_credentials.remove(), Channel.updated_at.set(at),
+        ], condition=Channel.status == "connected")  # fmt: skip
+        write.delete(
+            ChannelClaim(
+                keys.channel_claim_pk(channel.channel_type, channel.account_id),
+                keys.channel_claim_sk(),
+            )
+        )
+        write.update(Tenant(keys.tenant_pk(principal.tenant_id), keys.tenant_sk()), actions=[
+            Tenant.counts["channels"].add(-1), Tenant.counts[f"channels:{channel.channel_type}"].add(-1),
+        ])  # fmt: skip
+        write.save(
+            history_entry(
+                principal.tenant_id, "channel", channel_id, principal.user_id, "disconnected", at
+            )
+        )
+    return get_channel(principal.tenant_id, channel_id)
+
+
+def find_connected(channel_type: str, account: str) -> Channel | None:
+    """The channel a webhook or poll is for: one query of GSI1."""
+    for channel in Channel.by_account.query(keys.channel_lookup(channel_type, account), limit=1):
+        return channel
+    return None
+
+
+def credentials_of(channel: Channel) -> dict[str, Any]:
+    """Decrypt a channel's credentials (for a provider call; never log or return them)."""
+    if not channel.sealed_credentials:
+        return {}
+    return crypto.open_sealed(
+        channel.sealed_credentials, _context(channel.tenant_id, channel.channel_id)
+    )

@@ -1,0 +1,35 @@
+"""Channels: one connected account of a provider, with its settings."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import JSONAttribute, UnicodeAttribute, UTCDateTimeAttribute
+
+from chalicelib.store.base import Item
+from chalicelib.store.indexes import LookupIndex
+
+
+class Channel(Item, discriminator="Channel"):
+    """``GSI1PK`` is present only while connected, so a disconnected channel's webhooks
+    find nothing. ``sealed_credentials`` is a KMS envelope, never returned."""
+
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    by_account = LookupIndex()
+
+    tenant_id = UnicodeAttribute()
+    channel_id = UnicodeAttribute()
+    channel_type = UnicodeAttribute()
+    name = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    identifiers = JSONAttribute()
+    sealed_credentials = UnicodeAttribute(null=True)
+    settings = JSONAttribute(default=dict)
+    status = UnicodeAttribute(default="connected")  # connected | disconnected
+    poll_cursor = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class ChannelClaim(Item, discriminator="ChannelClaim"):
+    tenant_id = UnicodeAttribute()
+    channel_id = UnicodeAttribute()
