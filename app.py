@@ -11,6 +11,7 @@ from chalicelib import logs
 from chalicelib.api import (
     account_contacts,
     agent_groups,
+    assignments,
     auth,
     channels,
     custom_fields,
@@ -20,6 +21,7 @@ from chalicelib.api import (
     platform,
     quick_replies,
     users,
+    webhooks,
 )
 from chalicelib.settings import get_settings
 
@@ -41,6 +43,8 @@ for resource in (
     custom_fields.resource,
     account_contacts.resource,
     channels.resource,
+    webhooks.resource,
+    assignments.resource,
 ):
     app.register_blueprint(resource.blueprint)
 
@@ -50,6 +54,13 @@ def send_mail(event):
     from chalicelib.jobs import mail
 
     return mail.consume(event)
+
+
+@app.on_sqs_message(queue=settings.queue_name("inbound"), batch_size=10)
+def receive_inbound(event):
+    from chalicelib.jobs import inbound
+
+    return inbound.consume(event)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

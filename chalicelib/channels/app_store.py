@@ -56,13 +56,11 @@ def fetch_app_store(
     token = bearer_token(credentials)
     since = _parse(cursor)
 
-    url: str | None = f"{base}/v1/apps/{quote(app_id, safe='')}/customerReviews"
+    url = f"{base}/v1/apps/{quote(app_id, safe='')}/customerReviews"
     params: dict[str, str] | None = {"sort": "-createdDate", "limit": PAGE_SIZE}
     fresh: dict[str, InboundMessage] = {}
-    newest, newest_at = cursor, since
+    newest, newest_at = (cursor if since else None), since
     for _ in range(MAX_PAGES):
-        if url is None:
-            break
         body = get_json(http, url, token, params)
         reached_cursor = False
         for item in body.get("data") or []:
@@ -104,8 +102,7 @@ def _message(item: object, app_id: str) -> InboundMessage | None:
         account_id=app_id,
         provider_message_id=review_id,
         sender_id=f"review:{review_id}",
-        sender_name=nickname,
-        sender_handle=nickname,
+        sender_name=nickname,  # a display name, not a handle: sender_handle stays empty
         text=str(attributes.get("body") or ""),
         subject=attributes.get("title") or None,
         rating=rating if isinstance(rating, int) and 1 <= rating <= 5 else None,

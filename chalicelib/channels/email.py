@@ -61,9 +61,8 @@ _SIGNED_FIELDS: dict[str, tuple[str, ...]] = {
         "Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type",
     ),
 }  # fmt: skip
-_OPTIONAL_FIELDS = frozenset(
-    {"Subject"}
-)  # a Notification is signed with Subject only if it has one
+#: A Notification is signed with its Subject only when it has one.
+_OPTIONAL_FIELDS = frozenset({"Subject"})
 _SIGNATURE_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
     "1": hashes.SHA1,  # SHA1withRSA, the topics' default
     "2": hashes.SHA256,  # SHA256withRSA
@@ -313,7 +312,7 @@ def _decode_content(content: object, encoding: object) -> bytes:
         raise MalformedPayload("SES notification without content (is the receipt action SNS?)")
     if str(encoding or "UTF8").upper().replace("-", "") == "BASE64":
         try:
-            return base64.b64decode(content, validate=True)
+            return base64.b64decode("".join(content.split()), validate=True)
         except binascii.Error as error:
             raise MalformedPayload("SES content is not valid BASE64") from error
     return content.encode("utf-8", errors="surrogateescape")

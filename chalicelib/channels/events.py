@@ -86,7 +86,8 @@ class WebhookEnvelope(BaseModel):
 
     provider: Literal["meta", "twitter", "ses", "chat", "poll"]
     received_at: datetime
-    body: str
+    body: str = ""
+    body_s3_key: str | None = None  # a body too large for SQS waits in S3 (claim check)
     headers: dict[str, str] = {}
 
 

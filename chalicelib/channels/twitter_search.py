@@ -34,6 +34,8 @@ SEARCH_PATH = "/2/tweets/search/recent"
 FIRST_POLL_WINDOW = timedelta(hours=24)
 MAX_PAGES = 10  # 1,000 posts a poll; a busier query loses its middle, not its newest
 PAGE_SIZE = "100"  # the endpoint's maximum
+_SINCE_ID_LIMIT = timedelta(days=7) - timedelta(minutes=10)
+_SNOWFLAKE_EPOCH_MS = 1288834974657
 _FIELDS = {
     "expansions": "author_id",
     "user.fields": "username,name",
@@ -61,8 +63,8 @@ def fetch_twitter_search(
     url = (base_url or get_settings().twitter_api_base_url or DEFAULT_BASE_URL).rstrip("/")
     token = bearer_token(credentials)
     params = {"query": query, "max_results": PAGE_SIZE, **_FIELDS}
-    if cursor:
-        params["since_id"] = cursor
+    if _usable_since_id(cursor):
+        params["since_id"] = str(cursor)
     else:
         params["start_time"] = (now() - FIRST_POLL_WINDOW).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -86,10 +88,20 @@ def fetch_twitter_search(
     found = (_message(post, users, channel_key) for post in posts)
     unique = {message.provider_message_id: message for message in found if message}
     ordered = sorted(unique.values(), key=lambda message: int(message.provider_message_id))
-    ids = [int(message.provider_message_id) for message in ordered]
+    # skipped reposts count too: the next poll need not see them again
+    ids = [int(post["id"]) for post in posts if str(post.get("id") or "").isdigit()]
     if cursor and cursor.isdigit():
         ids.append(int(cursor))
     return ordered, str(max(ids)) if ids else cursor
+
+
+def _usable_since_id(cursor: str | None) -> bool:
+    """X refuses a ``since_id`` older than the 7 days recent search covers; a channel
+    that was not polled for that long (paused, credentials refused) starts afresh."""
+    if not cursor or not cursor.isdigit():
+        return False
+    posted_ms = (int(cursor) >> 22) + _SNOWFLAKE_EPOCH_MS  # X ids carry their time
+    return now().timestamp() * 1000 - posted_ms < _SINCE_ID_LIMIT.total_seconds() * 1000
 
 
 def _message(
@@ -116,7 +128,7 @@ def _message(
         account_id=channel_key,
         provider_message_id=post_id,
         sender_id=author_id,
-        sender_handle=username,
+        sender_handle=f"@{username}" if username else None,
         sender_name=author.get("name"),
         text=html.unescape(str(post.get("text") or "")),  # X escapes & < > in post text
         public=True,

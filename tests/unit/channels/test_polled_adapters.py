@@ -12,7 +12,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -144,7 +144,7 @@ def test_x_first_poll_reads_the_last_24_hours_oldest_first(
         account_id="chn_search_01",
         provider_message_id=T4,
         sender_id="927364518273645",
-        sender_handle="jorgebici",
+        sender_handle="@jorgebici",
         sender_name="Jorge 🚲",
         text="Actualizo: sigue sin llegar. #AcmeAyuda",
         public=True,
@@ -157,7 +157,7 @@ def test_x_first_poll_reads_the_last_24_hours_oldest_first(
         },
     )
     assert messages[0].text.endswith("lleva 5 días & nada")  # X's &amp; unescaped
-    assert (messages[1].sender_handle, messages[1].thread_key) == ("marialopez_", T3)
+    assert (messages[1].sender_handle, messages[1].thread_key) == ("@marialopez_", T3)
 
 
 def test_x_next_poll_asks_since_the_cursor_and_returns_only_newer_posts(
@@ -179,6 +179,24 @@ def test_x_next_poll_asks_since_the_cursor_and_returns_only_newer_posts(
     messages, cursor = fetch_twitter_search(X_CONFIG, X_TOKEN, T5, provider.url)
     assert messages == [] and cursor == T5  # nothing new: the cursor stays
     assert provider.requests[-1].query["since_id"] == T5
+
+
+def test_x_cursor_older_than_the_search_window_starts_afresh(
+    provider: FakeProvider, frozen_clock: Any
+) -> None:
+    frozen_clock.advance(timedelta(days=8))  # X would answer 400 to such a since_id
+    provider.queue(SEARCH, 200, "x_recent_search_since.json")
+    messages, cursor = fetch_twitter_search(X_CONFIG, X_TOKEN, T4, provider.url)
+    [request] = provider.requests
+    assert "since_id" not in request.query
+    assert request.query["start_time"] == "2026-03-09T12:00:00Z"
+    assert ids(messages) == [T5] and cursor == T5
+
+
+def test_x_cursor_moves_past_skipped_reposts(provider: FakeProvider, frozen_clock: Any) -> None:
+    provider.queue(SEARCH, 200, "x_recent_search_page2.json")
+    messages, cursor = fetch_twitter_search(X_CONFIG, X_TOKEN, None, provider.url)
+    assert ids(messages) == [T1] and cursor == "2028380000000000102"
 
 
 def test_x_first_poll_with_nothing_found_keeps_no_cursor(
@@ -220,7 +238,6 @@ def test_app_store_first_poll_reads_only_the_newest_page(provider: FakeProvider)
         provider_message_id=R5,
         sender_id=f"review:{R5}",
         sender_name="Ana M",
-        sender_handle="Ana M",
         text="Desde la versión 3.2 la app se cierra nada más abrirla (iPhone 13).",
         subject="Se cierra al abrir",
         rating=1,

@@ -1,0 +1,210 @@
+"""A signed webhook becomes exactly one message in exactly one ticket (SPEC §3)."""
+
+import hashlib
+import hmac
+import json
+from pathlib import Path
+
+import pytest
+
+import app
+from chalicelib import aws as aws_clients
+from chalicelib.settings import get_settings
+from chalicelib.store import keys
+from chalicelib.store.helpdesk import Client, Message, Ticket
+from devstack.worker import deliver_once, sqs_consumers
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+PHONE_NUMBER_ID = "106540352242922"
+
+
+def signed(body: bytes) -> dict:
+    secret = get_settings().meta_app_secret.get_secret_value().encode()
+    digest = hmac.new(secret, body, hashlib.sha256).hexdigest()
+    return {"Content-Type": "application/json", "X-Hub-Signature-256": f"sha256={digest}"}
+
+
+def whatsapp_text(
+    message_id="wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJDNkE",
+    sender="56912345678",
+    text="Hola, ¿mi pedido? 📦",
+    timestamp="1772460000",
+):
+    return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{
+        "field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "56911112222", "phone_number_id": PHONE_NUMBER_ID},
+            "contacts": [{"profile": {"name": "María José"}, "wa_id": sender}],
+            "messages": [{"from": sender, "id": message_id, "timestamp": timestamp, "type": "text",
+                          "text": {"body": text}}]}}]}]}).encode()  # fmt: skip
+
+
+def run_inbound_worker():
+    [(source, handler)] = [(s, h) for s, h in sqs_consumers(app) if s.name == "receive_inbound"]
+    while deliver_once(source, handler, wait_seconds=0):
+        pass
+
+
+def queue_depth(name):
+    attributes = aws_clients.client("sqs").get_queue_attributes(
+        QueueUrl=aws_clients.queue_url(name), AttributeNames=["ApproximateNumberOfMessages"]
+    )
+    return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
+
+
+@pytest.fixture
+def whatsapp(world, admin):
+    created = world.call("POST", "/v1/channels", admin, {
+        "type": "whatsapp", "name": "Ventas", "credentials": {"access_token": "EAAG-token-1234567890"},
+        "identifiers": {"phone_number_id": PHONE_NUMBER_ID, "business_account_id": "102290129340398",
+                        "display_phone_number": "+56 9 1111 2222"}})  # fmt: skip
+    assert created.status_code == 201
+    tenant = world.call("GET", "/v1/me", admin).json["tenant"]["id"]
+    return {"channel": created.json, "tenant": tenant}
+
+
+def tickets_of(tenant):
+    return sorted(Ticket.by_status.query(keys.status_pk(tenant, "open")), key=lambda t: t.number)
+
+
+def test_a_signed_whatsapp_message_becomes_a_ticket_with_one_message(world, whatsapp):
+    body = whatsapp_text()
+    response = world.api.post("/webhooks/meta", headers=signed(body), body=body)
+    assert response.status_code == 200
+    run_inbound_worker()
+    [ticket] = tickets_of(whatsapp["tenant"])
+    assert ticket.number == 1 and ticket.channel_type == "whatsapp"
+    messages = list(Message.timeline.query(keys.timeline_pk(whatsapp["tenant"], 1)))
+    assert [m.text for m in messages] == ["Hola, ¿mi pedido? 📦"]
+    client = Client.get(keys.client_pk(whatsapp["tenant"], ticket.client_id), keys.client_sk())
+    assert client.name == "María José" and client.open_ticket == 1
+
+
+def test_the_same_webhook_twice_stores_one_message(world, whatsapp):
+    body = whatsapp_text()
+    for _ in range(3):
+        assert world.api.post("/webhooks/meta", headers=signed(body), body=body).status_code == 200
+    run_inbound_worker()
+    assert len(tickets_of(whatsapp["tenant"])) == 1
+    assert len(list(Message.timeline.query(keys.timeline_pk(whatsapp["tenant"], 1)))) == 1
+
+
+def test_a_second_message_joins_the_open_ticket_and_another_client_opens_the_next(world, whatsapp):
+    for body in (
+        whatsapp_text(),
+        whatsapp_text(message_id="wamid.2", text="¿Hola?", timestamp="1772460060"),
+        whatsapp_text(message_id="wamid.3", sender="56987654321", text="Otra persona"),
+    ):
+        world.api.post("/webhooks/meta", headers=signed(body), body=body)
+    run_inbound_worker()
+    tickets = tickets_of(whatsapp["tenant"])
+    assert [t.number for t in tickets] == [1, 2]
+    first = [m.text for m in Message.timeline.query(keys.timeline_pk(whatsapp["tenant"], 1))]
+    assert first == ["Hola, ¿mi pedido? 📦", "¿Hola?"]
+
+
+def test_a_bad_signature_is_401_and_queues_nothing(world, whatsapp):
+    body = whatsapp_text()
+    bad = {**signed(body), "X-Hub-Signature-256": "sha256=" + "0" * 64}
+    assert world.api.post("/webhooks/meta", headers=bad, body=body).status_code == 401
+    missing = {"Content-Type": "application/json"}
+    assert world.api.post("/webhooks/meta", headers=missing, body=body).status_code == 401
+    assert queue_depth("inbound") == 0
+
+
+def test_meta_verification_handshake(world):
+    token = get_settings().meta_verify_token.get_secret_value()
+    ok = world.api.get(
+        f"/webhooks/meta?hub.mode=subscribe&hub.verify_token={token}&hub.challenge=1158201444"
+    )
+    assert ok.status_code == 200 and ok.body == b"1158201444"
+    wrong = world.api.get("/webhooks/meta?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1")
+    assert wrong.status_code == 403
+
+
+def test_a_payload_that_never_parses_ends_in_the_dead_letter_queue_alone(world, whatsapp):
+    sqs = aws_clients.client("sqs")
+    sqs.set_queue_attributes(
+        QueueUrl=aws_clients.queue_url("inbound"), Attributes={"VisibilityTimeout": "0"}
+    )
+    garbage = b'{"object": "whatsapp_business_account", "entry": "not a list"}'
+    world.api.post("/webhooks/meta", headers=signed(garbage), body=garbage)
+    good = whatsapp_text()
+    world.api.post("/webhooks/meta", headers=signed(good), body=good)
+    for _ in range(8):
+        run_inbound_worker()
+    assert len(tickets_of(whatsapp["tenant"])) == 1
+    assert queue_depth("inbound") == 0 and queue_depth("inbound-dlq") == 1
+
+
+def test_an_online_agent_with_the_channel_gets_the_ticket_and_the_reason_is_kept(
+    world, admin, whatsapp
+):
+    agent = world.user_with_role(admin, "pat@acme.example.com", "agent")
+    agent_id = world.call("GET", "/v1/me", agent).json["user"]["id"]
+    table = world.call(
+        "PUT",
+        "/v1/assignments",
+        admin,
+        {
+            "agents": [
+                {"user_id": agent_id, "auto_assign": True, "channels": [whatsapp["channel"]["id"]]}
+            ]
+        },
+    )
+    assert table.status_code == 200, table.json
+    assert world.call("PUT", "/v1/me/presence", agent, {"presence": "online"}).status_code == 200
+    body = whatsapp_text()
+    world.api.post("/webhooks/meta", headers=signed(body), body=body)
+    run_inbound_worker()
+    [ticket] = tickets_of(whatsapp["tenant"])
+    assert ticket.assignee_id == agent_id
+    assert ticket.assignment["chosen"] == agent_id
+    assert ticket.assignment["candidates"][0]["open_tickets"] == 0
+
+
+def test_with_nobody_online_the_ticket_waits_and_the_no_agent_reply_is_queued(
+    world, admin, whatsapp
+):
+    world.call(
+        "PATCH",
+        f"/v1/channels/{whatsapp['channel']['id']}",
+        admin,
+        {
+            "settings": {
+                "auto_replies": {
+                    "no_agent": {
+                        "enabled": True,
+                        "text": "Ahora no hay ejecutivos; te responderemos pronto.",
+                    }
+                }
+            }
+        },
+    )
+    agent = world.user_with_role(admin, "pat@acme.example.com", "agent")
+    agent_id = world.call("GET", "/v1/me", agent).json["user"]["id"]
+    world.call(
+        "PUT",
+        "/v1/assignments",
+        admin,
+        {
+            "agents": [
+                {"user_id": agent_id, "auto_assign": True, "channels": [whatsapp["channel"]["id"]]}
+            ]
+        },
+    )
+    body = whatsapp_text()
+    world.api.post("/webhooks/meta", headers=signed(body), body=body)
+    run_inbound_worker()
+    [ticket] = tickets_of(whatsapp["tenant"])
+    assert ticket.assignee_id is None
+    replies = [
+        m
+        for m in Message.timeline.query(keys.timeline_pk(whatsapp["tenant"], 1))
+        if m.direction == "out"
+    ]
+    assert [m.text for m in replies] == ["Ahora no hay ejecutivos; te responderemos pronto."]
+    assert queue_depth("outbound") == 1
+    # the agent comes online: the waiting ticket is handed out
+    world.call("PUT", "/v1/me/presence", agent, {"presence": "online"})
+    assert Ticket.get(ticket.PK, ticket.SK).assignee_id == agent_id
