@@ -67,7 +67,7 @@ def _table(tenant_id: str) -> AssignmentTable:
         state = states.get(user.user_id)
         rows.append(AgentRow(
             user_id=user.user_id, name=f"{user.first_name} {user.last_name}", role=user.role,
-            presence=(state.presence if state else "offline"),  # type: ignore[arg-type]
+            presence=(state.presence if state else "offline"),
             auto_assign=bool(state and state.auto_assign), channels=list(state.channels or []) if state else [],
             cap=int(state.cap) if state and state.cap is not None else None,
             open_tickets=int(state.open_tickets) if state else 0,
