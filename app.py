@@ -14,6 +14,7 @@ from chalicelib.api import (
     assignments,
     auth,
     channels,
+    chat,
     custom_fields,
     departments,
     establishment,
@@ -44,6 +45,7 @@ for resource in (
     account_contacts.resource,
     channels.resource,
     webhooks.resource,
+    chat.resource,
     assignments.resource,
 ):
     app.register_blueprint(resource.blueprint)
@@ -68,3 +70,10 @@ def platform_heartbeat(event):
     from chalicelib.jobs import scheduled
 
     return scheduled.platform_heartbeat()
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def poll_channels(event):
+    from chalicelib.jobs import polling
+
+    return polling.scheduled_run()

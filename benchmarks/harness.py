@@ -84,7 +84,7 @@ class Bench:
 
             import app
 
-            self._http = Client(app.app, project_dir=str(ROOT)).http
+            self._http = Client(app.app, project_dir=str(ROOT), stage_name="test").http
         return self._http
 
 

@@ -141,7 +141,8 @@ def api() -> Any:
 
     import app
 
-    with Client(app.app) as client:
+    # the test stage's environment (Chalice's test client applies the stage's variables)
+    with Client(app.app, stage_name="test") as client:
         yield client.http
 
 

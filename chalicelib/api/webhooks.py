@@ -13,10 +13,10 @@ from chalice import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib import aws
-from chalicelib.channels import meta, twitter
+from chalicelib.channels import email, meta, twitter
 from chalicelib.channels.events import WebhookEnvelope
 from chalicelib.clock import now
-from chalicelib.http.errors import Forbidden, ServiceUnavailable, Unauthorized
+from chalicelib.http.errors import BadRequest, Forbidden, ServiceUnavailable, Unauthorized
 from chalicelib.http.routing import Call, Resource
 from chalicelib.settings import get_settings
 
@@ -127,4 +127,43 @@ def twitter_events(call: Call) -> Received:
             "The x-twitter-webhooks-signature is missing or wrong.", code="bad_signature"
         )
     enqueue("twitter", call)
+    return Received()
+
+
+@resource.route(
+    "/webhooks/email",
+    "POST",
+    summary="Inbound email: SES receipt notifications delivered by SNS (signed).",
+    response=Received,
+    public=True,
+    content_types=ANY_CONTENT,
+)
+def email_events(call: Call) -> Received:
+    import json
+    import logging
+    import urllib.request
+
+    try:
+        message = json.loads(call.raw_body)
+    except ValueError as exc:
+        raise BadRequest("The body is not an SNS message (JSON).", code="invalid_json") from exc
+    if not isinstance(message, dict) or not email.sns_message_is_trusted(message):
+        raise Unauthorized("The SNS signature is missing or wrong.", code="bad_signature")
+    kind = message.get("Type")
+    if kind == "SubscriptionConfirmation":
+        url = email.subscription_confirm_url(message)
+        if url is None:
+            raise BadRequest("The SubscribeURL is not an SNS address.", code="bad_subscribe_url")
+        try:
+            with urllib.request.urlopen(url, timeout=5):  # noqa: S310 - an https SNS URL, checked
+                pass
+        except OSError:
+            logging.getLogger(__name__).warning(
+                "SNS subscription not confirmed yet; SNS will retry"
+            )
+            raise ServiceUnavailable(
+                "Could not confirm the SNS subscription; SNS will retry."
+            ) from None
+    elif kind == "Notification":
+        enqueue("ses", call)
     return Received()

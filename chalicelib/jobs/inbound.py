@@ -82,7 +82,8 @@ def handle_record(record: Any) -> None:
             continue
         if isinstance(event, InboundMessage):
             outcome = ingest_message(channel, event)
-            if not outcome.duplicate:
+            # never answer an autoresponder: two robots would write to each other forever
+            if not outcome.duplicate and not event.extra.get("auto_submitted"):
                 send_due_auto_replies(channel, outcome)
         else:
             apply_status(channel, event)

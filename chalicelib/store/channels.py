@@ -5,7 +5,7 @@ from __future__ import annotations
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
 from chalicelib.store.base import Item
-from chalicelib.store.indexes import LookupIndex
+from chalicelib.store.indexes import DueIndex, LookupIndex
 
 
 class Channel(Item, discriminator="Channel"):
@@ -26,6 +26,15 @@ class Channel(Item, discriminator="Channel"):
     settings = JSONAttribute(default=dict)
     status = UnicodeAttribute(default="connected")  # connected | disconnected
     poll_cursor = UnicodeAttribute(null=True)
+    #: a connected polled channel's next poll (sparse Due index, ``DUE#poll#<shard>``,
+    #: ``<due ISO>#<channel id>``): the polling job reads only due channels (jobs/polling.py)
+    DuePK = UnicodeAttribute(null=True)
+    DueSK = UnicodeAttribute(null=True)
+    due = DueIndex()
+    #: why the last poll failed, for a person to act on (refused credentials, bad config)
+    poll_error = UnicodeAttribute(null=True)
+    poll_error_at = UTCDateTimeAttribute(null=True)
+    polled_at = UTCDateTimeAttribute(null=True)  # last successful poll
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 

@@ -198,3 +198,15 @@ def agents_prefix() -> str:
 
 def ticket_history_sk(at_iso: str, unique: str) -> str:
     return _join("HIST", at_iso, unique)
+
+
+# --- chat widget (public API) -----------------------------------------------------------
+def chat_throttle_pk(scope: str, value: str, window: int) -> str:
+    """A fixed-window counter of the chat widget's public API: one item per (scope,
+    value, window start in epoch seconds), removed by TTL. Global: the visitor and IP
+    scopes are not a tenant's data."""
+    return _join("THROTTLE", "CHAT", scope, value.lower(), window)
+
+
+def chat_throttle_sk() -> str:
+    return "THROTTLE"

@@ -13,7 +13,7 @@ from chalicelib.clock import now
 from chalicelib.domain.accounts.history import history_entry
 from chalicelib.domain.accounts.principal import Principal
 from chalicelib.domain.billing.plans import CHANNEL_LIMITS, check_limit
-from chalicelib.domain.channels.catalog import CATALOG, account_id, new_public_key
+from chalicelib.domain.channels.catalog import CATALOG, POLLED, account_id, new_public_key
 from chalicelib.domain.channels.settings import ChannelSettings
 from chalicelib.http.errors import Conflict, NotFound, validation_error
 from chalicelib.ids import new_id
@@ -77,6 +77,10 @@ def connect(
         sealed_credentials=crypto.seal(secret, _context(principal.tenant_id, channel_id)) if secret else None,
         settings=chosen, status="connected", created_at=at, updated_at=at,
     )  # fmt: skip
+    if channel_type in POLLED:  # first poll due now: the polling job picks it up next minute
+        from chalicelib.jobs.polling import due_keys
+
+        channel.DuePK, channel.DueSK = due_keys(channel_id, at)
     claim = ChannelClaim(
         keys.channel_claim_pk(channel_type, account),
         keys.channel_claim_sk(),
@@ -205,6 +209,7 @@ def disconnect(principal: Principal, channel_id: str) -> Channel:
         write.update(Channel(channel.PK, channel.SK), actions=[
             Channel.status.set("disconnected"), Channel.GSI1PK.remove(), Channel.GSI1SK.remove(),
             Channel.sealed_credentials.remove(), Channel.updated_at.set(at),
+            Channel.DuePK.remove(), Channel.DueSK.remove(),  # no longer polled
         ], condition=Channel.status == "connected")  # fmt: skip
         write.delete(
             ChannelClaim(
