@@ -106,9 +106,7 @@ def due_channels(at: datetime, per_shard: int = MAX_DUE_PER_SHARD) -> list[Chann
     found: list[Channel] = []
     for shard in range(keys.DUE_SHARDS):
         found.extend(
-            Channel.due.query(
-                keys.due_pk(DUE_KIND, shard), Channel.DueSK <= upper, limit=per_shard
-            )
+            Channel.due.query(keys.due_pk(DUE_KIND, shard), Channel.DueSK <= upper, limit=per_shard)
         )
     return sorted(found, key=lambda channel: channel.DueSK or "")
 

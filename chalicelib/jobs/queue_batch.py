@@ -22,6 +22,7 @@ def process_batch(event: Any, handle_record: Callable[[Any], None]) -> dict[str,
     return process_partial_response(  # type: ignore[return-value]
         event=event.to_dict(),
         record_handler=handle_record,
-        processor=BatchProcessor(event_type=EventType.SQS),
+        # every record failing is still a partial answer (all ids listed), not an exception
+        processor=BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False),
         context=event.context,
     )

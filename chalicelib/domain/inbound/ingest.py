@@ -175,7 +175,8 @@ def ingest_message(channel: Channel, event: InboundMessage) -> Outcome:
         if "ConditionalCheckFailed" not in str(exc):
             raise
         outcome.duplicate = True
-    _touch(tenant_id, outcome.ticket_number, event.sent_at, at)
+    if not outcome.new_ticket:  # a ticket opened for this very message is already current
+        _touch(tenant_id, outcome.ticket_number, event.sent_at, at)
     return outcome
 
 

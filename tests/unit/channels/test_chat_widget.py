@@ -51,7 +51,9 @@ def open_session(world, public_key, origin=SITE, **fields):
     )
 
 
-def send(world, token, text="Hola, ¿tienen envío a regiones?", client_message_id="m-1", origin=SITE):
+def send(
+    world, token, text="Hola, ¿tienen envío a regiones?", client_message_id="m-1", origin=SITE
+):
     headers = {"Origin": origin} if origin else {}
     return world.call("POST", "/chat/v1/messages", token,
                       {"text": text, "client_message_id": client_message_id}, headers)  # fmt: skip
@@ -72,9 +74,7 @@ def timeline(tenant, number=1):
     return list(Message.timeline.query(keys.timeline_pk(tenant, number)))
 
 
-def test_a_visitor_writes_an_agent_answers_and_the_widget_shows_both(
-    world, widget, frozen_clock
-):
+def test_a_visitor_writes_an_agent_answers_and_the_widget_shows_both(world, widget, frozen_clock):
     session = open_session(world, widget["public_key"], name="Camila", email="camila@example.org")
     assert session.status_code == 201, session.json
     assert session.json["expires_in"] == 24 * 3600

@@ -1,0 +1,67 @@
+"""What ingesting a message costs, counted against DynamoDB Local (SPEC §3 budgets).
+
+Budgets: a text message into an existing open ticket takes at most 3 write requests
+(transactions counted by their items) and 5 WCU; finding the channel is one query."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from chalicelib.channels.events import InboundMessage
+from chalicelib.domain.accounts.principal import Principal
+from chalicelib.domain.accounts.tenants import signup
+from chalicelib.domain.channels.service import connect, find_connected
+from chalicelib.domain.inbound.ingest import ingest_message
+from chalicelib.store.meter import measure
+
+pytestmark = pytest.mark.ddb_local
+PHONE = "106540352242922"
+
+
+@pytest.fixture
+def channel():
+    tenant, admin = signup(company_name="Acme", locale="es", timezone="America/Santiago",
+                           first_name="Ana", last_name="Admin", email="ana@acme.example.com",
+                           password="correct horse battery")  # fmt: skip
+    principal = Principal(tenant.tenant_id, admin.user_id, "admin", frozenset(), "s", admin)
+    return connect(principal, "whatsapp", "Ventas",
+                   {"phone_number_id": PHONE, "business_account_id": "102290129340398",
+                    "display_phone_number": "+56 9 1111 2222"},
+                   {"access_token": "EAAG-token-1234567890"}, None)  # fmt: skip
+
+
+def message(n, sender="56912345678"):
+    return InboundMessage(channel_type="whatsapp", account_id=PHONE, provider_message_id=f"wamid.{n}",
+                          sender_id=sender, sender_name="María", text=f"mensaje {n}",
+                          sent_at=datetime(2026, 3, 2, 12, 0, n, tzinfo=UTC))  # fmt: skip
+
+
+def test_finding_the_channel_is_one_query(channel):
+    with measure() as meter:
+        assert find_connected("whatsapp", PHONE).channel_id == channel.channel_id
+    assert meter.requests == 1 and meter.count("Query") == 1
+
+
+def test_a_message_into_an_open_ticket_stays_within_budget(channel):
+    ingest_message(channel, message(1))
+    with measure() as meter:
+        outcome = ingest_message(channel, message(2))
+    assert not outcome.new_ticket and not outcome.duplicate
+    assert meter.write_requests <= 3, meter.summary()
+    assert meter.write_units <= 5, meter.summary()
+
+
+def test_a_redelivered_message_writes_nothing_new(channel):
+    ingest_message(channel, message(1))
+    with measure() as meter:
+        outcome = ingest_message(channel, message(1))
+    assert outcome.duplicate
+    assert meter.write_units <= 2, meter.summary()
+
+
+def test_the_first_message_of_a_new_client(channel):
+    with measure() as meter:
+        outcome = ingest_message(channel, message(1))
+    assert outcome.new_ticket and outcome.new_client
+    print("first message of a new client:", meter.summary(), meter.write_units)
+    assert meter.write_units <= 12, meter.summary()
