@@ -21,6 +21,7 @@ from chalicelib.api import (
     me,
     platform,
     quick_replies,
+    tickets,
     users,
     webhooks,
 )
@@ -47,6 +48,7 @@ for resource in (
     webhooks.resource,
     chat.resource,
     assignments.resource,
+    tickets.resource,
 ):
     app.register_blueprint(resource.blueprint)
 

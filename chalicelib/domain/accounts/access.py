@@ -86,6 +86,10 @@ ACTIONS: dict[str, Rule] = {
         frozenset({"admin", "supervisor"}),
     ),
     "assignments.manage": Rule("Change who takes new tickets automatically", ADMIN),
+    "tickets.read": Rule(
+        "See tickets (agents: their own and the unassigned ones of their channels)",
+        frozenset({"admin", "supervisor", "agent", "analyst", "stakeholder"}),
+    ),
     "history.read": Rule(
         "See who changed a configuration item", frozenset({"admin", "supervisor"})
     ),
