@@ -7,9 +7,8 @@ from typing import Any
 
 from pydantic import Field
 
-from chalicelib.api.settings_crud import HistoryPage
+from chalicelib.api.settings_crud import HistoryPage, history_page
 from chalicelib.channels.events import ChannelType
-from chalicelib.domain.accounts.history import read_history
 from chalicelib.domain.channels import service
 from chalicelib.domain.channels.settings import ChannelSettings
 from chalicelib.http.pagination import PageQuery, decode_cursor, encode_cursor
@@ -143,12 +142,4 @@ def disconnect_channel(call: Call, channel_id: str) -> ChannelOut:
 )
 def channel_history(call: Call, channel_id: str) -> HistoryPage:
     service.get_channel(call.principal.tenant_id, channel_id)
-    partition = keys.history_pk(call.principal.tenant_id, "channel", channel_id)
-    items, last = read_history(
-        call.principal.tenant_id,
-        "channel",
-        channel_id,
-        call.query.limit,
-        decode_cursor(call.query.cursor, partition),
-    )
-    return HistoryPage(items=items, next_cursor=encode_cursor(last))
+    return history_page(call, "channel", channel_id)

@@ -19,6 +19,19 @@ class HistoryPage(ResponseModel):
     next_cursor: str | None
 
 
+def history_page(call: Call, entity: str, entity_id: str) -> HistoryPage:
+    """One page of an item's history (the caller has checked the item is the tenant's)."""
+    partition = keys.history_pk(call.principal.tenant_id, entity, entity_id)
+    items, last = read_history(
+        call.principal.tenant_id,
+        entity,
+        entity_id,
+        call.query.limit,
+        decode_cursor(call.query.cursor, partition),
+    )
+    return HistoryPage(items=items, next_cursor=encode_cursor(last))
+
+
 def crud_routes(
     resource: Resource,
     *,
@@ -81,15 +94,7 @@ def crud_routes(
 
     def history(call: Call, item_id: str) -> Any:
         kind.get(call.principal.tenant_id, item_id)
-        partition = keys.history_pk(call.principal.tenant_id, kind.entity, item_id)
-        items, last = read_history(
-            call.principal.tenant_id,
-            kind.entity,
-            item_id,
-            call.query.limit,
-            decode_cursor(call.query.cursor, partition),
-        )
-        return HistoryPage(items=items, next_cursor=encode_cursor(last))
+        return history_page(call, kind.entity, item_id)
 
     for handler, name in (
         (list_, "list"),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import EmailStr, Field
 
+from chalicelib.api.settings_crud import HistoryPage, history_page
 from chalicelib.domain.accounts import people
 from chalicelib.domain.accounts.access import Role
-from chalicelib.domain.accounts.history import HistoryOut, read_history
 from chalicelib.domain.accounts.people import UserOut
 from chalicelib.http.pagination import PageQuery, decode_cursor, encode_cursor
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
@@ -40,11 +40,6 @@ class CreatedUserOut(ResponseModel):
 
 class UserPage(ResponseModel):
     items: list[UserOut]
-    next_cursor: str | None
-
-
-class HistoryPage(ResponseModel):
-    items: list[HistoryOut]
     next_cursor: str | None
 
 
@@ -156,12 +151,4 @@ def resend_invitation(call: Call, user_id: str) -> CreatedUserOut:
 )
 def user_history(call: Call, user_id: str) -> HistoryPage:
     people.get_user(call.principal.tenant_id, user_id)
-    partition = keys.history_pk(call.principal.tenant_id, "user", user_id)
-    items, last = read_history(
-        call.principal.tenant_id,
-        "user",
-        user_id,
-        call.query.limit,
-        decode_cursor(call.query.cursor, partition),
-    )
-    return HistoryPage(items=items, next_cursor=encode_cursor(last))
+    return history_page(call, "user", user_id)
