@@ -149,29 +149,29 @@ resource = Resource(__name__, "chat")
 resource.blueprint = WidgetBlueprint(__name__)
 
 
-class SessionIn(RequestModel):
+class ChatSessionIn(RequestModel):
     public_key: str = Field(min_length=1, max_length=100)
     name: str | None = Field(None, min_length=1, max_length=100)
     email: EmailStr | None = None
 
 
-class SessionOut(ResponseModel):
+class ChatSessionOut(ResponseModel):
     visitor_token: str
     visitor_id: str
     expires_in: int
 
 
-class MessageIn(RequestModel):
+class ChatMessageIn(RequestModel):
     text: str = Field(min_length=1, max_length=4000)
     #: chosen by the widget (e.g. a UUID) so that a retried send is stored once
     client_message_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
 
 
-class Accepted(ResponseModel):
+class ChatAccepted(ResponseModel):
     accepted: bool = True
 
 
-class ConversationQuery(RequestModel):
+class ChatConversationQuery(RequestModel):
     after: datetime | None = None
 
 
@@ -188,19 +188,19 @@ class ChatMessageOut(ResponseModel):
     SESSIONS,
     "POST",
     summary="Chat widget: open a visitor session with the channel's public key.",
-    body=SessionIn,
-    response=SessionOut,
+    body=ChatSessionIn,
+    response=ChatSessionOut,
     status=201,
     public=True,
 )
-def open_session(call: Call) -> SessionOut:
+def open_session(call: Call) -> ChatSessionOut:
     at = now()
     channel = chat.find_channel(call.body.public_key)
     binding = chat.origin_binding(channel, call.headers.get("origin"))
     _granted.set(binding)  # from here on, the site may read the answer (even a 429)
     chat.throttle_sessions(call.source_ip, at)
     issued = chat.open_session(channel, binding, call.body.name, call.body.email, at)
-    return SessionOut(
+    return ChatSessionOut(
         visitor_token=issued.token,
         visitor_id=issued.visitor.visitor_id,
         expires_in=issued.expires_in,
@@ -211,20 +211,20 @@ def open_session(call: Call) -> SessionOut:
     MESSAGES,
     "POST",
     summary="Chat widget: send the visitor's message (Authorization: Bearer <visitor token>).",
-    body=MessageIn,
-    response=Accepted,
+    body=ChatMessageIn,
+    response=ChatAccepted,
     status=202,
     public=True,
 )
-def send_message(call: Call) -> Accepted:
+def send_message(call: Call) -> ChatAccepted:
     chat.submit(current_visitor(), call.body.text, call.body.client_message_id, call.source_ip)
-    return Accepted()
+    return ChatAccepted()
 
 
 @resource.route(
     MESSAGES,
     summary="Chat widget: the visitor's conversation, oldest first, after a time.",
-    query=ConversationQuery,
+    query=ChatConversationQuery,
     response=list[ChatMessageOut],
     public=True,
 )

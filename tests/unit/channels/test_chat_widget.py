@@ -302,3 +302,18 @@ def test_a_bad_session_body_is_400(world, body):
 def test_a_bad_after_is_400(world, widget):
     token = visitor_token(world, widget)
     assert read(world, token, after="yesterday").status_code == 400
+
+
+def test_what_each_widget_call_costs(world, widget):
+    from chalicelib.store.meter import measure
+
+    with measure() as opening:
+        token = visitor_token(world, widget)
+    assert opening.summary()["by_operation"] == {"Query": 1, "UpdateItem": 1}
+    with measure() as sending:
+        assert send(world, token).status_code == 202
+    assert sending.summary()["by_operation"] == {"UpdateItem": 2}
+    run_inbound_worker()
+    with measure() as reading:
+        assert len(read(world, token).json) == 1
+    assert reading.summary()["by_operation"] == {"GetItem": 1, "Query": 1}
