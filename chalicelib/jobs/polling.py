@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import aws
@@ -199,6 +199,8 @@ def _poll(channel: Channel, at: datetime, http: HttpCall) -> str:
         error = f"provider_error: the provider refused the request (HTTP {exc.status})"
         log.error("provider refused a poll", extra={**_context(channel), "status": exc.status})
         return "refused" if _record_error(channel, at, error) else "lost"
+    except ValidationError:
+        raise  # a provider answer we cannot read: logged, tried again at the normal interval
     except ValueError as exc:  # the channel's configuration cannot make a request
         log.error("polled channel misconfigured", extra={**_context(channel), "reason": str(exc)})
         return "refused" if _record_error(channel, at, f"configuration: {exc}") else "lost"
@@ -364,13 +366,12 @@ def _enqueue(events: list[InboundMessage]) -> None:
     """One ``poll`` envelope with every new event (in S3 when too large for SQS)."""
     body = _EVENTS.dump_json(events).decode()
     envelope = WebhookEnvelope(provider="poll", received_at=now(), body=body)
-    if len(body.encode()) > SQS_BODY_LIMIT:
+    message = envelope.model_dump_json()
+    if len(message.encode()) > SQS_BODY_LIMIT:  # the envelope's size: JSON escapes the body
         key = f"inbound/raw/poll/{uuid.uuid4().hex}"
         aws.client("s3").put_object(Bucket=get_settings().bucket, Key=key, Body=body.encode())
-        envelope = envelope.model_copy(update={"body": "", "body_s3_key": key})
-    aws.client("sqs").send_message(
-        QueueUrl=aws.queue_url("inbound"), MessageBody=envelope.model_dump_json()
-    )
+        message = envelope.model_copy(update={"body": "", "body_s3_key": key}).model_dump_json()
+    aws.client("sqs").send_message(QueueUrl=aws.queue_url("inbound"), MessageBody=message)
 
 
 # --- the channel's state: one conditional UpdateItem each ---------------------------------

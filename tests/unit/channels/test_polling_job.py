@@ -323,6 +323,29 @@ def test_a_redelivered_poll_stores_each_post_once(
     assert messages_by_ticket(tenant) == {1: [T5]}
 
 
+def test_a_poll_too_large_for_sqs_waits_in_s3(
+    world: Any,
+    admin: str,
+    provider: FakeProvider,
+    frozen_clock: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    connect_search(world, admin)
+    tenant = tenant_of(world, admin)
+    monkeypatch.setattr(polling, "SQS_BODY_LIMIT", 1024)
+    provider.queue(SEARCH, 200, "x_recent_search_page1.json")
+    provider.queue(SEARCH, 200, "x_recent_search_page2.json")
+    assert polling.poll_due_channels() == {"due": 1, "polled": 1}
+    [queued] = aws_clients.client("sqs").receive_message(
+        QueueUrl=aws_clients.queue_url("inbound"), VisibilityTimeout=0
+    )["Messages"]
+    envelope = json.loads(queued["Body"])
+    assert envelope["provider"] == "poll" and envelope["body"] == ""
+    assert envelope["body_s3_key"].startswith("inbound/raw/poll/")
+    run_inbound_worker()
+    assert provider_ids(tenant) == sorted([T1, T3, T4])
+
+
 # --- App Store and Google Play -------------------------------------------------------------------
 def test_store_channels_mint_their_tokens_and_are_polled_every_fifteen_minutes(
     world: Any, admin: str, provider: FakeProvider, frozen_clock: Any, ec_key: Any, rsa_key: Any
