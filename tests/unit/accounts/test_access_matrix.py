@@ -170,7 +170,9 @@ def test_another_tenant_never_reads_nor_changes_this_tenants_items(world):
         elif method == "GET":
             body = world.call(method, path, admin_b).body.decode()
             # ticket numbers are per tenant (B has its own #1): only opaque ids can leak
-            leaked = [kind for kind, item_id in items.items() if len(item_id) > 8 and item_id in body]
+            leaked = [
+                kind for kind, item_id in items.items() if len(item_id) > 8 and item_id in body
+            ]
             assert not leaked, (path, leaked)
             assert "a.example.com" not in body, path
     after = {path: world.call("GET", fill(path, items), admin_a).body for path in before}
