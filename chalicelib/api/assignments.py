@@ -14,6 +14,7 @@ from chalicelib.domain.helpdesk.assignment import agent_states, hand_out_waiting
 from chalicelib.http.errors import BadRequest
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
 from chalicelib.store import keys
+from chalicelib.store.base import every_item
 from chalicelib.store.helpdesk import AgentState
 
 resource = Resource(__name__, "assignments")
@@ -76,13 +77,8 @@ def _table(tenant_id: str) -> AssignmentTable:
     return AssignmentTable(agents=rows)
 
 
-def _all_users(tenant_id: str) -> list:
-    found, cursor = [], None
-    while True:
-        page, cursor = list_users(tenant_id, 100, cursor)
-        found += page
-        if not cursor:
-            return found
+def _all_users(tenant_id: str) -> list[Any]:
+    return list(every_item(lambda cursor: list_users(tenant_id, 100, cursor)))
 
 
 @resource.route(
@@ -130,12 +126,11 @@ def get_assignments(call: Call) -> AssignmentTable:
 def put_assignments(call: Call) -> AssignmentTable:
     tenant_id = call.principal.tenant_id
     users = {u.user_id: u for u in _all_users(tenant_id)}
-    channel_ids, cursor = set(), None
-    while True:
-        page, cursor = list_channels(tenant_id, 100, cursor)
-        channel_ids |= {c.channel_id for c in page if c.status == "connected"}
-        if not cursor:
-            break
+    channel_ids = {
+        c.channel_id
+        for c in every_item(lambda cursor: list_channels(tenant_id, 100, cursor))
+        if c.status == "connected"
+    }
     problems = []
     for i, row in enumerate(call.body.agents):
         user = users.get(row.user_id)

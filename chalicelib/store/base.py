@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
@@ -84,3 +85,16 @@ def failed_conditions(write: Any, error: Exception) -> set[tuple[str, str]]:
         for key, reason in zip(ordered, reasons, strict=False)
         if reason is not None and reason.code == "ConditionalCheckFailed"
     }
+
+
+T = TypeVar("T")
+
+
+def every_item(fetch_page: Callable[[Any], tuple[list[T], Any]]) -> Iterator[T]:
+    """All items of a paged listing: ``fetch_page(cursor)`` returns (items, next cursor)."""
+    cursor = None
+    while True:
+        items, cursor = fetch_page(cursor)
+        yield from items
+        if not cursor:
+            return

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from chalicelib.domain.accounts.principal import Principal
 from chalicelib.domain.accounts.settings_items import CUSTOM_FIELDS, Kind, SettingsItem
 from chalicelib.http.errors import BadRequest
+from chalicelib.store.base import every_item
 
 AppliesTo = Literal["client", "ticket"]
 FieldType = Literal["text", "number", "date", "select"]
@@ -58,13 +59,8 @@ PAGE_SIZE = 100
 
 def definitions(tenant_id: str, applies_to: AppliesTo) -> dict[str, dict[str, Any]]:
     """The tenant's fields for clients or tickets, by key."""
-    found: dict[str, dict[str, Any]] = {}
-    cursor = None
-    while True:
-        items, cursor = CUSTOM_FIELDS.page(tenant_id, PAGE_SIZE, cursor)
-        found.update({i.data["key"]: i.data for i in items if i.data["applies_to"] == applies_to})
-        if not cursor:
-            return found
+    pages = every_item(lambda cursor: CUSTOM_FIELDS.page(tenant_id, PAGE_SIZE, cursor))
+    return {i.data["key"]: i.data for i in pages if i.data["applies_to"] == applies_to}
 
 
 def _text(value: Any, field: dict[str, Any]) -> str:

@@ -28,7 +28,7 @@ from chalicelib.store.accounts import (
     epoch_seconds,
     get_or_none,
 )
-from chalicelib.store.base import failed_conditions, transaction
+from chalicelib.store.base import every_item, failed_conditions, transaction
 
 log = logging.getLogger(__name__)
 
@@ -423,16 +423,12 @@ def _leave_agent_groups(principal: Principal, user_id: str) -> None:
     """A deleted user leaves every agent group (each change recorded in its history)."""
     from chalicelib.domain.accounts.settings_items import AGENT_GROUPS
 
-    cursor = None
-    while True:
-        groups, cursor = AGENT_GROUPS.page(principal.tenant_id, 100, cursor)
-        for group in groups:
-            members = list(group.data.get("members") or [])
-            if user_id in members:
-                members.remove(user_id)
-                AGENT_GROUPS.update(principal, group.item_id, {"members": members})
-        if not cursor:
-            return
+    groups = every_item(lambda cursor: AGENT_GROUPS.page(principal.tenant_id, 100, cursor))
+    for group in list(groups):
+        members = list(group.data.get("members") or [])
+        if user_id in members:
+            members.remove(user_id)
+            AGENT_GROUPS.update(principal, group.item_id, {"members": members})
 
 
 def resend_invitation(principal: Principal, user_id: str) -> tuple[User, bool]:

@@ -17,18 +17,14 @@ EMAIL_KINDS: tuple[EmailKind, ...] = ("general", "products", "channels", "billin
 def account_recipients(tenant_id: str, kind: EmailKind) -> list[str]:
     """Addresses of the tenant's account contacts whose preferences cover ``kind``."""
     from chalicelib.domain.accounts.settings_items import ACCOUNT_CONTACTS
+    from chalicelib.store.base import every_item
 
-    found: list[str] = []
-    cursor = None
-    while True:
-        items, cursor = ACCOUNT_CONTACTS.page(tenant_id, 100, cursor)
-        found += [
-            item.data["email"]
-            for item in items
-            if (item.data.get("email_preferences") or {}).get(kind)
-        ]
-        if not cursor:
-            return sorted(set(found), key=str.lower)
+    found = [
+        item.data["email"]
+        for item in every_item(lambda cursor: ACCOUNT_CONTACTS.page(tenant_id, 100, cursor))
+        if (item.data.get("email_preferences") or {}).get(kind)
+    ]
+    return sorted(set(found), key=str.lower)
 
 
 def may_receive(user: Any, kind: EmailKind) -> bool:
