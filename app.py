@@ -12,15 +12,20 @@ from chalicelib.api import (
     account_contacts,
     agent_groups,
     assignments,
+    attachments,
     auth,
     channels,
     chat,
     custom_fields,
     departments,
     establishment,
+    integrations,
     me,
     platform,
     quick_replies,
+    tags,
+    templates,
+    ticket_activity,
     tickets,
     users,
     webhooks,
@@ -49,6 +54,11 @@ for resource in (
     chat.resource,
     assignments.resource,
     tickets.resource,
+    ticket_activity.resource,
+    tags.resource,
+    templates.resource,
+    integrations.resource,
+    attachments.resource,
 ):
     app.register_blueprint(resource.blueprint)
 
@@ -65,6 +75,20 @@ def receive_inbound(event):
     from chalicelib.jobs import inbound
 
     return inbound.consume(event)
+
+
+@app.on_sqs_message(queue=settings.queue_name("integrations"), batch_size=10)
+def deliver_integrations(event):
+    from chalicelib.jobs import integrations as deliveries
+
+    return deliveries.handle(event)
+
+
+@app.on_sqs_message(queue=settings.queue_name("outbound"), batch_size=10)
+def send_outbound(event):
+    from chalicelib.jobs import outbound
+
+    return outbound.handle(event)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

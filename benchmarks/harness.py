@@ -38,6 +38,9 @@ Measured = Callable[[int], object]
 Prepare = Callable[["Bench"], Measured]
 
 REGISTRY: dict[str, Operation] = {}
+#: Measures that are not one call under the meter (rates, ratios): name -> function of a
+#: fresh Bench returning a dict with a "text" entry (printed) and any numbers (JSON).
+EXTRAS: dict[str, Callable[[Bench], dict[str, Any]]] = {}
 RESULTS = ROOT / "var" / "bench" / "latest.json"
 REGION = "us-east-1"
 #: Not operation modules: the framework itself.
@@ -63,6 +66,16 @@ def operation(name: str) -> Callable[[Prepare], Prepare]:
             raise ValueError(f"benchmark operation {name!r} is registered twice")
         REGISTRY[name] = Operation(name=name, prepare=prepare, module=prepare.__module__)
         return prepare
+
+    return register
+
+
+def extra(name: str) -> Callable[[Callable[[Bench], dict[str, Any]]], Any]:
+    """Register a measure printed after the operations table (e.g. a throughput)."""
+
+    def register(measure: Callable[[Bench], dict[str, Any]]) -> Any:
+        EXTRAS[name] = measure
+        return measure
 
     return register
 
@@ -292,6 +305,7 @@ def run(
 
     selected: list[Operation] = []
     results: list[dict[str, Any]] = []
+    extras: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="atiende-bench-") as tmp:
         work_dir = Path(tmp)
         with local_stack(work_dir) as (dynamodb_endpoint, aws_endpoint):
@@ -301,12 +315,19 @@ def run(
                 for op in REGISTRY.values()
                 if not only or any(word.lower() in op.name.lower() for word in only)
             ]
-            if not selected:
+            if not selected and not any(
+                word.lower() in name.lower() for name in EXTRAS for word in only
+            ):
                 raise SystemExit(f"no benchmark operation matches {only}: {sorted(REGISTRY)}")
             for op in selected:
                 with fresh_table(dynamodb_endpoint) as table:
                     bench = Bench(dynamodb_endpoint, aws_endpoint, table)
                     results.append(run_operation(op, bench, iterations, warmup).as_dict())
+            for name, measure_extra in EXTRAS.items():
+                if only and not any(word.lower() in name.lower() for word in only):
+                    continue
+                with fresh_table(dynamodb_endpoint) as table:
+                    extras[name] = measure_extra(Bench(dynamodb_endpoint, aws_endpoint, table))
         env = dict(os.environ)  # the same environment as the operations ran with
         imports = cold_import.measure(env, runs=import_runs) if import_runs else None
 
@@ -317,6 +338,7 @@ def run(
         "iterations": iterations,
         "warmup": warmup,
         "operations": results,
+        "extras": extras,
         "cold_import": imports,
     }
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -389,6 +411,7 @@ def format_report(report: dict[str, Any]) -> str:
     from benchmarks import cold_import
 
     parts = [format_operations(report)]
+    parts += [f"{name}:\n{found['text']}" for name, found in report.get("extras", {}).items()]
     if report["cold_import"]:
         parts.append(cold_import.format_report(report["cold_import"]))
     return "\n\n".join(parts)

@@ -9,9 +9,9 @@ was opened from. A message goes to the inbound queue like a provider's webhook, 
 once by ``<visitor id>:<client message id>``.
 
 Costs: opening a session is 1 Query (channel by public key, GSI1) + 1 UpdateItem (the
-IP's counter); a send is 2 UpdateItems (the visitor's and the IP's counters) + 1 SQS
-send; reading the conversation is 1 GetItem (the client) + 1 Query (the ticket's
-timeline, GSI3).
+IP's counter); a send is 3 UpdateItems (the visitor's and the IP's counters, and the
+send's first time, so a retried send is the same message) + 1 SQS send; reading the
+conversation is 1 GetItem (the client) + 1 Query (the ticket's partition).
 
 Throttles are fixed windows: one counter item per (scope, value, window), raised by a
 conditional UpdateItem (``hits < limit``) and removed by TTL. A refused request does not
@@ -28,13 +28,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import TypeAdapter
-from pynamodb.attributes import NumberAttribute
+from pynamodb.attributes import NumberAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import aws
 from chalicelib.channels.events import InboundMessage, WebhookEnvelope
-from chalicelib.clock import iso, now
+from chalicelib.clock import now
 from chalicelib.domain.channels.service import find_connected
+from chalicelib.domain.helpdesk.timeline import compact, messages_page
 from chalicelib.domain.inbound.ingest import client_id_for
 from chalicelib.http.errors import Forbidden, NotFound, ServiceUnavailable, TooManyRequests
 from chalicelib.ids import new_id
@@ -59,6 +60,13 @@ CONVERSATION_PAGE = 100
 
 _MESSAGES = TypeAdapter(list[InboundMessage])
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class ChatSend(Item, discriminator="ChatSend"):
+    """When a visitor's message (by its client message id) was first sent: a retried send
+    gets the same time, so the consumer stores it under the same id (TTL'd)."""
+
+    first_at = UTCDateTimeAttribute()
 
 
 class ChatThrottle(Item, discriminator="ChatThrottle"):
@@ -306,15 +314,19 @@ def submit(visitor: Visitor, text: str, client_message_id: str, source_ip: str) 
          "You are sending messages too fast. Wait a moment before sending more.")  # fmt: skip
     _hit("MESSAGES-IP", source_ip, MESSAGES_PER_IP, at,
          "Too many chat messages come from this address. Wait a moment before sending more.")  # fmt: skip
+    provider_id = provider_message_id(visitor.visitor_id, client_message_id)
+    send = ChatSend(*keys.chat_send_key(visitor.channel_id, provider_id))
+    send.update(actions=[ChatSend.first_at.set(ChatSend.first_at | at),
+                         ChatSend.expires_at.set(int(at.timestamp()) + 7 * 86400)])  # fmt: skip
     message = InboundMessage(
         channel_type="chat",
         account_id=visitor.public_key,
-        provider_message_id=provider_message_id(visitor.visitor_id, client_message_id),
+        provider_message_id=provider_id,
         sender_id=visitor.visitor_id,
         sender_name=visitor.name,
         sender_handle=visitor.email,
         text=text,
-        sent_at=at,
+        sent_at=send.first_at,
     )
     envelope = WebhookEnvelope(
         provider="chat", received_at=at, body=_MESSAGES.dump_json([message]).decode()
@@ -350,16 +362,10 @@ def conversation(visitor: Visitor, after: datetime | None) -> list[Message]:
         number = client.tickets[-1]
     if number is None:
         return []
-    condition = None
+    after_id = None
     if after is not None:
         if after.tzinfo is None:
             after = after.replace(tzinfo=UTC)
-        # GSI3SK is "<sent_at ISO, ms>#<random>": "$" sorts right after "#"
-        condition = Message.GSI3SK > iso(after) + "$"  # noqa: SIM300 (a key condition)
-    found = Message.timeline.query(
-        keys.timeline_pk(visitor.tenant_id, int(number)),
-        condition,
-        scan_index_forward=True,
-        limit=CONVERSATION_PAGE,
-    )
+        after_id = compact(after)  # every message id starts with its time
+    found = messages_page(visitor.tenant_id, int(number), CONVERSATION_PAGE, after=after_id)
     return [m for m in found if m.direction in ("in", "out") and m.channel_id == visitor.channel_id]

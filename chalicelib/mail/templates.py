@@ -103,3 +103,113 @@ def render(
         kind=kind,
         tenant_id=tenant_id,
     )
+
+
+# --- the escalation transcript (SPEC §4 "Escalate"; docs/helpdesk.md) -------------------------
+#: locale -> piece -> text ($placeholders filled by ``render_escalation``)
+ESCALATION: dict[str, dict[str, str]] = {
+    "es": {
+        "subject": "Ticket #$number de $client: $sender de $company te lo escala",
+        "intro": "$sender, de $company, te escala el ticket #$number de $client "
+        "(canal: $channel). Abajo están los mensajes que escribió el cliente.",
+        "note": "Nota de $sender:",
+        "transcript": "Últimos $count mensajes del cliente, del más antiguo al más reciente "
+        "(hora de $timezone):",
+        "empty": "El cliente no escribió mensajes en este ticket.",
+        "omitted": "$omitted mensajes anteriores no se incluyen por su tamaño.",
+        "attachment": "adjunto",
+        "footer": "El ticket quedó escalado y en solo lectura: Atiende no guarda nada más de "
+        "esta conversación. Si respondes a este correo, tu respuesta llega a $sender "
+        "($reply_to).",
+    },
+    "pt": {
+        "subject": "Ticket #$number de $client: $sender de $company o escala para você",
+        "intro": "$sender, de $company, escala para você o ticket #$number de $client "
+        "(canal: $channel). Abaixo estão as mensagens que o cliente escreveu.",
+        "note": "Nota de $sender:",
+        "transcript": "Últimas $count mensagens do cliente, da mais antiga à mais recente "
+        "(horário de $timezone):",
+        "empty": "O cliente não escreveu mensagens neste ticket.",
+        "omitted": "$omitted mensagens anteriores não foram incluídas por causa do tamanho.",
+        "attachment": "anexo",
+        "footer": "O ticket foi escalado e ficou somente leitura: o Atiende não guarda mais "
+        "nada desta conversa. Se você responder a este e-mail, a resposta chega a $sender "
+        "($reply_to).",
+    },
+    "en": {
+        "subject": "Ticket #$number from $client: $sender of $company escalates it to you",
+        "intro": "$sender, of $company, escalates ticket #$number from $client to you "
+        "(channel: $channel). Below are the messages the client wrote.",
+        "note": "Note from $sender:",
+        "transcript": "The client's last $count messages, oldest first ($timezone time):",
+        "empty": "The client wrote no messages in this ticket.",
+        "omitted": "$omitted earlier messages are left out because of their size.",
+        "attachment": "attachment",
+        "footer": "The ticket is now escalated and read-only: Atiende keeps nothing more of "
+        "this conversation. If you reply to this email, your answer reaches $sender "
+        "($reply_to).",
+    },
+}
+
+
+def render_escalation(
+    locale: str,
+    to: str,
+    *,
+    tenant_id: str,
+    values: dict[str, Any],
+    note: str | None,
+    entries: list[tuple[str, str, list[str]]],
+    omitted: int,
+    reply_to: str | None,
+) -> OutgoingEmail:
+    """The transcript email of an escalated ticket: the note on top, then the client's
+    messages ``(time, text, attachment names)`` oldest first. ``values`` fills the
+    placeholders (number, client, channel, sender, company, timezone); unknown locales
+    fall back to Spanish."""
+    words = ESCALATION.get(locale) or ESCALATION["es"]
+    filled = {**values, "count": len(entries), "omitted": omitted, "reply_to": reply_to or "-"}
+
+    def say(piece: str) -> str:
+        return Template(words[piece]).safe_substitute(filled)
+
+    def text_of(body: str, attachments: list[str]) -> str:
+        extra = [f"({words['attachment']}: {name})" for name in attachments]
+        return "\n".join(part for part in [body, *extra] if part)
+
+    text = [say("intro")]
+    if note:
+        text.append(f"{say('note')}\n{note}")
+    text.append(say("transcript") if entries else say("empty"))
+    text.extend(f"[{at}]\n{text_of(body, files)}" for at, body, files in entries)
+    if omitted:
+        text.append(say("omitted"))
+    text.append(say("footer"))
+
+    esc = html.escape
+    parts = [f"<p>{esc(say('intro'))}</p>"]
+    if note:
+        parts.append(
+            '<div style="border-left:4px solid #f0a500;background:#fff8e6;padding:8px 12px;'
+            f'margin:16px 0;"><strong>{esc(say("note"))}</strong>'
+            f'<div style="white-space:pre-wrap;">{esc(note)}</div></div>'
+        )
+    parts.append(f"<p><strong>{esc(say('transcript') if entries else say('empty'))}</strong></p>")
+    for at, body, files in entries:
+        parts.append(
+            '<div style="border-top:1px solid #ddd;padding:8px 0;">'
+            f'<div style="color:#777;font-size:12px;">{esc(at)}</div>'
+            f'<div style="white-space:pre-wrap;">{esc(text_of(body, files))}</div></div>'
+        )
+    if omitted:
+        parts.append(f'<p style="color:#777;">{esc(say("omitted"))}</p>')
+    parts.append(f'<p style="color:#777;font-size:12px;">{esc(say("footer"))}</p>')
+    return OutgoingEmail(
+        to=[to],
+        subject=say("subject"),
+        text="\n\n".join(text),
+        html=Template(_LAYOUT).substitute(body="".join(parts)),
+        kind="escalation",
+        tenant_id=tenant_id,
+        reply_to=reply_to,
+    )

@@ -13,13 +13,18 @@ from pynamodb.attributes import (
 )
 
 from chalicelib.store.base import Item
-from chalicelib.store.indexes import FacetIndex, QueueIndex
+from chalicelib.store.indexes import DueIndex, LookupIndex, QueueIndex
 
 
 class Client(Item, discriminator="Client"):
     """An end customer as one channel knows them. The id derives from (channel, sender),
     so a webhook finds its client with one GetItem; ``open_ticket`` is the ticket new
-    messages join (at most one per client, set and cleared with conditions)."""
+    messages join (at most one per client, set and cleared with conditions).
+
+    ``open_assignee``, ``open_assignment`` and ``open_since`` are what the ticket was
+    opened with: the number is claimed in one transaction (counter, client, agent's
+    load) and the ticket item written right after; whoever finds the number claimed but
+    the ticket missing (a crash in between) writes the same ticket from these."""
 
     tenant_id = UnicodeAttribute()
     client_id = UnicodeAttribute()
@@ -30,10 +35,15 @@ class Client(Item, discriminator="Client"):
     handle = UnicodeAttribute(null=True)
     email = UnicodeAttribute(null=True)
     phone = UnicodeAttribute(null=True)
+    rut = UnicodeAttribute(null=True)
     open_ticket = NumberAttribute(null=True)
+    open_assignee = UnicodeAttribute(null=True)
+    open_assignment = JSONAttribute(null=True)
+    open_since = UTCDateTimeAttribute(null=True)
     tickets = ListAttribute(of=NumberAttribute, default=list)
     custom = JSONAttribute(default=dict)
     created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute(null=True)
 
 
 class TicketCounter(Item, discriminator="TicketCounter"):
@@ -43,15 +53,17 @@ class TicketCounter(Item, discriminator="TicketCounter"):
 
 
 class Ticket(Item, discriminator="Ticket"):
-    """One conversation. GSI2 holds open/pending tickets by assignee queue (newest
-    activity first); GSI3 holds every ticket by status, in number order."""
+    """One conversation, at ``TENANT#t#TICKET#n`` / ``TICKET``; its messages and comments
+    share the partition. GSI2 is the board: per assignee (or unassigned), open and
+    pending tickets under ``Q``, finished ones under ``DONE``, newest activity first.
+    The sparse Due index holds its pending SLA deadline."""
 
     GSI2PK = UnicodeAttribute(null=True)
     GSI2SK = UnicodeAttribute(null=True)
     by_queue = QueueIndex()
-    GSI3PK = UnicodeAttribute(null=True)
-    GSI3SK = UnicodeAttribute(null=True)
-    by_status = FacetIndex()
+    DuePK = UnicodeAttribute(null=True)
+    DueSK = UnicodeAttribute(null=True)
+    due = DueIndex()
 
     tenant_id = UnicodeAttribute()
     number = NumberAttribute()
@@ -65,21 +77,34 @@ class Ticket(Item, discriminator="Ticket"):
     important = BooleanAttribute(default=False)
     sentiment_start = UnicodeAttribute(default="neutral")
     sentiment_end = UnicodeAttribute(default="neutral")
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    metadata = JSONAttribute(default=dict)
+    bot = BooleanAttribute(default=False)
+    merged_into = NumberAttribute(null=True)
+    merged_from = ListAttribute(of=NumberAttribute, default=list)
+    escalated_to = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     last_activity_at = UTCDateTimeAttribute()
     last_client_message_at = UTCDateTimeAttribute(null=True)
+    last_message = JSONAttribute(null=True)  # {"text" (first 100 characters), "direction", "at"}
     first_response_at = UTCDateTimeAttribute(null=True)
+    closed_at = UTCDateTimeAttribute(null=True)
     assignment = JSONAttribute(null=True)  # why the assignee was chosen
+    sla = JSONAttribute(default=dict)  # deadlines and breaches
     auto_replies = MapAttribute(default=dict)  # type: ignore[var-annotated]  # kind -> ISO time last sent
+    version = NumberAttribute(default=0)  # bumped by every change made through the API
 
 
 class Message(Item, discriminator="Message"):
-    """A message of a ticket. Inbound ones are keyed by the provider's id, so storing
-    one twice is impossible; GSI3 orders a ticket's messages by time."""
+    """A message of a ticket, in the ticket's partition at ``M#<time>-<hash>``.
 
-    GSI3PK = UnicodeAttribute()
-    GSI3SK = UnicodeAttribute()
-    timeline = FacetIndex()
+    An inbound message's id is its provider time plus a hash of its provider id, so a
+    redelivery writes the same key and is refused by DynamoDB itself. A sent outbound
+    message gets a GSI1 entry by its provider id, for the provider's status updates."""
+
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    by_provider_id = LookupIndex()
 
     tenant_id = UnicodeAttribute()
     message_id = UnicodeAttribute()
@@ -97,8 +122,23 @@ class Message(Item, discriminator="Message"):
     extra = JSONAttribute(default=dict)
     status = UnicodeAttribute(null=True)  # outbound: queued | sent | delivered | read | failed
     status_error = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
     sent_at = UTCDateTimeAttribute()
     stored_at = UTCDateTimeAttribute()
+    merged_from = NumberAttribute(null=True)  # copied here when its ticket was merged
+
+
+class Comment(Item, discriminator="Comment"):
+    """An internal note on a ticket (``C#<id>`` in its partition); never edited nor deleted."""
+
+    tenant_id = UnicodeAttribute()
+    comment_id = UnicodeAttribute()
+    ticket_number = NumberAttribute()
+    author_id = UnicodeAttribute()
+    text = UnicodeAttribute()
+    reply_to = UnicodeAttribute(null=True)
+    mentions = ListAttribute(of=UnicodeAttribute, default=list)
+    created_at = UTCDateTimeAttribute()
 
 
 class AgentState(Item, discriminator="AgentState"):

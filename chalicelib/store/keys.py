@@ -164,28 +164,44 @@ def ticket_sk() -> str:
     return "TICKET"
 
 
-def message_pk(tenant_id: str, channel_id: str, provider_message_id: str) -> str:
-    """A message is keyed by its provider id: storing it is also the duplicate check."""
-    return _join("TENANT", tenant_id, "MSG", channel_id, provider_message_id)
+def message_sk(message_id: str) -> str:
+    """A message lives in its ticket's partition, ordered by time (its id starts with it)."""
+    return _join("M", message_id)
 
 
-def message_sk() -> str:
-    return "MSG"
+def messages_prefix() -> str:
+    return "M#"
 
 
-def timeline_pk(tenant_id: str, number: int) -> str:
-    """GSI3 partition of a ticket's messages, oldest to newest by time."""
-    return _join("TENANT", tenant_id, "TIMELINE", f"{number:010d}")
+def messages_after(message_id: str) -> str:
+    """The lowest sort key after every message whose id starts with ``message_id``."""
+    return _join("M", message_id) + "~"
 
 
-def queue_pk(tenant_id: str, assignee: str | None) -> str:
-    """GSI2 partition of the open tickets of one agent (or of nobody)."""
-    return _join("TENANT", tenant_id, "Q", assignee or "unassigned")
+MESSAGES_END = "M#~"  # above every message key, below the ticket's own "TICKET"
 
 
-def status_pk(tenant_id: str, status: str) -> str:
-    """GSI3 partition of a tenant's tickets in one status, by number."""
-    return _join("TENANT", tenant_id, "STATUS", status)
+def comment_sk(comment_id: str) -> str:
+    return _join("C", comment_id)
+
+
+def comments_prefix() -> str:
+    return "C#"
+
+
+def provider_message_lookup(channel_id: str, provider_message_id: str) -> str:
+    """GSI1 key of a sent message: a provider's status update finds it by its id."""
+    return _join("PMSG", channel_id, provider_message_id)
+
+
+def queue_pk(tenant_id: str, assignee: str | None, active: bool = True) -> str:
+    """GSI2 partition of one agent's (or nobody's) tickets: open and pending ones under
+    ``Q``, closed, escalated and merged ones under ``DONE``; newest activity first."""
+    return _join("TENANT", tenant_id, "Q" if active else "DONE", assignee or "unassigned")
+
+
+def queue_sk(activity_iso: str, number: int) -> str:
+    return _join(activity_iso, f"{number:010d}")
 
 
 def agent_state_sk(user_id: str) -> str:
@@ -208,5 +224,50 @@ def chat_throttle_pk(scope: str, value: str, window: int) -> str:
     return _join("THROTTLE", "CHAT", scope, value.lower(), window)
 
 
+def chat_send_key(channel_id: str, provider_message_id: str) -> tuple[str, str]:
+    return _join("CHATSEND", channel_id, provider_message_id), "SEND"
+
+
 def chat_throttle_sk() -> str:
     return "THROTTLE"
+
+
+# --- columns, client lookups, search (chalicelib/store/columns.py, store/search.py) ------
+def column_sk(user_id: str, column_id: str) -> str:
+    """One column of a user's board, in the tenant's partition."""
+    return _join("COLUMN", user_id, column_id)
+
+
+def column_board_sk(user_id: str) -> str:
+    """A user's board: the order of their columns (and the lock their changes take)."""
+    return _join("COLUMN", user_id)
+
+
+def column_board_range(user_id: str) -> tuple[str, str]:
+    """SK bounds holding a user's board and every column of it (one Query)."""
+    return column_board_sk(user_id), _join("COLUMN", user_id, "~")
+
+
+def queue_sk_number(queue_sort_key: str) -> int:
+    """The ticket number at the end of a ``queue_sk``."""
+    return int(queue_sort_key.rsplit(SEP, 1)[1])
+
+
+def client_email_lookup(tenant_id: str, email: str) -> str:
+    """GSI1 partition of the clients with one email address (sparse: only with an email)."""
+    return _join("TENANT", tenant_id, "CEMAIL", email)
+
+
+def client_rut_lookup(tenant_id: str, canonical_rut: str) -> str:
+    """GSI4 partition of the clients with one RUT (sparse: only with a RUT)."""
+    return _join("TENANT", tenant_id, "RUT", canonical_rut)
+
+
+def search_word_pk(tenant_id: str, word: str) -> str:
+    """Name index of a tenant, split by the word's first two characters (every query
+    word has at least two): one search reads one partition, writes spread over many."""
+    return _join("TENANT", tenant_id, "WORD", word[:2])
+
+
+def search_word_sk(word: str, client_id: str) -> str:
+    return _join(word, client_id)

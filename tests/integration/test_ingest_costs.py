@@ -1,7 +1,10 @@
 """What ingesting a message costs, counted against DynamoDB Local (SPEC §3 budgets).
 
 Budgets: a text message into an existing open ticket takes at most 3 write requests
-(transactions counted by their items) and 5 WCU; finding the channel is one query."""
+(transactions counted by their items) and 5 WCU; the first message of a new client
+(client, ticket, message, counter, assignment) at most 10 WCU; finding the channel is
+one query. WCU are what DynamoDB Local reports (AWS's own engine, which bills an index
+write inside a transaction double, like the item's), see ``store/meter.py``."""
 
 from datetime import UTC, datetime
 
@@ -59,9 +62,37 @@ def test_a_redelivered_message_writes_nothing_new(channel):
     assert meter.write_units <= 2, meter.summary()
 
 
-def test_the_first_message_of_a_new_client(channel):
+def online_agent(channel):
+    from chalicelib.clock import now
+    from chalicelib.store import keys
+    from chalicelib.store.helpdesk import AgentState
+
+    AgentState(keys.tenant_pk(channel.tenant_id), keys.agent_state_sk("u-agent"),
+               tenant_id=channel.tenant_id, user_id="u-agent", presence="online",
+               auto_assign=True, channels=[channel.channel_id], updated_at=now()).save()  # fmt: skip
+
+
+def test_the_first_message_of_a_new_client_assigned_to_an_agent(channel):
+    online_agent(channel)
     with measure() as meter:
         outcome = ingest_message(channel, message(1))
-    assert outcome.new_ticket and outcome.new_client
-    print("first message of a new client:", meter.summary(), meter.write_units)
-    assert meter.write_units <= 12, meter.summary()
+    assert outcome.new_ticket and outcome.new_client and outcome.assignee_id == "u-agent"
+    print("first message, assigned:", meter.summary())
+    assert meter.write_units <= 10, meter.summary()
+
+
+def test_the_first_message_of_a_new_client_nobody_takes(channel):
+    with measure() as meter:
+        outcome = ingest_message(channel, message(1))
+    assert outcome.new_ticket and outcome.new_client and outcome.assignee_id is None
+    assert meter.write_units <= 8, meter.summary()
+
+
+def test_a_message_into_an_assigned_open_ticket_stays_within_budget(channel):
+    online_agent(channel)
+    ingest_message(channel, message(1))
+    with measure() as meter:
+        outcome = ingest_message(channel, message(2))
+    assert outcome.assignee_id is None and not outcome.new_ticket
+    print("into an assigned ticket:", meter.summary())
+    assert meter.write_requests <= 3 and meter.write_units <= 5, meter.summary()

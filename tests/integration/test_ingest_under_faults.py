@@ -4,6 +4,7 @@ ticket, ticket numbers 1..N without gaps, nothing dead-lettered."""
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import uuid
@@ -11,9 +12,10 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-import botocore.client
+import botocore.endpoint
 import pytest
-from botocore.exceptions import ClientError
+from botocore.awsrequest import AWSResponse
+from tickets_read import messages_of, open_tickets
 
 import app
 from chalicelib.channels.events import InboundMessage, WebhookEnvelope
@@ -22,11 +24,11 @@ from chalicelib.domain.accounts.tenants import signup
 from chalicelib.domain.channels.service import connect
 from chalicelib.domain.inbound.ingest import client_id_for
 from chalicelib.store import keys
-from chalicelib.store.helpdesk import Client, Message, Ticket
+from chalicelib.store.helpdesk import Client
 from devstack.lambda_events import LambdaContext
 
 pytestmark = pytest.mark.ddb_local
-MAX_RECEIVES = 8  # the test's stand-in for the queue's maxReceiveCount
+MAX_RECEIVES = 5  # the inbound queue's maxReceiveCount (infra/resources.yaml)
 
 
 @pytest.fixture
@@ -74,33 +76,49 @@ def messages(channels, count=500, clients_per_channel=15):
 
 
 class Throttler:
-    """Fails a share of DynamoDB calls the way DynamoDB does when throttling."""
+    """Fails a share of DynamoDB calls the way DynamoDB does when throttling: an HTTP 400
+    ``ProvisionedThroughputExceededException`` on the wire, which the SDK retries (a
+    few times, with backoff) before the error reaches our code and fails the record."""
 
     def __init__(self, share: float) -> None:
         self.share = share
         self.rng = random.Random(11)
         self.lock = threading.Lock()
         self.failed = 0
-        self.original = botocore.client.BaseClient._make_api_call
+        self.original = botocore.endpoint.Endpoint._send
 
     def __enter__(self):
         throttler = self
 
-        def call(client, operation, params):
-            if client.meta.service_model.service_name == "dynamodb":
+        def send(endpoint, request):
+            target = request.headers.get("X-Amz-Target", b"")
+            target = target.decode() if isinstance(target, bytes) else str(target)
+            if target.startswith("DynamoDB_"):
                 with throttler.lock:
                     fail = throttler.rng.random() < throttler.share
                     throttler.failed += fail
                 if fail:
-                    raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException",
-                                                 "Message": "injected"}}, operation)  # fmt: skip
-            return throttler.original(client, operation, params)
+                    return _throttled(request.url)
+            return throttler.original(endpoint, request)
 
-        botocore.client.BaseClient._make_api_call = call
+        botocore.endpoint.Endpoint._send = send
         return self
 
     def __exit__(self, *exc):
-        botocore.client.BaseClient._make_api_call = self.original
+        botocore.endpoint.Endpoint._send = self.original
+
+
+def _throttled(url: str) -> AWSResponse:
+    body = json.dumps({"__type": "com.amazonaws.dynamodb.v20120810#"
+                                 "ProvisionedThroughputExceededException",
+                       "message": "injected throttling"}).encode()  # fmt: skip
+
+    class Raw:
+        def stream(self, **_):
+            yield body
+
+    return AWSResponse(url, 400, {"Content-Type": "application/x-amz-json-1.0",
+                                  "x-amzn-RequestId": str(uuid.uuid4())}, Raw())  # fmt: skip
 
 
 def record(body: str) -> dict:
@@ -143,14 +161,12 @@ def test_exactly_once_under_redelivery_concurrency_and_throttling(channels):
     assert throttler.failed > 50  # the injector really fired
     assert dead == []
 
-    tickets = sorted(
-        Ticket.by_status.query(keys.status_pk(tenant_id, "open")), key=lambda t: t.number
-    )
+    tickets = sorted(open_tickets(tenant_id), key=lambda t: t.number)
     pairs = {(m.channel_type, m.account_id, m.sender_id) for m in sent}
     assert [t.number for t in tickets] == list(range(1, len(pairs) + 1))  # no gap, no duplicate
     stored = {}
     for ticket in tickets:
-        for m in Message.timeline.query(keys.timeline_pk(tenant_id, ticket.number)):
+        for m in messages_of(tenant_id, ticket.number):
             assert m.provider_message_id not in stored
             stored[m.provider_message_id] = ticket
     assert len(stored) == 500

@@ -48,6 +48,11 @@ STAFF: frozenset[Role] = frozenset(
 )
 EVERYONE: frozenset[Role] = frozenset(ROLES)
 ADMIN: frozenset[Role] = frozenset({"admin"})
+#: Who sees tickets at all (agents: only theirs and the unassigned ones of their channels).
+TICKET_READERS: frozenset[Role] = frozenset(
+    {"admin", "supervisor", "agent", "analyst", "stakeholder"}
+)
+MANAGERS: frozenset[Role] = frozenset({"admin", "supervisor"})
 
 
 @dataclass(frozen=True)
@@ -87,9 +92,33 @@ ACTIONS: dict[str, Rule] = {
     ),
     "assignments.manage": Rule("Change who takes new tickets automatically", ADMIN),
     "tickets.read": Rule(
-        "See tickets (agents: their own and the unassigned ones of their channels)",
-        frozenset({"admin", "supervisor", "agent", "analyst", "stakeholder"}),
+        "See tickets, their messages, comments, history and previous tickets, and search "
+        "them (agents: their own and the unassigned ones of their channels)",
+        TICKET_READERS,
     ),
+    "columns.manage": Rule("Arrange one's own board of columns", TICKET_READERS),
+    "tickets.work": Rule(
+        "Reply, comment, change status, sentiment, department, group, tags and metadata, "
+        "mark important, merge, escalate, toggle the bot (agents: on tickets they see)",
+        HELP_DESK,
+    ),
+    "tickets.assign": Rule(
+        "Assign or transfer a ticket to a user or a group",
+        MANAGERS,
+        {"agent": frozenset({"transfer_conversations"})},
+    ),
+    "tickets.next": Rule(
+        "Take the next waiting ticket", MANAGERS, {"agent": frozenset({"conversation_dispenser"})}
+    ),
+    "clients.read": Rule("See clients", TICKET_READERS),
+    "clients.manage": Rule("Edit client data and client custom fields", HELP_DESK),
+    "attachments.upload": Rule("Upload images and files for private replies", HELP_DESK),
+    "tags.read": Rule("List the tenant's tags", TICKET_READERS),
+    "tags.manage": Rule("Create, rename and delete tags", ADMIN),
+    "templates.read": Rule("List WhatsApp message templates", HELP_DESK),
+    "templates.manage": Rule("Create, edit and delete WhatsApp message templates", ADMIN),
+    "integrations.read": Rule("See outgoing webhooks (never their secrets)", ADMIN),
+    "integrations.manage": Rule("Create, edit and delete outgoing webhooks", ADMIN),
     "history.read": Rule(
         "See who changed a configuration item", frozenset({"admin", "supervisor"})
     ),

@@ -12,6 +12,9 @@ from chalicelib.store.helpdesk import AgentState
 
 RULE = "online, auto-assignment on, serves the channel, under its cap; fewest open tickets, then longest waiting"
 _EPOCH = datetime(1970, 1, 1).astimezone()
+#: unassigned tickets read per hand-out (a queue waiting longer than this is handed out
+#: over several runs, each oldest-first among what it read)
+WAITING_READ = 500
 
 
 def agent_states(tenant_id: str) -> list[AgentState]:
@@ -49,6 +52,25 @@ def choose_agent(
     return chosen, reason
 
 
+#: candidates kept with an automatic assignment (the ticket item stays under 1 KB)
+REASON_CANDIDATES = 5
+
+
+def compact_reason(reason: dict[str, Any]) -> dict[str, Any]:
+    """Why an agent was chosen, short enough to live on the ticket: the chosen agent,
+    how many were eligible, and the first candidates with their loads."""
+    candidates = reason.get("candidates") or []
+    return {
+        "chosen": reason.get("chosen"),
+        "eligible": len(candidates),
+        "candidates": [
+            [c["user_id"], c["open_tickets"], c["waiting_since"]]
+            for c in candidates[:REASON_CANDIDATES]
+        ],
+        "rule": "fewest open tickets, then longest waiting",
+    }
+
+
 def takes_one_more(state: AgentState) -> Any:
     """Condition on the agent's state item, checked again when the ticket is written."""
     condition = (AgentState.presence == "online") & (AgentState.auto_assign == True)  # noqa: E712
@@ -70,7 +92,11 @@ def hand_out_waiting(tenant_id: str, limit: int = 50) -> list[tuple[int, str]]:
     if not any(s.presence == "online" and s.auto_assign for s in states):
         return []
     given: list[tuple[int, str]] = []
-    for ticket in Ticket.by_queue.query(keys.queue_pk(tenant_id, None), limit=limit):
+    waiting = sorted(
+        Ticket.by_queue.query(keys.queue_pk(tenant_id, None), limit=WAITING_READ),
+        key=lambda t: int(t.number),
+    )[:limit]  # the queue is by activity; oldest first means by number
+    for ticket in waiting:
         agent, reason = choose_agent(states, ticket.channel_id)
         if agent is None:
             continue
@@ -80,7 +106,7 @@ def hand_out_waiting(tenant_id: str, limit: int = 50) -> list[tuple[int, str]]:
                 write.update(Ticket(ticket.PK, ticket.SK), actions=[
                     Ticket.assignee_id.set(agent.user_id),
                     Ticket.GSI2PK.set(keys.queue_pk(tenant_id, agent.user_id)),
-                    Ticket.assignment.set({**reason, "when": "handed out while waiting"}),
+                    Ticket.assignment.set({**compact_reason(reason), "when": "handed out while waiting"}),
                 ], condition=Ticket.assignee_id.does_not_exist() & Ticket.status.is_in("open", "pending"))  # fmt: skip
                 write.update(AgentState(agent.PK, agent.SK), actions=[
                     AgentState.open_tickets.add(1), AgentState.waiting_since.set(at),

@@ -13,8 +13,8 @@ from pynamodb.exceptions import UpdateError
 from chalicelib import aws
 from chalicelib.clock import iso, now
 from chalicelib.domain.channels.hours import is_open
+from chalicelib.domain.helpdesk.timeline import message_key, new_message_id
 from chalicelib.domain.inbound.ingest import Outcome
-from chalicelib.ids import new_id
 from chalicelib.store import keys
 from chalicelib.store.channels import Channel
 from chalicelib.store.helpdesk import Message, Ticket
@@ -77,20 +77,26 @@ def queue_outbound(
     at: datetime,
     author_id: str | None = None,
     extra: dict[str, Any] | None = None,
+    public: bool = False,
 ) -> Message:
     """Store an outbound message (status queued) and put it on the outbound queue."""
-    message_id = new_id()
+    message_id = new_message_id(at)
     message = Message(
-        keys.message_pk(channel.tenant_id, channel.channel_id, f"out-{message_id}"), keys.message_sk(),
-        GSI3PK=keys.timeline_pk(channel.tenant_id, number), GSI3SK=f"{iso(at)}#{message_id[-6:]}",
+        *message_key(channel.tenant_id, number, message_id),
         tenant_id=channel.tenant_id, message_id=message_id, ticket_number=number,
         channel_id=channel.channel_id, direction="out", author_id=author_id, text=text,
-        status="queued", extra=extra or {}, sent_at=at, stored_at=at,
+        public=public, status="queued", extra=extra or {}, sent_at=at, stored_at=at,
     )  # fmt: skip
     message.save(condition=Message.PK.does_not_exist())
+    enqueue_send(message)
+    return message
+
+
+def enqueue_send(message: Message) -> None:
+    """Hand a stored outbound message to the outbound worker."""
     aws.client("sqs").send_message(
         QueueUrl=aws.queue_url("outbound"),
-        MessageBody=json.dumps({"type": "send_message", "tenant_id": channel.tenant_id,
-                                "channel_id": channel.channel_id, "message_pk": message.PK}),
+        MessageBody=json.dumps({"type": "send_message", "tenant_id": message.tenant_id,
+                                "ticket_number": int(message.ticket_number),
+                                "message_id": message.message_id}),
     )  # fmt: skip
-    return message

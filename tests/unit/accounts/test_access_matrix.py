@@ -95,6 +95,14 @@ def make_items(world, admin):
             "name": "Soporte",
             "identifiers": {"address": "soporte@a.example.com"},
         },
+        "tags": {"name": "VIP", "color": "#FFD700"},
+        "templates": {
+            "name": "hola",
+            "language": "es",
+            "category": "UTILITY",
+            "body": "Hola {{1}}",
+        },
+        "integrations": {"url": "https://hooks.a.example.com/x", "events": ["ticket.created"]},
     }
     made["tickets"] = str(open_a_ticket(world, admin))
     for collection, body in others.items():

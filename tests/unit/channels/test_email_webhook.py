@@ -5,10 +5,9 @@ from pathlib import Path
 
 import pytest
 from test_inbound_pipeline import queue_depth, run_inbound_worker, tickets_of
+from tickets_read import messages_of
 
 from chalicelib.settings import reset_settings
-from chalicelib.store import keys
-from chalicelib.store.helpdesk import Message
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ses"
 
@@ -64,7 +63,7 @@ def test_an_email_and_its_reply_land_in_one_ticket(world, inbox, unsigned_allowe
     assert post(world, unsigned("notification_reply.json")).status_code == 200  # SNS retried
     run_inbound_worker()
     [ticket] = tickets_of(inbox)
-    messages = list(Message.timeline.query(keys.timeline_pk(inbox, ticket.number)))
+    messages = list(messages_of(inbox, ticket.number))
     assert len(messages) == 2
     first = messages[0]
     assert (

@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from tickets_read import messages_of, open_tickets
 
 import app
 from chalicelib import aws as aws_clients
 from chalicelib.settings import get_settings
 from chalicelib.store import keys
-from chalicelib.store.helpdesk import Client, Message, Ticket
+from chalicelib.store.helpdesk import Client, Ticket
 from devstack.worker import deliver_once, sqs_consumers
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -64,7 +65,7 @@ def whatsapp(world, admin):
 
 
 def tickets_of(tenant):
-    return sorted(Ticket.by_status.query(keys.status_pk(tenant, "open")), key=lambda t: t.number)
+    return sorted(open_tickets(tenant), key=lambda t: t.number)
 
 
 def test_a_signed_whatsapp_message_becomes_a_ticket_with_one_message(world, whatsapp):
@@ -74,7 +75,7 @@ def test_a_signed_whatsapp_message_becomes_a_ticket_with_one_message(world, what
     run_inbound_worker()
     [ticket] = tickets_of(whatsapp["tenant"])
     assert ticket.number == 1 and ticket.channel_type == "whatsapp"
-    messages = list(Message.timeline.query(keys.timeline_pk(whatsapp["tenant"], 1)))
+    messages = list(messages_of(whatsapp["tenant"], 1))
     assert [m.text for m in messages] == ["Hola, ¿mi pedido? 📦"]
     client = Client.get(keys.client_pk(whatsapp["tenant"], ticket.client_id), keys.client_sk())
     assert client.name == "María José" and client.open_ticket == 1
@@ -86,7 +87,7 @@ def test_the_same_webhook_twice_stores_one_message(world, whatsapp):
         assert world.api.post("/webhooks/meta", headers=signed(body), body=body).status_code == 200
     run_inbound_worker()
     assert len(tickets_of(whatsapp["tenant"])) == 1
-    assert len(list(Message.timeline.query(keys.timeline_pk(whatsapp["tenant"], 1)))) == 1
+    assert len(list(messages_of(whatsapp["tenant"], 1))) == 1
 
 
 def test_a_second_message_joins_the_open_ticket_and_another_client_opens_the_next(world, whatsapp):
@@ -99,7 +100,7 @@ def test_a_second_message_joins_the_open_ticket_and_another_client_opens_the_nex
     run_inbound_worker()
     tickets = tickets_of(whatsapp["tenant"])
     assert [t.number for t in tickets] == [1, 2]
-    first = [m.text for m in Message.timeline.query(keys.timeline_pk(whatsapp["tenant"], 1))]
+    first = [m.text for m in messages_of(whatsapp["tenant"], 1)]
     assert first == ["Hola, ¿mi pedido? 📦", "¿Hola?"]
 
 
@@ -160,7 +161,8 @@ def test_an_online_agent_with_the_channel_gets_the_ticket_and_the_reason_is_kept
     [ticket] = tickets_of(whatsapp["tenant"])
     assert ticket.assignee_id == agent_id
     assert ticket.assignment["chosen"] == agent_id
-    assert ticket.assignment["candidates"][0]["open_tickets"] == 0
+    assert ticket.assignment["eligible"] == 1
+    assert ticket.assignment["candidates"][0][:2] == [agent_id, 0]  # who, with how many open
 
 
 def test_with_nobody_online_the_ticket_waits_and_the_no_agent_reply_is_queued(
@@ -198,11 +200,7 @@ def test_with_nobody_online_the_ticket_waits_and_the_no_agent_reply_is_queued(
     run_inbound_worker()
     [ticket] = tickets_of(whatsapp["tenant"])
     assert ticket.assignee_id is None
-    replies = [
-        m
-        for m in Message.timeline.query(keys.timeline_pk(whatsapp["tenant"], 1))
-        if m.direction == "out"
-    ]
+    replies = [m for m in messages_of(whatsapp["tenant"], 1) if m.direction == "out"]
     assert [m.text for m in replies] == ["Ahora no hay ejecutivos; te responderemos pronto."]
     assert queue_depth("outbound") == 1
     # the agent comes online: the waiting ticket is handed out

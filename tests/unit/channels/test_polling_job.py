@@ -22,6 +22,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from tickets_read import messages_of, open_tickets
 
 import app
 from chalicelib import aws as aws_clients
@@ -31,7 +32,6 @@ from chalicelib.jobs.scheduled import SCHEDULED_JOBS
 from chalicelib.settings import reset_settings
 from chalicelib.store import keys, meter
 from chalicelib.store.channels import Channel
-from chalicelib.store.helpdesk import Message, Ticket
 from chalicelib.store.platform import last_heartbeats
 from devstack.scheduler import fire, scheduled_handlers
 from devstack.worker import deliver_once, sqs_consumers
@@ -215,13 +215,9 @@ def inbound_depth() -> int:
 
 def messages_by_ticket(tenant: str) -> dict[int, list[str]]:
     """Open tickets (by number) with the provider ids of their messages, in order."""
-    tickets = Ticket.by_status.query(keys.status_pk(tenant, "open"))
     return {
-        ticket.number: [
-            str(m.provider_message_id)
-            for m in Message.timeline.query(keys.timeline_pk(tenant, ticket.number))
-        ]
-        for ticket in tickets
+        ticket.number: [str(m.provider_message_id) for m in messages_of(tenant, ticket.number)]
+        for ticket in open_tickets(tenant)
     }
 
 

@@ -1,0 +1,150 @@
+"""The inbound pipeline (SPEC §3): what ingesting a message costs, and how fast the
+consumer stores messages next to the floor of bare PutItem calls of the same items."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from benchmarks.harness import Bench, Measured, extra, operation
+
+PHONE = "106540352242922"
+RATE_MESSAGES = 300
+RATE_CLIENTS = 30
+BATCH = 10
+
+
+def _channel(bench: Bench, agent: bool = False) -> Any:
+    from chalicelib.clock import now
+    from chalicelib.domain.accounts.principal import Principal
+    from chalicelib.domain.accounts.tenants import signup
+    from chalicelib.domain.channels.service import connect
+    from chalicelib.store import keys
+    from chalicelib.store.helpdesk import AgentState
+
+    tenant, admin = signup(company_name="Bench", locale="es", timezone="America/Santiago",
+                           first_name="Ana", last_name="Admin",
+                           email=f"ana-{uuid.uuid4().hex[:8]}@bench.example.com",
+                           password="correct horse battery")  # fmt: skip
+    principal = Principal(tenant.tenant_id, admin.user_id, "admin", frozenset(), "s", admin)
+    channel = connect(principal, "whatsapp", "Ventas",
+                      {"phone_number_id": PHONE, "business_account_id": "102290129340398",
+                       "display_phone_number": "+56 9 1111 2222"},
+                      {"access_token": "EAAG-token-1234567890"}, None)  # fmt: skip
+    if agent:
+        AgentState(keys.tenant_pk(tenant.tenant_id), keys.agent_state_sk("u-agent"),
+                   tenant_id=tenant.tenant_id, user_id="u-agent", presence="online",
+                   auto_assign=True, channels=[channel.channel_id], updated_at=now()).save()  # fmt: skip
+    return channel
+
+
+def _message(n: int, sender: str) -> Any:
+    from chalicelib.channels.events import InboundMessage
+
+    return InboundMessage(channel_type="whatsapp", account_id=PHONE, provider_message_id=f"wamid.{n}",
+                          sender_id=sender, sender_name="María", text=f"mensaje {n}",
+                          sent_at=datetime(2026, 3, 2, 12, tzinfo=UTC) + timedelta(seconds=n))  # fmt: skip
+
+
+@operation("ingest: text into an open ticket")
+def into_open_ticket(bench: Bench) -> Measured:
+    from chalicelib.domain.inbound.ingest import ingest_message
+
+    channel = _channel(bench, agent=True)
+    ingest_message(channel, _message(0, "56911111111"))
+    return lambda i: ingest_message(channel, _message(i + 1, "56911111111"))
+
+
+@operation("ingest: first message of a new client, assigned")
+def first_message(bench: Bench) -> Measured:
+    from chalicelib.domain.inbound.ingest import ingest_message
+
+    channel = _channel(bench, agent=True)
+    return lambda i: ingest_message(channel, _message(i, f"569{i:08d}"))
+
+
+@operation("ingest: find the channel of a webhook")
+def find_channel(bench: Bench) -> Measured:
+    from chalicelib.domain.channels.service import find_connected
+
+    _channel(bench)
+    return lambda _: find_connected("whatsapp", PHONE)
+
+
+def _record(body: str) -> dict[str, Any]:
+    return {"messageId": str(uuid.uuid4()), "receiptHandle": "r", "body": body, "attributes": {},
+            "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:atiende-bench-inbound",
+            "awsRegion": "us-east-1"}  # fmt: skip
+
+
+@extra("ingest rate: consumer vs bare PutItem")
+def ingest_rate(bench: Bench) -> dict[str, Any]:
+    """RATE_MESSAGES messages from RATE_CLIENTS clients through the SQS handler in batches
+    of 10 (parsing, channel lookup, tickets, assignment, messages), then the same
+    number of message items written with bare PutItem calls: the floor."""
+    import app
+    from chalicelib.channels.events import WebhookEnvelope
+    from chalicelib.domain.helpdesk.timeline import all_messages, inbound_message_id, message_key
+    from chalicelib.domain.inbound.ingest import client_id_for
+    from chalicelib.store.helpdesk import Message
+    from devstack.lambda_events import LambdaContext
+
+    channel = _channel(bench, agent=True)
+    bodies = [
+        WebhookEnvelope(provider="poll", received_at=datetime.now(UTC),
+                        body="[" + _message(n, f"5698{n % RATE_CLIENTS:07d}").model_dump_json() + "]",
+                        ).model_dump_json()
+        for n in range(RATE_MESSAGES)
+    ]  # fmt: skip
+    started = time.perf_counter()
+    for i in range(0, len(bodies), BATCH):
+        result = app.receive_inbound(
+            {"Records": [_record(b) for b in bodies[i : i + BATCH]]},
+            LambdaContext("receive_inbound"),
+        )
+        if result.get("batchItemFailures"):
+            raise RuntimeError(f"the consumer failed records: {result}")
+    consumer_seconds = time.perf_counter() - started
+    stored = sum(len(all_messages(channel.tenant_id, n)) for n in range(1, RATE_CLIENTS + 1))
+    if stored != RATE_MESSAGES:
+        raise RuntimeError(f"{stored} messages stored of {RATE_MESSAGES}")
+
+    floor_tenant = "bench-floor"
+    items = []
+    for n in range(RATE_MESSAGES):
+        event = _message(n, f"5698{n % RATE_CLIENTS:07d}")
+        message_id = inbound_message_id(
+            event.sent_at, channel.channel_id, event.provider_message_id
+        )
+        items.append(Message(
+            *message_key(floor_tenant, 1 + n % RATE_CLIENTS, message_id),
+            tenant_id=floor_tenant, message_id=message_id, ticket_number=1 + n % RATE_CLIENTS,
+            channel_id=channel.channel_id, direction="in",
+            author_id=client_id_for(channel.channel_id, event.sender_id), text=event.text,
+            public=False, provider_message_id=event.provider_message_id, attachments=[], extra={},
+            sent_at=event.sent_at, stored_at=event.sent_at,
+        ))  # fmt: skip
+    started = time.perf_counter()
+    for item in items:
+        item.save()
+    floor_seconds = time.perf_counter() - started
+
+    consumer_rate = RATE_MESSAGES / consumer_seconds
+    floor_rate = RATE_MESSAGES / floor_seconds
+    ratio = floor_rate / consumer_rate
+    text = (
+        f"  {RATE_MESSAGES} messages of {RATE_CLIENTS} clients, batches of {BATCH}, one consumer:\n"
+        f"  consumer  {consumer_rate:8.1f} messages/s\n"
+        f"  PutItem   {floor_rate:8.1f} items/s (the floor: the same items, bare PutItem)\n"
+        f"  ratio     {ratio:8.2f}x the floor's time per message"
+    )
+    return {
+        "messages": RATE_MESSAGES,
+        "consumer_per_second": round(consumer_rate, 1),
+        "put_item_per_second": round(floor_rate, 1),
+        "ratio": round(ratio, 2),
+        "text": text,
+    }

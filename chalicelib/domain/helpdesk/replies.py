@@ -1,0 +1,205 @@
+"""Agents' replies (SPEC §4): stored queued, sent by the outbound worker.
+
+A reply is one PutItem (the message, in the ticket's partition) and one UpdateItem of
+the ticket (latest activity, its place on the board, first response): 4 WCU, the
+budget. When someone other than the assignee answers, the ticket moves to them first
+(a transaction with the history entry and both agents' loads).
+
+Rules, each refused with a clear error: attachments only in private messages (400);
+a merged or escalated ticket is read-only, a closed one must be reopened first (409);
+WhatsApp takes free text only within 24 hours of the client's last message, after that
+only an approved template (409 ``whatsapp_window_closed``); a quick reply by name or as
+``/shortcut`` is expanded here, with placeholders filled in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.clock import iso, now
+from chalicelib.domain.accounts.principal import Principal
+from chalicelib.domain.accounts.settings_items import QUICK_REPLIES
+from chalicelib.domain.helpdesk.tickets import (
+    apply_change,
+    assignment_change,
+    load_ticket,
+    require_writable,
+)
+from chalicelib.domain.helpdesk.timeline import message_key, new_message_id
+from chalicelib.domain.inbound.autoreply import enqueue_send
+from chalicelib.domain.inbound.ingest import preview
+from chalicelib.http.errors import BadRequest, Conflict
+from chalicelib.store import keys
+from chalicelib.store.accounts import get_or_none
+from chalicelib.store.helpdesk import Client, Message, Ticket
+
+WHATSAPP_WINDOW = timedelta(hours=24)
+_SHORTCUT = re.compile(r"^/([\w-]{1,40})(?=\s|$)")
+_PLACEHOLDER = re.compile(r"\{\{\s*(client|agent)\.(first_name|name)\s*\}\}")
+
+
+@dataclass(frozen=True)
+class ReplyAttachment:
+    s3_key: str
+    content_type: str
+    filename: str
+    size: int
+
+
+def window_closes_at(ticket: Ticket) -> datetime | None:
+    """WhatsApp's customer service window: 24 hours after the client's last message."""
+    if ticket.channel_type != "whatsapp" or ticket.last_client_message_at is None:
+        return None
+    return ticket.last_client_message_at + WHATSAPP_WINDOW
+
+
+def _bad(message: str, code: str, loc: list[Any]) -> BadRequest:
+    return BadRequest(
+        message, code=code, details=[{"loc": ["body", *loc], "msg": message, "type": code}]
+    )
+
+
+def expand_quick_reply(tenant_id: str, text: str, name: str | None) -> str:
+    """``name`` (or a leading ``/shortcut`` in the text) replaced by the quick reply's text."""
+    shortcut = name.removeprefix("/") if name else None
+    rest = text
+    if shortcut is None:
+        match = _SHORTCUT.match(text)
+        if match is None:
+            return text
+        shortcut, rest = match.group(1), text[match.end() :].lstrip()
+    found = [
+        item
+        for item in QUICK_REPLIES.by_prefix(tenant_id, shortcut, 5)
+        if str(item.data.get("shortcut", "")).casefold() == shortcut.casefold()
+    ]
+    if not found:
+        if name is None:
+            return text  # "/something" that is no shortcut is just text
+        raise _bad(
+            f"There is no quick reply “/{shortcut}”.", "unknown_quick_reply", ["quick_reply"]
+        )
+    body = str(found[0].data["text"])
+    return f"{body}\n{rest}" if rest else body
+
+
+def fill_placeholders(text: str, client: Client | None, principal: Principal) -> str:
+    """``{{client.first_name}}``, ``{{client.name}}``, ``{{agent.first_name}}``, ``{{agent.name}}``."""
+    user = principal.user
+    values = {
+        ("client", "name"): (client.name if client and client.name else ""),
+        ("agent", "first_name"): getattr(user, "first_name", "") or "",
+        ("agent", "name"): " ".join(
+            p for p in (getattr(user, "first_name", ""), getattr(user, "last_name", "")) if p
+        ),
+    }
+    values[("client", "first_name")] = values[("client", "name")].split(" ")[0]
+    return _PLACEHOLDER.sub(lambda m: values[(m.group(1), m.group(2))], text)
+
+
+def reply(
+    principal: Principal,
+    number: int,
+    *,
+    text: str,
+    public: bool,
+    reply_to: str | None = None,
+    quick_reply: str | None = None,
+    attachments: list[ReplyAttachment] | None = None,
+    template: dict[str, Any] | None = None,
+) -> Message:
+    attachments = attachments or []
+    if attachments and public:
+        raise _bad(
+            "Attachments go only in private messages.", "attachments_public", ["attachments"]
+        )
+    area = f"uploads/{principal.tenant_id}/"
+    for i, a in enumerate(attachments):
+        if not a.s3_key.startswith(area) or ".." in a.s3_key.split("/"):
+            raise _bad("Attach only files uploaded to this account.", "s3_key",
+                        ["attachments", i, "s3_key"])  # fmt: skip
+    ticket = load_ticket(principal, number, consistent=True)
+    require_writable(ticket)
+    if ticket.status == "closed":
+        raise Conflict(
+            f"Ticket {ticket.number} is closed; reopen it to answer.", code="ticket_closed"
+        )
+    at = now()
+    client = get_or_none(
+        Client, keys.client_pk(ticket.tenant_id, ticket.client_id), keys.client_sk()
+    )
+    extra: dict[str, Any] = {}
+    if template is not None:
+        if ticket.channel_type != "whatsapp":
+            raise _bad("Templates are for WhatsApp tickets.", "template_channel", ["template"])
+        from chalicelib.domain.helpdesk.templates import render_template
+
+        found, body = render_template(principal.tenant_id, template["name"], template["language"],
+                                      list(template.get("parameters") or []))  # fmt: skip
+        extra["template"] = {"name": found["name"], "language": found["language"],
+                             "parameters": list(template.get("parameters") or [])}  # fmt: skip
+        text = body
+    else:
+        text = fill_placeholders(expand_quick_reply(principal.tenant_id, text, quick_reply),
+                                 client, principal)  # fmt: skip
+        if not text.strip() and not attachments:
+            raise _bad("Write something or attach a file.", "empty_reply", ["text"])
+        closes = window_closes_at(ticket)
+        if closes is not None and at >= closes:
+            raise Conflict(
+                f"WhatsApp's 24-hour window for this client closed at {iso(closes)}: "
+                "send an approved template (see /v1/templates) instead of free text.",
+                code="whatsapp_window_closed",
+                details={"window_closed_at": iso(closes)},
+            )
+    reply_to_provider = None
+    if reply_to is not None:
+        answered = get_or_none(
+            Message, *message_key(principal.tenant_id, int(ticket.number), reply_to)
+        )
+        if answered is None:
+            raise _bad("That message is not part of this ticket.", "reply_to", ["reply_to"])
+        reply_to_provider = answered.provider_message_id
+    if attachments:
+        extra["attachments"] = [a.__dict__ for a in attachments]
+    if ticket.assignee_id != principal.user_id:  # who answers takes the ticket (SPEC §4)
+        ticket = apply_change(
+            principal, int(ticket.number),
+            lambda t: assignment_change(principal, t, principal.user_id, "answered the client"),
+        )  # fmt: skip
+    message_id = new_message_id(at)
+    message = Message(
+        *message_key(principal.tenant_id, int(ticket.number), message_id),
+        tenant_id=principal.tenant_id, message_id=message_id, ticket_number=int(ticket.number),
+        channel_id=ticket.channel_id, direction="out", author_id=principal.user_id, text=text,
+        public=public, reply_to=reply_to_provider, status="queued", extra=extra,
+        attachments=[{"s3_key": a.s3_key, "content_type": a.content_type, "filename": a.filename,
+                      "size": a.size} for a in attachments],
+        sent_at=at, stored_at=at,
+    )  # fmt: skip
+    message.save(condition=Message.PK.does_not_exist())
+    _touch_for_reply(ticket, text, at)
+    enqueue_send(message)
+    return message
+
+
+def _touch_for_reply(ticket: Ticket, text: str, at: datetime) -> None:
+    """Latest activity and first response; only while the ticket is still open."""
+    actions: list[Any] = [
+        Ticket.last_activity_at.set(at),
+        Ticket.last_message.set(preview(text, "out", at)),
+        Ticket.GSI2SK.set(keys.queue_sk(iso(at), int(ticket.number))),
+        Ticket.first_response_at.set(Ticket.first_response_at | at),
+    ]
+    try:
+        Ticket(ticket.PK, ticket.SK).update(
+            actions=actions, condition=Ticket.status.is_in("open", "pending")
+        )
+    except UpdateError as exc:
+        if "ConditionalCheckFailed" not in str(exc):
+            raise  # closed meanwhile: the message is kept and sent all the same

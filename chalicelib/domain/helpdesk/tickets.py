@@ -1,0 +1,390 @@
+"""Tickets as the help desk works them (SPEC §4): who may see one, and loading it.
+
+Visibility (SPEC §2): admins, supervisors, analysts and stakeholders see every ticket
+of their tenant; an agent sees the tickets assigned to them and the unassigned ones of
+the channels in their assignment list. A ticket one may not see is a 404, the same as
+one that does not exist: nobody learns of others' tickets.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+
+from chalicelib.clock import iso, now
+from chalicelib.domain.accounts.history import history_entry
+from chalicelib.domain.accounts.principal import Principal
+from chalicelib.http.errors import Conflict, NotFound
+from chalicelib.store import keys
+from chalicelib.store.accounts import get_or_none
+from chalicelib.store.base import transaction
+from chalicelib.store.helpdesk import AgentState, Client, Ticket
+
+OPEN_STATES = ("open", "pending")
+READ_ONLY_STATES = ("merged", "escalated")
+
+
+def agent_channels(principal: Principal) -> list[str]:
+    """The channels an agent serves (their row of the assignment table)."""
+    state = get_or_none(
+        AgentState, keys.tenant_pk(principal.tenant_id), keys.agent_state_sk(principal.user_id)
+    )
+    return list(state.channels or []) if state else []
+
+
+def may_see(principal: Principal, ticket: Ticket, channels: list[str] | None = None) -> bool:
+    """``channels``: the agent's channels when already read (saves a GetItem)."""
+    if ticket.tenant_id != principal.tenant_id:
+        return False
+    if principal.role != "agent":
+        return True
+    if ticket.assignee_id == principal.user_id:
+        return True
+    if ticket.assignee_id is None:
+        served = agent_channels(principal) if channels is None else channels
+        return ticket.channel_id in served
+    return False
+
+
+def parse_number(number: str) -> int:
+    if not number.isdigit() or len(number) > 10 or int(number) < 1:
+        raise NotFound("There is no such ticket.")
+    return int(number)
+
+
+def load_ticket(principal: Principal, number: str | int, consistent: bool = False) -> Ticket:
+    """The ticket if the principal may see it; 404 otherwise."""
+    n = parse_number(str(number))
+    ticket = get_or_none(
+        Ticket, keys.ticket_pk(principal.tenant_id, n), keys.ticket_sk(), consistent=consistent
+    )
+    if ticket is None or not may_see(principal, ticket):
+        raise NotFound("There is no such ticket.")
+    return ticket
+
+
+def require_writable(ticket: Ticket) -> None:
+    """Merged and escalated tickets are read-only (409 says why and where to go)."""
+    if ticket.status == "merged":
+        raise Conflict(
+            f"Ticket {ticket.number} was merged into ticket {ticket.merged_into}; work there.",
+            code="ticket_merged",
+        )
+    if ticket.status == "escalated":
+        raise Conflict(
+            f"Ticket {ticket.number} was escalated to {ticket.escalated_to} and is read-only.",
+            code="ticket_escalated",
+        )
+
+
+# --- changing a ticket ----------------------------------------------------------------------
+#
+# Every change made through the API is one transaction: the ticket (conditioned on the
+# version it was read at, so two people changing it at once never overwrite each other:
+# the loser reads it again and re-applies its change), its history entry, and what the
+# change implies elsewhere (the client's open ticket, the agents' loads).
+
+CHANGE_ATTEMPTS = 8
+
+
+def snapshot(ticket: Ticket) -> dict[str, Any]:
+    """The fields history compares (before / after)."""
+    return {
+        "status": ticket.status,
+        "assignee_id": ticket.assignee_id,
+        "group_id": ticket.group_id,
+        "department_id": ticket.department_id,
+        "important": bool(ticket.important),
+        "sentiment_start": ticket.sentiment_start,
+        "sentiment_end": ticket.sentiment_end,
+        "tags": list(ticket.tags or []),
+        "metadata": dict(ticket.metadata or {}),
+        "bot": bool(ticket.bot),
+        "merged_into": ticket.merged_into,
+        "escalated_to": ticket.escalated_to,
+    }
+
+
+@dataclass
+class Change:
+    """What to write for one change, computed from the ticket as read."""
+
+    action: str
+    fields: dict[str, Any]  # attribute name -> new value (None removes it)
+    extra: list[Callable[[Any], None]] = field(default_factory=list)  # more transaction items
+    history_after: dict[str, Any] | None = None  # default: the snapshot after
+
+
+def is_active(status: str) -> bool:
+    return status in OPEN_STATES
+
+
+def queue_fields(
+    ticket: Ticket, assignee: str | None, status: str, at: datetime | None = None
+) -> dict[str, Any]:
+    """GSI2 keys for a ticket's place on the board after a change."""
+    activity = at or ticket.last_activity_at
+    return {
+        "GSI2PK": keys.queue_pk(ticket.tenant_id, assignee, is_active(status)),
+        "GSI2SK": keys.queue_sk(iso(activity), int(ticket.number)),
+    }
+
+
+def load_delta(write: Any, tenant_id: str, user_id: str | None, delta: int) -> None:
+    """Add ``delta`` to an agent's open tickets (never below zero), if they have a row."""
+    if not user_id:
+        return
+    state = AgentState(keys.tenant_pk(tenant_id), keys.agent_state_sk(user_id))
+    # no floor condition: a load that drifted must never block closing a ticket (the
+    # assignment code reads a negative load as zero)
+    write.update(state, actions=[AgentState.open_tickets.add(delta)],
+                 condition=AgentState.PK.exists())  # fmt: skip
+
+
+def _agent_row(tenant_id: str, user_id: str | None) -> AgentState | None:
+    if not user_id:
+        return None
+    return get_or_none(AgentState, keys.tenant_pk(tenant_id), keys.agent_state_sk(user_id))
+
+
+def apply_change(
+    principal: Principal,
+    number: int,
+    decide: Callable[[Ticket], Change | None],
+    at: datetime | None = None,
+) -> Ticket:
+    """Read the ticket, let ``decide`` compute the change, write it atomically; on a
+    concurrent change, read again and decide again. ``decide`` raises the 4xx."""
+    when = at or now()
+    for attempt in range(CHANGE_ATTEMPTS):
+        ticket = load_ticket(principal, number, consistent=True)
+        change = decide(ticket)
+        if change is None:
+            return ticket
+        before = snapshot(ticket)
+        version = int(ticket.version or 0)
+        actions: list[Any] = [Ticket.version.set(version + 1)]
+        for name, value in change.fields.items():
+            attribute = getattr(Ticket, name)
+            actions.append(attribute.remove() if value is None else attribute.set(value))
+            setattr(ticket, name, value)
+        after = change.history_after or snapshot(ticket)
+        try:
+            with transaction() as write:
+                write.update(
+                    Ticket(ticket.PK, ticket.SK),
+                    actions=actions,
+                    condition=(Ticket.version == version)
+                    if version
+                    else (Ticket.version.does_not_exist() | (Ticket.version == 0)),
+                )
+                write.save(history_entry(principal.tenant_id, "ticket", str(ticket.number),
+                                         principal.user_id, change.action, when,
+                                         before=before, after=after))  # fmt: skip
+                for add in change.extra:
+                    add(write)
+        except TransactWriteError as exc:
+            codes = {r.code for r in (getattr(exc, "cancellation_reasons", None) or []) if r}
+            if codes & {"ConditionalCheckFailed", "TransactionConflict"}:
+                # the ticket, the client or an agent's row changed meanwhile: read it
+                # all again and decide again (``decide`` raises if it no longer applies)
+                time.sleep(0.01 * (attempt + 1) * random.random())
+                continue
+            raise
+        ticket.version = version + 1
+        emit_event(ticket, change.action)
+        return ticket
+    raise Conflict(
+        "The ticket kept changing while this change was made; try again.", code="conflict"
+    )
+
+
+def emit_event(ticket: Ticket, action: str) -> None:
+    """Tell the tenant's integrations (outgoing webhooks) what happened."""
+    events = {
+        "assigned": "ticket.assigned",
+        "status": "ticket.status_changed",
+        "merged": "ticket.merged",
+        "escalated": "ticket.escalated",
+    }
+    event = events.get(action)
+    if event is None:
+        return
+    try:
+        from chalicelib.domain.integrations import emit
+    except ImportError:  # pragma: no cover
+        return
+    emit(ticket.tenant_id, event, {"ticket": int(ticket.number), "status": ticket.status,
+                                   "assignee_id": ticket.assignee_id})  # fmt: skip
+
+
+# --- the changes ---------------------------------------------------------------------------
+def close_items(ticket: Ticket, status: str) -> list[Callable[[Any], None]]:
+    """Leaving open/pending: the client may open a new ticket, the assignee's load drops."""
+    client_key = (keys.client_pk(ticket.tenant_id, ticket.client_id), keys.client_sk())
+    client = get_or_none(Client, *client_key, consistent=True)
+    items: list[Callable[[Any], None]] = []
+    if client is not None and client.open_ticket == ticket.number:
+
+        def release_client(write: Any) -> None:
+            write.update(Client(*client_key), actions=[Client.open_ticket.remove()],
+                         condition=Client.open_ticket == int(ticket.number))  # fmt: skip
+
+        items.append(release_client)
+    if is_active(ticket.status) and _agent_row(ticket.tenant_id, ticket.assignee_id) is not None:
+        items.append(lambda write: load_delta(write, ticket.tenant_id, ticket.assignee_id, -1))
+    return items
+
+
+def reopen_items(ticket: Ticket) -> list[Callable[[Any], None]]:
+    client_key = (keys.client_pk(ticket.tenant_id, ticket.client_id), keys.client_sk())
+
+    def claim_client(write: Any) -> None:
+        write.update(Client(*client_key), actions=[Client.open_ticket.set(int(ticket.number))],
+                     condition=Client.open_ticket.does_not_exist())  # fmt: skip
+
+    items: list[Callable[[Any], None]] = [claim_client]
+    if _agent_row(ticket.tenant_id, ticket.assignee_id) is not None:
+        items.append(lambda write: load_delta(write, ticket.tenant_id, ticket.assignee_id, 1))
+    return items
+
+
+def status_change(ticket: Ticket, status: str, at: datetime) -> Change | None:
+    """open <-> pending, close, reopen (a closed ticket becomes open)."""
+    require_writable(ticket)
+    if status == ticket.status:
+        return None
+    fields: dict[str, Any] = {"status": status, **queue_fields(ticket, ticket.assignee_id, status)}
+    extra: list[Callable[[Any], None]] = []
+    if status == "closed":
+        fields["closed_at"] = at
+        extra = close_items(ticket, status)
+    elif ticket.status == "closed":
+        client = get_or_none(Client, keys.client_pk(ticket.tenant_id, ticket.client_id),
+                             keys.client_sk(), consistent=True)  # fmt: skip
+        if client is not None and client.open_ticket not in (None, ticket.number):
+            raise Conflict(
+                f"The client already has ticket {client.open_ticket} open; "
+                "work there or merge the two.",
+                code="client_has_open_ticket",
+            )
+        fields["closed_at"] = None
+        extra = reopen_items(ticket)
+    return Change("status", fields, extra)
+
+
+def assignment_change(
+    principal: Principal, ticket: Ticket, user_id: str | None, why: str
+) -> Change | None:
+    """Give the ticket to ``user_id`` (None: unassigned); loads follow if it is active."""
+    require_writable(ticket)
+    if user_id == ticket.assignee_id:
+        return None
+    fields = {
+        "assignee_id": user_id,
+        "assignment": {"by": principal.user_id, "why": why},
+        **queue_fields(ticket, user_id, ticket.status),
+    }
+    extra: list[Callable[[Any], None]] = []
+    if is_active(ticket.status):
+        old, new = ticket.assignee_id, user_id
+        if _agent_row(ticket.tenant_id, old) is not None:
+            extra.append(lambda write: load_delta(write, ticket.tenant_id, old, -1))
+        if _agent_row(ticket.tenant_id, new) is not None:
+            extra.append(lambda write: load_delta(write, ticket.tenant_id, new, 1))
+    return Change("assigned", fields, extra)
+
+
+def important_change(ticket: Ticket) -> Change:
+    """Marking important cannot be undone: a second call is a 409 too."""
+    require_writable(ticket)
+    if ticket.important:
+        raise Conflict(
+            f"Ticket {ticket.number} is already important; that cannot be undone.",
+            code="already_important",
+        )
+    return Change("important", {"important": True})
+
+
+def merge(principal: Principal, number: int, into: int) -> Ticket:
+    """Merge ticket ``number`` into ``into`` atomically: the source becomes read-only and
+    points to the target, the target lists it; then the source's messages are copied
+    into the target (idempotent: same ids), so the target shows them."""
+    if number == into:
+        raise Conflict("A ticket cannot be merged into itself.", code="merge_into_itself")
+    target = load_ticket(principal, into, consistent=True)
+    if target.status != "open" and target.status != "pending":
+        raise Conflict(
+            f"Ticket {target.number} is {target.status}: merge only into an open ticket.",
+            code="merge_target_not_open",
+        )
+
+    def decide(source: Ticket) -> Change:
+        require_writable(source)
+        extra = close_items(source, "merged") if is_active(source.status) else []
+
+        def link_target(write: Any) -> None:
+            write.update(Ticket(target.PK, target.SK),
+                         actions=[Ticket.merged_from.set(Ticket.merged_from.append([int(source.number)]))],
+                         condition=Ticket.status.is_in(*OPEN_STATES))  # fmt: skip
+
+        return Change(
+            "merged",
+            {"status": "merged", "merged_into": int(target.number),
+             **queue_fields(source, source.assignee_id, "merged")},
+            [*extra, link_target],
+        )  # fmt: skip
+
+    source = apply_change(principal, number, decide)
+    copy_messages(principal.tenant_id, int(source.number), int(target.number))
+    return source
+
+
+def copy_messages(tenant_id: str, source: int, target: int) -> int:
+    """Every message of ``source`` also in ``target``'s partition, marked as merged."""
+    from chalicelib.domain.helpdesk.timeline import all_messages, message_key
+    from chalicelib.store.helpdesk import Message
+
+    copied = 0
+    with Message.batch_write() as batch:
+        for message in all_messages(tenant_id, source):
+            copy = Message(*message_key(tenant_id, target, message.message_id),
+                           **{name: getattr(message, name)
+                              for name in Message.get_attributes()
+                              if name not in ("PK", "SK", "GSI1PK", "GSI1SK", "kind")})  # fmt: skip
+            copy.ticket_number = target
+            copy.merged_from = source
+            batch.save(copy)
+            copied += 1
+    return copied
+
+
+def take_next(principal: Principal) -> Ticket | None:
+    """The oldest waiting unassigned ticket of the caller's channels, now theirs."""
+    from chalicelib.domain.helpdesk.assignment import WAITING_READ
+
+    served = agent_channels(principal) if principal.role == "agent" else None
+    waiting = sorted(
+        Ticket.by_queue.query(keys.queue_pk(principal.tenant_id, None), limit=WAITING_READ),
+        key=lambda t: int(t.number),
+    )
+    for candidate in waiting:
+        if served is not None and candidate.channel_id not in served:
+            continue
+
+        def decide(ticket: Ticket) -> Change | None:
+            if ticket.assignee_id is not None or not is_active(ticket.status):
+                raise Conflict("taken meanwhile", code="taken")
+            return assignment_change(principal, ticket, principal.user_id, "took the next ticket")
+
+        try:
+            return apply_change(principal, int(candidate.number), decide)
+        except Conflict:
+            continue  # someone took it first: the next one
+    return None

@@ -1,0 +1,614 @@
+"""The outbound worker (jobs/outbound.py): queued replies go out exactly once, against a real
+local HTTP server standing in for the WhatsApp Cloud API (GRAPH_API_BASE_URL points at it).
+
+A tenant connects WhatsApp through the API, a client writes in through the signed webhook
+and the inbound worker, and the ticket's replies are queued as the app queues them
+(``autoreply.queue_outbound``). SQS records are the ones moto's queue hands out, fed to
+the very handler Lambda calls (``app.send_outbound``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from email import policy
+from email.parser import BytesParser
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "accounts"))
+from accounts_world import World
+
+import app
+from chalicelib import aws
+from chalicelib.channels.events import InboundMessage
+from chalicelib.clock import clock, now
+from chalicelib.domain.channels.service import get_channel
+from chalicelib.domain.inbound.autoreply import queue_outbound
+from chalicelib.domain.inbound.ingest import ingest_message
+from chalicelib.jobs import outbound
+from chalicelib.settings import get_settings, reset_settings
+from chalicelib.store import keys
+from chalicelib.store.helpdesk import Message
+from devstack.lambda_events import LambdaContext, sqs_event
+from devstack.template import load
+from devstack.worker import deliver_once, sqs_consumers
+
+PHONE_ID = "106540352242922"
+WA_TOKEN = "EAAG-planted-token-1234567890"
+CLIENT_WA = "56987654321"
+INBOUND_WAMID = "wamid.HBgLNTY5ODc2NTQzMjEVAgASGBQzQTdGNUJEQzE2NkI0RkE3QjY5MAA="
+WA_PATH = f"/v21.0/{PHONE_ID}/messages"
+
+
+# --- the fake Cloud API ------------------------------------------------------------------------
+@dataclass
+class Seen:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class FakeGraph:
+    """Queued answers per path, served in order (404 when none); every request recorded."""
+
+    def __init__(self) -> None:
+        self.requests: list[Seen] = []
+        self.answers: dict[str, list[tuple[int, bytes, dict[str, str]]]] = {}
+        self.url = ""
+        self.delay = 0.0
+        self.lock = threading.Lock()
+
+    def queue(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        self.answers.setdefault(WA_PATH, []).append((status, json.dumps(body).encode(),
+                                                     headers or {}))  # fmt: skip
+
+    def sent(self, wamid: str) -> None:
+        self.queue(200, {"messaging_product": "whatsapp",
+                         "contacts": [{"input": CLIENT_WA, "wa_id": CLIENT_WA}],
+                         "messages": [{"id": wamid}]})  # fmt: skip
+
+    def answer(self, handler: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(handler.path)
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else b""
+        with self.lock:
+            self.requests.append(Seen(
+                handler.command, unquote(parts.path),
+                {k: v[0] for k, v in parse_qs(parts.query).items()},
+                {k.lower(): v for k, v in handler.headers.items()}, body,
+            ))  # fmt: skip
+            pending = self.answers.get(unquote(parts.path)) or []
+            status, raw, extra = pending.pop(0) if pending else (404, b'{"error":"no route"}', {})
+        time.sleep(self.delay)
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(raw)))
+        for name, value in extra.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(raw)
+
+
+@pytest.fixture
+def graph(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeGraph]:
+    fake = FakeGraph()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            fake.answer(self)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setenv("GRAPH_API_BASE_URL", fake.url)
+    monkeypatch.setenv("ATIENDE_VAR", str(tmp_path))
+    reset_settings()
+    try:
+        yield fake
+    finally:
+        reset_settings()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+# --- the tenant, its channel, a client's ticket ------------------------------------------------
+def signed(body: bytes) -> dict[str, str]:
+    secret = get_settings().meta_app_secret.get_secret_value().encode()
+    digest = hmac.new(secret, body, hashlib.sha256).hexdigest()
+    return {"Content-Type": "application/json", "X-Hub-Signature-256": f"sha256={digest}"}
+
+
+def meta_webhook(value: dict[str, Any]) -> bytes:
+    return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398",
+        "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "56911112222", "phone_number_id": PHONE_ID},
+            **value}}]}]}).encode()  # fmt: skip
+
+
+def run_worker(name: str) -> None:
+    [(source, handler)] = [(s, h) for s, h in sqs_consumers(app) if s.name == name]
+    while deliver_once(source, handler, wait_seconds=0):
+        pass
+
+
+class Desk:
+    """One tenant with a WhatsApp channel and ticket 1, opened by a client's message."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.admin = world.signup()["access_token"]
+        self.tenant = world.call("GET", "/v1/me", self.admin).json["tenant"]["id"]
+        created = world.call("POST", "/v1/channels", self.admin, {
+            "type": "whatsapp", "name": "Ventas", "credentials": {"access_token": WA_TOKEN},
+            "identifiers": {"phone_number_id": PHONE_ID, "business_account_id": "102290129340398",
+                            "display_phone_number": "+56 9 1111 2222"}})  # fmt: skip
+        assert created.status_code == 201, created.json
+        self.channel_id = created.json["id"]
+
+    @property
+    def channel(self) -> Any:
+        return get_channel(self.tenant, self.channel_id)
+
+    def webhook(self, value: dict[str, Any]) -> None:
+        body = meta_webhook(value)
+        response = self.world.api.post("/webhooks/meta", headers=signed(body), body=body)
+        assert response.status_code == 200
+        run_worker("receive_inbound")
+
+    def client_writes(self, text: str = "Hola, ¿mi pedido?", wamid: str = INBOUND_WAMID) -> None:
+        self.webhook({
+            "contacts": [{"profile": {"name": "Ana Pérez"}, "wa_id": CLIENT_WA}],
+            "messages": [{"from": CLIENT_WA, "id": wamid, "type": "text", "text": {"body": text},
+                          "timestamp": str(int(now().timestamp()) - 60)}],
+        })  # fmt: skip
+
+    def status(self, wamid: str, state: str) -> None:
+        self.webhook({"statuses": [{"id": wamid, "status": state, "recipient_id": CLIENT_WA,
+                                    "timestamp": str(int(now().timestamp()))}]})  # fmt: skip
+
+    def reply(
+        self, text: str = "Tu pedido sale hoy.", reply_to: str | None = None, **changes: Any
+    ) -> Message:
+        """Queued as the app queues replies (queue_outbound takes no reply_to: set after)."""
+        message = queue_outbound(self.channel, 1, text, now(), **changes)
+        if reply_to:
+            message.update(actions=[Message.reply_to.set(reply_to)])
+        return message
+
+    def message(self, message: Message) -> Message:
+        return Message.get(message.PK, message.SK, consistent_read=True)
+
+
+@pytest.fixture
+def desk(api: Any, mailbox: Any, graph: FakeGraph) -> Desk:
+    desk = Desk(World(api, mailbox))
+    desk.client_writes()
+    return desk
+
+
+# --- feeding the handler -----------------------------------------------------------------------
+def outbound_arn() -> str:
+    url = aws.queue_url("outbound")
+    attributes = aws.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    return str(attributes["Attributes"]["QueueArn"])
+
+
+def receive() -> list[dict[str, Any]]:
+    """The records waiting on the outbound queue (each now invisible for the queue's timeout)."""
+    got = aws.client("sqs").receive_message(
+        QueueUrl=aws.queue_url("outbound"), MaxNumberOfMessages=10, AttributeNames=["All"]
+    )
+    return list(got.get("Messages", []))
+
+
+def deliver(*received: dict[str, Any]) -> set[str]:
+    """Hand these SQS messages to ``app.send_outbound`` as one batch; the failed record ids."""
+    event = sqs_event(list(received), outbound_arn(), get_settings().region)
+    result = app.send_outbound(event, LambdaContext("send_outbound"))
+    return {item["itemIdentifier"] for item in result.get("batchItemFailures", [])}
+
+
+def received_again(record: dict[str, Any], count: int) -> dict[str, Any]:
+    return {**record, "Attributes": {**record["Attributes"], "ApproximateReceiveCount": str(count)}}
+
+
+@pytest.fixture
+def visibility(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Every ChangeMessageVisibility the worker makes (then made for real)."""
+    sqs = aws.client("sqs")
+    calls: list[dict[str, Any]] = []
+    original = sqs.change_message_visibility
+
+    def spy(**kwargs: Any) -> Any:
+        calls.append(kwargs)
+        return original(**kwargs)
+
+    monkeypatch.setattr(sqs, "change_message_visibility", spy)
+    return calls
+
+
+def wa_text(text: str, **extra: Any) -> dict[str, Any]:
+    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": CLIENT_WA,
+            "type": "text", "text": {"body": text, "preview_url": False}, **extra}  # fmt: skip
+
+
+# --- exactly once ---------------------------------------------------------------------------------
+def test_a_queued_reply_is_sent_once_even_when_its_record_comes_twice(desk, graph):
+    message = desk.reply(reply_to=None)
+    graph.sent("wamid.OUT1")
+    [record] = receive()
+
+    assert deliver(record, record) == set()  # the same record twice in one batch
+    assert deliver(received_again(record, 2)) == set()  # and once more later
+
+    assert [seen.json for seen in graph.requests] == [wa_text("Tu pedido sale hoy.")]
+    sent = desk.message(message)
+    assert (sent.status, sent.provider_message_id, sent.attempts) == ("sent", "wamid.OUT1", 1)
+    assert sent.status_error is None and sent.sent_at >= message.sent_at
+    assert sent.GSI1PK == keys.provider_message_lookup(desk.channel_id, "wamid.OUT1")
+    [found] = Message.by_provider_id.query(sent.GSI1PK)
+    assert found.message_id == message.message_id
+    assert "send_lease_until" not in json.dumps(sent.attribute_values, default=str)
+
+
+def test_an_auto_reply_goes_out_through_the_local_worker_once(api, mailbox, graph):
+    desk = Desk(World(api, mailbox))
+    patched = desk.world.call("PATCH", f"/v1/channels/{desk.channel_id}", desk.admin, {
+        "settings": {"auto_replies": {"no_agent": {
+            "enabled": True, "text": "Ahora no hay ejecutivos; te responderemos pronto."}}}})  # fmt: skip
+    assert patched.status_code == 200, patched.json
+    graph.sent("wamid.AUTO")
+
+    desk.client_writes()
+    run_worker("send_outbound")
+    run_worker("send_outbound")
+
+    assert [seen.json for seen in graph.requests] == [
+        wa_text("Ahora no hay ejecutivos; te responderemos pronto.")
+    ]
+    [reply] = [m for m in Message.query(keys.ticket_pk(desk.tenant, 1)) if m.direction == "out"]
+    assert (reply.status, reply.provider_message_id) == ("sent", "wamid.AUTO")
+    assert reply.extra == {"auto_reply": "no_agent"}
+
+
+@pytest.mark.ddb_local  # DynamoDB's own conditional writes, with two workers at once
+def test_two_workers_given_the_same_record_at_once_send_it_once(desk, graph, visibility):
+    message = desk.reply()
+    graph.sent("wamid.ONCE")
+    graph.delay = 0.5  # the first worker is still waiting on the provider when the second claims
+    [record] = receive()
+    start = threading.Barrier(2)
+    failed: list[set[str]] = []
+
+    def worker() -> None:
+        start.wait()
+        failed.append(deliver(record))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert len(graph.requests) == 1
+    # the loser saw the send leased to the winner: its record comes back after the lease
+    assert sorted(len(f) for f in failed) == [0, 1]
+    assert [call["VisibilityTimeout"] for call in visibility] == [outbound.LEASE_SECONDS + 1]
+    assert desk.message(message).status == "sent"
+    graph.delay = 0
+    assert deliver(received_again(record, 2)) == set()  # back later: found sent, dropped
+    assert len(graph.requests) == 1
+
+
+def test_a_worker_that_died_mid_send_is_replaced_after_its_lease(desk, graph, visibility):
+    clock.freeze(now())
+    try:
+        message = desk.reply()
+        [record] = receive()
+        claimed = desk.message(message)
+        assert outbound.claim(claimed)  # a worker claims the send, then its Lambda dies
+        graph.sent("wamid.AFTER")
+
+        assert deliver(record) == {record["MessageId"]}  # leased: not sent, looked at later
+        assert graph.requests == []
+        assert visibility[-1]["VisibilityTimeout"] == outbound.LEASE_SECONDS + 1
+
+        clock.advance(timedelta(seconds=outbound.LEASE_SECONDS + 1))
+        assert deliver(received_again(record, 2)) == set()
+    finally:
+        clock.release()
+    sent = desk.message(message)
+    assert (sent.status, sent.attempts, len(graph.requests)) == ("sent", 2, 1)
+
+
+# --- what goes on the wire, and what the outbox keeps ------------------------------------------------
+def test_the_outbox_holds_the_exact_cloud_api_request(desk, graph, tmp_path):
+    message = desk.reply("Hola Ana 👋, tu pedido sale hoy.", reply_to=INBOUND_WAMID)
+    graph.sent("wamid.OUT1")
+    deliver(*receive())
+
+    [seen] = graph.requests
+    assert (seen.method, seen.path, seen.query) == ("POST", WA_PATH, {})
+    assert seen.headers["authorization"] == f"Bearer {WA_TOKEN}"
+    expected = wa_text("Hola Ana 👋, tu pedido sale hoy.", context={"message_id": INBOUND_WAMID})
+    assert seen.json == expected
+    [file] = sorted((tmp_path / "outbox").glob("*.json"))
+    assert file.name.endswith(f"-{message.message_id}-1.json")
+    kept = json.loads(file.read_text(encoding="utf-8"))
+    assert kept == {
+        "message_id": message.message_id,
+        "method": "POST",
+        "url": f"{graph.url}{WA_PATH}",
+        "headers": {"Content-Type": "application/json", "Authorization": "***"},
+        "body": expected,
+        "sent": True,
+    }
+    assert WA_TOKEN not in file.read_text(encoding="utf-8")
+
+
+def test_a_template_and_a_file_uploaded_to_the_account(desk, graph):
+    key = f"uploads/{desk.tenant}/2026/03/01abc/factura.pdf"
+    aws.client("s3").put_object(Bucket=get_settings().bucket, Key=key, Body=b"%PDF-1.4")
+    graph.sent("wamid.TPL")
+    graph.sent("wamid.DOC")
+    template = desk.reply("Hola Ana, tu pedido A-1042 va en camino", extra={
+        "template": {"name": "pedido_en_camino", "language": "es_CL", "parameters": ["Ana", "A-1042"]}})  # fmt: skip
+    document = desk.reply("Tu factura", extra={"attachments": [
+        {"s3_key": key, "content_type": "application/pdf", "filename": "Factura 1042.pdf",
+         "size": 8}]})  # fmt: skip
+
+    assert deliver(*receive()) == set()
+
+    by_type = {seen.json["type"]: seen.json for seen in graph.requests}
+    assert by_type["template"]["template"] == {
+        "name": "pedido_en_camino", "language": {"code": "es_CL"},
+        "components": [{"type": "body", "parameters": [
+            {"type": "text", "text": "Ana"}, {"type": "text", "text": "A-1042"}]}],
+    }  # fmt: skip
+    sent_document = by_type["document"]["document"]
+    assert sent_document["caption"] == "Tu factura"
+    assert sent_document["filename"] == "Factura 1042.pdf"
+    link = urlsplit(sent_document["link"])
+    assert key in unquote(link.path)
+    query = parse_qs(link.query)
+    assert "X-Amz-Signature" in query or "Signature" in query
+    assert query.get("X-Amz-Expires", query.get("Expires", ["?"]))[0] in ("3600",) or "Expires" in query
+    assert {desk.message(m).status for m in (template, document)} == {"sent"}
+
+
+def test_a_file_of_another_account_is_refused_without_a_request(desk, graph):
+    message = desk.reply("mira", extra={"attachments": [
+        {"s3_key": "uploads/another-tenant/2026/03/x/secreto.pdf", "content_type": "application/pdf",
+         "filename": "secreto.pdf", "size": 10}]})  # fmt: skip
+    assert deliver(*receive()) == set()
+    failed = desk.message(message)
+    assert failed.status == "failed"
+    assert failed.status_error == "attachment 1 is not a file uploaded to this account"
+    assert graph.requests == []
+
+
+# --- failures --------------------------------------------------------------------------------------
+def test_a_500_is_retried_then_sent(desk, graph, visibility):
+    message = desk.reply()
+    graph.queue(500, {"error": {"message": "Service temporarily unavailable", "code": 2,
+                                "is_transient": True}})  # fmt: skip
+    graph.sent("wamid.LATER")
+    [record] = receive()
+
+    assert deliver(record) == {record["MessageId"]}
+    waiting = desk.message(message)
+    assert (waiting.status, waiting.attempts) == ("queued", 1)
+    assert waiting.status_error.startswith("retrying: whatsapp: HTTP 500:")
+    assert "Service temporarily unavailable" in waiting.status_error
+    assert visibility == [{"QueueUrl": aws.queue_url("outbound"),
+                           "ReceiptHandle": record["ReceiptHandle"], "VisibilityTimeout": 20}]  # fmt: skip
+
+    assert deliver(received_again(record, 2)) == set()
+    sent = desk.message(message)
+    assert (sent.status, sent.attempts, sent.provider_message_id) == ("sent", 2, "wamid.LATER")
+    assert sent.status_error is None
+    assert len(graph.requests) == 2
+
+
+def test_a_400_fails_with_the_providers_message_and_is_not_retried(desk, graph):
+    message = desk.reply()
+    graph.queue(400, {"error": {
+        "message": "(#131030) Recipient phone number not in allowed list", "type": "OAuthException",
+        "code": 131030, "error_data": {"messaging_product": "whatsapp",
+        "details": "Recipient phone number not in allowed list: Add recipient phone number to "
+                   "recipient list and try again."}, "fbtrace_id": "AbCdEf"}})  # fmt: skip
+    [record] = receive()
+
+    assert deliver(record) == set()
+    assert deliver(received_again(record, 2)) == set()
+
+    failed = desk.message(message)
+    assert failed.status == "failed" and failed.attempts == 1
+    assert failed.status_error == (
+        "whatsapp: HTTP 400: (#131030) Recipient phone number not in allowed list; Recipient "
+        "phone number not in allowed list: Add recipient phone number to recipient list and try "
+        "again."
+    )
+    assert len(graph.requests) == 1
+
+
+def test_a_429_with_retry_after_sets_the_records_visibility(desk, graph, visibility):
+    message = desk.reply()
+    graph.queue(429, {"error": {"message": "(#130429) Rate limit hit", "code": 130429}},
+                {"Retry-After": "37"})  # fmt: skip
+    [record] = receive()
+
+    assert deliver(record) == {record["MessageId"]}
+
+    assert [(c["ReceiptHandle"], c["VisibilityTimeout"]) for c in visibility] == [
+        (record["ReceiptHandle"], 37)
+    ]
+    waiting = desk.message(message)
+    assert waiting.status == "queued"
+    assert waiting.status_error == "retrying: whatsapp: HTTP 429: (#130429) Rate limit hit"
+    assert receive() == []  # invisible for the 37 seconds asked
+
+
+def test_refused_credentials_fail_the_message_and_alert(desk, graph, caplog):
+    message = desk.reply()
+    graph.queue(401, {"error": {"message": "Error validating access token: Session has expired",
+                                "type": "OAuthException", "code": 190}})  # fmt: skip
+    with caplog.at_level(logging.ERROR, logger="chalicelib.domain.channels.alerts"):
+        assert deliver(*receive()) == set()
+
+    failed = desk.message(message)
+    assert failed.status == "failed"
+    assert "Session has expired" in failed.status_error
+    [alert] = [r for r in caplog.records if r.name == "chalicelib.domain.channels.alerts"]
+    assert alert.levelno == logging.ERROR
+    assert (alert.channel_id, alert.tenant_id, alert.channel_name) == (
+        desk.channel_id, desk.tenant, "Ventas")  # fmt: skip
+    assert WA_TOKEN not in caplog.text
+
+
+def test_a_disconnected_channel_fails_the_message_without_a_request(desk, graph):
+    message = desk.reply()
+    assert desk.world.call("DELETE", f"/v1/channels/{desk.channel_id}", desk.admin).status_code in (
+        200, 204)  # fmt: skip
+
+    assert deliver(*receive()) == set()
+
+    failed = desk.message(message)
+    assert failed.status == "failed"
+    assert failed.status_error == "the channel “Ventas” is disconnected; connect it again and resend"
+    assert graph.requests == []
+
+
+def test_when_the_attempts_run_out_the_message_fails_instead_of_vanishing(desk, graph, visibility):
+    message = desk.reply()
+    for _ in range(outbound.MAX_RECEIVES):
+        graph.queue(503, {"error": {"message": "Service unavailable", "code": 2}})
+    [record] = receive()
+
+    for count in range(1, outbound.MAX_RECEIVES):
+        assert deliver(received_again(record, count)) == {record["MessageId"]}
+        assert desk.message(message).status == "queued"
+    # the backoff grows with each attempt: 20 s, 40 s, 80 s, 160 s
+    assert [call["VisibilityTimeout"] for call in visibility] == [20, 40, 80, 160]
+    assert deliver(received_again(record, outbound.MAX_RECEIVES)) == set()  # not dead-lettered
+
+    failed = desk.message(message)
+    assert (failed.status, failed.attempts) == ("failed", outbound.MAX_RECEIVES)
+    assert failed.status_error == (
+        f"gave up after {outbound.MAX_RECEIVES} attempts: whatsapp: HTTP 503: (#2) Service unavailable"
+    )
+    assert len(graph.requests) == outbound.MAX_RECEIVES
+
+
+def test_a_record_on_its_last_receive_fails_the_message_whatever_the_attempts(desk, graph):
+    message = desk.reply()
+    graph.queue(503, {"error": {"message": "Service unavailable", "code": 2}})
+    [record] = receive()
+    assert deliver(received_again(record, outbound.MAX_RECEIVES)) == set()
+    assert desk.message(message).status == "failed"
+
+
+def test_the_worker_knows_the_queues_max_receive_count():
+    resources = load()["Resources"]
+    policy = resources["OutboundQueue"]["Properties"]["RedrivePolicy"]
+    assert int(policy["maxReceiveCount"]) == outbound.MAX_RECEIVES
+    visibility_timeout = int(resources["OutboundQueue"]["Properties"]["VisibilityTimeout"])
+    assert 30 < outbound.LEASE_SECONDS < visibility_timeout  # a crashed run's lease is over
+    assert [outbound.backoff_seconds(n) for n in (1, 2, 3, 4, 6, 20)] == [20, 40, 80, 160, 640, 900]
+
+
+def test_a_record_that_is_not_a_send_message_is_retried_then_dead_lettered(desk, graph):
+    aws.client("sqs").send_message(QueueUrl=aws.queue_url("outbound"), MessageBody='{"type": "x"}')
+    [record] = receive()
+    assert deliver(record) == {record["MessageId"]}
+
+
+# --- delivery receipts ------------------------------------------------------------------------------
+def test_the_sent_message_is_found_by_whatsapp_statuses_and_never_goes_back(desk, graph):
+    message = desk.reply()
+    graph.sent("wamid.OUT1")
+    deliver(*receive())
+
+    desk.status("wamid.OUT1", "delivered")
+    assert desk.message(message).status == "delivered"
+    desk.status("wamid.OUT1", "read")
+    assert desk.message(message).status == "read"
+    desk.status("wamid.OUT1", "delivered")  # late, out of order
+    desk.status("wamid.OUT1", "sent")
+    assert desk.message(message).status == "read"
+
+
+# --- email: threading ----------------------------------------------------------------------------------
+def test_an_email_reply_threads_under_the_clients_mails(api, mailbox, tmp_path, monkeypatch):
+    monkeypatch.setenv("ATIENDE_VAR", str(tmp_path))
+    reset_settings()
+    world = World(api, mailbox)
+    admin = world.signup()["access_token"]
+    tenant = world.call("GET", "/v1/me", admin).json["tenant"]["id"]
+    created = world.call("POST", "/v1/channels", admin, {
+        "type": "email", "name": "Soporte",
+        "identifiers": {"address": "soporte@acme.example.com", "display_name": "Soporte Acme"}})  # fmt: skip
+    assert created.status_code == 201, created.json
+    aws.client("ses").verify_email_identity(EmailAddress="soporte@acme.example.com")
+    channel = get_channel(tenant, created.json["id"])
+    at = now() - timedelta(hours=1)
+    for n, (subject, msgid) in enumerate(
+        [("Problema con mi pedido", "CAF-1@mail.example.com"),
+         ("Re: Problema con mi pedido", "CAF-2@mail.example.com")]
+    ):  # fmt: skip
+        ingest_message(channel, InboundMessage(
+            channel_type="email", account_id=channel.account_id, provider_message_id=msgid,
+            sender_id="ana@example.com", sender_name="Ana", subject=subject, text="¿Y mi pedido?",
+            sent_at=at + timedelta(minutes=n)))  # fmt: skip
+    message = queue_outbound(channel, 1, "Hola Ana,\n\nsale hoy.", now())
+
+    deliver(*receive())
+
+    sent = Message.get(message.PK, message.SK)
+    assert sent.status == "sent" and sent.provider_message_id.endswith("@email.amazonses.com")
+    [eml] = sorted((tmp_path / "mail").glob(f"*{message.message_id}*.eml"))
+    mime = BytesParser(policy=policy.default).parsebytes(eml.read_bytes())
+    assert mime["To"] == "ana@example.com"
+    assert mime["Subject"] == "Re: Problema con mi pedido"
+    assert mime["In-Reply-To"] == "<CAF-2@mail.example.com>"
+    assert mime["References"] == "<CAF-1@mail.example.com> <CAF-2@mail.example.com>"
+    reset_settings()
+
+
+def test_presigned_urls_are_signed_for_an_hour(desk):
+    key = f"uploads/{desk.tenant}/2026/03/01abc/foto.jpg"
+    message = desk.reply(extra={"attachments": [
+        {"s3_key": key, "content_type": "image/jpeg", "filename": "foto.jpg", "size": 3}]})  # fmt: skip
+    [attachment] = outbound._attachments(message, message.extra)
+    query = parse_qs(urlsplit(attachment.url).query)
+    expires = query.get("X-Amz-Expires") or query.get("Expires")
+    assert expires is not None
+    if "X-Amz-Expires" in query:
+        assert expires == ["3600"]
+    assert (attachment.key, attachment.content_type, attachment.size) == (key, "image/jpeg", 3)
+    assert base64  # noqa: B018
