@@ -16,13 +16,17 @@ from chalicelib.api import (
     auth,
     channels,
     chat,
+    clients,
+    columns,
     custom_fields,
     departments,
     establishment,
     integrations,
     me,
+    notifications,
     platform,
     quick_replies,
+    search,
     tags,
     templates,
     ticket_activity,
@@ -59,6 +63,10 @@ for resource in (
     templates.resource,
     integrations.resource,
     attachments.resource,
+    columns.resource,
+    clients.resource,
+    search.resource,
+    notifications.resource,
 ):
     app.register_blueprint(resource.blueprint)
 
@@ -103,3 +111,17 @@ def poll_channels(event):
     from chalicelib.jobs import polling
 
     return polling.scheduled_run()
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def sla_sweep(event):
+    from chalicelib.jobs import sla
+
+    return sla.scheduled_run()
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def token_expiry(event):
+    from chalicelib.jobs import tokens
+
+    return tokens.scheduled_run()

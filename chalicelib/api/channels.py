@@ -42,6 +42,11 @@ class ChannelOut(ResponseModel):
     identifiers: dict[str, Any]
     settings: ChannelSettings
     has_credentials: bool
+    poll_error: str | None = Field(
+        None, description="polled channels: why the last poll failed (e.g. refused credentials)"
+    )
+    poll_error_at: datetime | None = None
+    polled_at: datetime | None = Field(None, description="polled channels: last good poll")
     created_at: datetime
     updated_at: datetime
 
@@ -56,7 +61,8 @@ def channel_out(channel: Channel) -> ChannelOut:
         id=channel.channel_id, type=channel.channel_type, name=channel.name,
         status=channel.status, account_id=channel.account_id, identifiers=channel.identifiers,
         settings=ChannelSettings.model_validate(channel.settings or {}),
-        has_credentials=bool(channel.sealed_credentials),
+        has_credentials=bool(channel.sealed_credentials), poll_error=channel.poll_error,
+        poll_error_at=channel.poll_error_at, polled_at=channel.polled_at,
         created_at=channel.created_at, updated_at=channel.updated_at,
     )  # fmt: skip
 

@@ -117,7 +117,7 @@ def column_out(view: ColumnView) -> ColumnOut:
     return ColumnOut(
         id=column.column_id,
         name=column.name,
-        kind=column.column_kind,  # type: ignore[arg-type]
+        kind=column.column_kind,
         filters=ColumnFilters.model_validate(column.filters),
         toggles=ColumnToggles.model_validate(column.toggles),
         position=view.position,
@@ -227,7 +227,7 @@ def items(call: Call, column_id: str) -> ColumnItems:
     page = column_page(call.principal, column_id, call.query.limit, call.query.cursor)
     render = message_card if page.column.column_kind == "messages" else ticket_card
     return ColumnItems(
-        kind=page.column.column_kind,  # type: ignore[arg-type]
+        kind=page.column.column_kind,
         items=[render(t) for t in page.tickets],
         next_cursor=page.next_cursor,
     )

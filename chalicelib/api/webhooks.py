@@ -49,13 +49,14 @@ def enqueue(provider: str, call: Call) -> None:
     """Put the raw body on the inbound queue (or in S3 when too large for SQS)."""
     raw = call.raw_body.decode("utf-8", errors="replace")
     envelope = WebhookEnvelope(provider=provider, received_at=now(), body=raw)
-    if len(raw.encode()) > SQS_BODY_LIMIT:
+    message = envelope.model_dump_json()
+    # the limit applies to what SQS receives: the envelope, whose JSON escapes the body
+    # (quotes, backslashes, non-ASCII as is) — not to the raw body alone
+    if len(message.encode()) > SQS_BODY_LIMIT:
         key = f"inbound/raw/{provider}/{uuid.uuid4().hex}"
         aws.client("s3").put_object(Bucket=get_settings().bucket, Key=key, Body=call.raw_body)
-        envelope = envelope.model_copy(update={"body": "", "body_s3_key": key})
-    aws.client("sqs").send_message(
-        QueueUrl=aws.queue_url("inbound"), MessageBody=envelope.model_dump_json()
-    )
+        message = envelope.model_copy(update={"body": "", "body_s3_key": key}).model_dump_json()
+    aws.client("sqs").send_message(QueueUrl=aws.queue_url("inbound"), MessageBody=message)
 
 
 def _secret(value: Any, name: str) -> str:

@@ -9,8 +9,9 @@ was opened from. A message goes to the inbound queue like a provider's webhook, 
 once by ``<visitor id>:<client message id>``.
 
 Costs: opening a session is 1 Query (channel by public key, GSI1) + 1 UpdateItem (the
-IP's counter); a send is 3 UpdateItems (the visitor's and the IP's counters, and the
-send's first time, so a retried send is the same message) + 1 SQS send; reading the
+IP's counter); a send is 1 GetItem (the channel: still connected?) + 3 UpdateItems (the visitor's and
+the IP's counters, and the send's first time, so a retried send is the same message)
++ 1 SQS send; reading the
 conversation is 1 GetItem (the client) + 1 Query (the ticket's partition).
 
 Throttles are fixed windows: one counter item per (scope, value, window), raised by a
@@ -37,7 +38,7 @@ from chalicelib.clock import now
 from chalicelib.domain.channels.service import find_connected
 from chalicelib.domain.helpdesk.timeline import compact, messages_page
 from chalicelib.domain.inbound.ingest import client_id_for
-from chalicelib.http.errors import Forbidden, NotFound, ServiceUnavailable, TooManyRequests
+from chalicelib.http.errors import Forbidden, Gone, NotFound, ServiceUnavailable, TooManyRequests
 from chalicelib.ids import new_id
 from chalicelib.settings import get_settings
 from chalicelib.store import keys
@@ -308,8 +309,20 @@ def provider_message_id(visitor_id: str, client_message_id: str) -> str:
 
 
 def submit(visitor: Visitor, text: str, client_message_id: str, source_ip: str) -> InboundMessage:
-    """Queue what the visitor wrote for the inbound consumer (stored once per client id)."""
+    """Queue what the visitor wrote for the inbound consumer (stored once per client id).
+
+    A channel disconnected since the token was issued takes nothing more (410): the
+    consumer would drop the message, and the visitor would believe it was sent."""
     at = now()
+    channel = get_or_none(
+        Channel, keys.tenant_pk(visitor.tenant_id), keys.channel_sk(visitor.channel_id)
+    )
+    if channel is None or channel.status != "connected":
+        raise Gone(
+            "This chat is no longer available: the site disconnected it. "
+            "Reach the company another way.",
+            code="chat_disconnected",
+        )
     _hit("MESSAGES-VISITOR", visitor.visitor_id, MESSAGES_PER_VISITOR, at,
          "You are sending messages too fast. Wait a moment before sending more.")  # fmt: skip
     _hit("MESSAGES-IP", source_ip, MESSAGES_PER_IP, at,

@@ -68,7 +68,6 @@ from chalicelib.channels.outbound import (
 from chalicelib.clock import now
 from chalicelib.domain.channels import alerts
 from chalicelib.domain.helpdesk.timeline import message_key
-from chalicelib.settings import get_settings
 from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
 from chalicelib.store.channels import Channel
@@ -318,24 +317,19 @@ def _recipient(channel: Channel, client: Client) -> str:
 def _attachments(message: Message, extra: dict[str, Any]) -> list[OutboundAttachment]:
     """The reply's files (``extra.attachments``: s3_key, content_type, filename, size),
     each with a presigned GET URL; only files uploaded to the message's own tenant."""
-    from chalicelib.api.attachments import is_own_upload
+    from chalicelib.api.attachments import is_own_upload, presigned_get
 
     listed = extra.get("attachments")
     if listed is None:  # older replies kept them on the message itself
         listed = [a for a in message.attachments or [] if isinstance(a, dict) and a.get("s3_key")]
     files = []
-    s3 = aws.client("s3")
-    bucket = get_settings().bucket
     for index, item in enumerate(listed or []):
         key = str(item.get("s3_key") or "") if isinstance(item, dict) else ""
         if not is_own_upload(message.tenant_id, key):
             raise Refused(f"attachment {index + 1} is not a file uploaded to this account")
-        url = s3.generate_presigned_url(
-            "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=ATTACHMENT_URL_SECONDS
-        )
         files.append(
             OutboundAttachment(
-                url=url,
+                url=presigned_get(key, ATTACHMENT_URL_SECONDS),
                 content_type=str(item.get("content_type") or "application/octet-stream"),
                 filename=str(item.get("filename") or item.get("name") or key.rsplit("/", 1)[-1]),
                 size=int(item.get("size") or 0),

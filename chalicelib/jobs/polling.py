@@ -52,6 +52,7 @@ from chalicelib.channels.provider_http import (
 )
 from chalicelib.channels.twitter_search import fetch_twitter_search
 from chalicelib.clock import iso, now
+from chalicelib.domain.channels import alerts
 from chalicelib.domain.channels.service import credentials_of
 from chalicelib.jobs.scheduled import run_scheduled
 from chalicelib.settings import get_settings
@@ -143,11 +144,12 @@ def poll_due_channels(http: HttpCall = default_http) -> dict[str, int]:
 
 def on_credentials_rejected(channel: Channel) -> None:
     """Called once when a polled channel's credentials are first refused (not again on
-    each hourly retry). Telling the account's contacts belongs here; for now it logs."""
+    each hourly retry): the account contacts who take channel notices are emailed."""
     log.error(
         "a polled channel's credentials were refused; it is retried hourly until replaced",
         extra={**_context(channel), "poll_error": channel.poll_error},
     )
+    alerts.notify_credentials_rejected(channel, channel.poll_error or "credentials refused")
 
 
 def _context(channel: Channel) -> dict[str, str]:

@@ -73,6 +73,56 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "choosing Atiende!",
         ),
     },
+    # --- time-driven work (docs/sla.md) ---------------------------------------------------
+    "sla_breach": {
+        "es": (
+            "Ticket #$number: venció el plazo de $what",
+            "Hola $first_name:\n\nEl ticket #$number de $company no cumplió su plazo de "
+            "$what (vencía el $due, hora de $timezone).\n\nÁbrelo aquí:\n\n$link\n\n"
+            "Recibes este correo porque lo pediste en tus preferencias de notificaciones; "
+            "puedes desactivarlo allí.",
+        ),
+        "pt": (
+            "Ticket #$number: o prazo de $what venceu",
+            "Olá $first_name,\n\nO ticket #$number de $company não cumpriu seu prazo de "
+            "$what (vencia em $due, horário de $timezone).\n\nAbra-o aqui:\n\n$link\n\n"
+            "Você recebe este e-mail porque pediu nas suas preferências de notificações; "
+            "pode desativá-lo lá.",
+        ),
+        "en": (
+            "Ticket #$number: the $what deadline passed",
+            "Hello $first_name,\n\nTicket #$number of $company missed its $what deadline "
+            "(due $due, $timezone time).\n\nOpen it here:\n\n$link\n\n"
+            "You get this email because you asked for it in your notification settings; "
+            "you can turn it off there.",
+        ),
+    },
+    "channel_credentials_rejected": {
+        "es": (
+            "El canal “$channel” de $company dejó de funcionar: reconéctalo",
+            "Hola:\n\nEl proveedor rechazó las credenciales del canal “$channel” "
+            "($channel_type) de $company, así que Atiende no puede enviar ni leer sus "
+            "mensajes.\nMotivo: $reason\n\nReconecta el canal con credenciales nuevas "
+            "desde:\n\n$link\n\nRecibes este correo porque eres contacto de la cuenta "
+            "con los avisos de canales activados.",
+        ),
+        "pt": (
+            "O canal “$channel” de $company parou de funcionar: reconecte-o",
+            "Olá,\n\nO provedor recusou as credenciais do canal “$channel” "
+            "($channel_type) de $company, então o Atiende não consegue enviar nem ler suas "
+            "mensagens.\nMotivo: $reason\n\nReconecte o canal com credenciais novas "
+            "em:\n\n$link\n\nVocê recebe este e-mail porque é contato da conta com os "
+            "avisos de canais ativados.",
+        ),
+        "en": (
+            "The channel “$channel” of $company stopped working: reconnect it",
+            "Hello,\n\nThe provider refused the credentials of the channel “$channel” "
+            "($channel_type) of $company, so Atiende can neither send nor read its "
+            "messages.\nReason: $reason\n\nReconnect the channel with new credentials "
+            "at:\n\n$link\n\nYou get this email because you are an account contact "
+            "with channel notices turned on.",
+        ),
+    },
 }
 
 _LAYOUT = (

@@ -11,6 +11,7 @@ first. :func:`read_queue` is exactly one Query; the domain decides how many to m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,16 +135,16 @@ def read_queue(
 
 def ticket_filter(
     *,
-    statuses: list[str] | None = None,
-    channel_types: list[str] | None = None,
-    channel_ids: list[str] | None = None,
+    statuses: Sequence[str] | None = None,
+    channel_types: Sequence[str] | None = None,
+    channel_ids: Sequence[str] | None = None,
     department_id: str | None = None,
     group_id: str | None = None,
     important: bool | None = None,
     sentiment_start: str | None = None,
     sentiment_end: str | None = None,
     sla_breached: bool | None = None,
-    tags: list[str] | None = None,
+    tags: Sequence[str] | None = None,
 ) -> Condition | None:
     """A FilterExpression over ticket attributes; None when nothing is filtered.
 

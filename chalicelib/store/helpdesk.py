@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
+    Attribute,
     BooleanAttribute,
     JSONAttribute,
     ListAttribute,
@@ -11,9 +14,23 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.constants import MAP
 
 from chalicelib.store.base import Item
 from chalicelib.store.indexes import DueIndex, LookupIndex, QueueIndex
+
+
+class TextMapAttribute(Attribute[dict[str, str]]):
+    """A map of strings stored as a DynamoDB map (UTF-8 as is: a JSON string would
+    escape every emoji into 12 bytes), read back as a plain dict."""
+
+    attr_type = MAP
+
+    def serialize(self, value: dict[str, str]) -> dict[str, Any]:
+        return {k: {"S": str(v)} for k, v in value.items() if v is not None}
+
+    def deserialize(self, value: dict[str, Any]) -> dict[str, str]:
+        return {k: v.get("S", "") for k, v in value.items()}
 
 
 class Client(Item, discriminator="Client"):
@@ -56,7 +73,11 @@ class Ticket(Item, discriminator="Ticket"):
     """One conversation, at ``TENANT#t#TICKET#n`` / ``TICKET``; its messages and comments
     share the partition. GSI2 is the board: per assignee (or unassigned), open and
     pending tickets under ``Q``, finished ones under ``DONE``, newest activity first.
-    The sparse Due index holds its pending SLA deadline."""
+    The sparse Due index holds its pending SLA deadline.
+
+    The item stays under 1 KB (one write unit per copy): long attribute names are
+    stored short (``attr_name``), the preview and
+    the assignment reason are kept short (tests/integration/test_helpdesk_costs.py)."""
 
     GSI2PK = UnicodeAttribute(null=True)
     GSI2SK = UnicodeAttribute(null=True)
@@ -67,31 +88,35 @@ class Ticket(Item, discriminator="Ticket"):
 
     tenant_id = UnicodeAttribute()
     number = NumberAttribute()
-    status = UnicodeAttribute(default="open")  # open | pending | closed | escalated | merged
-    channel_id = UnicodeAttribute()
-    channel_type = UnicodeAttribute()
-    client_id = UnicodeAttribute()
-    assignee_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(
+        default="open", attr_name="st"
+    )  # open | pending | closed | escalated | merged
+    channel_id = UnicodeAttribute(attr_name="ch")
+    channel_type = UnicodeAttribute(attr_name="ct")
+    client_id = UnicodeAttribute(attr_name="cl")
+    assignee_id = UnicodeAttribute(null=True, attr_name="as")
     group_id = UnicodeAttribute(null=True)
     department_id = UnicodeAttribute(null=True)
     important = BooleanAttribute(default=False)
-    sentiment_start = UnicodeAttribute(default="neutral")
-    sentiment_end = UnicodeAttribute(default="neutral")
+    sentiment_start = UnicodeAttribute(default="neutral", attr_name="s0")
+    sentiment_end = UnicodeAttribute(default="neutral", attr_name="s1")
     tags = ListAttribute(of=UnicodeAttribute, default=list)
-    metadata = JSONAttribute(default=dict)
+    metadata = JSONAttribute(default=dict, attr_name="md")
     bot = BooleanAttribute(default=False)
     merged_into = NumberAttribute(null=True)
-    merged_from = ListAttribute(of=NumberAttribute, default=list)
+    merged_from = ListAttribute(of=NumberAttribute, default=list, attr_name="mf")
     escalated_to = UnicodeAttribute(null=True)
-    created_at = UTCDateTimeAttribute()
-    last_activity_at = UTCDateTimeAttribute()
-    last_client_message_at = UTCDateTimeAttribute(null=True)
-    last_message = JSONAttribute(null=True)  # {"text" (first 100 characters), "direction", "at"}
-    first_response_at = UTCDateTimeAttribute(null=True)
+    created_at = UTCDateTimeAttribute(attr_name="ca")
+    last_activity_at = UTCDateTimeAttribute(attr_name="act")
+    last_client_message_at = UTCDateTimeAttribute(null=True, attr_name="lcm")
+    last_message = TextMapAttribute(
+        null=True, attr_name="lm"
+    )  # {"text" (≤ 80 bytes), "direction", "at"}
+    first_response_at = UTCDateTimeAttribute(null=True, attr_name="fr")
     closed_at = UTCDateTimeAttribute(null=True)
-    assignment = JSONAttribute(null=True)  # why the assignee was chosen
-    sla = JSONAttribute(default=dict)  # deadlines and breaches
-    auto_replies = MapAttribute(default=dict)  # type: ignore[var-annotated]  # kind -> ISO time last sent
+    assignment = JSONAttribute(null=True, attr_name="asg")  # why the assignee was chosen
+    sla = JSONAttribute(null=True)  # deadlines and breaches (domain/helpdesk/sla.py)
+    auto_replies = MapAttribute(default=dict, attr_name="ar")  # type: ignore[var-annotated]  # kind -> ISO time last sent
     version = NumberAttribute(default=0)  # bumped by every change made through the API
 
 

@@ -271,3 +271,40 @@ def search_word_pk(tenant_id: str, word: str) -> str:
 
 def search_word_sk(word: str, client_id: str) -> str:
     return _join(word, client_id)
+
+
+# --- notifications and alerts (store/notifications.py) ------------------------------------
+def notifications_pk(tenant_id: str, user_id: str) -> str:
+    """One user's notifications, their unread counter and their notification settings."""
+    return _join("TENANT", tenant_id, "USER", user_id, "NOTIF")
+
+
+def notification_sk(notification_id: str) -> str:
+    return _join("N", notification_id)
+
+
+def notifications_prefix() -> str:
+    return "N#"
+
+
+def notification_counter_sk() -> str:
+    return "UNREAD"
+
+
+def notification_settings_sk() -> str:
+    return "SETTINGS"
+
+
+def unread_notifications_pk(tenant_id: str, user_id: str) -> str:
+    """GSI3 partition of a user's unread notifications (sparse: removed when read)."""
+    return _join("TENANT", tenant_id, "USER", user_id, "UNREAD")
+
+
+def channel_alert_sk(kind: str, channel_id: str) -> str:
+    """In the tenant's partition: when the account contacts were last told about a channel."""
+    return _join("ALERT", kind, channel_id)
+
+
+def invitation_due_sk(user_id: str) -> str:
+    """In the tenant's partition: a pending invitation's deadline (sparse Due index)."""
+    return _join("INVITATION", user_id)

@@ -94,7 +94,11 @@ def email_actions(tenant_id: str, client_id: str, email: str | None) -> list[Any
 def rut_actions(tenant_id: str, client_id: str, rut: str | None) -> list[Any]:
     """Update actions that set (or remove) a client's RUT (canonical form) and its lookup."""
     if rut is None:
-        return [Client.rut.remove(), ClientLookupKeys.GSI4PK.remove(), ClientLookupKeys.GSI4SK.remove()]
+        return [
+            Client.rut.remove(),
+            ClientLookupKeys.GSI4PK.remove(),
+            ClientLookupKeys.GSI4SK.remove(),
+        ]
     return [
         Client.rut.set(rut),
         ClientLookupKeys.GSI4PK.set(keys.client_rut_lookup(tenant_id, rut)),
@@ -144,6 +148,8 @@ def get_ticket(tenant_id: str, number: int) -> Ticket | None:
 
 def get_client(tenant_id: str, client_id: str, consistent: bool = False) -> Client | None:
     try:
-        return Client.get(keys.client_pk(tenant_id, client_id), keys.client_sk(), consistent_read=consistent)
+        return Client.get(
+            keys.client_pk(tenant_id, client_id), keys.client_sk(), consistent_read=consistent
+        )
     except DoesNotExist:
         return None

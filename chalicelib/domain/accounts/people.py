@@ -33,6 +33,9 @@ from chalicelib.store.base import every_item, failed_conditions, transaction
 log = logging.getLogger(__name__)
 
 Locale = Literal["es", "pt", "en"]
+#: a user who has not accepted their invitation; the token-expiry job (jobs/tokens.py)
+#: turns ``invited`` into ``invitation_expired`` once the invitation is past its 7 days
+PENDING = ("invited", "invitation_expired")
 
 
 class UserOut(BaseModel):
@@ -69,7 +72,7 @@ class UserOut(BaseModel):
             departments=list(user.departments or []),
             active=bool(user.active),
             status=status,
-            invitation_expires_at=user.invitation_expires_at if user.status == "invited" else None,
+            invitation_expires_at=user.invitation_expires_at if user.status in PENDING else None,
             created_at=user.created_at,
         )
 
@@ -186,6 +189,14 @@ def _invitation(user: User, at: datetime) -> tuple[OneTimeToken, str]:
     return token, raw
 
 
+def _deadline(user: User) -> Any:
+    """The invitation's deadline in the Due index, for the token-expiry job."""
+    from chalicelib.store.deadlines import invitation_deadline
+
+    assert user.invitation_expires_at is not None
+    return invitation_deadline(user.tenant_id, user.user_id, user.invitation_expires_at)
+
+
 def _send_invitation(user: User, tenant: Tenant, inviter: User | None, raw_token: str) -> bool:
     link = f"{get_settings().public_url}/invitations/accept?token={raw_token}"
     inviter_name = f"{inviter.first_name} {inviter.last_name}" if inviter else tenant.name
@@ -251,6 +262,7 @@ def invite_user(
             write.save(email_claim(user), condition=EmailClaim.PK.does_not_exist())
             write.save(user, condition=User.PK.does_not_exist())
             write.save(token, condition=OneTimeToken.PK.does_not_exist())
+            write.save(_deadline(user))
             count_change(write, principal.tenant_id, "users", 1)
             write.save(
                 history_entry(
@@ -434,7 +446,7 @@ def _leave_agent_groups(principal: Principal, user_id: str) -> None:
 def resend_invitation(principal: Principal, user_id: str) -> tuple[User, bool]:
     """A new 7-day invitation; the previous link stops working."""
     user = get_user(principal.tenant_id, user_id)
-    if user.status != "invited":
+    if user.status not in PENDING:
         raise Conflict("This user already accepted the invitation.", code="already_accepted")
     at = now()
     old_hash = user.invitation_hash
@@ -452,10 +464,12 @@ def resend_invitation(principal: Principal, user_id: str) -> tuple[User, bool]:
             actions=[
                 User.invitation_hash.set(user.invitation_hash),
                 User.invitation_expires_at.set(user.invitation_expires_at),
+                User.status.set("invited"),
                 User.updated_at.set(at),
             ],
-            condition=User.status == "invited",
+            condition=User.status.is_in(*PENDING),
         )
+        write.save(_deadline(user))
         write.save(
             history_entry(
                 principal.tenant_id,
@@ -466,6 +480,7 @@ def resend_invitation(principal: Principal, user_id: str) -> tuple[User, bool]:
                 at,
             )
         )
+    user.status = "invited"
     tenant = Tenant.get(keys.tenant_pk(principal.tenant_id), keys.tenant_sk())
     return user, _send_invitation(user, tenant, principal.user, raw)
 

@@ -1,26 +1,36 @@
-"""Telling people that a channel needs them (a provider refused its credentials, ...).
+"""Telling people that a channel needs them: a provider refused its credentials.
 
-For now the alerts are logged, at error level, naming the tenant and the channel (never
-a secret). The email to the tenant's admins comes later: it goes behind the functions
-here, so callers (the outbound worker) need not change.
+The account contacts whose preferences include ``channels`` (SPEC §2) get an email in
+the tenant's language, through the mail queue, at most once per channel per
+:data:`QUIET` (the outbound worker may see a refusal on every send; the polling job on
+every hourly retry). The alert is also logged at error level, naming the tenant and the
+channel, never a secret.
+
+Expiring credentials: none of the channel types stores an expiry (Meta system-user
+tokens and App Store / Play keys do not expire; a token revoked or expired at the
+provider shows up as a refusal), so only refusals are detected. A catalog field with an
+expiry would be read here.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from chalicelib.store.channels import Channel
 
 log = logging.getLogger(__name__)
 
+#: the account contacts hear about one channel's refused credentials at most this often
+QUIET = timedelta(days=1)
+ALERT_KIND = "credentials"
 
-def notify_credentials_rejected(channel: Channel, reason: str) -> None:
+
+def notify_credentials_rejected(channel: Channel, reason: str) -> bool:
     """The provider refused the channel's credentials: a person must reconnect it.
 
-    ``reason`` is the provider's explanation as :class:`SendError` gives it (safe to log).
-    TODO(channel notifications): email the tenant's admins, at most once per channel
-    per day, with a link to reconnect it.
-    """
+    ``reason`` is the provider's explanation (safe to log). Returns whether an email was
+    queued; never raises (the caller is in the middle of a send or a poll)."""
     log.error(
         "channel credentials rejected by the provider; reconnect the channel",
         extra={
@@ -31,3 +41,54 @@ def notify_credentials_rejected(channel: Channel, reason: str) -> None:
             "reason": reason[:500],
         },
     )
+    try:
+        return _email_contacts(channel, reason)
+    except Exception:
+        log.exception(
+            "the account contacts could not be told about a refused channel",
+            extra={"tenant_id": channel.tenant_id, "channel_id": channel.channel_id},
+        )
+        return False
+
+
+def _email_contacts(channel: Channel, reason: str) -> bool:
+    from chalicelib.clock import now
+    from chalicelib.domain.accounts.recipients import account_recipients
+    from chalicelib.mail import message as mail
+    from chalicelib.mail.templates import render
+    from chalicelib.settings import get_settings
+    from chalicelib.store import keys
+    from chalicelib.store.accounts import Tenant, get_or_none
+    from chalicelib.store.notifications import ChannelAlert, claim_channel_alert
+
+    recipients = account_recipients(channel.tenant_id, "channels")
+    if not recipients:
+        log.info("no account contact takes channel notices", extra={"tenant_id": channel.tenant_id})
+        return False
+    at = now()
+    if not claim_channel_alert(
+        channel.tenant_id, channel.channel_id, ALERT_KIND, reason, at, QUIET
+    ):
+        return False  # told within the quiet period
+    tenant = get_or_none(Tenant, keys.tenant_pk(channel.tenant_id), keys.tenant_sk())
+    email = render(
+        "channel_credentials_rejected",
+        tenant.locale if tenant else "es",
+        recipients,
+        kind="channels",
+        tenant_id=channel.tenant_id,
+        channel=channel.name,
+        channel_type=channel.channel_type,
+        company=tenant.name if tenant else "",
+        reason=(reason or "-")[:300],
+        link=f"{get_settings().public_url}/channels/{channel.channel_id}",
+    )
+    try:
+        mail.enqueue(email)
+    except Exception:
+        # not told after all: the next refusal tries again
+        ChannelAlert(
+            keys.tenant_pk(channel.tenant_id), keys.channel_alert_sk(ALERT_KIND, channel.channel_id)
+        ).delete()
+        raise
+    return True

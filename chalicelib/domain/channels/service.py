@@ -175,6 +175,12 @@ def update(
                 crypto.seal(secret, _context(channel.tenant_id, channel.channel_id))
             )
         )
+        if channel.channel_type in POLLED:  # new keys: try them at the next minute's poll
+            from chalicelib.jobs.polling import due_keys
+
+            due_pk, due_sk = due_keys(channel.channel_id, at)
+            actions += [Channel.DuePK.set(due_pk), Channel.DueSK.set(due_sk),
+                        Channel.poll_error.remove(), Channel.poll_error_at.remove()]  # fmt: skip
     with transaction() as write:
         write.update(
             Channel(channel.PK, channel.SK),

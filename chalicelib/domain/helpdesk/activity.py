@@ -24,6 +24,7 @@ from pynamodb.exceptions import PutError
 from chalicelib.clock import now
 from chalicelib.domain.accounts.history import HistoryOut, read_history
 from chalicelib.domain.accounts.principal import Principal
+from chalicelib.domain.helpdesk.assignment import RULE
 from chalicelib.domain.helpdesk.tickets import (
     Change,
     agent_channels,
@@ -316,7 +317,7 @@ def _opening_entries(ticket: Ticket) -> list[HistoryOut]:
             action="assigned automatically",
             before={"assignee_id": None},
             after={"assignee_id": assignment.get("chosen") or ticket.assignee_id,
-                   "reason": assignment},
+                   "reason": {"rule": RULE, **assignment}},
             at=ticket.created_at,
         )  # fmt: skip
     elif assignment:  # someone reassigned it since: the first assignee is in the history

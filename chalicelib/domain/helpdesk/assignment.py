@@ -53,21 +53,18 @@ def choose_agent(
 
 
 #: candidates kept with an automatic assignment (the ticket item stays under 1 KB)
-REASON_CANDIDATES = 5
+REASON_CANDIDATES = 3
 
 
 def compact_reason(reason: dict[str, Any]) -> dict[str, Any]:
     """Why an agent was chosen, short enough to live on the ticket: the chosen agent,
-    how many were eligible, and the first candidates with their loads."""
+    how many were eligible, and the first candidates in the rule's order with their
+    open tickets (the rule itself is ``RULE``)."""
     candidates = reason.get("candidates") or []
     return {
         "chosen": reason.get("chosen"),
         "eligible": len(candidates),
-        "candidates": [
-            [c["user_id"], c["open_tickets"], c["waiting_since"]]
-            for c in candidates[:REASON_CANDIDATES]
-        ],
-        "rule": "fewest open tickets, then longest waiting",
+        "candidates": [[c["user_id"], c["open_tickets"]] for c in candidates[:REASON_CANDIDATES]],
     }
 
 

@@ -43,7 +43,7 @@ from chalicelib.http.pagination import decode_cursor, encode_cursor
 from chalicelib.ids import new_id
 from chalicelib.store import keys
 from chalicelib.store.accounts import User, get_or_none
-from chalicelib.store.base import every_item, failed_conditions, transaction
+from chalicelib.store.base import every_item, transaction
 from chalicelib.store.channels import Channel
 from chalicelib.store.columns import (
     Column,
@@ -67,6 +67,7 @@ ATTEMPTS = 3
 Status = Literal["open", "pending", "closed", "escalated", "merged"]
 ACTIVE_STATES: frozenset[str] = frozenset({"open", "pending"})
 DONE_STATES: frozenset[str] = frozenset({"closed", "escalated", "merged"})
+DEFAULT_STATUSES: tuple[Status, ...] = ("open", "pending")
 Sentiment = Literal["happy", "neutral", "angry"]
 ItemId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 ASSIGNEE_WORDS = ("me", "unassigned", "any")
@@ -95,7 +96,7 @@ class ColumnFilters(_Strict):
     channel_types: list[ChannelType] = Field(default_factory=list, max_length=9)
     channel_ids: list[ItemId] = Field(default_factory=list, max_length=50)
     statuses: list[Status] = Field(
-        default_factory=lambda: ["open", "pending"], min_length=1, max_length=5
+        default_factory=lambda: list(DEFAULT_STATUSES), min_length=1, max_length=5
     )
     assignee: ItemId = "me"
     department_id: ItemId | None = None
@@ -105,9 +106,7 @@ class ColumnFilters(_Strict):
     sla_breached: bool | None = None
     tags: list[ItemId] = Field(default_factory=list, max_length=20)
 
-    _distinct_lists = field_validator("channel_types", "channel_ids", "statuses", "tags")(
-        _distinct
-    )
+    _distinct_lists = field_validator("channel_types", "channel_ids", "statuses", "tags")(_distinct)
 
 
 class ColumnToggles(_Strict):
@@ -126,8 +125,12 @@ class ColumnView:
     position: int
 
 
+def _order(board: ColumnBoard | None) -> list[str]:
+    return [str(c) for c in board.order or []] if board else []
+
+
 def _ordered(board: ColumnBoard | None, columns: list[Column]) -> list[ColumnView]:
-    order = list(board.order or []) if board else []
+    order = _order(board)
     rank = {column_id: i for i, column_id in enumerate(order)}
     columns = sorted(columns, key=lambda c: (rank.get(c.column_id, len(order)), c.column_id))
     return [ColumnView(c, i) for i, c in enumerate(columns)]
@@ -152,8 +155,7 @@ def _load(principal: Principal, column_id: str, consistent: bool = False) -> Col
 
 def get_column(principal: Principal, column_id: str) -> ColumnView:
     column = _load(principal, column_id)
-    board = get_or_none(ColumnBoard, *board_key(principal.tenant_id, principal.user_id))
-    order = list(board.order or []) if board else []
+    order = _order(get_or_none(ColumnBoard, *board_key(principal.tenant_id, principal.user_id)))
     position = order.index(column_id) if column_id in order else len(order)
     return ColumnView(column, position)
 
@@ -198,7 +200,9 @@ def _lost_race(exc: Exception) -> bool:
     return "ConditionalCheckFailed" in str(exc) or "TransactionConflict" in str(exc)
 
 
-def _write_order(write: Any, principal: Principal, board: ColumnBoard | None, order: list[str]) -> None:
+def _write_order(
+    write: Any, principal: Principal, board: ColumnBoard | None, order: list[str]
+) -> None:
     """The board's new order, guarded by the version it was read at."""
     key = board_key(principal.tenant_id, principal.user_id)
     if board is None:
@@ -210,7 +214,10 @@ def _write_order(write: Any, principal: Principal, board: ColumnBoard | None, or
     else:
         write.update(
             ColumnBoard(*key),
-            actions=[ColumnBoard.order.set(order), ColumnBoard.version.set(board.version + 1)],
+            actions=[
+                ColumnBoard.order.set(order),  # type: ignore[arg-type]
+                ColumnBoard.version.set(board.version + 1),
+            ],
             condition=ColumnBoard.version == board.version,
         )
 
@@ -240,7 +247,7 @@ def create_column(
     )  # fmt: skip
     for _ in range(ATTEMPTS):
         board = _board(principal)
-        order = list(board.order or []) if board else []
+        order = _order(board)
         if len(order) >= MAX_COLUMNS:
             raise Conflict(
                 f"A board holds at most {MAX_COLUMNS} columns; delete one first.",
@@ -292,7 +299,7 @@ def delete_column(principal: Principal, column_id: str) -> None:
     for _ in range(ATTEMPTS):
         column = _load(principal, column_id, consistent=True)
         board = _board(principal)
-        order = [c for c in (board.order or [] if board else []) if c != column_id]
+        order = [c for c in _order(board) if c != column_id]
         try:
             with transaction() as write:
                 write.delete(column, condition=Column.PK.exists())
@@ -382,7 +389,7 @@ def _assignees(principal: Principal, filters: ColumnFilters) -> list[tuple[str |
     """(assignee, restricted to the agent's channels) pairs the column reads."""
     who = filters.assignee
     if principal.role == "agent":
-        mine = [(principal.user_id, False)]
+        mine: list[tuple[str | None, bool]] = [(principal.user_id, False)]
         unassigned: list[tuple[str | None, bool]] = [(None, True)]
         if who == "any":
             return [*mine, *unassigned]
@@ -409,7 +416,11 @@ def _users_page(tenant_id: str, cursor: Any) -> tuple[list[User], Any]:
 
 def _states(filters: ColumnFilters) -> list[bool]:
     wanted = set(filters.statuses)
-    return [active for active, states in ((True, ACTIVE_STATES), (False, DONE_STATES)) if wanted & states]
+    return [
+        active
+        for active, states in ((True, ACTIVE_STATES), (False, DONE_STATES))
+        if wanted & states
+    ]
 
 
 def _condition(
@@ -518,9 +529,7 @@ def _streams(
     return streams, scope
 
 
-def column_page(
-    principal: Principal, column_id: str, limit: int, cursor: str | None
-) -> ColumnPage:
+def column_page(principal: Principal, column_id: str, limit: int, cursor: str | None) -> ColumnPage:
     """One page of a column's tickets, newest activity first (see the module's doc)."""
     column = _load(principal, column_id)
     filters = ColumnFilters.model_validate(column.filters)

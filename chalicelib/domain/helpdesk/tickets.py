@@ -242,6 +242,23 @@ def close_items(ticket: Ticket, status: str) -> list[Callable[[Any], None]]:
     return items
 
 
+def reopened_deadlines(ticket: Ticket, at: datetime) -> dict[str, Any]:
+    """A reopened ticket's SLA starts again from now (SPEC §5)."""
+    from chalicelib.domain.channels.service import get_channel
+    from chalicelib.domain.helpdesk.sla import deadlines, due_keys, next_due
+
+    try:
+        channel = get_channel(ticket.tenant_id, ticket.channel_id)
+    except NotFound:
+        return {}
+    sla = deadlines(channel.settings, at)
+    due = next_due(sla)
+    fields: dict[str, Any] = {"sla": sla, "first_response_at": None}
+    fields.update(due_keys(ticket.tenant_id, int(ticket.number), due) if due else
+                  {"DuePK": None, "DueSK": None})  # fmt: skip
+    return fields
+
+
 def reopen_items(ticket: Ticket) -> list[Callable[[Any], None]]:
     client_key = (keys.client_pk(ticket.tenant_id, ticket.client_id), keys.client_sk())
 
@@ -275,6 +292,7 @@ def status_change(ticket: Ticket, status: str, at: datetime) -> Change | None:
                 code="client_has_open_ticket",
             )
         fields["closed_at"] = None
+        fields.update(reopened_deadlines(ticket, at))
         extra = reopen_items(ticket)
     return Change("status", fields, extra)
 

@@ -39,6 +39,7 @@ from chalicelib.domain.helpdesk.assignment import (
     compact_reason,
     takes_one_more,
 )
+from chalicelib.domain.helpdesk.sla import deadlines, due_keys, next_due
 from chalicelib.domain.helpdesk.timeline import inbound_message_id, message_key
 from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
@@ -50,7 +51,7 @@ log = logging.getLogger(__name__)
 
 ATTEMPTS = 10
 OPEN_STATES = ("open", "pending")
-PREVIEW_CHARACTERS = 100
+PREVIEW_BYTES = 80
 
 
 class IngestConflict(Exception):
@@ -152,12 +153,15 @@ def _claim_ticket(
     return claimed
 
 
-def ticket_from_claim(client: Client, event: InboundMessage) -> Ticket:
-    """The ticket a client's claim describes (``open_ticket`` and what it opened with)."""
+def ticket_from_claim(channel: Channel, client: Client, event: InboundMessage) -> Ticket:
+    """The ticket a client's claim describes (``open_ticket`` and what it opened with),
+    with its SLA deadlines (the earliest in the Due index) when the channel has targets."""
     number = int(client.open_ticket or 0)
     opened = client.open_since or now()
     activity = max(opened, now())
-    return Ticket(
+    sla = deadlines(channel.settings, opened)
+    due = next_due(sla)
+    ticket = Ticket(
         keys.ticket_pk(client.tenant_id, number), keys.ticket_sk(),
         GSI2PK=keys.queue_pk(client.tenant_id, client.open_assignee),
         GSI2SK=keys.queue_sk(iso(activity), number),
@@ -165,19 +169,25 @@ def ticket_from_claim(client: Client, event: InboundMessage) -> Ticket:
         channel_type=client.channel_type, client_id=client.client_id,
         assignee_id=client.open_assignee, created_at=opened, last_activity_at=activity,
         last_client_message_at=event.sent_at, last_message=preview(event.text, "in", event.sent_at),
-        assignment=client.open_assignment, auto_replies={},
+        assignment=client.open_assignment, auto_replies={}, sla=sla or None,
     )  # fmt: skip
+    if due is not None:
+        for name, value in due_keys(client.tenant_id, number, due).items():
+            setattr(ticket, name, value)
+    return ticket
 
 
 def preview(text: str, direction: str, at: datetime) -> dict[str, str]:
-    """What a board shows of a ticket's latest message (kept short: the ticket stays < 1 KB)."""
-    return {"text": text[:PREVIEW_CHARACTERS], "direction": direction, "at": iso(at)}
+    """What a board shows of a ticket's latest message: at most ``PREVIEW_BYTES`` of
+    UTF-8 (an emoji is 4), cut at a character, so the ticket stays under 1 KB."""
+    cut = text.encode()[:PREVIEW_BYTES].decode(errors="ignore")
+    return {"text": cut, "direction": direction, "at": iso(at)}
 
 
-def _write_ticket(client: Client, event: InboundMessage) -> None:
+def _write_ticket(channel: Channel, client: Client, event: InboundMessage) -> None:
     """Write the claimed ticket unless it exists (a concurrent writer wrote the same)."""
     try:
-        ticket_from_claim(client, event).save(condition=Ticket.PK.does_not_exist())
+        ticket_from_claim(channel, client, event).save(condition=Ticket.PK.does_not_exist())
     except PutError as exc:
         if not _condition_failed(exc):
             raise
@@ -206,7 +216,7 @@ def ingest_message(channel: Channel, event: InboundMessage) -> Outcome:
                 return Outcome(ticket_number=previous, duplicate=True)
         claimed = _claim_ticket(channel, event, client, client_key, at)
         if claimed is not None:
-            _write_ticket(claimed, event)
+            _write_ticket(channel, claimed, event)
             outcome = Outcome(
                 ticket_number=int(claimed.open_ticket or 0), new_ticket=True,
                 new_client=client is None, assignee_id=claimed.open_assignee,
@@ -268,7 +278,7 @@ def _touch(
         if get_or_none(Ticket, ticket.PK, ticket.SK, consistent=True) is None:
             client = get_or_none(Client, *client_key, consistent=True)
             if client is not None and client.open_ticket == number:
-                _write_ticket(client, event)
+                _write_ticket(channel, client, event)
 
 
 class StatusTooEarly(Exception):

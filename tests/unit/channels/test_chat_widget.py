@@ -177,6 +177,7 @@ def test_the_token_is_checked_before_the_body(world, widget):
 
 
 def test_an_unknown_or_disconnected_public_key_is_404(world, admin, widget):
+    token = visitor_token(world, widget)
     unknown = open_session(world, "pk_doesnotexist")
     assert unknown.status_code == 404
     assert unknown.json["error"]["code"] == "unknown_public_key"
@@ -184,6 +185,8 @@ def test_an_unknown_or_disconnected_public_key_is_404(world, admin, widget):
     deleted = world.call("DELETE", f"/v1/channels/{widget['channel']['id']}", admin)
     assert deleted.status_code in (200, 204), deleted.json
     assert open_session(world, widget["public_key"]).status_code == 404
+    gone = send(world, token)  # a token issued before: refused, not accepted and dropped
+    assert gone.status_code == 410 and gone.json["error"]["code"] == "chat_disconnected"
 
 
 def test_only_allowed_sites_open_sessions_and_use_their_tokens(world, admin, widget):
@@ -313,7 +316,8 @@ def test_what_each_widget_call_costs(world, widget):
     assert opening.summary()["by_operation"] == {"Query": 1, "UpdateItem": 1}
     with measure() as sending:
         assert send(world, token).status_code == 202
-    assert sending.summary()["by_operation"] == {"UpdateItem": 3}  # 2 counters, first time
+    # the channel (still connected?), 2 counters, the send's first time
+    assert sending.summary()["by_operation"] == {"GetItem": 1, "UpdateItem": 3}
     run_inbound_worker()
     with measure() as reading:
         assert len(read(world, token).json) == 1

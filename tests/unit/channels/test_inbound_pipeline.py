@@ -206,3 +206,20 @@ def test_with_nobody_online_the_ticket_waits_and_the_no_agent_reply_is_queued(
     # the agent comes online: the waiting ticket is handed out
     world.call("PUT", "/v1/me/presence", agent, {"presence": "online"})
     assert Ticket.get(ticket.PK, ticket.SK).assignee_id == agent_id
+
+
+def test_a_body_that_fits_sqs_only_before_escaping_waits_in_s3(world, whatsapp, monkeypatch):
+    from chalicelib.api import webhooks
+
+    body = whatsapp_text(text='"¿stock?" ' * 60)  # quotes and accents grow when escaped
+    monkeypatch.setattr(webhooks, "SQS_BODY_LIMIT", len(body) + 50)
+    assert world.api.post("/webhooks/meta", headers=signed(body), body=body).status_code == 200
+    sqs = aws_clients.client("sqs")
+    [queued] = sqs.receive_message(QueueUrl=aws_clients.queue_url("inbound"))["Messages"]
+    assert len(queued["Body"].encode()) <= len(body) + 50
+    assert json.loads(queued["Body"])["body_s3_key"].startswith("inbound/raw/meta/")
+    sqs.change_message_visibility(QueueUrl=aws_clients.queue_url("inbound"),
+                                  ReceiptHandle=queued["ReceiptHandle"], VisibilityTimeout=0)  # fmt: skip
+    run_inbound_worker()
+    [ticket] = tickets_of(whatsapp["tenant"])
+    assert messages_of(whatsapp["tenant"], ticket.number)[0].text.startswith('"¿stock?"')

@@ -569,3 +569,23 @@ def test_the_scheduled_handler_polls_and_records_its_run(
 )  # fmt: skip
 def test_search_query_of_the_channel_keywords(identifiers: dict, query: str) -> None:
     assert polling.search_query(identifiers) == query
+
+
+def test_replacing_refused_credentials_polls_at_once_and_the_error_shows_until_then(
+    world: Any, admin: str, provider: FakeProvider, frozen_clock: Any
+) -> None:
+    search = connect_search(world, admin)
+    tenant = tenant_of(world, admin)
+    provider.queue(SEARCH, 401, "x_unauthorized.json")
+    assert polling.poll_due_channels() == {"due": 1, "refused": 1}
+    shown = world.call("GET", f"/v1/channels/{search['id']}", admin).json
+    assert shown["poll_error"].startswith("credentials_rejected") and shown["poll_error_at"]
+
+    replaced = world.call("PATCH", f"/v1/channels/{search['id']}", admin,
+                          {"credentials": {"bearer_token": "AAAA-new-bearer-token-0987654321"}})  # fmt: skip
+    assert replaced.status_code == 200, replaced.json
+    assert replaced.json["poll_error"] is None  # not waiting an hour for the retry
+    saved = stored(tenant, search)
+    assert saved.DueSK == f"{iso(frozen_clock.now())}#{search['id']}"
+    provider.queue(SEARCH, 200, "x_recent_search_since.json")
+    assert polling.poll_due_channels() == {"due": 1, "polled": 1}

@@ -1,0 +1,93 @@
+"""Token expiry (SPEC §5): mark invitations that expired unaccepted.
+
+Every minute (one Query of an index partition that is usually empty, so the status
+route can watch it like the other jobs) the job reads the invitation deadlines that
+are due (``DUE#invitation#0``, store/deadlines.py) — never a scan — and, for a user
+still invited with that same expiry, in one transaction: sets the user's status to
+``invitation_expired`` (the admin's list shows it with the resend action), records
+``invitation_expired`` in the user's history and removes the deadline. An invitation
+accepted, resent or deleted meanwhile just loses its stale deadline.
+
+Reset tokens need no job: nobody sees their state, the code refuses them after their
+hour (410) and DynamoDB TTL (``expires_at``) removes them, like used or expired
+invitation tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from pynamodb.exceptions import DeleteError, TransactWriteError
+
+from chalicelib.clock import now
+from chalicelib.domain.accounts.history import history_entry
+from chalicelib.jobs.scheduled import run_scheduled
+from chalicelib.store import keys
+from chalicelib.store.accounts import User, get_or_none
+from chalicelib.store.base import transaction
+from chalicelib.store.deadlines import InvitationDeadline, due_invitations
+
+log = logging.getLogger(__name__)
+
+JOB = "token_expiry"
+MAX_DUE = 200
+
+
+def scheduled_run() -> dict[str, int]:
+    return run_scheduled(JOB, expire_invitations)
+
+
+def expire_invitations(at: datetime | None = None) -> dict[str, int]:
+    """Settle every due invitation deadline; returns how many ended which way."""
+    at = at or now()
+    outcomes: dict[str, int] = {}
+    for deadline in due_invitations(at, MAX_DUE):
+        try:
+            outcome = _settle(deadline, at)
+        except Exception:
+            log.exception("expiring an invitation failed; tried again next run",
+                          extra={"tenant": deadline.tenant_id, "user_id": deadline.user_id})  # fmt: skip
+            outcome = "failed"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    if outcomes:
+        log.info("invitations expired", extra={"job": JOB, **outcomes})
+    return outcomes
+
+
+def _settle(deadline: InvitationDeadline, at: datetime) -> str:
+    user = get_or_none(User, keys.tenant_pk(deadline.tenant_id), keys.user_sk(deadline.user_id),
+                       consistent=True)  # fmt: skip
+    expires = user.invitation_expires_at if user is not None else None
+    if user is None or user.status != "invited" or expires is None or expires != deadline.due_at:
+        return "stale" if _forget(deadline) else "lost"  # accepted, resent or deleted
+    if expires > at:
+        return "lost"  # cannot happen: the deadline is the expiry, which is due
+    try:
+        with transaction() as write:
+            write.update(
+                User(user.PK, user.SK),
+                actions=[User.status.set("invitation_expired")],
+                condition=(User.status == "invited") & (User.invitation_expires_at == expires),
+            )
+            write.save(history_entry(deadline.tenant_id, "user", user.user_id, None,
+                                     "invitation_expired", at,
+                                     after={"invitation_expired_at": expires.isoformat()}))  # fmt: skip
+            write.delete(deadline, condition=InvitationDeadline.DueSK == deadline.DueSK)
+    except TransactWriteError as exc:
+        reasons = getattr(exc, "cancellation_reasons", None) or []
+        if any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict")
+               for r in reasons):  # fmt: skip
+            return "lost"  # resent or accepted meanwhile: the next run sees it as it is
+        raise
+    return "expired"
+
+
+def _forget(deadline: InvitationDeadline) -> bool:
+    try:
+        deadline.delete(condition=InvitationDeadline.DueSK == deadline.DueSK)
+    except DeleteError as exc:
+        if "ConditionalCheckFailed" in str(exc):
+            return False
+        raise
+    return True
