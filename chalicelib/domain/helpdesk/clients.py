@@ -149,7 +149,7 @@ def update_client(principal: Principal, client_id: str, changes: dict[str, Any])
                 if "name" in after:
                     _rewrite_words(write, client, before["name"], after["name"])
         except TransactWriteError as exc:
-            if "ConditionalCheckFailed" in str(exc) or "TransactionConflict" in str(exc):
+            if lost_race(exc):
                 continue  # a concurrent edit of the name or custom fields: apply on top of it
             raise
         for field, value in after.items():
@@ -157,6 +157,15 @@ def update_client(principal: Principal, client_id: str, changes: dict[str, Any])
         client.updated_at = at
         return client
     raise Conflict("The client changed meanwhile; try again.", code="client_changed")
+
+
+def lost_race(exc: Exception) -> bool:
+    """A write refused because another writer got there first (retry from a fresh read)."""
+    reasons = getattr(exc, "cancellation_reasons", None) or []
+    codes = {r.code for r in reasons if r is not None}
+    return bool(codes & {"ConditionalCheckFailed", "TransactionConflict"}) or (
+        "ConditionalCheckFailed" in str(exc)
+    )
 
 
 def _unchanged(attribute: Any, value: Any) -> Any:

@@ -197,7 +197,11 @@ def check_references(tenant_id: str, filters: ColumnFilters, only: set[str] | No
 
 
 def _lost_race(exc: Exception) -> bool:
-    return "ConditionalCheckFailed" in str(exc) or "TransactionConflict" in str(exc)
+    reasons = getattr(exc, "cancellation_reasons", None) or []
+    codes = {r.code for r in reasons if r is not None}
+    return bool(codes & {"ConditionalCheckFailed", "TransactionConflict"}) or (
+        "ConditionalCheckFailed" in str(exc)
+    )
 
 
 def _write_order(

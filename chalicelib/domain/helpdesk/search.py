@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.domain.accounts.principal import Principal
+from chalicelib.domain.helpdesk.clients import lost_race
 from chalicelib.domain.helpdesk.search_terms import (
     InvalidRut,
     matches,
@@ -151,7 +152,7 @@ def index_new_client(client: Client) -> None:
                 for word in words:
                     write.save(word_item(client.tenant_id, client.client_id, word, client.name))
         except TransactWriteError as exc:
-            if "ConditionalCheckFailed" not in str(exc):
+            if not lost_race(exc):
                 raise
     address = _sender_address(client)
     if address is None:

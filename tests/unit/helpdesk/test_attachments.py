@@ -157,7 +157,7 @@ def test_allowed_kinds_of_file(world, admin, filename, content_type):
             {"content_type": "application/x-msdownload", "filename": "x.exe"},
             "content_type",
             "content_type",
-        ),  # fmt: skip
+        ),
         ({"content_type": "image/svg+xml", "filename": "x.svg"}, "content_type", "content_type"),
         ({"filename": "../../etc/passwd.pdf"}, "filename", "filename"),
         ({"filename": "a\\b.pdf"}, "filename", "filename"),
