@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     twitter_consumer_secret: SecretStr | None = Field(
         None, validation_alias="TWITTER_CONSUMER_SECRET"
     )
+    #: the X app's API key (OAuth 1.0a ``oauth_consumer_key``, public): replies and DMs
+    twitter_consumer_key: str | None = Field(None, validation_alias="TWITTER_CONSUMER_KEY")
     graph_api_base_url: str | None = Field(None, validation_alias="GRAPH_API_BASE_URL")
     twitter_api_base_url: str | None = Field(None, validation_alias="TWITTER_API_BASE_URL")
     app_store_api_base_url: str | None = Field(None, validation_alias="APP_STORE_API_BASE_URL")
@@ -63,6 +65,9 @@ class Settings(BaseSettings):
     stripe_webhook_secret: SecretStr | None = Field(None, validation_alias="STRIPE_WEBHOOK_SECRET")
     stripe_api_base: str | None = Field(None, validation_alias="STRIPE_API_BASE")
     jwt_secret: SecretStr | None = Field(None, validation_alias="ATIENDE_JWT_SECRET")
+    #: the automated tests only (honoured in the ``test`` stage alone): Argon2id at its
+    #: smallest cost, so the suite's hundreds of users stay fast
+    fast_password_hash: bool = Field(False, validation_alias="ATIENDE_FAST_PASSWORD_HASH")
     #: local only: accept unsigned SNS posts (curl-able inbound email); ignored in other stages
     sns_allow_unsigned: bool = Field(False, validation_alias="ATIENDE_SNS_ALLOW_UNSIGNED")
 

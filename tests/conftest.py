@@ -19,6 +19,7 @@ _VAR = Path(tempfile.mkdtemp(prefix="atiende-test-var-"))
 os.environ.update(
     {
         "ATIENDE_STAGE": "test",
+        "ATIENDE_FAST_PASSWORD_HASH": "true",
         "ATIENDE_VAR": str(_VAR),
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",

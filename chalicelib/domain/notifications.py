@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -131,13 +132,16 @@ class Directory:
 
     tenants: dict[str, Tenant | None] = field(default_factory=dict)
     people: dict[str, list[User]] = field(default_factory=dict)
+    # the sweep's threads share one directory: each tenant is read once, not once each
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def tenant(self, tenant_id: str) -> Tenant | None:
-        if tenant_id not in self.tenants:
-            self.tenants[tenant_id] = get_or_none(
-                Tenant, keys.tenant_pk(tenant_id), keys.tenant_sk()
-            )
-        return self.tenants[tenant_id]
+        with self._lock:
+            if tenant_id not in self.tenants:
+                self.tenants[tenant_id] = get_or_none(
+                    Tenant, keys.tenant_pk(tenant_id), keys.tenant_sk()
+                )
+            return self.tenants[tenant_id]
 
     def locale(self, tenant_id: str) -> str:
         tenant = self.tenant(tenant_id)
@@ -145,10 +149,13 @@ class Directory:
 
     def users(self, tenant_id: str) -> list[User]:
         """The tenant's active, signed-up users (one Query, paged past 1 MB)."""
-        if tenant_id not in self.people:
-            found = User.query(keys.tenant_pk(tenant_id), User.SK.startswith(keys.users_prefix()))
-            self.people[tenant_id] = [u for u in found if u.active and u.status == "active"]
-        return self.people[tenant_id]
+        with self._lock:
+            if tenant_id not in self.people:
+                found = User.query(
+                    keys.tenant_pk(tenant_id), User.SK.startswith(keys.users_prefix())
+                )
+                self.people[tenant_id] = [u for u in found if u.active and u.status == "active"]
+            return self.people[tenant_id]
 
     def user(self, tenant_id: str, user_id: str | None) -> User | None:
         return next((u for u in self.users(tenant_id) if u.user_id == user_id), None)

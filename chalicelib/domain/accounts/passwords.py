@@ -62,6 +62,13 @@ def policy_problems(password: str, email: str | None = None) -> list[str]:
 def _hasher() -> Any:
     from argon2 import PasswordHasher
 
+    from chalicelib.settings import get_settings
+
+    settings = get_settings()
+    if settings.fast_password_hash and settings.stage == "test":
+        # the automated tests (tests/conftest.py), never a deployed stage nor `make run`
+        # nor `make bench`: still Argon2id, at its smallest cost
+        return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     # argon2-cffi's defaults are RFC 9106's low-memory profile (Argon2id, 64 MiB, t=3).
     return PasswordHasher()
 

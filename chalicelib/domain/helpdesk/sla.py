@@ -139,3 +139,27 @@ def settle(
 def due_bound(at: datetime) -> str:
     """The highest ``DueSK`` due by ``at`` (``~`` sorts after every tenant id)."""
     return keys.due_sk(iso(at), "~")
+
+
+def time_left(
+    sla: dict[str, Any] | None,
+    *,
+    status: str,
+    first_response_at: datetime | None,
+    at: datetime,
+) -> dict[str, int]:
+    """Seconds until each deadline still pending (negative once overdue), for the ticket
+    to show; a met, breached or withdrawn deadline is absent."""
+    sla = sla or {}
+    if status not in ACTIVE_STATES:
+        return {}
+    breaches = sla.get("breaches") or {}
+    left = {}
+    for kind in KINDS:
+        due_iso = sla.get(f"{kind}_due")
+        if not due_iso or kind in breaches:
+            continue
+        if kind == "first_response" and first_response_at is not None:
+            continue
+        left[kind] = int((datetime.fromisoformat(due_iso) - at).total_seconds())
+    return left

@@ -12,7 +12,7 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib import aws
 from chalicelib.clock import iso, now
-from chalicelib.domain.channels.hours import is_open
+from chalicelib.domain.channels.hours import Schedule
 from chalicelib.domain.helpdesk.timeline import message_key, new_message_id
 from chalicelib.domain.inbound.ingest import Outcome
 from chalicelib.store import keys
@@ -35,13 +35,15 @@ def due_kinds(channel: Channel, outcome: Outcome, at: datetime) -> list[str]:
     if outcome.new_ticket and outcome.assignee_id is None and enabled("no_agent"):
         kinds.append("no_agent")
     hours = (channel.settings or {}).get("business_hours")
-    if hours and enabled("out_of_hours") and not is_open(hours, at):
+    # the same schedule as SLA business minutes (hours.py): holidays, daylight saving
+    if hours and enabled("out_of_hours") and not Schedule.from_settings(hours).is_open(at):
         kinds.append("out_of_hours")
     return kinds
 
 
 def _claim(channel: Channel, number: int, kind: str, at: datetime, quiet: timedelta) -> bool:
-    """Mark the reply as sent on the ticket unless it was, within the quiet period."""
+    """Mark the reply as sent on the ticket unless it was, within the quiet period (calendar
+    time, in the one clock's UTC ISO format, so the stored times compare as strings)."""
     slot = Ticket.auto_replies[kind]
     try:
         Ticket(keys.ticket_pk(channel.tenant_id, number), keys.ticket_sk()).update(

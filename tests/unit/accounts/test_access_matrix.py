@@ -110,8 +110,10 @@ def make_items(world, admin):
             "body": "Hola {{1}}",
         },
         "integrations": {"url": "https://hooks.a.example.com/x", "events": ["ticket.created"]},
+        "columns": {"name": "Todo", "filters": {"assignee": "any"}},
     }
     made["tickets"] = str(open_a_ticket(world, admin))
+    made["clients"] = world.call("GET", "/v1/tickets/1", admin).json["client_id"]
     for collection, body in others.items():
         created = world.call("POST", f"/v1/{collection}", admin, body)
         assert created.status_code == 201, (collection, created.json)

@@ -42,7 +42,12 @@ def test_a_client_is_read_and_edited_field_by_field_with_history(desk, frozen_cl
     client = desk.call("GET", path, desk.admin).json
     assert client["name"] == "María José" and client["open_ticket"] == 1
     assert client["tickets"] == [1] and client["channel_type"] == "whatsapp"
-    assert (client["email"], client["phone"], client["rut"], client["custom"]) == (None, None, None, {})
+    assert (client["email"], client["phone"], client["rut"], client["custom"]) == (
+        None,
+        None,
+        None,
+        {},
+    )
 
     edited = desk.call("PATCH", path, desk.admin, {
         "name": "  José Pérez ", "email": " Jose.Perez@Example.COM ", "phone": "+56 9 (1234) 56.78",
@@ -50,7 +55,11 @@ def test_a_client_is_read_and_edited_field_by_field_with_history(desk, frozen_cl
     assert edited.status_code == 200, edited.json
     body = edited.json
     assert (body["name"], body["email"], body["phone"], body["rut"]) == (
-        "José Pérez", "jose.perez@example.com", "+56912345678", "12345678-5")
+        "José Pérez",
+        "jose.perez@example.com",
+        "+56912345678",
+        "12345678-5",
+    )
     assert body["custom"] == {"plan": "Gold"} and body["updated_at"]
     assert desk.call("GET", path, desk.admin).json == body
 
@@ -60,7 +69,11 @@ def test_a_client_is_read_and_edited_field_by_field_with_history(desk, frozen_cl
     frozen_clock.advance(timedelta(minutes=1))
     removed = desk.call("PATCH", path, desk.admin, {"email": None, "phone": None,
                                                     "custom": {"plan": None}}).json  # fmt: skip
-    assert (removed["email"], removed["phone"], removed["custom"]) == (None, None, {"segment": "B2B"})
+    assert (removed["email"], removed["phone"], removed["custom"]) == (
+        None,
+        None,
+        {"segment": "B2B"},
+    )
     assert removed["rut"] == "12345678-5"
 
     history, _ = read_history(desk.tenant, "client", body["id"], 10, None)
@@ -80,7 +93,9 @@ def test_a_new_name_replaces_the_search_words(desk):
     def words() -> set[str]:
         found = set()
         for prefix in ("ma", "jo", "pe", "go"):
-            found |= {w.word for w in words_starting(desk.tenant, prefix, 50) if w.client_id == client_id}
+            found |= {
+                w.word for w in words_starting(desk.tenant, prefix, 50) if w.client_id == client_id
+            }
         return found
 
     assert words() == {"maria", "jose"}

@@ -163,7 +163,9 @@ def test_a_column_is_created_read_changed_reordered_and_deleted(desk):
     cleared = desk.call("PATCH", path, desk.admin, {"filters": {"important": None}}).json
     assert cleared["filters"]["important"] is None
 
-    reordered = desk.call("PUT", "/v1/columns/order", desk.admin, {"ids": [second["id"], first["id"]]})
+    reordered = desk.call(
+        "PUT", "/v1/columns/order", desk.admin, {"ids": [second["id"], first["id"]]}
+    )
     assert reordered.status_code == 200, reordered.json
     assert [(c["name"], c["position"]) for c in reordered.json["items"]] == [
         ("WhatsApp", 0), ("Mis tickets", 1)]  # fmt: skip
@@ -181,7 +183,9 @@ def test_a_user_only_ever_sees_their_own_columns(desk):
     theirs = column(desk, desk.tokens["supervisor"], name="Supervisor's")
     for method, suffix, body in (("GET", "", None), ("PATCH", "", {"name": "x"}),
                                  ("DELETE", "", None), ("GET", "/items", None)):  # fmt: skip
-        response = desk.call(method, f"/v1/columns/{mine['id']}{suffix}", desk.tokens["supervisor"], body)
+        response = desk.call(
+            method, f"/v1/columns/{mine['id']}{suffix}", desk.tokens["supervisor"], body
+        )
         assert response.status_code == 404, (method, suffix, response.json)
     listed = desk.call("GET", "/v1/columns", desk.tokens["supervisor"]).json["items"]
     assert [c["id"] for c in listed] == [theirs["id"]]
@@ -290,7 +294,9 @@ def test_an_unassigned_column_and_the_agents_narrowed_view(desk):
     assert numbers(desk, agents_mine["id"], agent) == [for_agent]
     someone_elses = column(desk, agent, filters={"assignee": desk.ids["supervisor"]})
     assert numbers(desk, someone_elses["id"], agent) == []
-    restricted = column(desk, agent, filters={"assignee": "unassigned", "channel_ids": [desk.email]})
+    restricted = column(
+        desk, agent, filters={"assignee": "unassigned", "channel_ids": [desk.email]}
+    )
     assert numbers(desk, restricted["id"], agent) == []
 
 
@@ -390,7 +396,12 @@ def test_a_tampered_or_foreign_cursor_is_refused(desk):
     payload = json.loads(raw[16:])
     payload["q"][0][0] = desk.ids["agent"]
     forged = base64.urlsafe_b64encode(raw[:16] + json.dumps(payload).encode()).decode().rstrip("=")
-    for bad in (forged, cursor[:-2] + ("AA" if cursor[-2:] != "AA" else "BB"), "garbage", other_cursor(desk, other)):
+    for bad in (
+        forged,
+        cursor[:-2] + ("AA" if cursor[-2:] != "AA" else "BB"),
+        "garbage",
+        other_cursor(desk, other),
+    ):
         response = desk.call("GET", f"/v1/columns/{mine['id']}/items?cursor={bad}", desk.admin)
         assert response.status_code == 400, bad
         assert response.json["error"]["code"] == "invalid_cursor"
@@ -404,7 +415,9 @@ def test_a_tampered_or_foreign_cursor_is_refused(desk):
 
 
 def other_cursor(desk: Desk, other: dict) -> str:
-    desk.call("PATCH", f"/v1/columns/{other['id']}", desk.admin, {"filters": {"statuses": ["open"]}})
+    desk.call(
+        "PATCH", f"/v1/columns/{other['id']}", desk.admin, {"filters": {"statuses": ["open"]}}
+    )
     cursor = page(desk, other["id"], limit=1)["next_cursor"]
     assert cursor
     return cursor
@@ -425,7 +438,9 @@ def test_each_role_may_do_what_the_access_table_says(desk):
         assert created.status_code == 201 and listed.status_code == 200, role
         column_id = created.json["id"]
         assert desk.call("GET", f"/v1/columns/{column_id}/items", token).status_code == 200
-        assert desk.call("PATCH", f"/v1/columns/{column_id}", token, {"name": "x"}).status_code == 200
+        assert (
+            desk.call("PATCH", f"/v1/columns/{column_id}", token, {"name": "x"}).status_code == 200
+        )
         assert desk.call("DELETE", f"/v1/columns/{column_id}", token).status_code == 204
 
 
