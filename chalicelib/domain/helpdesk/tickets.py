@@ -334,6 +334,7 @@ def merge(principal: Principal, number: int, into: int) -> Ticket:
     """Merge ticket ``number`` into ``into`` atomically: the source becomes read-only and
     points to the target, the target lists it; then the source's messages are copied
     into the target (idempotent: same ids), so the target shows them."""
+    load_ticket(principal, number)  # 404 first: nothing is said of tickets one cannot see
     if number == into:
         raise Conflict("A ticket cannot be merged into itself.", code="merge_into_itself")
     target = load_ticket(principal, into, consistent=True)

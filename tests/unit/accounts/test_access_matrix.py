@@ -24,6 +24,9 @@ EXAMPLE_BODIES = {
     ("POST", "/v1/tickets/{number}/comments"): {"text": "nota"},
     ("POST", "/v1/tickets/{number}/escalate"): {"email": "legal@partner.example.com"},
     ("PUT", "/v1/tickets/{number}/bot"): {"enabled": True},
+    ("POST", "/v1/tickets/{number}/merge"): {"into": 999},
+    ("POST", "/v1/tickets/{number}/messages"): {"text": "hola"},
+    ("PUT", "/v1/tickets/{number}/assignee"): {"user_id": None},
 }
 
 
