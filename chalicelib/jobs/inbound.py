@@ -85,8 +85,44 @@ def handle_record(record: Any) -> None:
             # never answer an autoresponder: two robots would write to each other forever
             if not outcome.duplicate and not event.extra.get("auto_submitted"):
                 send_due_auto_replies(channel, outcome)
+            if not outcome.duplicate:
+                after_ingest(channel, event, outcome)
         else:
             apply_status(channel, event)
+
+
+def after_ingest(channel: Any, event: InboundMessage, outcome: Any) -> None:
+    """What follows a stored message, outside the ingest budget and best effort (the
+    message is stored; a failure here is logged, never retried into a duplicate):
+    a new client's search words, the assignee's notification, the integrations' events."""
+    from chalicelib.domain import integrations, notifications
+    from chalicelib.domain.helpdesk.search import index_new_client
+    from chalicelib.store import keys
+    from chalicelib.store.accounts import get_or_none
+    from chalicelib.store.helpdesk import Client, Ticket
+
+    tenant_id = channel.tenant_id
+    try:
+        if outcome.new_client:
+            from chalicelib.domain.inbound.ingest import client_id_for
+
+            client_id = client_id_for(channel.channel_id, event.sender_id)
+            client = get_or_none(Client, keys.client_pk(tenant_id, client_id), keys.client_sk())
+            if client is not None:
+                index_new_client(client)
+        if outcome.new_ticket:
+            ticket = Ticket(tenant_id=tenant_id, number=outcome.ticket_number,
+                            assignee_id=outcome.assignee_id)  # fmt: skip
+            notifications.notify_assigned(ticket, None)
+            integrations.emit(tenant_id, "ticket.created", {
+                "ticket": outcome.ticket_number, "channel_id": channel.channel_id,
+                "assignee_id": outcome.assignee_id})  # fmt: skip
+        integrations.emit(tenant_id, "message.received", {
+            "ticket": outcome.ticket_number, "channel_id": channel.channel_id,
+            "text": event.text[:1000]})  # fmt: skip
+    except Exception:
+        log.exception("after-ingest step failed (search words, notification or events)",
+                      extra={"tenant": tenant_id, "ticket": outcome.ticket_number})  # fmt: skip
 
 
 def consume(event: Any) -> dict[str, Any]:

@@ -199,6 +199,10 @@ def apply_change(
             raise
         ticket.version = version + 1
         emit_event(ticket, change.action)
+        if change.action == "assigned":
+            from chalicelib.domain.notifications import notify_assigned
+
+            notify_assigned(ticket, principal.user_id)
         return ticket
     raise Conflict(
         "The ticket kept changing while this change was made; try again.", code="conflict"

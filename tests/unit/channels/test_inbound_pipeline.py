@@ -223,3 +223,19 @@ def test_a_body_that_fits_sqs_only_before_escaping_waits_in_s3(world, whatsapp, 
     run_inbound_worker()
     [ticket] = tickets_of(whatsapp["tenant"])
     assert messages_of(whatsapp["tenant"], ticket.number)[0].text.startswith('"¿stock?"')
+
+
+def test_a_new_clients_name_is_searchable_and_the_assignee_is_notified(world, admin, whatsapp):
+    agent = world.user_with_role(admin, "pat@acme.example.com", "agent")
+    agent_id = world.call("GET", "/v1/me", agent).json["user"]["id"]
+    world.call("PUT", "/v1/assignments", admin, {"agents": [
+        {"user_id": agent_id, "auto_assign": True, "channels": [whatsapp["channel"]["id"]]}]})  # fmt: skip
+    world.call("PUT", "/v1/me/presence", agent, {"presence": "online"})
+    body = whatsapp_text()  # from "María José"
+    world.api.post("/webhooks/meta", headers=signed(body), body=body)
+    run_inbound_worker()
+    found = world.call("GET", "/v1/search/tickets?name=jose", admin)
+    assert found.status_code == 200, found.json
+    assert [t["number"] for t in found.json["items"]] == [1]
+    notes = world.call("GET", "/v1/notifications", agent).json
+    assert notes["unread_count"] == 1 and notes["items"][0]["kind"] == "assigned"
