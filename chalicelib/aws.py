@@ -12,16 +12,46 @@ from chalicelib.settings import get_settings
 
 
 @cache
-def client(service: str) -> Any:
+def _session() -> Any:
+    """One boto3 session for every client: its botocore loader parses each service's
+    model and the endpoint data once, not once per client."""
     import boto3
+
+    return boto3.session.Session()
+
+
+@cache
+def client(service: str) -> Any:
     from botocore.config import Config
 
     settings = get_settings()
-    return boto3.session.Session().client(
+    return _session().client(
         service,
         region_name=settings.region,
         endpoint_url=settings.aws_endpoint_url,
         config=Config(connect_timeout=2, read_timeout=10, retries={"mode": "standard"}),
+    )
+
+
+def presigner() -> Any:
+    """An S3 client for presigned URLs and POSTs: Signature Version 4 (S3 refuses SigV2,
+    botocore's presigning default, for buckets made since June 2020) on the region's own
+    endpoint (the global one redirects a young bucket, and a redirect breaks a signature)."""
+    settings = get_settings()
+    return _presigner(settings.region, settings.aws_endpoint_url)
+
+
+@cache
+def _presigner(region: str, endpoint: str | None) -> Any:
+    from botocore.config import Config
+
+    return _session().client(
+        "s3",
+        region_name=region,
+        endpoint_url=endpoint or f"https://s3.{region}.amazonaws.com",
+        config=Config(
+            signature_version="s3v4", s3={"addressing_style": "auto" if endpoint else "virtual"}
+        ),
     )
 
 
@@ -35,6 +65,7 @@ def queue_url(queue: str) -> str:
 def reset() -> None:
     """Forget cached clients (tests switch endpoints)."""
     client.cache_clear()
+    _presigner.cache_clear()
     queue_url.cache_clear()
 
 

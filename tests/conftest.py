@@ -62,6 +62,25 @@ def _guarded_make_api_call(self: Any, operation_name: str, api_params: dict[str,
 
 botocore.client.BaseClient._make_api_call = _guarded_make_api_call  # type: ignore[method-assign]
 
+# --- one botocore loader -------------------------------------------------------------
+# Every botocore session parses the service models and endpoint data again (the tests
+# make sessions per test and per thread: moto, the stack's bootstrap, PynamoDB's
+# per-thread sessions). One shared loader parses each file once per test process.
+import botocore.loaders  # noqa: E402
+import botocore.session  # noqa: E402
+
+_LOADERS: dict[Any, Any] = {}
+_create_loader = botocore.loaders.create_loader
+
+
+def _shared_loader(search_path_string: Any = None) -> Any:
+    if search_path_string not in _LOADERS:
+        _LOADERS[search_path_string] = _create_loader(search_path_string)
+    return _LOADERS[search_path_string]
+
+
+botocore.session.create_loader = _shared_loader  # type: ignore[assignment]
+
 
 @pytest.fixture(autouse=True)
 def _no_scan_in_test() -> Iterator[None]:

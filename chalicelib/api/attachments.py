@@ -17,11 +17,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from pydantic import Field
 
+from chalicelib import aws
 from chalicelib.clock import now
 from chalicelib.http.errors import BadRequest
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
@@ -70,32 +70,9 @@ def is_own_upload(tenant_id: str, key: str) -> bool:
     return key.startswith(area) and key != area and ".." not in key.split("/")
 
 
-def presigner() -> Any:
-    """An S3 client for presigned URLs and POSTs: Signature Version 4 (S3 refuses SigV2,
-    botocore's presigning default, for buckets made since June 2020) on the region's own
-    endpoint (the global one redirects a young bucket, and a redirect breaks a signature)."""
-    settings = get_settings()
-    return _presigner(settings.region, settings.aws_endpoint_url)
-
-
-@lru_cache(maxsize=4)
-def _presigner(region: str, endpoint: str | None) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    return boto3.session.Session().client(
-        "s3",
-        region_name=region,
-        endpoint_url=endpoint or f"https://s3.{region}.amazonaws.com",
-        config=Config(
-            signature_version="s3v4", s3={"addressing_style": "auto" if endpoint else "virtual"}
-        ),
-    )
-
-
 def presigned_get(key: str, seconds: int) -> str:
     """A URL anyone holding it may GET the file with, for ``seconds``."""
-    url = presigner().generate_presigned_url(
+    url = aws.presigner().generate_presigned_url(
         "get_object", Params={"Bucket": get_settings().bucket, "Key": key}, ExpiresIn=seconds
     )
     return str(url)
@@ -185,7 +162,7 @@ def create_upload(call: Call) -> UploadOut:
         f"{upload_area(call.principal.tenant_id)}{at:%Y/%m}/{new_id()}/"
         f"{key_name(body.filename, content_type)}"
     )
-    post = presigner().generate_presigned_post(
+    post = aws.presigner().generate_presigned_post(
         Bucket=get_settings().bucket,
         Key=key,
         Fields={"Content-Type": content_type},

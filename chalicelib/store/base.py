@@ -32,6 +32,28 @@ class Item(Model):
     #: epoch seconds; DynamoDB TTL deletes the item some time after (expiry is checked in code)
     expires_at = NumberAttribute(null=True)
 
+    @classmethod
+    def _get_connection(cls) -> Any:
+        """PynamoDB gives every model class its own connection, and each one builds its
+        own botocore session and DynamoDB client (parsing the service's model again:
+        tens of milliseconds each, on the cold path). Every model of the table shares
+        one client instead; botocore clients are safe to share between threads."""
+        fresh = cls._connection is None or cls._connection.table_name != cls.Meta.table_name
+        table = super()._get_connection()
+        if fresh:
+            connection = table.connection
+            key = (connection.host, connection.region)
+            shared = _CLIENTS.get(key)
+            if shared is None:
+                _CLIENTS[key] = connection.client
+            else:
+                connection._client = shared
+        return table
+
+
+#: the DynamoDB client every model shares, per (endpoint, region)
+_CLIENTS: dict[tuple[Any, Any], Any] = {}
+
 
 def _all_models(cls: type[Model]) -> list[type[Model]]:
     found = [cls]
@@ -48,14 +70,15 @@ def configure(*, table: str | None = None, endpoint: Any = ...) -> None:
         if endpoint is not ...:
             model.Meta.host = endpoint
         model._connection = None
+    _CLIENTS.clear()
 
 
 def transaction() -> Any:
-    """A PynamoDB ``TransactWrite`` on the table's connection (all-or-nothing writes)."""
-    from pynamodb.connection import Connection
+    """A PynamoDB ``TransactWrite`` on the table's connection (all-or-nothing writes),
+    with its client and retry settings."""
     from pynamodb.transactions import TransactWrite
 
-    return TransactWrite(connection=Connection(region=Item.Meta.region, host=Item.Meta.host))
+    return TransactWrite(connection=Item._get_connection().connection)
 
 
 def _key_of(operation: dict[str, Any]) -> tuple[str, str]:

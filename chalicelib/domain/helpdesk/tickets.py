@@ -161,9 +161,11 @@ def apply_change(
 ) -> Ticket:
     """Read the ticket, let ``decide`` compute the change, write it atomically; on a
     concurrent change, read again and decide again. ``decide`` raises the 4xx."""
-    when = at or now()
     for attempt in range(CHANGE_ATTEMPTS):
         ticket = load_ticket(principal, number, consistent=True)
+        # the time is taken after the read: a change that commits after another one read
+        # the other's result, so the history's times follow the order of the commits
+        when = at or now()
         change = decide(ticket)
         if change is None:
             return ticket
