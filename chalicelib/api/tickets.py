@@ -11,8 +11,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from chalicelib.clock import now
 from chalicelib.domain.helpdesk import tickets as domain
 from chalicelib.domain.helpdesk.replies import ReplyAttachment, reply, window_closes_at
+from chalicelib.domain.helpdesk.sla import time_left
 from chalicelib.domain.helpdesk.tickets import Change, apply_change, load_ticket, may_see
 from chalicelib.domain.helpdesk.timeline import ticket_with_latest
 from chalicelib.http.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -69,6 +71,10 @@ class TicketOut(ResponseModel):
         description="WhatsApp: after this only an approved template may be sent"
     )
     sla: dict[str, Any]
+    sla_time_left: dict[str, int] = Field(
+        description="seconds until each pending deadline (first_response, resolution), "
+        "negative once overdue; a met, breached or withdrawn deadline is absent"
+    )
     version: int
     messages: list[MessageOut]
 
@@ -96,6 +102,8 @@ def ticket_out(ticket: Ticket, messages: list[Message]) -> TicketOut:
         last_client_message_at=ticket.last_client_message_at,
         first_response_at=ticket.first_response_at, closed_at=ticket.closed_at,
         reply_window_closes_at=window_closes_at(ticket), sla=dict(ticket.sla or {}),
+        sla_time_left=time_left(ticket.sla, status=ticket.status,
+                                first_response_at=ticket.first_response_at, at=now()),
         version=int(ticket.version or 0), messages=[message_out(m) for m in messages],
     )  # fmt: skip
 
