@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from fake_http import FakeProvider, serving
 
 from chalicelib.channels.app_store import fetch_app_store
 from chalicelib.channels.events import InboundMessage
@@ -29,68 +26,10 @@ from chalicelib.channels.twitter_search import fetch_twitter_search
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "polled"
 
 
-@dataclass
-class Seen:
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-
-
-class FakeProvider:
-    """Queued answers per path, served in order; every request is recorded."""
-
-    def __init__(self) -> None:
-        self.requests: list[Seen] = []
-        self.answers: dict[str, list[tuple[int, bytes, dict[str, str]]]] = {}
-        self.url = ""
-
-    def queue(
-        self, path: str, status: int, fixture: str | bytes, headers: dict[str, str] | None = None
-    ) -> None:
-        body = fixture if isinstance(fixture, bytes) else (FIXTURES / fixture).read_bytes()
-        self.answers.setdefault(path, []).append((status, body, headers or {}))
-
-    def answer(self, handler: BaseHTTPRequestHandler) -> None:
-        parts = urlsplit(handler.path)
-        query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-        headers = {k.lower(): v for k, v in handler.headers.items()}
-        self.requests.append(Seen(handler.command, parts.path, query, headers))
-        pending = self.answers.get(parts.path) or []
-        status, body, extra = pending.pop(0) if pending else (404, b'{"error":"no route"}', {})
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(body)))
-        for name, value in extra.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        handler.wfile.write(body)
-
-    def unanswered(self) -> list[str]:
-        return [path for path, pending in self.answers.items() if pending]
-
-
 @pytest.fixture
 def provider() -> Iterator[FakeProvider]:
-    fake = FakeProvider()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            fake.answer(self)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serving(FakeProvider(FIXTURES)) as fake:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def ids(messages: list[InboundMessage]) -> list[str]:

@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from fake_http import FakeProvider, serving
 from tickets_read import messages_of, open_tickets
 
 import app
@@ -54,82 +51,17 @@ P3, P4, P5 = (f"gp:AOqpTOH{n}x9Zk2bQf7LmN0pRs4TuVwXyZ_{n}" for n in (3, 4, 5))
 
 
 # --- the fake providers -------------------------------------------------------------------
-@dataclass
-class Seen:
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    form: dict[str, str]
-
-
-class FakeProvider:
-    """Queued answers per path, served in order; every request is recorded."""
-
-    def __init__(self) -> None:
-        self.requests: list[Seen] = []
-        self.answers: dict[str, list[tuple[int, bytes]]] = {}
-        self.url = ""
-
-    def queue(self, path: str, status: int, fixture: str | bytes | dict) -> None:
-        if isinstance(fixture, dict):
-            body = json.dumps(fixture).encode()
-        else:
-            body = fixture if isinstance(fixture, bytes) else (FIXTURES / fixture).read_bytes()
-        self.answers.setdefault(path, []).append((status, body))
-
-    def answer(self, handler: BaseHTTPRequestHandler) -> None:
-        parts = urlsplit(handler.path)
-        query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-        length = int(handler.headers.get("Content-Length") or 0)
-        raw = handler.rfile.read(length).decode() if length else ""
-        form = {k: v[0] for k, v in parse_qs(raw).items()}
-        headers = {k.lower(): v for k, v in handler.headers.items()}
-        self.requests.append(Seen(handler.command, parts.path, query, headers, form))
-        pending = self.answers.get(parts.path) or []
-        status, body = pending.pop(0) if pending else (404, b'{"error":"no route"}')
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
-
-    def to(self, path: str) -> list[Seen]:
-        return [request for request in self.requests if request.path == path]
-
-    def unanswered(self) -> list[str]:
-        return [path for path, pending in self.answers.items() if pending]
-
-
 @pytest.fixture
 def provider(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProvider]:
     """The fake, configured as every polled provider's base URL (as the local stack does)."""
-    fake = FakeProvider()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            fake.answer(self)
-
-        def do_POST(self) -> None:
-            fake.answer(self)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    for name in ("TWITTER_API_BASE_URL", "APP_STORE_API_BASE_URL", "PLAY_API_BASE_URL"):
-        monkeypatch.setenv(name, fake.url)
-    reset_settings()
-    try:
-        yield fake
-    finally:
-        reset_settings()  # the next get_settings() reads the environment monkeypatch restores
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(FakeProvider(FIXTURES)) as fake:
+        for name in ("TWITTER_API_BASE_URL", "APP_STORE_API_BASE_URL", "PLAY_API_BASE_URL"):
+            monkeypatch.setenv(name, fake.url)
+        reset_settings()
+        try:
+            yield fake
+        finally:
+            reset_settings()  # the next get_settings() reads the environment monkeypatch restores
 
 
 # --- keys the stores' credentials carry ------------------------------------------------------
