@@ -151,14 +151,10 @@ def _check_references(call: Call, body: TicketPatch) -> dict[str, Any]:
                                            "type": "unknown"}])  # fmt: skip
             fields[name] = value
     if "tags" in given and body.tags is not None:
-        from chalicelib.domain.helpdesk.tags import tag_ids_exist
+        from chalicelib.domain.helpdesk.tags import check_tags
 
         tags = list(dict.fromkeys(body.tags))
-        unknown = sorted(set(tags) - set(tag_ids_exist(tenant_id, tags)))
-        if unknown:
-            raise BadRequest("Use the account's tags (see /v1/tags).", code="validation_error",
-                             details=[{"loc": ["body", "tags"], "msg": f"unknown tags: {unknown}",
-                                       "type": "unknown"}])  # fmt: skip
+        check_tags(tenant_id, tags)  # 400 naming each id that is not one of the account's tags
         fields["tags"] = tags
     if "metadata" in given and body.metadata is not None:
         fields["metadata"] = validate_values(tenant_id, "ticket", body.metadata,
@@ -185,11 +181,12 @@ def patch_ticket(call: Call, number: str) -> TicketOut:
     body: TicketPatch = call.body
     n = domain.parse_number(number)
     load_ticket(call.principal, n)  # 404 before validating references
-    if "important" in body.model_fields_set:
-        if body.important is not True:
-            raise Conflict("Important cannot be undone.", code="important_irreversible")
-        apply_change(call.principal, n, domain.important_change)
+    if "important" in body.model_fields_set and body.important is not True:
+        raise Conflict("Important cannot be undone.", code="important_irreversible")
+    # every reference is checked before the first write: bad input never half-writes
     fields = _check_references(call, body)
+    if "important" in body.model_fields_set:
+        apply_change(call.principal, n, domain.important_change)
     if fields:
 
         def decide(ticket: Ticket) -> Change | None:
@@ -269,7 +266,17 @@ def assign(call: Call, number: str) -> TicketOut:
             return None if ticket.group_id == group_id else Change("group", {"group_id": group_id})
 
         apply_change(call.principal, n, decide)
-    return get_ticket(call, number)
+    return _as_changed(call, n)
+
+
+def _as_changed(call: Call, n: int) -> TicketOut:
+    """The ticket after the caller's own assignment. An agent who transfers a ticket to
+    someone else no longer sees it, but a 404 here would say the transfer failed: the
+    answer to a change that was made shows the ticket as it now is."""
+    ticket, latest = ticket_with_latest(call.principal.tenant_id, n, LAST_MESSAGES)
+    if ticket is None:
+        raise NotFound("There is no such ticket.")
+    return ticket_out(ticket, latest)
 
 
 @resource.route(

@@ -48,6 +48,7 @@ Event = Literal[
     "message.sent",
     "comment.created",
     "sla.breached",
+    "bot.message",
 ]
 EVENTS: tuple[str, ...] = Event.__args__  # type: ignore[attr-defined]
 MAX_PER_TENANT = 10

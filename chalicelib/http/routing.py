@@ -59,6 +59,9 @@ class Route:
     action: str | None
     content_types: tuple[str, ...]
     produces: str = JSON
+    #: a public route's own check of the caller (a signature), before the body is read:
+    #: a stranger gets its 401, never a 400 about the body; the result is ``call.extra["caller"]``
+    guard: Callable[[Call], Any] | None = None
 
     @property
     def path_params(self) -> list[str]:
@@ -177,9 +180,14 @@ class Resource:
         action: str | None = None,
         content_types: tuple[str, ...] = (JSON,),
         produces: str = JSON,
+        guard: Callable[[Call], Any] | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         if public == (action is not None):
             raise ValueError(f"{method} {path}: a route is either public or names its action")
+        if guard is not None and not public:
+            raise ValueError(
+                f"{method} {path}: a guard is for public routes (others have sessions)"
+            )
 
         def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
             route = Route(
@@ -196,6 +204,7 @@ class Resource:
                 action=action,
                 content_types=content_types,
                 produces=produces,
+                guard=guard,
             )
             REGISTRY.append(route)
             blueprint = self.blueprint
@@ -211,6 +220,8 @@ class Resource:
                         from chalicelib.http.auth import authorize
 
                         call.principal = authorize(call)
+                    elif route.guard is not None:
+                        call.extra["caller"] = route.guard(call)
                     call.body = _parse_body(request, route)
                     call.query = _parse_query(request, route)
                     return _render(handler(call, **path_params), route, request_id)

@@ -82,8 +82,9 @@ def handle_record(record: Any) -> None:
             continue
         if isinstance(event, InboundMessage):
             outcome = ingest_message(channel, event)
-            # never answer an autoresponder: two robots would write to each other forever
-            if not outcome.duplicate and not event.extra.get("auto_submitted"):
+            # never answer an autoresponder: two robots would write to each other forever;
+            # while the ticket's bot is on, the bot answers instead of the auto-replies
+            if not outcome.duplicate and not outcome.bot and not event.extra.get("auto_submitted"):
                 send_due_auto_replies(channel, outcome)
             if not outcome.duplicate:
                 after_ingest(channel, event, outcome)
@@ -120,9 +121,31 @@ def after_ingest(channel: Any, event: InboundMessage, outcome: Any) -> None:
         integrations.emit(tenant_id, "message.received", {
             "ticket": outcome.ticket_number, "channel_id": channel.channel_id,
             "text": event.text[:1000]})  # fmt: skip
+        if outcome.bot:  # the ticket's bot is on: the tenant's bot gets the whole message
+            integrations.emit(tenant_id, "bot.message", bot_message(channel, event, outcome))
     except Exception:
         log.exception("after-ingest step failed (search words, notification or events)",
                       extra={"tenant": tenant_id, "ticket": outcome.ticket_number})  # fmt: skip
+
+
+def bot_message(channel: Any, event: InboundMessage, outcome: Any) -> dict[str, Any]:
+    """What the bot hears of a client's message (docs/integrations.md "The bot"): enough
+    to answer through ``POST /v1/bot/tickets/{number}/messages`` without another read."""
+    from chalicelib.clock import iso
+
+    return {
+        "ticket": outcome.ticket_number,
+        "message_id": outcome.message_id,
+        "channel_id": channel.channel_id,
+        "channel_type": channel.channel_type,
+        "client_name": event.sender_name,
+        "public": bool(event.public),
+        "text": event.text[:4000],
+        "attachments": [
+            {"kind": a.kind, "mime_type": a.mime_type, "name": a.name} for a in event.attachments
+        ],
+        "sent_at": iso(event.sent_at),
+    }
 
 
 def consume(event: Any) -> dict[str, Any]:

@@ -166,6 +166,16 @@ class Comment(Item, discriminator="Comment"):
     created_at = UTCDateTimeAttribute()
 
 
+class BotAnswer(Item, discriminator="BotAnswer"):
+    """The bot's answer with its own ``id`` was stored as ``message_id`` (a retry of the
+    same answer finds it here); removed by TTL a week later."""
+
+    tenant_id = UnicodeAttribute()
+    ticket_number = NumberAttribute()
+    message_id = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
 class AgentState(Item, discriminator="AgentState"):
     """How one agent takes tickets: presence, auto-assignment, channels, cap, load."""
 

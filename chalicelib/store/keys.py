@@ -185,6 +185,12 @@ def comment_sk(comment_id: str) -> str:
     return _join("C", comment_id)
 
 
+def bot_answer_sk(answer_key: str) -> str:
+    """The bot's claim of one answer id, in the ticket's partition (before ``M#``: the
+    ticket view's Query does not read it)."""
+    return _join("B", answer_key)
+
+
 def comments_prefix() -> str:
     return "C#"
 
@@ -303,6 +309,11 @@ def unread_notifications_pk(tenant_id: str, user_id: str) -> str:
 def channel_alert_sk(kind: str, channel_id: str) -> str:
     """In the tenant's partition: when the account contacts were last told about a channel."""
     return _join("ALERT", kind, channel_id)
+
+
+def credentials_due_sk(channel_id: str) -> str:
+    """In the tenant's partition: the warning that a channel's credentials expire soon."""
+    return _join("CREDENTIALS_EXPIRY", channel_id)
 
 
 def invitation_due_sk(user_id: str) -> str:

@@ -157,20 +157,13 @@ def add_comment(
 
 
 def notify_mentions(ticket: Ticket, comment: Comment) -> None:
-    """Tell the mentioned users about the comment.
-
-    Not yet: a later issue sends the notification (and decides what a mentioned user
-    who may not see the ticket receives). The mentions are stored on the comment, so
-    that issue can also catch up on earlier ones."""
+    """Tell the mentioned users about the comment (``notifications.notify_mentioned``:
+    those who may see the ticket, not the author). Called after the comment is stored;
+    it never raises, so a failed notification never fails the comment."""
     if comment.mentions:
-        log.info(
-            "comment mentions users (notification not implemented yet)",
-            extra={
-                "ticket": int(ticket.number),
-                "comment_id": comment.comment_id,
-                "mentions": list(comment.mentions),
-            },
-        )
+        from chalicelib.domain.notifications import notify_mentioned
+
+        notify_mentioned(ticket, comment)
 
 
 def comments_page(
@@ -473,6 +466,11 @@ def escalate(principal: Principal, number: int, to: str, note: str | None) -> Ti
         )  # fmt: skip
 
     ticket = apply_change(principal, number, decide)
+    # the ticket is escalated whatever becomes of the email: tell its people now (never
+    # raises), before a queue failure turns the answer into a 503
+    from chalicelib.domain.notifications import notify_escalated
+
+    notify_escalated(ticket, principal.user_id)
     try:
         mail.enqueue(email)
     except Exception as exc:
@@ -488,12 +486,23 @@ def escalate(principal: Principal, number: int, to: str, note: str | None) -> Ti
 # --- the bot switch ---------------------------------------------------------------------------------
 def set_bot(principal: Principal, number: int, enabled: bool) -> Ticket:
     """Turn the bot on or off for this ticket (history action ``bot``); the same value
-    again changes nothing and records nothing."""
+    again changes nothing and records nothing. The tenant's bot is its active webhook
+    subscribed to ``bot.message`` (docs/integrations.md "The bot"): turning the bot on
+    without one is a 409 — the client's messages would go nowhere."""
 
     def decide(ticket: Ticket) -> Change | None:
         require_writable(ticket)
         if bool(ticket.bot) == enabled:
             return None
+        if enabled:
+            from chalicelib.domain.integrations import subscribed
+
+            if not subscribed(principal.tenant_id, "bot.message"):
+                raise Conflict(
+                    "This account has no bot: add an active webhook that listens to "
+                    "bot.message (see /v1/integrations), then turn the bot on.",
+                    code="no_bot_integration",
+                )
         return Change("bot", {"bot": enabled})
 
     return apply_change(principal, number, decide)

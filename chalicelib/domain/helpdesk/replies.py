@@ -6,6 +6,8 @@ budget. When someone other than the assignee answers, the ticket moves to them f
 (a transaction with the history entry and both agents' loads).
 
 Rules, each refused with a clear error: attachments only in private messages (400);
+a store review is answered only in public (400: the stores have no private channel, and
+the worker would otherwise fail the message after it was accepted);
 a merged or escalated ticket is read-only, a closed one must be reopened first (409);
 WhatsApp takes free text only within 24 hours of the client's last message, after that
 only an approved template (409 ``whatsapp_window_closed``); a quick reply by name or as
@@ -39,6 +41,7 @@ from chalicelib.store.accounts import get_or_none
 from chalicelib.store.helpdesk import Client, Message, Ticket
 
 WHATSAPP_WINDOW = timedelta(hours=24)
+PUBLIC_ONLY = ("app_store", "play_store")  # a review's answer is published under it
 _SHORTCUT = re.compile(r"^/([\w-]{1,40})(?=\s|$)")
 _PLACEHOLDER = re.compile(r"\{\{\s*(client|agent)\.(first_name|name)\s*\}\}")
 
@@ -129,6 +132,12 @@ def reply(
         raise Conflict(
             f"Ticket {ticket.number} is closed; reopen it to answer.", code="ticket_closed"
         )
+    if ticket.channel_type in PUBLIC_ONLY and not public:
+        raise _bad(
+            "A store review is answered in public: send the reply with public true.",
+            "review_reply_private",
+            ["public"],
+        )
     at = now()
     client = get_or_none(
         Client, keys.client_pk(ticket.tenant_id, ticket.client_id), keys.client_sk()
@@ -183,19 +192,21 @@ def reply(
         sent_at=at, stored_at=at,
     )  # fmt: skip
     message.save(condition=Message.PK.does_not_exist())
-    _touch_for_reply(ticket, text, at)
+    touch_for_reply(ticket, text, at)
     enqueue_send(message)
     return message
 
 
-def _touch_for_reply(ticket: Ticket, text: str, at: datetime) -> None:
-    """Latest activity and first response; only while the ticket is still open."""
+def touch_for_reply(ticket: Ticket, text: str, at: datetime, first_response: bool = True) -> None:
+    """Latest activity and (a person's answer) first response; only while the ticket is
+    still open."""
     actions: list[Any] = [
         Ticket.last_activity_at.set(at),
         Ticket.last_message.set(preview(text, "out", at)),
         Ticket.GSI2SK.set(keys.queue_sk(iso(at), int(ticket.number))),
-        Ticket.first_response_at.set(Ticket.first_response_at | at),
     ]
+    if first_response:
+        actions.append(Ticket.first_response_at.set(Ticket.first_response_at | at))
     try:
         Ticket(ticket.PK, ticket.SK).update(
             actions=actions, condition=Ticket.status.is_in("open", "pending")

@@ -70,7 +70,7 @@ def check_tags(tenant_id: str, ids: list[str], field: str = "tags") -> None:
     missing = sorted(set(ids) - tag_ids_exist(tenant_id, ids))
     if missing:
         raise BadRequest(
-            "Unknown tags: " + ", ".join(missing) + ".",
+            "Unknown tags: " + ", ".join(missing) + "; use the account's tags (see /v1/tags).",
             code="validation_error",
             details=[
                 {"loc": ["body", field], "msg": f"no tag {m}", "type": "reference"} for m in missing

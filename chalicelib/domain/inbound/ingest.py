@@ -68,6 +68,9 @@ class Outcome:
     new_client: bool = False
     assignee_id: str | None = None
     notes: list[str] = field(default_factory=list)
+    message_id: str | None = None
+    #: the ticket's bot is on: the message goes to the tenant's bot (``bot.message``)
+    bot: bool = False
 
 
 def client_id_for(channel_id: str, sender_id: str) -> str:
@@ -242,16 +245,19 @@ def ingest_message(channel: Channel, event: InboundMessage) -> Outcome:
         if not _condition_failed(exc):
             raise
         outcome.duplicate = True
+    outcome.message_id = message_id
     if not outcome.new_ticket:  # a ticket opened for this very message is already current
-        _touch(channel, client_key, outcome.ticket_number, event, at)
+        outcome.bot = _touch(channel, client_key, outcome.ticket_number, event, at)
     return outcome
 
 
 def _touch(
     channel: Channel, client_key: tuple[str, str], number: int, event: InboundMessage, at: datetime
-) -> None:
+) -> bool:
     """Record the client's latest message on the ticket (only moves forward) and move it
     to the top of its queue. A pending ticket the client writes to is open again.
+    Returns whether the ticket's bot is on: the update returns the item (PynamoDB asks
+    for ALL_NEW), which costs no read capacity.
 
     When the condition fails the ticket is read once: it may be missing (its opener
     crashed after claiming the number: write it now) or already newer (nothing to do)."""
@@ -275,10 +281,14 @@ def _touch(
     except UpdateError as exc:
         if not _condition_failed(exc):
             raise
-        if get_or_none(Ticket, ticket.PK, ticket.SK, consistent=True) is None:
+        found = get_or_none(Ticket, ticket.PK, ticket.SK, consistent=True)
+        if found is None:
             client = get_or_none(Client, *client_key, consistent=True)
             if client is not None and client.open_ticket == number:
                 _write_ticket(channel, client, event)
+            return False
+        return bool(found.bot) and found.status in OPEN_STATES
+    return bool(ticket.bot)
 
 
 class StatusTooEarly(Exception):

@@ -93,6 +93,31 @@ def test_one_time_tokens_carry_their_ttl(world, frozen_clock):
     assert reset.expires_at >= epoch_seconds(reset.valid_until)
 
 
+def test_dynamodb_ttl_removes_the_dead_items(world, frozen_clock):
+    """The table's TTL attribute is the one the items carry: one-time tokens, invitation
+    deadlines (a deadline nobody settled) and read notifications set ``expires_at``."""
+    import boto3
+
+    from chalicelib.settings import get_settings
+
+    settings = get_settings()
+    described = boto3.client("dynamodb", region_name=settings.region).describe_time_to_live(
+        TableName=settings.table
+    )["TimeToLiveDescription"]
+    assert described["AttributeName"] == "expires_at"
+    assert described["TimeToLiveStatus"] in ("ENABLED", "ENABLING")
+    assert (
+        OneTimeToken.expires_at.attr_name == InvitationDeadline.expires_at.attr_name == "expires_at"
+    )
+
+    admin = world.signup()["access_token"]
+    tenant = world.call("GET", "/v1/me", admin).json["tenant"]["id"]
+    world.invite(admin, "pat@acme.example.com", "agent")
+    [deadline] = InvitationDeadline.query(keys.tenant_pk(tenant))
+    assert deadline.due_at == frozen_clock.now() + token_rules.INVITATION_TTL
+    assert deadline.expires_at > epoch_seconds(deadline.due_at)
+
+
 def test_the_token_job_is_scheduled_and_watched():
     assert "token_expiry" in SCHEDULED_JOBS and "sla_sweep" in SCHEDULED_JOBS
     names = {source.name for source, _ in scheduled_handlers(app)}

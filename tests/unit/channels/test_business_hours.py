@@ -588,6 +588,25 @@ def test_more_minutes_never_end_earlier(schedule, start, a, b):
 
 
 @LAWS
+@given(schedules, instants, instants, amounts)
+def test_a_later_start_never_ends_earlier(schedule, a, b, minutes):
+    early, late = sorted((a.astimezone(UTC), b.astimezone(UTC)))
+    assert add_business_minutes(schedule, early, minutes) <= add_business_minutes(
+        schedule, late, minutes
+    )
+
+
+@LAWS
+@given(schedules, instants, instants, instants)
+def test_a_longer_span_never_measures_less(schedule, a, b, c):
+    first, middle, last = sorted(x.astimezone(UTC) for x in (a, b, c))
+    inner = business_minutes_between(schedule, middle, last)
+    outer = business_minutes_between(schedule, first, last)
+    assert 0 <= inner <= outer + ONE_MICROSECOND_IN_MINUTES
+    assert inner <= (last - middle) / MINUTE + ONE_MICROSECOND_IN_MINUTES
+
+
+@LAWS
 @given(schedules, instants, amounts.filter(bool), amounts.filter(bool))
 def test_adding_is_additive(schedule, start, a, b):
     once = add_business_minutes(schedule, start, a + b)

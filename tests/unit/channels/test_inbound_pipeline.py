@@ -239,3 +239,38 @@ def test_a_new_clients_name_is_searchable_and_the_assignee_is_notified(world, ad
     assert [t["number"] for t in found.json["items"]] == [1]
     notes = world.call("GET", "/v1/notifications", agent).json
     assert notes["unread_count"] == 1 and notes["items"][0]["kind"] == "assigned"
+
+
+def test_out_of_hours_replies_follow_the_business_hours_schedule(world, admin, whatsapp,
+                                                                 frozen_clock):  # fmt: skip
+    """The auto-reply's "outside business hours" is the SLA's Schedule (hours.py): a
+    holiday is closed and a daylight-saving change moves the local opening; the quiet
+    period between two replies of a ticket is calendar time."""
+    from datetime import UTC, datetime
+
+    changed = world.call("PATCH", f"/v1/channels/{whatsapp['channel']['id']}", admin, {"settings": {
+        "business_hours": {"timezone": "America/Santiago", "holidays": ["2026-04-07"],
+                           "weekly": {d: [["09:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}},
+        "auto_replies": {"quiet_period_minutes": 60,
+                         "out_of_hours": {"enabled": True, "text": "Volvemos a las 9 🙂"}}}})  # fmt: skip
+    assert changed.status_code == 200, changed.json
+    sent = 0
+
+    def client_writes_at(local: str) -> list[str]:
+        nonlocal sent
+        sent += 1
+        frozen_clock.freeze(datetime.fromisoformat(local).astimezone(UTC))
+        body = whatsapp_text(message_id=f"wamid.hours{sent}",
+                             timestamp=str(int(frozen_clock.now().timestamp())))  # fmt: skip
+        assert world.api.post("/webhooks/meta", headers=signed(body), body=body).status_code == 200
+        run_inbound_worker()
+        return [m.text for m in messages_of(whatsapp["tenant"], 1) if m.direction == "out"]
+
+    # Chile left summer time the night before: 08:30 local is 12:30 UTC, which by the old
+    # offset would have been 09:30 (open)
+    assert client_writes_at("2026-04-06T08:30:00-04:00") == ["Volvemos a las 9 🙂"]
+    assert len(client_writes_at("2026-04-06T08:50:00-04:00")) == 1  # within the quiet period
+    assert len(client_writes_at("2026-04-06T10:00:00-04:00")) == 1  # open: no reply
+    assert len(client_writes_at("2026-04-07T11:00:00-04:00")) == 2  # a holiday: closed
+    assert len(client_writes_at("2026-04-08T11:00:00-04:00")) == 2  # a working day: open
+    assert len(client_writes_at("2026-04-11T11:00:00-04:00")) == 3  # a Saturday: closed

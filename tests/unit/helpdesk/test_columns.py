@@ -192,6 +192,10 @@ def test_a_user_only_ever_sees_their_own_columns(desk):
     refused = desk.call("PUT", "/v1/columns/order", desk.tokens["supervisor"],
                         {"ids": [mine["id"], theirs["id"]]})  # fmt: skip
     assert refused.status_code == 400
+    assert refused.json["error"]["message"] == "List each of your columns exactly once."
+    assert {"loc": ["body", "ids"], "msg": f"no column {mine['id']}", "type": "reference"} in (
+        refused.json["error"]["details"]
+    )
 
 
 def test_bad_columns_are_refused_with_field_details(desk):
@@ -216,6 +220,11 @@ def test_bad_columns_are_refused_with_field_details(desk):
         response = desk.call("POST", "/v1/columns", desk.admin, body)
         assert response.status_code == 400, (body, response.json)
         assert loc in [d["loc"] for d in response.json["error"]["details"]], (body, response.json)
+        if "filters" in body and loc[-1] in ("assignee", "department_id", "group_id",
+                                             "channel_ids", "tags"):  # fmt: skip
+            assert response.json["error"]["message"] == (
+                "Some filters refer to things this account does not have."
+            )
     assert desk.call("GET", "/v1/columns", desk.admin).json["items"] == []
     made = column(desk)
     response = desk.call("PATCH", f"/v1/columns/{made['id']}", desk.admin,
@@ -241,6 +250,9 @@ def test_a_board_holds_at_most_twenty_columns(desk):
         column(desk, name=f"c{n}")
     refused = desk.call("POST", "/v1/columns", desk.admin, {"name": "one too many"})
     assert refused.status_code == 409 and refused.json["error"]["code"] == "column_limit"
+    assert refused.json["error"]["message"] == (
+        f"A board holds at most {columns_domain.MAX_COLUMNS} columns; delete one first."
+    )
     # another user's board is their own
     column(desk, desk.tokens["agent"], name="agent's first")
 
@@ -250,6 +262,7 @@ def test_reordering_needs_each_column_exactly_once(desk):
     for ids in ([a], [a, a, b], [a, b, "01aaaaaaaaaaaaaaaaaaaaaaaa"], []):
         response = desk.call("PUT", "/v1/columns/order", desk.admin, {"ids": ids})
         assert response.status_code == 400, ids
+        assert response.json["error"]["message"] == "List each of your columns exactly once.", ids
     listed = desk.call("GET", "/v1/columns", desk.admin).json["items"]
     assert [c["name"] for c in listed] == ["a", "b"]
 
@@ -340,6 +353,7 @@ def test_statuses_choose_the_open_and_the_finished_queues(desk):
 def test_the_other_filters(desk):
     tag = desk.call("POST", "/v1/tags", desk.admin, {"name": "VIP"}).json["id"]
     department = desk.call("POST", "/v1/departments", desk.admin, {"name": "Ventas"}).json["id"]
+    group = desk.call("POST", "/v1/agent-groups", desk.admin, {"name": "Turno", "members": []})
     for n in range(6):
         desk.assign(desk.message(f"5696000000{n}"), "admin")
     desk.assign(desk.message("vip@example.com", channel=desk.email), "admin")  # 7
@@ -347,6 +361,8 @@ def test_the_other_filters(desk):
     desk.patch_ticket(2, tags=[tag])
     desk.patch_ticket(3, sentiment_end="angry")
     desk.patch_ticket(4, department_id=department)
+    grouped = desk.call("PUT", "/v1/tickets/5/assignee", desk.admin, {"group_id": group.json["id"]})
+    assert grouped.status_code == 200, grouped.json
     cases = [
         ({"important": True}, [1]),
         ({"important": False}, [7, 6, 5, 4, 3, 2]),
@@ -354,6 +370,7 @@ def test_the_other_filters(desk):
         ({"sentiment": {"end": "angry"}}, [3]),
         ({"sentiment": {"start": "neutral", "end": "neutral"}}, [7, 6, 5, 4, 2, 1]),
         ({"department_id": department}, [4]),
+        ({"group_id": group.json["id"]}, [5]),
         ({"channel_types": ["email"]}, [7]),
         ({"channel_ids": [desk.whatsapp]}, [6, 5, 4, 3, 2, 1]),
         ({"sla_breached": True}, []),
@@ -405,10 +422,12 @@ def test_a_tampered_or_foreign_cursor_is_refused(desk):
         response = desk.call("GET", f"/v1/columns/{mine['id']}/items?cursor={bad}", desk.admin)
         assert response.status_code == 400, bad
         assert response.json["error"]["code"] == "invalid_cursor"
+        assert response.json["error"]["message"] == "The page cursor is not valid for this list."
     # a cursor is bound to the column as it was: after an edit it no longer applies
     desk.call("PATCH", f"/v1/columns/{mine['id']}", desk.admin, {"filters": {"important": False}})
     response = desk.call("GET", f"/v1/columns/{mine['id']}/items?cursor={cursor}", desk.admin)
     assert response.status_code == 400
+    assert response.json["error"]["code"] == "invalid_cursor"
     bad_limit = desk.call("GET", f"/v1/columns/{mine['id']}/items?limit=51", desk.admin)
     assert bad_limit.status_code == 400
     assert bad_limit.json["error"]["details"][0]["loc"] == ["query", "limit"]

@@ -222,16 +222,50 @@ def test_assignment_mentions_and_escalation_notify_the_right_people(desk, frozen
     assert texts("lee@acme.example.com") == []  # may not see pat's ticket
     assert texts("ana@acme.example.com") == []  # their own mention
 
+    # a comment written through the route tells whom it mentions (who may see the ticket)
+    frozen_clock.advance(timedelta(seconds=1))
+    noted = desk.call("POST", "/v1/tickets/1/comments", desk.admin,
+                      {"text": "Pat, mira esto", "mentions": [pat, lee]})  # fmt: skip
+    assert noted.status_code == 201, noted.json
+    assert (
+        texts("pat@acme.example.com")[0]
+        == "Ana Admin te mencionó en el ticket #1: “Pat, mira esto”"
+    )
+    assert texts("lee@acme.example.com") == []
+    pats = listing(desk.world, login(desk.world, "pat@acme.example.com"))
+    assert pats["items"][0]["kind"] == "mention" and pats["unread_count"] == 3
+
+    # the escalation route tells the assignee, supervisors and admins, not who escalated
     frozen_clock.advance(timedelta(seconds=1))
     escalated = desk.call("POST", "/v1/tickets/1/escalate", desk.admin,
                           {"email": "legal@partner.example.com", "note": "urgente"})  # fmt: skip
     assert escalated.status_code == 200, escalated.json
-    notifications.notify_escalated(ticket_of(desk), admin_id)
     assert texts("sue@acme.example.com")[0] == (
         "Ana Admin escaló el ticket #1 a legal@partner.example.com."
     )
-    assert texts("pat@acme.example.com")[0].startswith("Ana Admin escaló")
+    assert len(texts("sue@acme.example.com")) == 2  # the mention, then the escalation once
+    pats = listing(desk.world, login(desk.world, "pat@acme.example.com"))
+    assert pats["items"][0]["text"].startswith("Ana Admin escaló")
+    assert pats["items"][0]["kind"] == "escalated" and pats["unread_count"] == 4
+    assert texts("lee@acme.example.com") == []  # an agent, not the assignee
     assert texts("ana@acme.example.com") == []  # who escalated it
+
+
+def test_a_manual_assignment_through_the_route_notifies_the_new_assignee(desk, frozen_clock):
+    pat_token, pat = desk.person("pat@acme.example.com", "agent")
+    desk.client_writes()  # nobody online: unassigned
+    frozen_clock.advance(timedelta(seconds=1))
+    moved = desk.call("PUT", "/v1/tickets/1/assignee", desk.admin, {"user_id": pat})
+    assert moved.status_code == 200, moved.json
+    told = listing(desk.world, pat_token)
+    assert told["unread_count"] == 1
+    assert [(n["kind"], n["text"]) for n in told["items"]] == [
+        ("assigned", "Ana Admin te asignó el ticket #1.")
+    ]
+    admin_id = desk.call("GET", "/v1/me", desk.admin).json["user"]["id"]
+    taken = desk.call("PUT", "/v1/tickets/1/assignee", desk.admin, {"user_id": admin_id})
+    assert taken.status_code == 200, taken.json
+    assert listing(desk.world, desk.admin)["unread_count"] == 0  # took it themselves
 
 
 def test_a_broken_notification_never_breaks_the_change(desk, monkeypatch):

@@ -481,6 +481,10 @@ def test_a_429_with_retry_after_sets_the_records_visibility(desk, graph, visibil
 
 
 def test_refused_credentials_fail_the_message_and_alert(desk, graph, caplog):
+    contact = desk.world.call("POST", "/v1/account-contacts", desk.admin, {
+        "first_name": "Tito", "last_name": "Técnico", "email": "tito@acme.example.com",
+        "email_preferences": {"channels": True}})  # fmt: skip
+    assert contact.status_code == 201, contact.json
     message = desk.reply()
     graph.queue(401, {"error": {"message": "Error validating access token: Session has expired",
                                 "type": "OAuthException", "code": 190}})  # fmt: skip
@@ -495,6 +499,16 @@ def test_refused_credentials_fail_the_message_and_alert(desk, graph, caplog):
     assert (alert.channel_id, alert.tenant_id, alert.channel_name) == (
         desk.channel_id, desk.tenant, "Ventas")  # fmt: skip
     assert WA_TOKEN not in caplog.text
+    # the account contacts who take channel notices are told by email (a 401 from the API)
+    desk.world.run_mail_worker()
+    mail_dir = get_settings().mail_dir  # the graph fixture moved ATIENDE_VAR: read it here
+    assert mail_dir is not None
+    sent = [BytesParser(policy=policy.default).parsebytes(p.read_bytes())
+            for p in sorted(mail_dir.glob("*.eml"))]  # fmt: skip
+    [mail] = [m for m in sent if "reconéctalo" in m["Subject"]]
+    assert "tito@acme.example.com" in mail["To"]
+    assert "reconéctalo" in mail["Subject"] and WA_TOKEN not in mail.as_string()
+    assert "Session has expired" in mail.get_body(("plain",)).get_content()
 
 
 def test_a_disconnected_channel_fails_the_message_without_a_request(desk, graph):

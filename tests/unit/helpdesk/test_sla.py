@@ -190,6 +190,28 @@ def test_a_merged_ticket_leaves_the_index_without_a_breach(desk, frozen_clock):
     assert ticket_item(desk, 2).sla["breached"] is True
 
 
+def test_a_column_filters_the_breached_tickets(desk, frozen_clock):
+    targets(desk, first_response_minutes=30)
+    desk.client_writes(sender="56911111111")  # 1: nobody answers
+    desk.client_writes(sender="56922222222")  # 2: answered in time
+    answered = desk.call("POST", "/v1/tickets/2/messages", desk.admin, {"text": "¡Hola!"})
+    assert answered.status_code == 201, answered.json
+    frozen_clock.advance(timedelta(minutes=31))
+    assert sla.sweep() == {"due": 2, "cleared": 1, "breached": 1}
+    token = login(desk)
+
+    def column_numbers(breached: bool) -> list[int]:
+        made = desk.call("POST", "/v1/columns", token, {"name": f"SLA {breached}",
+                         "filters": {"assignee": "any", "sla_breached": breached}})  # fmt: skip
+        assert made.status_code == 201, made.json
+        items = desk.call("GET", f"/v1/columns/{made.json['id']}/items", token)
+        assert items.status_code == 200, items.json
+        return [item["number"] for item in items.json["items"]]
+
+    assert column_numbers(True) == [1]
+    assert column_numbers(False) == [2]
+
+
 # --- business minutes ---------------------------------------------------------------------------
 def test_a_business_hours_deadline_waits_over_the_weekend_and_a_holiday(desk, frozen_clock):
     targets(desk, {**OFFICE, "holidays": ["2026-03-09"]}, first_response_minutes=60,
@@ -246,6 +268,12 @@ def test_settling_judges_each_deadline_once():
     answered = settle(opened, status="pending", first_response_at=at("2026-03-02T12:29:00+00:00"),
                       closed_at=None, at=when)  # fmt: skip
     assert answered.breached == ("resolution",)
+    closed = settle(opened, status="closed", first_response_at=None,
+                    closed_at=at("2026-03-02T12:30:00+00:00"), at=when)  # fmt: skip
+    assert closed.breached == () and closed.next_due is None  # closing in time meets both
+    late = settle(opened, status="closed", first_response_at=at("2026-03-02T12:00:00+00:00"),
+                  closed_at=at("2026-03-02T12:30:30+00:00"), at=when)  # fmt: skip
+    assert late.breached == ("resolution",) and late.next_due is None
     escalated = settle(opened, status="escalated", first_response_at=None, closed_at=None, at=when)
     assert escalated.breached == () and escalated.next_due is None
     left = time_left(opened, status="open", first_response_at=None,

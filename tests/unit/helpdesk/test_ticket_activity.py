@@ -571,6 +571,12 @@ def test_the_transcript_speaks_the_tenants_language(locale, words):
 def test_the_bot_switch(world, desk):
     number = desk.write_in("Hola")
     path = f"/v1/tickets/{number}/bot"
+    nobody = desk.call("PUT", path, "agent", {"enabled": True})  # the account has no bot yet
+    assert nobody.status_code == 409 and nobody.json["error"]["code"] == "no_bot_integration"
+    assert "bot.message" in nobody.json["error"]["message"] and not desk.ticket(number).bot
+    hook = desk.call("POST", "/v1/integrations", "admin",
+                     {"url": "https://bot.example.com/hook", "events": ["bot.message"]})  # fmt: skip
+    assert hook.status_code == 201, hook.json
     on = desk.call("PUT", path, "agent", {"enabled": True})
     assert on.status_code == 200 and on.json["bot"] is True and desk.ticket(number).bot
     again = desk.call("PUT", path, "agent", {"enabled": True})

@@ -84,8 +84,88 @@ def test_pending_sentiment_and_bad_input(desk):
     bad = desk.call("PATCH", "/v1/tickets/1", desk.admin, {"sentiment_end": "furious"})
     assert bad.status_code == 400 and bad.json["error"]["details"][0]["loc"][-1] == "sentiment_end"
     unknown = desk.call("PATCH", "/v1/tickets/1", desk.admin, {"department_id": "nope"})
-    assert unknown.status_code == 400
-    assert desk.call("PATCH", "/v1/tickets/1", desk.admin, {"colour": "red"}).status_code == 400
+    refused(unknown, 400, "There is no such department.", ("body", "department_id"))
+    extra = desk.call("PATCH", "/v1/tickets/1", desk.admin, {"colour": "red"})
+    refused(extra, 400, "", ("body", "colour"))
+    status = desk.call("PATCH", "/v1/tickets/1", desk.admin, {"status": "escalated"})
+    refused(status, 400, "", ("body", "status"))  # escalate and merge have their own routes
+
+
+def define_field(desk, key, applies_to, kind="text", **body):
+    made = desk.call("POST", "/v1/custom-fields", desk.admin, {
+        "applies_to": applies_to, "key": key, "label": key.title(), "type": kind, **body})  # fmt: skip
+    assert made.status_code == 201, made.json
+
+
+def refused(response, status, message, loc=None):
+    """The status, the message (a part of it) and, for a 400, the field named in details."""
+    assert response.status_code == status, response.json
+    assert message in response.json["error"]["message"], response.json
+    if loc is not None:
+        assert list(loc) in [d["loc"] for d in response.json["error"]["details"]], response.json
+
+
+def stored(desk, number):
+    """The ticket view without what depends on the clock (seconds left to deadlines)."""
+    view = desk.call("GET", f"/v1/tickets/{number}", desk.admin).json
+    view.pop("sla_time_left", None)
+    return view
+
+
+def test_patch_takes_only_the_accounts_departments_groups_tags_and_ticket_fields(desk):
+    desk.client_writes()
+    department = desk.call("POST", "/v1/departments", desk.admin, {"name": "Ventas"}).json["id"]
+    group = desk.call("POST", "/v1/agent-groups", desk.admin, {"name": "Turno", "members": []})
+    assert group.status_code == 201, group.json
+    tag = desk.call("POST", "/v1/tags", desk.admin, {"name": "VIP"}).json["id"]
+    define_field(desk, "priority", "ticket", "select", options=["Alta", "Baja"])
+    define_field(desk, "order_no", "ticket", "number")
+    define_field(desk, "segment", "client")
+    beta = desk.world.signup(company="Beta", email="bea@beta.example.com")["access_token"]
+    their_department = desk.call("POST", "/v1/departments", beta, {"name": "Ventas"}).json["id"]
+    their_group = desk.call("POST", "/v1/agent-groups", beta, {"name": "Turno", "members": []})
+    their_tag = desk.call("POST", "/v1/tags", beta, {"name": "VIP"}).json["id"]
+    before = stored(desk, 1)
+    fields_bad = "Some custom fields are not valid"
+    for body, message, loc in [
+        ({"department_id": "nope"}, "There is no such department.", ("body", "department_id")),
+        ({"department_id": their_department}, "There is no such department.",
+         ("body", "department_id")),
+        ({"group_id": "nope"}, "There is no such agent group.", ("body", "group_id")),
+        ({"group_id": their_group.json["id"]}, "There is no such agent group.",
+         ("body", "group_id")),
+        ({"tags": [tag, their_tag]}, f"Unknown tags: {their_tag}; use the account's tags",
+         ("body", "tags")),
+        ({"metadata": {"priority": "Urgente"}}, f"{fields_bad}: priority.",
+         ("body", "metadata", "priority")),
+        ({"metadata": {"order_no": "diez"}}, f"{fields_bad}: order_no.",
+         ("body", "metadata", "order_no")),
+        ({"metadata": {"segment": "B2B"}}, f"{fields_bad}: segment.",  # a client's field
+         ("body", "metadata", "segment")),
+        ({"sentiment_start": "furious"}, "", ("body", "sentiment_start")),
+        # the valid parts of a refused change are not applied either
+        ({"status": "closed", "important": True, "department_id": department, "tags": ["nope"]},
+         "Unknown tags: nope", ("body", "tags")),
+    ]:  # fmt: skip
+        refused(desk.call("PATCH", "/v1/tickets/1", desk.admin, body), 400, message, loc)
+    assert stored(desk, 1) == before  # nothing half-written
+    changed = desk.call("PATCH", "/v1/tickets/1", desk.admin, {
+        "department_id": department, "group_id": group.json["id"], "tags": [tag, tag],
+        "metadata": {"priority": "ALTA", "order_no": 10}, "sentiment_start": "angry",
+        "sentiment_end": "happy"})  # fmt: skip
+    assert changed.status_code == 200, changed.json
+    ticket = changed.json
+    assert (ticket["department_id"], ticket["group_id"], ticket["tags"]) == (
+        department, group.json["id"], [tag])  # fmt: skip
+    assert ticket["metadata"] == {"priority": "Alta", "order_no": 10}
+    assert (ticket["sentiment_start"], ticket["sentiment_end"]) == ("angry", "happy")
+    [entry] = [e for e in desk.call("GET", "/v1/tickets/1/history", desk.admin).json["items"]
+               if e["action"] == "updated"]  # fmt: skip
+    assert entry["before"]["department_id"] is None and entry["before"]["metadata"] == {}
+    assert entry["after"]["department_id"] == department
+    assert entry["after"]["metadata"] == {"priority": "Alta", "order_no": 10}
+    cleared = desk.call("PATCH", "/v1/tickets/1", desk.admin, {"department_id": None, "tags": []})
+    assert cleared.json["department_id"] is None and cleared.json["tags"] == []
 
 
 def test_important_cannot_be_undone(desk):
@@ -121,22 +201,26 @@ def test_next_ticket_for_the_dispenser(desk):
     plain, _ = desk.person("pat@acme.example.com", "agent")
     dispenser, dispenser_id = desk.person("dee@acme.example.com", "agent",
                                           permissions=["conversation_dispenser"])  # fmt: skip
-    assert desk.call("POST", "/v1/tickets/next", plain).status_code == 403
-    assert desk.call("POST", "/v1/tickets/next", dispenser).status_code == 404
+    refused(desk.call("POST", "/v1/tickets/next", plain), 403,
+            "does not allow this: take the next waiting ticket")  # fmt: skip
+    refused(desk.call("POST", "/v1/tickets/next", dispenser), 404,
+            "No ticket is waiting on your channels.")  # fmt: skip
     desk.client_writes(sender="56900000001")
     desk.client_writes(sender="56900000002")
     taken = desk.call("POST", "/v1/tickets/next", dispenser)
     assert taken.status_code == 200 and taken.json["number"] == 1
     assert taken.json["assignee_id"] == dispenser_id
     assert desk.call("POST", "/v1/tickets/next", dispenser).json["number"] == 2
-    assert desk.call("POST", "/v1/tickets/next", dispenser).status_code == 404
+    refused(desk.call("POST", "/v1/tickets/next", dispenser), 404,
+            "No ticket is waiting on your channels.")  # fmt: skip
 
 
 def test_merge_is_atomic_and_leaves_a_read_only_pointer(desk):
     desk.client_writes(sender="56900000001", text="uno")
     desk.client_writes(sender="56900000002", text="dos")
     desk.client_writes(sender="56900000003", text="tres")
-    assert desk.call("POST", "/v1/tickets/1/merge", desk.admin, {"into": 1}).status_code == 409
+    refused(desk.call("POST", "/v1/tickets/1/merge", desk.admin, {"into": 1}), 409,
+            "cannot be merged into itself")  # fmt: skip
     desk.call("PATCH", "/v1/tickets/3", desk.admin, {"status": "closed"})
     into_closed = desk.call("POST", "/v1/tickets/1/merge", desk.admin, {"into": 3})
     assert into_closed.status_code == 409 and "closed" in into_closed.json["error"]["message"]
@@ -160,6 +244,99 @@ def test_merge_is_atomic_and_leaves_a_read_only_pointer(desk):
     # the merged ticket's client writes again: a new ticket, not the read-only one
     desk.client_writes(sender="56900000001", text="sigo aquí")
     assert desk.call("GET", "/v1/tickets/4", desk.admin).json["messages"][0]["text"] == "sigo aquí"
+
+
+def test_merge_refusals_say_why_and_change_nothing(desk):
+    for n in range(1, 6):
+        desk.client_writes(sender=f"5690000000{n}", text=f"t{n}")
+    assert desk.call("PATCH", "/v1/tickets/3", desk.admin, {"status": "closed"}).status_code == 200
+    escalated = desk.call("POST", "/v1/tickets/4/escalate", desk.admin,
+                          {"email": "legal@partner.example.com"})  # fmt: skip
+    assert escalated.status_code == 200, escalated.json
+    assert desk.call("POST", "/v1/tickets/5/merge", desk.admin, {"into": 2}).status_code == 200
+    before = stored(desk, 1)
+    for into, status, code, message in [
+        (1, 409, "merge_into_itself", "A ticket cannot be merged into itself."),
+        (3, 409, "merge_target_not_open", "Ticket 3 is closed: merge only into an open ticket."),
+        (4, 409, "merge_target_not_open",
+         "Ticket 4 is escalated: merge only into an open ticket."),
+        (5, 409, "merge_target_not_open", "Ticket 5 is merged: merge only into an open ticket."),
+        (99, 404, "not_found", "There is no such ticket."),
+    ]:  # fmt: skip
+        response = desk.call("POST", "/v1/tickets/1/merge", desk.admin, {"into": into})
+        refused(response, status, message)
+        assert response.json["error"]["code"] == code, response.json
+    refused(desk.call("POST", "/v1/tickets/1/merge", desk.admin, {"into": 0}), 400, "",
+            ("body", "into"))  # fmt: skip
+    # a read-only ticket is not merged anywhere either
+    for source, message in [(4, "Ticket 4 was escalated to legal@partner.example.com"),
+                            (5, "Ticket 5 was merged into ticket 2")]:  # fmt: skip
+        refused(desk.call("POST", f"/v1/tickets/{source}/merge", desk.admin, {"into": 1}), 409,
+                message)  # fmt: skip
+    assert stored(desk, 1) == before
+    assert desk.call("GET", "/v1/tickets/2", desk.admin).json["merged_from"] == [5]
+
+
+def test_an_escalated_ticket_takes_no_reply_nor_change(desk):
+    desk.client_writes()
+    desk.call("POST", "/v1/tickets/1/escalate", desk.admin, {"email": "legal@partner.example.com"})
+    says = "Ticket 1 was escalated to legal@partner.example.com and is read-only."
+    for method, path, body in [
+        ("POST", "/v1/tickets/1/messages", {"text": "hola"}),
+        ("PATCH", "/v1/tickets/1", {"status": "open"}),
+        ("PATCH", "/v1/tickets/1", {"sentiment_end": "happy"}),
+        ("POST", "/v1/tickets/1/important", None),
+        ("PUT", "/v1/tickets/1/assignee", {"user_id": None}),
+    ]:
+        response = desk.call(method, path, desk.admin, body)
+        refused(response, 409, says)
+        assert response.json["error"]["code"] == "ticket_escalated"
+
+
+def test_assignment_by_hand_to_a_user_or_a_group_and_transfer_between_agents(desk):
+    desk.client_writes()
+    pat, pat_id = desk.person("pat@acme.example.com", "agent")
+    sam, sam_id = desk.person(
+        "sam@acme.example.com", "agent", permissions=["transfer_conversations"]
+    )
+    group = desk.call("POST", "/v1/agent-groups", desk.admin,
+                      {"name": "Turno noche", "members": [pat_id, sam_id]}).json["id"]  # fmt: skip
+    beta = desk.world.signup(company="Beta", email="bea@beta.example.com")["access_token"]
+    theirs = desk.call("POST", "/v1/agent-groups", beta, {"name": "Turno", "members": []})
+    given = desk.call("PUT", "/v1/tickets/1/assignee", desk.admin, {"user_id": sam_id})
+    assert given.status_code == 200 and given.json["assignee_id"] == sam_id
+    # sam may transfer: his ticket goes to pat
+    moved = desk.call("PUT", "/v1/tickets/1/assignee", sam, {"user_id": pat_id})
+    assert moved.status_code == 200, moved.json
+    assert moved.json["assignee_id"] == pat_id and moved.json["assignment"]["by"] == sam_id
+    assert (load(desk, sam_id), load(desk, pat_id)) == (0, 1)
+    # pat may not: transferring needs transfer_conversations
+    forbidden = desk.call("PUT", "/v1/tickets/1/assignee", pat, {"user_id": sam_id})
+    refused(forbidden, 403, "assign or transfer a ticket to a user or a group")
+    assert forbidden.json["error"]["details"] == {"action": "tickets.assign", "role": "agent"}
+    # to a group: the assignee stays
+    grouped = desk.call("PUT", "/v1/tickets/1/assignee", desk.admin, {"group_id": group})
+    assert grouped.status_code == 200, grouped.json
+    assert (grouped.json["group_id"], grouped.json["assignee_id"]) == (group, pat_id)
+    # to a group and nobody: the ticket waits for the group
+    waiting = desk.call("PUT", "/v1/tickets/1/assignee", desk.admin,
+                        {"user_id": None, "group_id": group})  # fmt: skip
+    assert (waiting.json["group_id"], waiting.json["assignee_id"]) == (group, None)
+    assert load(desk, pat_id) == 0
+    actions = [(e["action"], e["after"]) for e in
+               desk.call("GET", "/v1/tickets/1/history", desk.admin).json["items"]]  # fmt: skip
+    assert ("group", {"group_id": group}) in actions
+    assert ("assigned", {"assignee_id": pat_id}) in actions
+    for body, status, message, loc in [
+        ({}, 400, "Give user_id, group_id or both.", None),
+        ({"group_id": "nope"}, 400, "There is no such agent group.", ("body", "group_id")),
+        ({"group_id": theirs.json["id"]}, 400, "There is no such agent group.",
+         ("body", "group_id")),
+        ({"user_id": "nope"}, 400, "Assign tickets to an active admin, supervisor, agent",
+         ("body", "user_id")),
+    ]:  # fmt: skip
+        refused(desk.call("PUT", "/v1/tickets/1/assignee", desk.admin, body), status, message, loc)
+    assert desk.call("GET", "/v1/tickets/1", desk.admin).json["group_id"] == group
 
 
 def test_a_reply_is_queued_and_the_answering_agent_takes_the_ticket(desk):
@@ -190,25 +367,38 @@ def test_reply_rules(desk):
                        {"text": "ver", "public": True, "attachments": [attachment]})  # fmt: skip
     assert public.status_code == 400
     assert public.json["error"]["message"] == "Attachments go only in private messages."
+    assert public.json["error"]["details"][0]["loc"] == ["body", "attachments"]
     foreign = dict(attachment, s3_key="uploads/other-tenant/a.pdf")
-    assert desk.call("POST", "/v1/tickets/1/messages", desk.admin,
-                     {"text": "ver", "attachments": [foreign]}).status_code == 400  # fmt: skip
+    refused(desk.call("POST", "/v1/tickets/1/messages", desk.admin,
+                      {"text": "ver", "attachments": [foreign]}), 400,
+            "Attach only files uploaded to this account.", ("body", "attachments", 0, "s3_key"))  # fmt: skip
     ok = desk.call(
         "POST", "/v1/tickets/1/messages", desk.admin, {"text": "ver", "attachments": [attachment]}
     )
     assert ok.status_code == 201 and ok.json["attachments"][0]["filename"] == "a.pdf"
     empty = desk.call("POST", "/v1/tickets/1/messages", desk.admin, {"text": "  "})
-    assert empty.status_code == 400
+    refused(empty, 400, "Write something or attach a file.", ("body", "text"))
     unknown = desk.call(
         "POST", "/v1/tickets/1/messages", desk.admin, {"text": "x", "quick_reply": "nada"}
     )
-    assert unknown.status_code == 400 and "no quick reply" in unknown.json["error"]["message"]
+    refused(unknown, 400, "There is no quick reply “/nada”.", ("body", "quick_reply"))
     other = desk.call(
         "POST", "/v1/tickets/1/messages", desk.admin, {"text": "x", "reply_to": "nope"}
     )
-    assert other.status_code == 400
+    refused(other, 400, "That message is not part of this ticket.", ("body", "reply_to"))
+    desk.client_writes(sender="56900000009", text="otro cliente")
+    elsewhere = desk.call("GET", "/v1/tickets/2", desk.admin).json["messages"][0]["id"]
+    refused(desk.call("POST", "/v1/tickets/1/messages", desk.admin,
+                      {"text": "x", "reply_to": elsewhere}), 400,
+            "That message is not part of this ticket.", ("body", "reply_to"))  # fmt: skip
+    template = desk.call("POST", "/v1/tickets/1/messages", desk.admin,
+                         {"template": {"name": "nada", "language": "es"}})  # fmt: skip
+    refused(template, 400, "There is no WhatsApp template “nada” in language “es”.")
     analyst, _ = desk.person("ann@acme.example.com", "analyst")
-    assert desk.call("POST", "/v1/tickets/1/messages", analyst, {"text": "x"}).status_code == 403
+    as_analyst = desk.call("POST", "/v1/tickets/1/messages", analyst, {"text": "x"})
+    refused(as_analyst, 403, "Your role (analyst) does not allow this")
+    assert [m["direction"] for m in desk.call("GET", "/v1/tickets/1", desk.admin).json["messages"]
+            ] == ["in", "out"]  # only the one good reply was stored  # fmt: skip
     desk.call("PATCH", "/v1/tickets/1", desk.admin, {"status": "closed"})
     closed = desk.call("POST", "/v1/tickets/1/messages", desk.admin, {"text": "x"})
     assert closed.status_code == 409 and "reopen it" in closed.json["error"]["message"]
@@ -230,6 +420,51 @@ def test_whatsapp_free_text_after_24_hours_is_refused(desk):
         "name": "seguimiento", "language": "es", "parameters": ["María"]}})  # fmt: skip
     assert sent.status_code == 201, sent.json
     assert sent.json["text"] == "Hola María, ¿pudimos ayudarte?"
+
+
+def test_a_template_is_only_for_whatsapp_tickets(desk):
+    from chalicelib.channels.events import InboundMessage
+    from chalicelib.clock import now
+    from chalicelib.domain.channels.service import get_channel
+    from chalicelib.domain.inbound.ingest import ingest_message
+
+    made = desk.call("POST", "/v1/channels", desk.admin, {
+        "type": "email", "name": "Soporte", "identifiers": {"address": "soporte@acme.example.com"}})  # fmt: skip
+    assert made.status_code == 201, made.json
+    channel = get_channel(desk.tenant, made.json["id"])
+    number = ingest_message(channel, InboundMessage(
+        channel_type="email", account_id=channel.account_id, provider_message_id="<m1@example.com>",
+        sender_id="ana@example.com", sender_name="Ana", text="Hola", sent_at=now())).ticket_number  # fmt: skip
+    desk.call("POST", "/v1/templates", desk.admin, {
+        "name": "seguimiento", "language": "es", "category": "UTILITY", "body": "Hola {{1}}"})  # fmt: skip
+    response = desk.call("POST", f"/v1/tickets/{number}/messages", desk.admin, {"template": {
+        "name": "seguimiento", "language": "es", "parameters": ["Ana"]}})  # fmt: skip
+    refused(response, 400, "Templates are for WhatsApp tickets.", ("body", "template"))
+
+
+def test_a_store_review_is_answered_only_in_public(desk):
+    from chalicelib.channels.events import InboundMessage
+    from chalicelib.clock import now
+    from chalicelib.domain.channels.service import get_channel
+    from chalicelib.domain.inbound.ingest import ingest_message
+
+    made = desk.call("POST", "/v1/channels", desk.admin, {
+        "type": "app_store", "name": "Acme iOS", "identifiers": {"app_id": "1234567890"},
+        "credentials": {"issuer_id": "57246542-96fe-1a63", "key_id": "2X9R4HXF34",
+                        "private_key": "-----BEGIN PRIVATE KEY-----" + "M" * 40}})  # fmt: skip
+    assert made.status_code == 201, made.json
+    channel = get_channel(desk.tenant, made.json["id"])
+    review = "00000028-b08c-0014-7c1e-000000000004"
+    number = ingest_message(channel, InboundMessage(
+        channel_type="app_store", account_id=channel.account_id, provider_message_id=review,
+        sender_id=f"review:{review}", sender_name="ana", text="Se cierra sola", public=True,
+        rating=2, sent_at=now(), thread_key=review)).ticket_number  # fmt: skip
+    path = f"/v1/tickets/{number}/messages"
+    private = desk.call("POST", path, desk.admin, {"text": "Gracias, lo revisamos"})
+    refused(private, 400, "A store review is answered in public", ("body", "public"))
+    assert private.json["error"]["code"] == "review_reply_private"
+    public = desk.call("POST", path, desk.admin, {"text": "Gracias, lo revisamos", "public": True})
+    assert public.status_code == 201 and public.json["public"] is True, public.json
 
 
 @pytest.mark.ddb_local  # a real engine: moto's table is not safe across threads
