@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,6 +54,8 @@ class FakeProvider:
         self.requests: list[Seen] = []
         self.answers: dict[str, list[tuple[int, bytes, dict[str, str]]]] = {}
         self.url = ""
+        self.delay = 0.0  # seconds each answer waits (slow providers, concurrent callers)
+        self.lock = threading.Lock()
 
     def queue(
         self, path: str, status: int, body: Any = None, headers: dict[str, str] | None = None
@@ -72,9 +75,11 @@ class FakeProvider:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in handler.headers.items()}
-        self.requests.append(Seen(handler.command, path, query, headers, body))
-        pending = self.answers.get(path) or []
-        status, raw, extra = pending.pop(0) if pending else (404, b'{"error":"no route"}', {})
+        with self.lock:
+            self.requests.append(Seen(handler.command, path, query, headers, body))
+            pending = self.answers.get(path) or []
+            status, raw, extra = pending.pop(0) if pending else (404, b'{"error":"no route"}', {})
+        time.sleep(self.delay)
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(raw)))

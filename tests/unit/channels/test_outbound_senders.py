@@ -14,19 +14,18 @@ import hmac
 import json
 import re
 import socket
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlsplit
+from urllib.parse import quote, unquote
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from fake_http import FakeProvider, Seen, serving
 
 from chalicelib.channels.outbound import (
     HttpRequest,
@@ -75,89 +74,19 @@ VOICE = OutboundAttachment(
 
 
 # --- the fake provider ------------------------------------------------------------------------
-@dataclass
-class Seen:
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    @property
-    def form(self) -> dict[str, str]:
-        return dict(parse_qsl(self.body.decode()))
-
-
-class FakeProvider:
-    """Queued answers per path, served in order (404 when none); every request recorded."""
-
-    def __init__(self) -> None:
-        self.requests: list[Seen] = []
-        self.answers: dict[str, list[tuple[int, bytes, dict[str, str]]]] = {}
-        self.url = ""
-
-    def queue(
-        self, path: str, status: int, body: Any = None, headers: dict[str, str] | None = None
-    ) -> None:
-        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-        self.answers.setdefault(path, []).append((status, raw, headers or {}))
-
-    def answer(self, handler: BaseHTTPRequestHandler) -> None:
-        parts = urlsplit(handler.path)
-        query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length) if length else b""
-        headers = {k.lower(): v for k, v in handler.headers.items()}
-        self.requests.append(Seen(handler.command, unquote(parts.path), query, headers, body))
-        pending = self.answers.get(unquote(parts.path)) or []
-        status, raw, extra = pending.pop(0) if pending else (404, b'{"error":"no route"}', {})
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(raw)))
-        for name, value in extra.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        handler.wfile.write(raw)
-
-    def unanswered(self) -> list[str]:
-        return [path for path, pending in self.answers.items() if pending]
-
-
 @pytest.fixture
 def provider(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeProvider]:
     """The fake, configured as every provider's base URL; the outbox in ``tmp_path``."""
-    fake = FakeProvider()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            fake.answer(self)
-
-        def do_POST(self) -> None:
-            fake.answer(self)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    for name in BASE_URL_SETTINGS:
-        monkeypatch.setenv(name, fake.url)
-    monkeypatch.setenv("TWITTER_CONSUMER_SECRET", X_CONSUMER_SECRET)
-    monkeypatch.setenv("ATIENDE_VAR", str(tmp_path))
-    reset_settings()
-    try:
-        yield fake
-    finally:
-        reset_settings()  # the next get_settings() reads the environment monkeypatch restores
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(FakeProvider()) as fake:
+        for name in BASE_URL_SETTINGS:
+            monkeypatch.setenv(name, fake.url)
+        monkeypatch.setenv("TWITTER_CONSUMER_SECRET", X_CONSUMER_SECRET)
+        monkeypatch.setenv("ATIENDE_VAR", str(tmp_path))
+        reset_settings()
+        try:
+            yield fake
+        finally:
+            reset_settings()  # the next get_settings() reads the environment monkeypatch restores
 
 
 @pytest.fixture

@@ -15,19 +15,17 @@ import json
 import logging
 import sys
 import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from email import policy
 from email.parser import BytesParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from fake_http import FakeProvider, serving
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "accounts"))
 from accounts_world import World
@@ -55,85 +53,28 @@ WA_PATH = f"/v21.0/{PHONE_ID}/messages"
 
 
 # --- the fake Cloud API ------------------------------------------------------------------------
-@dataclass
-class Seen:
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: bytes
+class FakeGraph(FakeProvider):
+    """The Graph API's WhatsApp messages endpoint; answers queued in order (404 when none)."""
 
-    @property
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-class FakeGraph:
-    """Queued answers per path, served in order (404 when none); every request recorded."""
-
-    def __init__(self) -> None:
-        self.requests: list[Seen] = []
-        self.answers: dict[str, list[tuple[int, bytes, dict[str, str]]]] = {}
-        self.url = ""
-        self.delay = 0.0
-        self.lock = threading.Lock()
-
-    def queue(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        self.answers.setdefault(WA_PATH, []).append((status, json.dumps(body).encode(),
-                                                     headers or {}))  # fmt: skip
+    def reply(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        self.queue(WA_PATH, status, body, headers)
 
     def sent(self, wamid: str) -> None:
-        self.queue(200, {"messaging_product": "whatsapp",
+        self.reply(200, {"messaging_product": "whatsapp",
                          "contacts": [{"input": CLIENT_WA, "wa_id": CLIENT_WA}],
                          "messages": [{"id": wamid}]})  # fmt: skip
-
-    def answer(self, handler: BaseHTTPRequestHandler) -> None:
-        parts = urlsplit(handler.path)
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length) if length else b""
-        with self.lock:
-            self.requests.append(Seen(
-                handler.command, unquote(parts.path),
-                {k: v[0] for k, v in parse_qs(parts.query).items()},
-                {k.lower(): v for k, v in handler.headers.items()}, body,
-            ))  # fmt: skip
-            pending = self.answers.get(unquote(parts.path)) or []
-            status, raw, extra = pending.pop(0) if pending else (404, b'{"error":"no route"}', {})
-        time.sleep(self.delay)
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(raw)))
-        for name, value in extra.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        handler.wfile.write(raw)
 
 
 @pytest.fixture
 def graph(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeGraph]:
-    fake = FakeGraph()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            fake.answer(self)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    monkeypatch.setenv("GRAPH_API_BASE_URL", fake.url)
-    monkeypatch.setenv("ATIENDE_VAR", str(tmp_path))
-    reset_settings()
-    try:
-        yield fake
-    finally:
+    with serving(FakeGraph()) as fake:
+        monkeypatch.setenv("GRAPH_API_BASE_URL", fake.url)
+        monkeypatch.setenv("ATIENDE_VAR", str(tmp_path))
         reset_settings()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+        try:
+            yield fake
+        finally:
+            reset_settings()
 
 
 # --- the tenant, its channel, a client's ticket ------------------------------------------------
@@ -266,7 +207,7 @@ def test_a_queued_reply_is_sent_once_even_when_its_record_comes_twice(desk, grap
     assert deliver(record, record) == set()  # the same record twice in one batch
     assert deliver(received_again(record, 2)) == set()  # and once more later
 
-    assert [seen.json for seen in graph.requests] == [wa_text("Tu pedido sale hoy.")]
+    assert [seen.json for seen in graph.to(WA_PATH)] == [wa_text("Tu pedido sale hoy.")]
     sent = desk.message(message)
     assert (sent.status, sent.provider_message_id, sent.attempts) == ("sent", "wamid.OUT1", 1)
     assert sent.status_error is None and sent.sent_at >= message.sent_at
@@ -290,7 +231,7 @@ def test_an_auto_reply_goes_out_through_the_local_worker_once(api, mailbox, grap
     run_worker("send_outbound")
     run_worker("send_outbound")
 
-    assert [seen.json for seen in graph.requests] == [
+    assert [seen.json for seen in graph.to(WA_PATH)] == [
         wa_text("Ahora no hay ejecutivos; te responderemos pronto.")
     ]
     [reply] = [m for m in Message.query(keys.ticket_pk(desk.tenant, 1)) if m.direction == "out"]
@@ -317,7 +258,7 @@ def test_two_workers_given_the_same_record_at_once_send_it_once(desk, graph, vis
     for thread in threads:
         thread.join(timeout=30)
 
-    assert len(graph.requests) == 1
+    assert len(graph.to(WA_PATH)) == 1
     # the loser saw the send leased to the winner: its record comes back after the lease
     assert sorted(len(f) for f in failed) == [0, 1]
     [later] = [call["VisibilityTimeout"] for call in visibility]
@@ -325,7 +266,7 @@ def test_two_workers_given_the_same_record_at_once_send_it_once(desk, graph, vis
     assert desk.message(message).status == "sent"
     graph.delay = 0
     assert deliver(received_again(record, 2)) == set()  # back later: found sent, dropped
-    assert len(graph.requests) == 1
+    assert len(graph.to(WA_PATH)) == 1
 
 
 def test_a_worker_that_died_mid_send_is_replaced_after_its_lease(desk, graph, visibility):
@@ -338,7 +279,7 @@ def test_a_worker_that_died_mid_send_is_replaced_after_its_lease(desk, graph, vi
         graph.sent("wamid.AFTER")
 
         assert deliver(record) == {record["MessageId"]}  # leased: not sent, looked at later
-        assert graph.requests == []
+        assert graph.to(WA_PATH) == []
         assert visibility[-1]["VisibilityTimeout"] == outbound.LEASE_SECONDS + 1
 
         clock.advance(timedelta(seconds=outbound.LEASE_SECONDS + 1))
@@ -346,7 +287,7 @@ def test_a_worker_that_died_mid_send_is_replaced_after_its_lease(desk, graph, vi
     finally:
         clock.release()
     sent = desk.message(message)
-    assert (sent.status, sent.attempts, len(graph.requests)) == ("sent", 2, 1)
+    assert (sent.status, sent.attempts, len(graph.to(WA_PATH))) == ("sent", 2, 1)
 
 
 # --- what goes on the wire, and what the outbox keeps ------------------------------------------------
@@ -355,7 +296,7 @@ def test_the_outbox_holds_the_exact_cloud_api_request(desk, graph, tmp_path):
     graph.sent("wamid.OUT1")
     deliver(*receive())
 
-    [seen] = graph.requests
+    [seen] = graph.to(WA_PATH)
     assert (seen.method, seen.path, seen.query) == ("POST", WA_PATH, {})
     assert seen.headers["authorization"] == f"Bearer {WA_TOKEN}"
     expected = wa_text("Hola Ana 👋, tu pedido sale hoy.", context={"message_id": INBOUND_WAMID})
@@ -387,7 +328,7 @@ def test_a_template_and_a_file_uploaded_to_the_account(desk, graph):
 
     assert deliver(*receive()) == set()
 
-    by_type = {seen.json["type"]: seen.json for seen in graph.requests}
+    by_type = {seen.json["type"]: seen.json for seen in graph.to(WA_PATH)}
     assert by_type["template"]["template"] == {
         "name": "pedido_en_camino", "language": {"code": "es_CL"},
         "components": [{"type": "body", "parameters": [
@@ -415,13 +356,13 @@ def test_a_file_of_another_account_is_refused_without_a_request(desk, graph):
     failed = desk.message(message)
     assert failed.status == "failed"
     assert failed.status_error == "attachment 1 is not a file uploaded to this account"
-    assert graph.requests == []
+    assert graph.to(WA_PATH) == []
 
 
 # --- failures --------------------------------------------------------------------------------------
 def test_a_500_is_retried_then_sent(desk, graph, visibility):
     message = desk.reply()
-    graph.queue(500, {"error": {"message": "Service temporarily unavailable", "code": 2,
+    graph.reply(500, {"error": {"message": "Service temporarily unavailable", "code": 2,
                                 "is_transient": True}})  # fmt: skip
     graph.sent("wamid.LATER")
     [record] = receive()
@@ -438,12 +379,12 @@ def test_a_500_is_retried_then_sent(desk, graph, visibility):
     sent = desk.message(message)
     assert (sent.status, sent.attempts, sent.provider_message_id) == ("sent", 2, "wamid.LATER")
     assert sent.status_error is None
-    assert len(graph.requests) == 2
+    assert len(graph.to(WA_PATH)) == 2
 
 
 def test_a_400_fails_with_the_providers_message_and_is_not_retried(desk, graph):
     message = desk.reply()
-    graph.queue(400, {"error": {
+    graph.reply(400, {"error": {
         "message": "(#131030) Recipient phone number not in allowed list", "type": "OAuthException",
         "code": 131030, "error_data": {"messaging_product": "whatsapp",
         "details": "Recipient phone number not in allowed list: Add recipient phone number to "
@@ -460,12 +401,12 @@ def test_a_400_fails_with_the_providers_message_and_is_not_retried(desk, graph):
         "phone number not in allowed list: Add recipient phone number to recipient list and try "
         "again."
     )
-    assert len(graph.requests) == 1
+    assert len(graph.to(WA_PATH)) == 1
 
 
 def test_a_429_with_retry_after_sets_the_records_visibility(desk, graph, visibility):
     message = desk.reply()
-    graph.queue(429, {"error": {"message": "(#130429) Rate limit hit", "code": 130429}},
+    graph.reply(429, {"error": {"message": "(#130429) Rate limit hit", "code": 130429}},
                 {"Retry-After": "37"})  # fmt: skip
     [record] = receive()
 
@@ -486,7 +427,7 @@ def test_refused_credentials_fail_the_message_and_alert(desk, graph, caplog):
         "email_preferences": {"channels": True}})  # fmt: skip
     assert contact.status_code == 201, contact.json
     message = desk.reply()
-    graph.queue(401, {"error": {"message": "Error validating access token: Session has expired",
+    graph.reply(401, {"error": {"message": "Error validating access token: Session has expired",
                                 "type": "OAuthException", "code": 190}})  # fmt: skip
     with caplog.at_level(logging.ERROR, logger="chalicelib.domain.channels.alerts"):
         assert deliver(*receive()) == set()
@@ -523,13 +464,13 @@ def test_a_disconnected_channel_fails_the_message_without_a_request(desk, graph)
     assert (
         failed.status_error == "the channel “Ventas” is disconnected; connect it again and resend"
     )
-    assert graph.requests == []
+    assert graph.to(WA_PATH) == []
 
 
 def test_when_the_attempts_run_out_the_message_fails_instead_of_vanishing(desk, graph, visibility):
     message = desk.reply()
     for _ in range(outbound.MAX_RECEIVES):
-        graph.queue(503, {"error": {"message": "Service unavailable", "code": 2}})
+        graph.reply(503, {"error": {"message": "Service unavailable", "code": 2}})
     [record] = receive()
 
     for count in range(1, outbound.MAX_RECEIVES):
@@ -544,12 +485,12 @@ def test_when_the_attempts_run_out_the_message_fails_instead_of_vanishing(desk, 
     assert failed.status_error == (
         f"gave up after {outbound.MAX_RECEIVES} attempts: whatsapp: HTTP 503: (#2) Service unavailable"
     )
-    assert len(graph.requests) == outbound.MAX_RECEIVES
+    assert len(graph.to(WA_PATH)) == outbound.MAX_RECEIVES
 
 
 def test_a_record_on_its_last_receive_fails_the_message_whatever_the_attempts(desk, graph):
     message = desk.reply()
-    graph.queue(503, {"error": {"message": "Service unavailable", "code": 2}})
+    graph.reply(503, {"error": {"message": "Service unavailable", "code": 2}})
     [record] = receive()
     assert deliver(received_again(record, outbound.MAX_RECEIVES)) == set()
     assert desk.message(message).status == "failed"
