@@ -23,6 +23,11 @@ LOCAL_DEFAULTS: dict[str, str] = {
     "jwt_secret": "local-jwt-secret-change-me-in-any-deployed-stage",
 }
 
+#: Local-only values of plain (not secret) settings, also printed by ``make run``.
+LOCAL_PLAIN_DEFAULTS: dict[str, str] = {
+    "meta_app_id": "local-meta-app-id",
+}
+
 #: Queues of the platform; each has a dead-letter queue named ``<name>-dlq``.
 QUEUES: tuple[str, ...] = ("inbound", "outbound", "mail", "integrations")
 
@@ -51,6 +56,9 @@ class Settings(BaseSettings):
     aws_endpoint_url: str | None = Field(None, validation_alias="AWS_ENDPOINT_URL")
 
     meta_app_secret: SecretStr | None = Field(None, validation_alias="META_APP_SECRET")
+    #: the Meta app's id (public): with the secret, the app token ``<id>|<secret>`` that
+    #: asks Graph's ``debug_token`` when a channel's token expires
+    meta_app_id: str | None = Field(None, validation_alias="META_APP_ID")
     meta_verify_token: SecretStr | None = Field(None, validation_alias="META_VERIFY_TOKEN")
     twitter_consumer_secret: SecretStr | None = Field(
         None, validation_alias="TWITTER_CONSUMER_SECRET"
@@ -89,6 +97,9 @@ class Settings(BaseSettings):
             for name, value in LOCAL_DEFAULTS.items():
                 if getattr(self, name) is None:
                     set_(self, name, SecretStr(value))
+            for name, value in LOCAL_PLAIN_DEFAULTS.items():
+                if getattr(self, name) is None:
+                    set_(self, name, value)
         return self
 
     @property

@@ -163,7 +163,7 @@ def main() -> int:
 
 
 def _print_banner(port: int, var: Path) -> None:
-    from chalicelib.settings import LOCAL_DEFAULTS, Settings
+    from chalicelib.settings import LOCAL_DEFAULTS, LOCAL_PLAIN_DEFAULTS, Settings
 
     lines = [
         f"Atiende is running: http://127.0.0.1:{port}",
@@ -175,6 +175,11 @@ def _print_banner(port: int, var: Path) -> None:
         *[
             f"    {Settings.model_fields[name].validation_alias}={value}"
             for name, value in LOCAL_DEFAULTS.items()
+        ],
+        "  local-only values of plain settings:",
+        *[
+            f"    {Settings.model_fields[name].validation_alias}={value}"
+            for name, value in LOCAL_PLAIN_DEFAULTS.items()
         ],
         "  Ctrl-C stops everything; data stays in var/ddb for next time.",
     ]

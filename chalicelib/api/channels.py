@@ -47,6 +47,12 @@ class ChannelOut(ResponseModel):
     )
     poll_error_at: datetime | None = None
     polled_at: datetime | None = Field(None, description="polled channels: last good poll")
+    credentials_expire_at: datetime | None = Field(
+        None,
+        description="when the provider says the credentials expire (Meta tokens, asked at "
+        "connect and on replacement); null: never, or not known. The account contacts "
+        "taking channel notices are emailed 7 days before",
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -63,6 +69,7 @@ def channel_out(channel: Channel) -> ChannelOut:
         settings=ChannelSettings.model_validate(channel.settings or {}),
         has_credentials=bool(channel.sealed_credentials), poll_error=channel.poll_error,
         poll_error_at=channel.poll_error_at, polled_at=channel.polled_at,
+        credentials_expire_at=channel.credentials_expire_at,
         created_at=channel.created_at, updated_at=channel.updated_at,
     )  # fmt: skip
 

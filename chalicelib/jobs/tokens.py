@@ -11,6 +11,16 @@ accepted, resent or deleted meanwhile just loses its stale deadline.
 Reset tokens need no job: nobody sees their state, the code refuses them after their
 hour (410) and DynamoDB TTL (``expires_at``) removes them, like used or expired
 invitation tokens.
+
+The same run warns about channel credentials that expire soon (docs/sla.md "Channel
+notices"): one Query of the due warnings (``DUE#credentials#0``, store/deadlines.py);
+for a channel still connected with that same expiry, the warning item is deleted with a
+condition (the run that deletes it is the one that emails, so two runs warn once), then
+the account contacts taking channel notices get the ``channel_credentials_expiring``
+email. If the email cannot be queued the warning is put back for the next run. A
+channel disconnected, or whose credentials were replaced meanwhile, just loses the stale
+warning; so does one whose credentials have already expired (their refusal is told by
+``alerts.notify_credentials_rejected``).
 """
 
 from __future__ import annotations
@@ -18,7 +28,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from pynamodb.exceptions import DeleteError, TransactWriteError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
 
 from chalicelib.clock import now
 from chalicelib.domain.accounts.history import history_entry
@@ -26,7 +36,13 @@ from chalicelib.jobs.scheduled import run_scheduled
 from chalicelib.store import keys
 from chalicelib.store.accounts import User, get_or_none
 from chalicelib.store.base import transaction
-from chalicelib.store.deadlines import InvitationDeadline, due_invitations
+from chalicelib.store.channels import Channel
+from chalicelib.store.deadlines import (
+    CredentialsDeadline,
+    InvitationDeadline,
+    due_credentials,
+    due_invitations,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +51,16 @@ MAX_DUE = 200
 
 
 def scheduled_run() -> dict[str, int]:
-    return run_scheduled(JOB, expire_invitations)
+    return run_scheduled(JOB, expire_tokens)
+
+
+def expire_tokens(at: datetime | None = None) -> dict[str, int]:
+    """One run: invitations first, then the credentials warnings (``credentials_*`` counts)."""
+    at = at or now()
+    outcomes = expire_invitations(at)
+    for outcome, count in warn_expiring_credentials(at).items():
+        outcomes[f"credentials_{outcome}"] = count
+    return outcomes
 
 
 def expire_invitations(at: datetime | None = None) -> dict[str, int]:
@@ -83,11 +108,61 @@ def _settle(deadline: InvitationDeadline, at: datetime) -> str:
     return "expired"
 
 
-def _forget(deadline: InvitationDeadline) -> bool:
+def _forget(deadline: InvitationDeadline | CredentialsDeadline) -> bool:
+    """Delete the deadline unless it moved (a conditional delete): True if this caller did."""
     try:
-        deadline.delete(condition=InvitationDeadline.DueSK == deadline.DueSK)
+        deadline.delete(condition=type(deadline).DueSK == deadline.DueSK)
     except DeleteError as exc:
         if "ConditionalCheckFailed" in str(exc):
             return False
         raise
     return True
+
+
+# --- channel credentials about to expire ------------------------------------------------------
+def warn_expiring_credentials(at: datetime | None = None) -> dict[str, int]:
+    """Settle every due credentials warning; returns how many ended which way
+    (``warned``, ``no_contacts``, ``stale``, ``lost``, ``failed``)."""
+    at = at or now()
+    outcomes: dict[str, int] = {}
+    for deadline in due_credentials(at, MAX_DUE):
+        try:
+            outcome = _warn(deadline, at)
+        except Exception:
+            log.exception("warning about expiring credentials failed; tried again next run",
+                          extra={"tenant": deadline.tenant_id, "channel": deadline.channel_id})  # fmt: skip
+            outcome = "failed"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    if outcomes:
+        log.info("expiring channel credentials", extra={"job": JOB, **outcomes})
+    return outcomes
+
+
+def _warn(deadline: CredentialsDeadline, at: datetime) -> str:
+    from chalicelib.domain.channels.alerts import email_credentials_expiring
+
+    channel = get_or_none(Channel, keys.tenant_pk(deadline.tenant_id),
+                          keys.channel_sk(deadline.channel_id), consistent=True)  # fmt: skip
+    if (
+        channel is None
+        or channel.status != "connected"
+        or channel.credentials_expire_at != deadline.credentials_expire_at
+        or deadline.credentials_expire_at <= at
+    ):
+        return "stale" if _forget(deadline) else "lost"  # disconnected, replaced or expired
+    if not _forget(deadline):
+        return "lost"  # another run took it, or new credentials replaced it meanwhile
+    try:
+        sent = email_credentials_expiring(channel, deadline.credentials_expire_at)
+    except Exception:
+        _restore(deadline)  # not told after all: the next run tries again
+        raise
+    return "warned" if sent else "no_contacts"
+
+
+def _restore(deadline: CredentialsDeadline) -> None:
+    try:  # unless new credentials wrote their own warning meanwhile
+        deadline.save(condition=CredentialsDeadline.PK.does_not_exist())
+    except PutError as exc:
+        if "ConditionalCheckFailed" not in str(exc):
+            raise

@@ -123,6 +123,34 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "with channel notices turned on.",
         ),
     },
+    "channel_credentials_expiring": {
+        "es": (
+            "Las credenciales del canal “$channel” de $company vencen el $expires",
+            "Hola:\n\nSegún el proveedor, las credenciales del canal “$channel” "
+            "($channel_type) de $company vencen el $expires (hora de $timezone). Desde "
+            "entonces Atiende no podrá enviar ni leer sus mensajes.\n\nAntes de esa fecha, "
+            "genera un token nuevo y reemplaza las credenciales del canal en:\n\n$link\n\n"
+            "Recibes este correo porque eres contacto de la cuenta con los avisos de "
+            "canales activados.",
+        ),
+        "pt": (
+            "As credenciais do canal “$channel” de $company vencem em $expires",
+            "Olá,\n\nSegundo o provedor, as credenciais do canal “$channel” "
+            "($channel_type) de $company vencem em $expires (horário de $timezone). A partir "
+            "daí o Atiende não conseguirá enviar nem ler suas mensagens.\n\nAntes dessa "
+            "data, gere um token novo e substitua as credenciais do canal em:\n\n$link\n\n"
+            "Você recebe este e-mail porque é contato da conta com os avisos de canais "
+            "ativados.",
+        ),
+        "en": (
+            "The credentials of the channel “$channel” of $company expire on $expires",
+            "Hello,\n\nAccording to the provider, the credentials of the channel “$channel” "
+            "($channel_type) of $company expire on $expires ($timezone time). From then on "
+            "Atiende can neither send nor read its messages.\n\nBefore that date, generate "
+            "a new token and replace the channel's credentials at:\n\n$link\n\nYou get "
+            "this email because you are an account contact with channel notices turned on.",
+        ),
+    },
 }
 
 _LAYOUT = (

@@ -35,6 +35,10 @@ class Channel(Item, discriminator="Channel"):
     poll_error = UnicodeAttribute(null=True)
     poll_error_at = UTCDateTimeAttribute(null=True)
     polled_at = UTCDateTimeAttribute(null=True)  # last successful poll
+    #: when the provider says the credentials expire (Meta tokens, asked of Graph's
+    #: ``debug_token`` at connect and on replacement); None: never, or not known.
+    #: Its warning is a ``CredentialsDeadline`` item (store/deadlines.py)
+    credentials_expire_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 

@@ -6,16 +6,20 @@ the tenant's language, through the mail queue, at most once per channel per
 every hourly retry). The alert is also logged at error level, naming the tenant and the
 channel, never a secret.
 
-Expiring credentials: none of the channel types stores an expiry (Meta system-user
-tokens and App Store / Play keys do not expire; a token revoked or expired at the
-provider shows up as a refusal), so only refusals are detected. A catalog field with an
-expiry would be read here.
+Expiring credentials: of the channel types only Meta's tokens (WhatsApp, Messenger,
+Instagram) may expire. When such a channel is connected or its credentials replaced,
+Graph's ``debug_token`` is asked when (channels/meta_tokens.py); the channel keeps
+``credentials_expire_at`` and a warning deadline 7 days before it
+(store/deadlines.py). The token-expiry job (jobs/tokens.py) then calls
+:func:`email_credentials_expiring` once per channel and expiry (docs/sla.md "Channel
+notices"). A token revoked before its time still shows up as a refusal.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from chalicelib.store.channels import Channel
 
@@ -92,3 +96,57 @@ def _email_contacts(channel: Channel, reason: str) -> bool:
         ).delete()
         raise
     return True
+
+
+def email_credentials_expiring(channel: Channel, expire_at: datetime) -> bool:
+    """Tell the account contacts taking channel notices that the channel's credentials
+    expire at ``expire_at`` (the date in the tenant's timezone, a link to the channel).
+
+    Returns whether an email was queued (False: no contact takes channel notices);
+    raises when it could not be queued (the caller, the token-expiry job, keeps its
+    warning for the next run). Said once per channel and expiry by the caller."""
+    from chalicelib.domain.accounts.recipients import account_recipients
+    from chalicelib.mail import message as mail
+    from chalicelib.mail.templates import render
+    from chalicelib.settings import get_settings
+    from chalicelib.store import keys
+    from chalicelib.store.accounts import Tenant, get_or_none
+
+    log.warning(
+        "channel credentials expire soon; replace them",
+        extra={
+            "tenant_id": channel.tenant_id,
+            "channel_id": channel.channel_id,
+            "channel_type": channel.channel_type,
+            "credentials_expire_at": expire_at.isoformat(),
+        },
+    )
+    recipients = account_recipients(channel.tenant_id, "channels")
+    if not recipients:
+        log.info("no account contact takes channel notices", extra={"tenant_id": channel.tenant_id})
+        return False
+    tenant = get_or_none(Tenant, keys.tenant_pk(channel.tenant_id), keys.tenant_sk())
+    zone = _zone(tenant.timezone if tenant else None)
+    mail.enqueue(
+        render(
+            "channel_credentials_expiring",
+            tenant.locale if tenant else "es",
+            recipients,
+            kind="channels",
+            tenant_id=channel.tenant_id,
+            channel=channel.name,
+            channel_type=channel.channel_type,
+            company=tenant.name if tenant else "",
+            expires=expire_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            timezone=zone.key,
+            link=f"{get_settings().public_url}/channels/{channel.channel_id}",
+        )
+    )
+    return True
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")

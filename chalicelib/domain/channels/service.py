@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -9,7 +10,8 @@ from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import crypto
 from chalicelib.channels.events import ChannelType
-from chalicelib.clock import now
+from chalicelib.channels.meta_tokens import has_expiring_token, token_expiry
+from chalicelib.clock import iso, now
 from chalicelib.domain.accounts.history import history_entry
 from chalicelib.domain.accounts.principal import Principal
 from chalicelib.domain.billing.plans import CHANNEL_LIMITS, check_limit
@@ -21,6 +23,7 @@ from chalicelib.store import keys
 from chalicelib.store.accounts import Tenant, get_or_none
 from chalicelib.store.base import failed_conditions, transaction
 from chalicelib.store.channels import Channel, ChannelClaim
+from chalicelib.store.deadlines import CredentialsDeadline, credentials_deadline
 
 
 def _context(tenant_id: str, channel_id: str) -> dict[str, str]:
@@ -69,13 +72,15 @@ def connect(
     if channel_type == "chat":
         ids["public_key"] = new_public_key()
     account = account_id(channel_type, ids, channel_id)
+    expire_at = _credentials_expiry(channel_type, secret, principal.tenant_id, channel_id)
     channel = Channel(
         keys.tenant_pk(principal.tenant_id), keys.channel_sk(channel_id),
         GSI1PK=keys.channel_lookup(channel_type, account), GSI1SK="CHANNEL",
         tenant_id=principal.tenant_id, channel_id=channel_id, channel_type=channel_type,
         name=name, account_id=account, identifiers=ids,
         sealed_credentials=crypto.seal(secret, _context(principal.tenant_id, channel_id)) if secret else None,
-        settings=chosen, status="connected", created_at=at, updated_at=at,
+        settings=chosen, status="connected", credentials_expire_at=expire_at,
+        created_at=at, updated_at=at,
     )  # fmt: skip
     if channel_type in POLLED:  # first poll due now: the polling job picks it up next minute
         from chalicelib.jobs.polling import due_keys
@@ -94,6 +99,8 @@ def connect(
             write.update(Tenant(tenant.PK, tenant.SK), actions=[
                 Tenant.counts["channels"].add(1), Tenant.counts[f"channels:{channel_type}"].add(1),
             ], condition=Tenant.PK.exists())  # fmt: skip
+            if expire_at is not None:  # the account contacts are warned before it
+                write.save(credentials_deadline(principal.tenant_id, channel_id, expire_at))
             write.save(
                 history_entry(
                     principal.tenant_id,
@@ -117,13 +124,25 @@ def connect(
 
 def public_view(channel: Channel) -> dict[str, Any]:
     """Everything about a channel that may be shown: never its credentials."""
+    expire_at = channel.credentials_expire_at
     return {
         "type": channel.channel_type,
         "name": channel.name,
         "identifiers": channel.identifiers,
         "settings": channel.settings,
         "status": channel.status,
+        "credentials_expire_at": iso(expire_at) if expire_at else None,
     }
+
+
+def _credentials_expiry(
+    channel_type: str, secret: dict[str, Any], tenant_id: str, channel_id: str
+) -> datetime | None:
+    """When the pasted credentials expire, if the provider says (Meta's tokens); None
+    when they never do or it could not be learnt (best effort: logged, never raised)."""
+    if not has_expiring_token(channel_type):
+        return None
+    return token_expiry(channel_type, secret, _context(tenant_id, channel_id))
 
 
 def get_channel(tenant_id: str, channel_id: str) -> Channel:
@@ -167,6 +186,7 @@ def update(
         merged = {**(channel.settings or {}), **settings}
         channel.settings = _parse(ChannelSettings, merged, "body.settings").model_dump(mode="json")
         actions.append(Channel.settings.set(channel.settings))
+    deadline: CredentialsDeadline | None = None  # the expiry warning to write or to drop
     if credentials is not None:
         _, secrets_model = CATALOG[channel.channel_type]  # type: ignore[index]
         secret = _secret_values(_parse(secrets_model, credentials, "body.credentials"))
@@ -175,6 +195,19 @@ def update(
                 crypto.seal(secret, _context(channel.tenant_id, channel.channel_id))
             )
         )
+        if has_expiring_token(channel.channel_type):  # the old token's expiry goes with it
+            expire_at = _credentials_expiry(
+                channel.channel_type, secret, channel.tenant_id, channel.channel_id
+            )
+            channel.credentials_expire_at = expire_at
+            if expire_at is not None:
+                actions.append(Channel.credentials_expire_at.set(expire_at))
+                deadline = credentials_deadline(channel.tenant_id, channel.channel_id, expire_at)
+            else:
+                actions.append(Channel.credentials_expire_at.remove())
+                deadline = CredentialsDeadline(
+                    channel.PK, keys.credentials_due_sk(channel.channel_id)
+                )
         if channel.channel_type in POLLED:  # new keys: try them at the next minute's poll
             from chalicelib.jobs.polling import due_keys
 
@@ -187,6 +220,10 @@ def update(
             actions=actions,
             condition=Channel.updated_at == channel.updated_at,
         )
+        if deadline is not None and channel.credentials_expire_at is not None:
+            write.save(deadline)  # replaces the old token's warning, if any
+        elif deadline is not None:
+            write.delete(deadline)  # no expiry known: no warning
         after = public_view(channel)
         if credentials is not None:
             after["credentials"] = "replaced"
