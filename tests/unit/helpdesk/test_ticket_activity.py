@@ -385,7 +385,11 @@ def test_history_lists_every_change_newest_first_and_ends_with_the_opening(world
     number = desk.write_in("Hola")
     apply_change(desk.principal("supervisor"), number,
                  lambda t: status_change(t, "pending", now()))  # fmt: skip
-    desk.call("PUT", f"/v1/tickets/{number}/bot", body={"enabled": True})
+    hook = desk.call("POST", "/v1/integrations", "admin",
+                     {"url": "https://bot.example.com/hook", "events": ["bot.message"]})  # fmt: skip
+    assert hook.status_code == 201, hook.json
+    on = desk.call("PUT", f"/v1/tickets/{number}/bot", body={"enabled": True})
+    assert on.status_code == 200, on.json
     items = desk.call("GET", f"/v1/tickets/{number}/history").json
     assert items["next_cursor"] is None
     assert [(e["actor_id"], e["action"]) for e in items["items"]] == [
