@@ -42,6 +42,8 @@ from chalicelib.store.helpdesk import Client, Message, Ticket
 
 WHATSAPP_WINDOW = timedelta(hours=24)
 PUBLIC_ONLY = ("app_store", "play_store")  # a review's answer is published under it
+#: a public answer here is published under the client's comment or post: it names it
+ANSWERS_A_POST = ("facebook", "instagram", "twitter", "twitter_search")
 _SHORTCUT = re.compile(r"^/([\w-]{1,40})(?=\s|$)")
 _PLACEHOLDER = re.compile(r"\{\{\s*(client|agent)\.(first_name|name)\s*\}\}")
 
@@ -167,12 +169,28 @@ def reply(
                 details={"window_closed_at": iso(closes)},
             )
     reply_to_provider = None
+    public_post = public and ticket.channel_type in ANSWERS_A_POST
+    if public_post and reply_to is None:
+        raise _bad(
+            f"A public answer on {ticket.channel_type} is published under the client's comment "
+            "or post: give reply_to, the id of the client's public message answered "
+            "(or send it as a private message).",
+            "reply_to_required",
+            ["reply_to"],
+        )
     if reply_to is not None:
         answered = get_or_none(
             Message, *message_key(principal.tenant_id, int(ticket.number), reply_to)
         )
         if answered is None:
             raise _bad("That message is not part of this ticket.", "reply_to", ["reply_to"])
+        if public_post and not (answered.direction == "in" and answered.public):
+            raise _bad(
+                "A public answer goes under one of the client's public messages (a comment or "
+                "post); that message is not one.",
+                "reply_to_not_public",
+                ["reply_to"],
+            )
         reply_to_provider = answered.provider_message_id
     if attachments:
         extra["attachments"] = [a.__dict__ for a in attachments]

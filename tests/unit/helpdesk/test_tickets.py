@@ -498,3 +498,47 @@ def test_two_agents_replying_and_reassigning_at_once_lose_nothing(desk):
     total = sum(load(desk, u) for u in (a_id, b_id) if get_or_none(
         AgentState, keys.tenant_pk(desk.tenant), keys.agent_state_sk(u)))  # fmt: skip
     assert total == (1 if ticket["assignee_id"] in (a_id, b_id) else 0)
+
+
+def test_a_public_answer_on_facebook_names_the_comment_it_goes_under(desk):
+    from chalicelib.channels.events import InboundMessage
+    from chalicelib.clock import now
+    from chalicelib.domain.channels.service import get_channel
+    from chalicelib.domain.inbound.ingest import ingest_message
+
+    made = desk.call("POST", "/v1/channels", desk.admin, {
+        "type": "facebook", "name": "Acme", "identifiers": {"page_id": "1122334455", "page_name": "Acme"},
+        "credentials": {"page_access_token": "EAAG-page-token-1234567890"}})  # fmt: skip
+    assert made.status_code == 201, made.json
+    channel = get_channel(desk.tenant, made.json["id"])
+
+    def client_says(provider_id: str, text: str, public: bool) -> int:
+        return ingest_message(channel, InboundMessage(
+            channel_type="facebook", account_id=channel.account_id, provider_message_id=provider_id,
+            sender_id="5566778899", sender_name="Ana Pérez", text=text, public=public,
+            sent_at=now())).ticket_number  # fmt: skip
+
+    number = client_says("1122334455_987654321", "¿Tienen talla M?", public=True)
+    client_says("m_private-1", "te escribo por interno", public=False)
+    messages = desk.call("GET", f"/v1/tickets/{number}", desk.admin).json["messages"]
+    comment = next(m["id"] for m in messages if m["text"] == "¿Tienen talla M?")
+    dm = next(m["id"] for m in messages if m["text"] == "te escribo por interno")
+    path = f"/v1/tickets/{number}/messages"
+
+    unnamed = desk.call("POST", path, desk.admin, {"text": "¡Sí!", "public": True})
+    refused(unnamed, 400, "published under the client's comment", ("body", "reply_to"))
+    assert unnamed.json["error"]["code"] == "reply_to_required"
+    under_a_dm = desk.call(
+        "POST", path, desk.admin, {"text": "¡Sí!", "public": True, "reply_to": dm}
+    )
+    refused(under_a_dm, 400, "that message is not one", ("body", "reply_to"))
+    assert under_a_dm.json["error"]["code"] == "reply_to_not_public"
+    assert [m for m in desk.call("GET", f"/v1/tickets/{number}", desk.admin).json["messages"]
+            if m["direction"] == "out"] == []  # fmt: skip
+
+    under = desk.call(
+        "POST", path, desk.admin, {"text": "¡Sí!", "public": True, "reply_to": comment}
+    )
+    assert under.status_code == 201 and under.json["public"] is True, under.json
+    private = desk.call("POST", path, desk.admin, {"text": "Te escribo por interno"})
+    assert private.status_code == 201, private.json
