@@ -4,40 +4,15 @@ test_search_costs.py assert them; these rows show them with latency)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from benchmarks.harness import Bench, Measured, operation
+from benchmarks.ingest import PHONE, online_desk
 
-PHONE = "106540352242922"
 #: tickets in the tenant behind the column page (the cost test compares 50 with 20,000)
 COLUMN_TICKETS = 5_000
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-
-
-def _desk(bench: Bench) -> tuple[Any, Any]:
-    """A tenant, its admin online on a WhatsApp channel."""
-    from chalicelib.clock import now
-    from chalicelib.domain.accounts.principal import Principal
-    from chalicelib.domain.accounts.tenants import signup
-    from chalicelib.domain.channels.service import connect
-    from chalicelib.store import keys
-    from chalicelib.store.helpdesk import AgentState
-
-    tenant, admin = signup(company_name="Bench", locale="es", timezone="America/Santiago",
-                           first_name="Ana", last_name="Admin",
-                           email=f"ana-{uuid.uuid4().hex[:8]}@bench.example.com",
-                           password="correct horse battery")  # fmt: skip
-    principal = Principal(tenant.tenant_id, admin.user_id, "admin", frozenset(), "s", admin)
-    channel = connect(principal, "whatsapp", "Ventas",
-                      {"phone_number_id": PHONE, "business_account_id": "102290129340398",
-                       "display_phone_number": "+56 9 1111 2222"},
-                      {"access_token": "EAAG-token-1234567890"}, None)  # fmt: skip
-    AgentState(keys.tenant_pk(tenant.tenant_id), keys.agent_state_sk(admin.user_id),
-               tenant_id=tenant.tenant_id, user_id=admin.user_id, presence="online",
-               auto_assign=True, channels=[channel.channel_id], updated_at=now()).save()  # fmt: skip
-    return principal, channel
 
 
 def _message(n: int, sender: str, minutes_ago: int = 90) -> Any:
@@ -58,7 +33,7 @@ def column_page(bench: Bench) -> Measured:
     from chalicelib.store import keys
     from chalicelib.store.helpdesk import Ticket
 
-    principal, channel = _desk(bench)
+    principal, channel = online_desk()
     tenant_id = principal.tenant_id
     assignees = [principal.user_id, None, "u-agent-1", "u-agent-2"]
     with Ticket.batch_write() as batch:
@@ -93,7 +68,7 @@ def ticket_view(bench: Bench) -> Measured:
     from chalicelib.domain.helpdesk.timeline import ticket_with_latest
     from chalicelib.domain.inbound.ingest import ingest_message
 
-    principal, channel = _desk(bench)
+    principal, channel = online_desk()
     for n in range(60):
         ingest_message(channel, _message(n, "56912345678"))
 
@@ -113,7 +88,7 @@ def _searchable(bench: Bench) -> Any:
     from chalicelib.store import keys
     from chalicelib.store.helpdesk import Client
 
-    principal, channel = _desk(bench)
+    principal, channel = online_desk()
     for n in range(30):
         sender = f"5691234{n:04d}"
         ingest_message(channel, _message(n, sender))
@@ -160,7 +135,7 @@ def reply(bench: Bench) -> Measured:
     from chalicelib.domain.helpdesk.replies import reply as answer
     from chalicelib.domain.inbound.ingest import ingest_message
 
-    principal, channel = _desk(bench)
+    principal, channel = online_desk()
     ingest_message(channel, _message(1, "56912345678", minutes_ago=10))
     answer(principal, 1, text="primera respuesta", public=False)
 

@@ -16,7 +16,9 @@ RATE_CLIENTS = 30
 BATCH = 10
 
 
-def _channel(bench: Bench, agent: bool = False) -> Any:
+def online_desk(agent: bool = True) -> tuple[Any, Any]:
+    """A tenant and its WhatsApp channel; with ``agent``, its admin is online on it
+    with auto-assignment (so new tickets are assigned). Returns (admin principal, channel)."""
     from chalicelib.clock import now
     from chalicelib.domain.accounts.principal import Principal
     from chalicelib.domain.accounts.tenants import signup
@@ -34,10 +36,10 @@ def _channel(bench: Bench, agent: bool = False) -> Any:
                        "display_phone_number": "+56 9 1111 2222"},
                       {"access_token": "EAAG-token-1234567890"}, None)  # fmt: skip
     if agent:
-        AgentState(keys.tenant_pk(tenant.tenant_id), keys.agent_state_sk("u-agent"),
-                   tenant_id=tenant.tenant_id, user_id="u-agent", presence="online",
+        AgentState(keys.tenant_pk(tenant.tenant_id), keys.agent_state_sk(admin.user_id),
+                   tenant_id=tenant.tenant_id, user_id=admin.user_id, presence="online",
                    auto_assign=True, channels=[channel.channel_id], updated_at=now()).save()  # fmt: skip
-    return channel
+    return principal, channel
 
 
 def _message(n: int, sender: str) -> Any:
@@ -52,7 +54,7 @@ def _message(n: int, sender: str) -> Any:
 def into_open_ticket(bench: Bench) -> Measured:
     from chalicelib.domain.inbound.ingest import ingest_message
 
-    channel = _channel(bench, agent=True)
+    channel = online_desk()[1]
     ingest_message(channel, _message(0, "56911111111"))
     return lambda i: ingest_message(channel, _message(i + 1, "56911111111"))
 
@@ -61,7 +63,7 @@ def into_open_ticket(bench: Bench) -> Measured:
 def first_message(bench: Bench) -> Measured:
     from chalicelib.domain.inbound.ingest import ingest_message
 
-    channel = _channel(bench, agent=True)
+    channel = online_desk()[1]
     return lambda i: ingest_message(channel, _message(i, f"569{i:08d}"))
 
 
@@ -69,7 +71,7 @@ def first_message(bench: Bench) -> Measured:
 def find_channel(bench: Bench) -> Measured:
     from chalicelib.domain.channels.service import find_connected
 
-    _channel(bench)
+    online_desk(agent=False)
     return lambda _: find_connected("whatsapp", PHONE)
 
 
@@ -92,7 +94,7 @@ def ingest_rate(bench: Bench) -> dict[str, Any]:
     from chalicelib.store.helpdesk import Message
     from devstack.lambda_events import LambdaContext
 
-    channel = _channel(bench, agent=True)
+    channel = online_desk()[1]
     bodies = [
         WebhookEnvelope(provider="poll", received_at=datetime.now(UTC),
                         body="[" + _message(n, f"5698{n % RATE_CLIENTS:07d}").model_dump_json() + "]",

@@ -26,7 +26,9 @@ warning; so does one whose credentials have already expired (their refusal is to
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
 
@@ -66,17 +68,25 @@ def expire_tokens(at: datetime | None = None) -> dict[str, int]:
 def expire_invitations(at: datetime | None = None) -> dict[str, int]:
     """Settle every due invitation deadline; returns how many ended which way."""
     at = at or now()
+    return _settle_each(due_invitations(at, MAX_DUE), _settle, at, "invitations expired")
+
+
+def _settle_each(
+    deadlines: list[Any], settle: Callable[[Any, datetime], str], at: datetime, what: str
+) -> dict[str, int]:
+    """``settle`` each deadline; one that fails is logged and stays due for the next run.
+    Returns how many ended which way."""
     outcomes: dict[str, int] = {}
-    for deadline in due_invitations(at, MAX_DUE):
+    for deadline in deadlines:
         try:
-            outcome = _settle(deadline, at)
+            outcome = settle(deadline, at)
         except Exception:
-            log.exception("expiring an invitation failed; tried again next run",
-                          extra={"tenant": deadline.tenant_id, "user_id": deadline.user_id})  # fmt: skip
+            log.exception(f"{what}: settling a deadline failed; tried again next run",
+                          extra={"tenant": deadline.tenant_id, "due": deadline.DueSK})  # fmt: skip
             outcome = "failed"
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     if outcomes:
-        log.info("invitations expired", extra={"job": JOB, **outcomes})
+        log.info(what, extra={"job": JOB, **outcomes})
     return outcomes
 
 
@@ -124,18 +134,7 @@ def warn_expiring_credentials(at: datetime | None = None) -> dict[str, int]:
     """Settle every due credentials warning; returns how many ended which way
     (``warned``, ``no_contacts``, ``stale``, ``lost``, ``failed``)."""
     at = at or now()
-    outcomes: dict[str, int] = {}
-    for deadline in due_credentials(at, MAX_DUE):
-        try:
-            outcome = _warn(deadline, at)
-        except Exception:
-            log.exception("warning about expiring credentials failed; tried again next run",
-                          extra={"tenant": deadline.tenant_id, "channel": deadline.channel_id})  # fmt: skip
-            outcome = "failed"
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    if outcomes:
-        log.info("expiring channel credentials", extra={"job": JOB, **outcomes})
-    return outcomes
+    return _settle_each(due_credentials(at, MAX_DUE), _warn, at, "expiring channel credentials")
 
 
 def _warn(deadline: CredentialsDeadline, at: datetime) -> str:

@@ -18,6 +18,7 @@ one partition is plenty.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 
@@ -35,6 +36,7 @@ CREDENTIALS_SHARD = 0
 CREDENTIALS_WARNING = timedelta(days=7)
 #: TTL removes a deadline nobody settled (the job normally deletes it when it is due)
 KEEP_AFTER_DUE = timedelta(days=30)
+D = TypeVar("D", bound=Any)
 
 
 class InvitationDeadline(Item, discriminator="InvitationDeadline"):
@@ -67,13 +69,12 @@ def invitation_deadline(tenant_id: str, user_id: str, due_at: datetime) -> Invit
 
 def due_invitations(at: datetime, limit: int) -> list[InvitationDeadline]:
     """Invitation deadlines due by ``at``, oldest first: one Query."""
-    return list(
-        InvitationDeadline.due.query(
-            invitation_due_pk(),
-            InvitationDeadline.DueSK <= keys.due_sk(iso(at), "~"),
-            limit=limit,
-        )
-    )
+    return _due(InvitationDeadline, invitation_due_pk(), at, limit)
+
+
+def _due(model: type[D], due_pk: str, at: datetime, limit: int) -> list[D]:
+    """The deadlines of one Due partition due by ``at``, oldest first: one Query."""
+    return list(model.due.query(due_pk, model.DueSK <= keys.due_bound(iso(at)), limit=limit))
 
 
 class CredentialsDeadline(Item, discriminator="CredentialsDeadline"):
@@ -115,10 +116,4 @@ def credentials_deadline(
 
 def due_credentials(at: datetime, limit: int) -> list[CredentialsDeadline]:
     """Credentials warnings due by ``at``, oldest first: one Query."""
-    return list(
-        CredentialsDeadline.due.query(
-            credentials_due_pk(),
-            CredentialsDeadline.DueSK <= keys.due_sk(iso(at), "~"),
-            limit=limit,
-        )
-    )
+    return _due(CredentialsDeadline, credentials_due_pk(), at, limit)

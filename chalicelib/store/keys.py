@@ -44,6 +44,11 @@ def due_sk(due_at_iso: str, *identity: object) -> str:
     return _join(due_at_iso, *identity)
 
 
+def due_bound(at_iso: str) -> str:
+    """The highest ``DueSK`` due by ``at_iso`` (``~`` sorts after every identity)."""
+    return due_sk(at_iso, "~")
+
+
 def user_sk(user_id: str) -> str:
     return _join("USER", user_id)
 

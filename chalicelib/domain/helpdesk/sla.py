@@ -137,8 +137,8 @@ def settle(
 
 
 def due_bound(at: datetime) -> str:
-    """The highest ``DueSK`` due by ``at`` (``~`` sorts after every tenant id)."""
-    return keys.due_sk(iso(at), "~")
+    """The highest ``DueSK`` due by ``at``."""
+    return keys.due_bound(iso(at))
 
 
 def time_left(
