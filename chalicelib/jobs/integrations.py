@@ -33,6 +33,7 @@ from chalicelib.clock import now
 from chalicelib.domain import integrations
 from chalicelib.domain.integrations import DeliverMessage, EmitMessage, delivery_id
 from chalicelib.http.errors import NotFound
+from chalicelib.jobs.queue_batch import process_batch_concurrently
 from chalicelib.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -59,23 +60,11 @@ _opener = urllib.request.build_opener(_NoRedirects)
 
 def handle(event: Any) -> dict[str, Any]:
     """Run a Chalice ``SQSEvent``'s records concurrently; report the failed ones for retry."""
-    from aws_lambda_powertools.utilities.batch import (
-        AsyncBatchProcessor,
-        EventType,
-        async_process_partial_response,
-    )
 
     async def run(record: Any) -> None:
         await asyncio.to_thread(handle_record, record)
 
-    return async_process_partial_response(  # type: ignore[return-value]
-        event=event.to_dict(),
-        record_handler=run,
-        processor=AsyncBatchProcessor(
-            event_type=EventType.SQS, raise_on_entire_batch_failure=False
-        ),
-        context=event.context,
-    )
+    return process_batch_concurrently(event, run)
 
 
 def handle_record(record: Any) -> None:

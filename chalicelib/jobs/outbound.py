@@ -68,6 +68,7 @@ from chalicelib.channels.outbound import (
 from chalicelib.clock import now
 from chalicelib.domain.channels import alerts
 from chalicelib.domain.helpdesk.timeline import message_key
+from chalicelib.jobs.queue_batch import process_batch_concurrently
 from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
 from chalicelib.store.channels import Channel
@@ -144,12 +145,6 @@ class Attempt:
 # --- the batch ------------------------------------------------------------------------------------
 def handle(event: Any) -> dict[str, Any]:
     """Send a Chalice ``SQSEvent``'s messages; report the failed records for retry."""
-    from aws_lambda_powertools.utilities.batch import (
-        AsyncBatchProcessor,
-        EventType,
-        async_process_partial_response,
-    )
-
     locks: dict[tuple[str, int], asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def run(record: Any) -> None:
@@ -158,14 +153,7 @@ def handle(event: Any) -> dict[str, Any]:
         async with locks[(body.tenant_id, body.ticket_number)]:
             await asyncio.to_thread(handle_record, record, body)
 
-    return async_process_partial_response(  # type: ignore[return-value]
-        event=event.to_dict(),
-        record_handler=run,
-        processor=AsyncBatchProcessor(
-            event_type=EventType.SQS, raise_on_entire_batch_failure=False
-        ),
-        context=event.context,
-    )
+    return process_batch_concurrently(event, run)
 
 
 def read_body(record: Any) -> SendMessage:
