@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class Clock:
@@ -41,3 +42,12 @@ def now() -> datetime:
 def iso(at: datetime) -> str:
     """Sortable UTC timestamp with milliseconds, the format every key and field uses."""
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+
+
+def timezone_of(name: str | None) -> ZoneInfo:
+    """A tenant's or channel's timezone; UTC when unset or unknown (never raises: what
+    it dates is still worth saying)."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")

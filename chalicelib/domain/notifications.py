@@ -21,9 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
-from chalicelib.clock import now
+from chalicelib.clock import now, timezone_of
 from chalicelib.domain.accounts.principal import Principal
 from chalicelib.domain.helpdesk.timeline import compact
 from chalicelib.store import keys
@@ -286,7 +285,7 @@ def _email_breach(
     wanted = store.settings_of(ticket.tenant_id, user_ids)
     tenant = directory.tenant(ticket.tenant_id)
     locale = directory.locale(ticket.tenant_id)
-    zone = _zone(tenant.timezone if tenant else None)
+    zone = timezone_of(tenant.timezone if tenant else None)
     sla = dict(ticket.sla or {})
     due = min(datetime.fromisoformat(sla[f"{k}_due"]) for k in kinds if sla.get(f"{k}_due"))
     for user_id in user_ids:
@@ -301,13 +300,6 @@ def _email_breach(
             due=due.astimezone(zone).strftime("%Y-%m-%d %H:%M"), timezone=zone.key,
             link=f"{get_settings().public_url}/tickets/{int(ticket.number)}",
         ))  # fmt: skip
-
-
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ValueError, KeyError):
-        return ZoneInfo("UTC")
 
 
 # --- reading and marking (the API) --------------------------------------------------------------

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from chalicelib.store.channels import Channel
 
@@ -59,8 +59,6 @@ def _email_contacts(channel: Channel, reason: str) -> bool:
     from chalicelib.clock import now
     from chalicelib.domain.accounts.recipients import account_recipients
     from chalicelib.mail import message as mail
-    from chalicelib.mail.templates import render
-    from chalicelib.settings import get_settings
     from chalicelib.store import keys
     from chalicelib.store.accounts import Tenant, get_or_none
     from chalicelib.store.notifications import ChannelAlert, claim_channel_alert
@@ -75,17 +73,8 @@ def _email_contacts(channel: Channel, reason: str) -> bool:
     ):
         return False  # told within the quiet period
     tenant = get_or_none(Tenant, keys.tenant_pk(channel.tenant_id), keys.tenant_sk())
-    email = render(
-        "channel_credentials_rejected",
-        tenant.locale if tenant else "es",
-        recipients,
-        kind="channels",
-        tenant_id=channel.tenant_id,
-        channel=channel.name,
-        channel_type=channel.channel_type,
-        company=tenant.name if tenant else "",
-        reason=(reason or "-")[:300],
-        link=f"{get_settings().public_url}/channels/{channel.channel_id}",
+    email = _channel_email(
+        channel, tenant, "channel_credentials_rejected", recipients, reason=(reason or "-")[:300]
     )
     try:
         mail.enqueue(email)
@@ -105,10 +94,9 @@ def email_credentials_expiring(channel: Channel, expire_at: datetime) -> bool:
     Returns whether an email was queued (False: no contact takes channel notices);
     raises when it could not be queued (the caller, the token-expiry job, keeps its
     warning for the next run). Said once per channel and expiry by the caller."""
+    from chalicelib.clock import timezone_of
     from chalicelib.domain.accounts.recipients import account_recipients
     from chalicelib.mail import message as mail
-    from chalicelib.mail.templates import render
-    from chalicelib.settings import get_settings
     from chalicelib.store import keys
     from chalicelib.store.accounts import Tenant, get_or_none
 
@@ -126,27 +114,31 @@ def email_credentials_expiring(channel: Channel, expire_at: datetime) -> bool:
         log.info("no account contact takes channel notices", extra={"tenant_id": channel.tenant_id})
         return False
     tenant = get_or_none(Tenant, keys.tenant_pk(channel.tenant_id), keys.tenant_sk())
-    zone = _zone(tenant.timezone if tenant else None)
-    mail.enqueue(
-        render(
-            "channel_credentials_expiring",
-            tenant.locale if tenant else "es",
-            recipients,
-            kind="channels",
-            tenant_id=channel.tenant_id,
-            channel=channel.name,
-            channel_type=channel.channel_type,
-            company=tenant.name if tenant else "",
-            expires=expire_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-            timezone=zone.key,
-            link=f"{get_settings().public_url}/channels/{channel.channel_id}",
-        )
-    )
+    zone = timezone_of(tenant.timezone if tenant else None)
+    mail.enqueue(_channel_email(
+        channel, tenant, "channel_credentials_expiring", recipients,
+        expires=expire_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), timezone=zone.key,
+    ))  # fmt: skip
     return True
 
 
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
+def _channel_email(
+    channel: Channel, tenant: Any, template: str, recipients: list[str], **fields: Any
+) -> Any:
+    """A channel notice in the tenant's language, with what every one names: the
+    channel, its type, the company and a link to the channel."""
+    from chalicelib.mail.templates import render
+    from chalicelib.settings import get_settings
+
+    return render(
+        template,
+        tenant.locale if tenant else "es",
+        recipients,
+        kind="channels",
+        tenant_id=channel.tenant_id,
+        channel=channel.name,
+        channel_type=channel.channel_type,
+        company=tenant.name if tenant else "",
+        link=f"{get_settings().public_url}/channels/{channel.channel_id}",
+        **fields,
+    )

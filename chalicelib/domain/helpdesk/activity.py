@@ -17,11 +17,11 @@ import logging
 import re
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pynamodb.exceptions import PutError
 
-from chalicelib.clock import now
+from chalicelib.clock import now, timezone_of
 from chalicelib.domain.accounts.history import HistoryOut, read_history
 from chalicelib.domain.accounts.principal import Principal
 from chalicelib.domain.helpdesk.assignment import RULE
@@ -372,13 +372,6 @@ def client_messages(tenant_id: str, number: int, count: int) -> list[Message]:
     return list(reversed([m for m in found if isinstance(m, Message)]))
 
 
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def _entries(
     messages: list[Message], zone: ZoneInfo, budget: int
 ) -> tuple[list[tuple[str, str, list[str]]], int]:
@@ -424,7 +417,7 @@ def escalation_email(principal: Principal, ticket: Ticket, to: str, note: str | 
         "timezone": tenant.timezone if tenant else "UTC",
     }
     messages = client_messages(tenant_id, int(ticket.number), TRANSCRIPT_MESSAGES)
-    zone = _zone(tenant.timezone if tenant else None)
+    zone = timezone_of(tenant.timezone if tenant else None)
     email = None
     for budget in TRANSCRIPT_BUDGETS:
         entries, omitted = _entries(messages, zone, budget)
