@@ -5,18 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from staff_world import World
 from test_columns import Desk
 
 from chalicelib.domain.accounts.history import read_history
 from chalicelib.domain.helpdesk import clients as clients_domain
 from chalicelib.domain.helpdesk.search_terms import name_words
 from chalicelib.store.search import words_starting
-
-
-@pytest.fixture
-def world(api, mailbox):
-    return World(api, mailbox)
 
 
 @pytest.fixture

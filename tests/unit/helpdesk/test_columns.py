@@ -99,11 +99,6 @@ class Desk:
 
 
 @pytest.fixture
-def world(api, mailbox):
-    return World(api, mailbox)
-
-
-@pytest.fixture
 def desk(world, frozen_clock):
     return Desk(world)
 

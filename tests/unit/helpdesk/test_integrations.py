@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from staff_world import World, every_role, roles_allowed, walk_routes_by_role
+from staff_world import every_role, roles_allowed, walk_routes_by_role
 
 import app
 from chalicelib import aws
@@ -82,26 +82,6 @@ def receiver():
 
 
 # --- the world -------------------------------------------------------------------------
-@pytest.fixture
-def world(api, mailbox):
-    return World(api, mailbox)
-
-
-@pytest.fixture
-def signup(world):
-    return world.signup()
-
-
-@pytest.fixture
-def admin(signup):
-    return signup["access_token"]
-
-
-@pytest.fixture
-def tenant(signup):
-    return signup["tenant"]["id"]
-
-
 def create(world, token, url, events=("ticket.created",), **body):
     return world.call(
         "POST", "/v1/integrations", token, {"url": url, "events": list(events), **body}

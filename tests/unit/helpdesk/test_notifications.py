@@ -23,11 +23,6 @@ from chalicelib.store.notifications import Notification
 PASSWORD = "correct horse battery"  # accounts_world's
 
 
-@pytest.fixture
-def world(api, mailbox):
-    return World(api, mailbox)
-
-
 def me(world: World, token: str) -> dict[str, Any]:
     return world.call("GET", "/v1/me", token).json
 

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from desk_world import run_worker
 from fake_http import FakeProvider, serving
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "accounts"))
@@ -43,7 +44,6 @@ from chalicelib.store import keys
 from chalicelib.store.helpdesk import Message
 from devstack.lambda_events import LambdaContext, sqs_event
 from devstack.template import load
-from devstack.worker import deliver_once, sqs_consumers
 
 PHONE_ID = "106540352242922"
 WA_TOKEN = "EAAG-planted-token-1234567890"
@@ -89,12 +89,6 @@ def meta_webhook(value: dict[str, Any]) -> bytes:
         "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp",
             "metadata": {"display_phone_number": "56911112222", "phone_number_id": PHONE_ID},
             **value}}]}]}).encode()  # fmt: skip
-
-
-def run_worker(name: str) -> None:
-    [(source, handler)] = [(s, h) for s, h in sqs_consumers(app) if s.name == name]
-    while deliver_once(source, handler, wait_seconds=0):
-        pass
 
 
 class Desk:

@@ -5,17 +5,11 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from staff_world import World
 from test_columns import Desk
 
 from chalicelib.domain.helpdesk.search import index_new_client
 from chalicelib.store.helpdesk import Client
 from chalicelib.store.meter import measure
-
-
-@pytest.fixture
-def world(api, mailbox):
-    return World(api, mailbox)
 
 
 @pytest.fixture

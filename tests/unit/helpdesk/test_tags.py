@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from staff_world import World, every_role, roles_allowed, walk_routes_by_role
+from staff_world import every_role, roles_allowed, walk_routes_by_role
 
 from chalicelib.domain.helpdesk.tags import check_tags, fold, tag_ids_exist
 from chalicelib.http.errors import BadRequest
 from chalicelib.store.meter import measure
-
-
-@pytest.fixture
-def world(api, mailbox):
-    return World(api, mailbox)
-
-
-@pytest.fixture
-def signup(world):
-    return world.signup()
-
-
-@pytest.fixture
-def admin(signup):
-    return signup["access_token"]
 
 
 def create(world, token, name, **body):

@@ -3,32 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from staff_world import World, every_role, roles_allowed, walk_routes_by_role
+from staff_world import every_role, roles_allowed, walk_routes_by_role
 
 from chalicelib.domain.helpdesk.templates import parameter_count, render_template
 from chalicelib.http.errors import BadRequest
 
 BODY = "Hola {{1}}, tu pedido {{2}} llegará el {{3}}."
-
-
-@pytest.fixture
-def world(api, mailbox):
-    return World(api, mailbox)
-
-
-@pytest.fixture
-def signup(world):
-    return world.signup()
-
-
-@pytest.fixture
-def admin(signup):
-    return signup["access_token"]
-
-
-@pytest.fixture
-def tenant(signup):
-    return signup["tenant"]["id"]
 
 
 def create(world, token, name="pedido_en_camino", language="es", **body):

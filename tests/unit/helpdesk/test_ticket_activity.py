@@ -126,11 +126,6 @@ class Desk:
 
 
 @pytest.fixture
-def world(api, mailbox):
-    return World(api, mailbox)
-
-
-@pytest.fixture
 def desk(world):
     return Desk(world)
 
