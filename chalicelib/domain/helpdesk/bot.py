@@ -29,15 +29,16 @@ from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.clock import now
 from chalicelib.domain.helpdesk.replies import (
-    PUBLIC_ONLY,
+    answered_provider_id,
+    check_answerable,
+    check_free_text_window,
     enqueue_send,
     touch_for_reply,
-    window_closes_at,
 )
 from chalicelib.domain.helpdesk.tickets import require_writable
 from chalicelib.domain.helpdesk.timeline import message_key, new_message_id
 from chalicelib.domain.integrations import get_integration, secret_of, sign
-from chalicelib.http.errors import AppError, BadRequest, Conflict, NotFound
+from chalicelib.http.errors import AppError, Conflict, NotFound
 from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
 from chalicelib.store.base import failed_conditions, transaction
@@ -113,35 +114,16 @@ def bot_reply(
     )
     if ticket is None:
         raise NotFound(f"There is no ticket {number}.")
-    require_writable(ticket)
+    require_writable(ticket)  # a merged or escalated ticket says so before "bot off"
     if not ticket.bot:
         raise Conflict(
             f"The bot is off for ticket {number}: an agent turned it off or never on.",
             code="bot_off",
         )
-    if ticket.status == "closed":
-        raise Conflict(f"Ticket {number} is closed.", code="ticket_closed")
-    if ticket.channel_type in PUBLIC_ONLY and not public:
-        raise BadRequest(
-            "A store review is answered in public: send the reply with public true.",
-            code="review_reply_private", details=[{"loc": ["body", "public"],
-                                                   "msg": "must be true", "type": "value_error"}],
-        )  # fmt: skip
+    check_answerable(ticket, public)
     at = now()
-    closes = window_closes_at(ticket)
-    if closes is not None and at >= closes:
-        raise Conflict(
-            "WhatsApp's 24-hour window for this client has closed: a bot may not send free text.",
-            code="whatsapp_window_closed",
-        )
-    reply_to_provider = None
-    if reply_to is not None:
-        answered = get_or_none(Message, *message_key(tenant_id, number, reply_to))
-        if answered is None:
-            raise BadRequest("That message is not part of this ticket.", code="reply_to",
-                             details=[{"loc": ["body", "reply_to"], "msg": "unknown message",
-                                       "type": "value_error"}])  # fmt: skip
-        reply_to_provider = answered.provider_message_id
+    check_free_text_window(ticket, at)
+    reply_to_provider = answered_provider_id(ticket, public, reply_to)
     message_id = new_message_id(at)
     message = Message(
         *message_key(tenant_id, number, message_id),

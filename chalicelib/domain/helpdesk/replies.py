@@ -107,6 +107,62 @@ def fill_placeholders(text: str, client: Client | None, principal: Principal) ->
     return _PLACEHOLDER.sub(lambda m: values[(m.group(1), m.group(2))], text)
 
 
+# --- the rules every answer keeps (an agent's here, the bot's in bot.py) ---------------------------
+def check_answerable(ticket: Ticket, public: bool) -> None:
+    """409 on a read-only or closed ticket; 400 on a private answer to a store review."""
+    require_writable(ticket)
+    if ticket.status == "closed":
+        raise Conflict(
+            f"Ticket {ticket.number} is closed; reopen it to answer.", code="ticket_closed"
+        )
+    if ticket.channel_type in PUBLIC_ONLY and not public:
+        raise _bad(
+            "A store review is answered in public: send the reply with public true.",
+            "review_reply_private",
+            ["public"],
+        )
+
+
+def check_free_text_window(ticket: Ticket, at: datetime) -> None:
+    """409 once WhatsApp's 24-hour window has closed: only a template may go then."""
+    closes = window_closes_at(ticket)
+    if closes is not None and at >= closes:
+        raise Conflict(
+            f"WhatsApp's 24-hour window for this client closed at {iso(closes)}: "
+            "send an approved template (see /v1/templates) instead of free text.",
+            code="whatsapp_window_closed",
+            details={"window_closed_at": iso(closes)},
+        )
+
+
+def answered_provider_id(ticket: Ticket, public: bool, reply_to: str | None) -> str | None:
+    """The provider's id of the message answered (``reply_to``, a message of the ticket),
+    for the provider's reply context. A public answer on Facebook, Instagram or X is
+    published under one of the client's public messages, so it must name one."""
+    public_post = public and ticket.channel_type in ANSWERS_A_POST
+    if public_post and reply_to is None:
+        raise _bad(
+            f"A public answer on {ticket.channel_type} is published under the client's comment "
+            "or post: give reply_to, the id of the client's public message answered "
+            "(or send it as a private message).",
+            "reply_to_required",
+            ["reply_to"],
+        )
+    if reply_to is None:
+        return None
+    answered = get_or_none(Message, *message_key(ticket.tenant_id, int(ticket.number), reply_to))
+    if answered is None:
+        raise _bad("That message is not part of this ticket.", "reply_to", ["reply_to"])
+    if public_post and not (answered.direction == "in" and answered.public):
+        raise _bad(
+            "A public answer goes under one of the client's public messages (a comment or "
+            "post); that message is not one.",
+            "reply_to_not_public",
+            ["reply_to"],
+        )
+    return answered.provider_message_id
+
+
 def reply(
     principal: Principal,
     number: int,
@@ -129,17 +185,7 @@ def reply(
             raise _bad("Attach only files uploaded to this account.", "s3_key",
                         ["attachments", i, "s3_key"])  # fmt: skip
     ticket = load_ticket(principal, number, consistent=True)
-    require_writable(ticket)
-    if ticket.status == "closed":
-        raise Conflict(
-            f"Ticket {ticket.number} is closed; reopen it to answer.", code="ticket_closed"
-        )
-    if ticket.channel_type in PUBLIC_ONLY and not public:
-        raise _bad(
-            "A store review is answered in public: send the reply with public true.",
-            "review_reply_private",
-            ["public"],
-        )
+    check_answerable(ticket, public)
     at = now()
     client = get_or_none(
         Client, keys.client_pk(ticket.tenant_id, ticket.client_id), keys.client_sk()
@@ -160,38 +206,8 @@ def reply(
                                  client, principal)  # fmt: skip
         if not text.strip() and not attachments:
             raise _bad("Write something or attach a file.", "empty_reply", ["text"])
-        closes = window_closes_at(ticket)
-        if closes is not None and at >= closes:
-            raise Conflict(
-                f"WhatsApp's 24-hour window for this client closed at {iso(closes)}: "
-                "send an approved template (see /v1/templates) instead of free text.",
-                code="whatsapp_window_closed",
-                details={"window_closed_at": iso(closes)},
-            )
-    reply_to_provider = None
-    public_post = public and ticket.channel_type in ANSWERS_A_POST
-    if public_post and reply_to is None:
-        raise _bad(
-            f"A public answer on {ticket.channel_type} is published under the client's comment "
-            "or post: give reply_to, the id of the client's public message answered "
-            "(or send it as a private message).",
-            "reply_to_required",
-            ["reply_to"],
-        )
-    if reply_to is not None:
-        answered = get_or_none(
-            Message, *message_key(principal.tenant_id, int(ticket.number), reply_to)
-        )
-        if answered is None:
-            raise _bad("That message is not part of this ticket.", "reply_to", ["reply_to"])
-        if public_post and not (answered.direction == "in" and answered.public):
-            raise _bad(
-                "A public answer goes under one of the client's public messages (a comment or "
-                "post); that message is not one.",
-                "reply_to_not_public",
-                ["reply_to"],
-            )
-        reply_to_provider = answered.provider_message_id
+        check_free_text_window(ticket, at)
+    reply_to_provider = answered_provider_id(ticket, public, reply_to)
     if attachments:
         extra["attachments"] = [a.__dict__ for a in attachments]
     if ticket.assignee_id != principal.user_id:  # who answers takes the ticket (SPEC §4)
