@@ -8,7 +8,7 @@ the content type and the size (``content-length-range``) the policy names. The a
 size}]``); the outbound worker gives the provider a presigned GET of it.
 
 Limits follow WhatsApp, the strictest channel: images 5 MB, everything else 16 MB.
-Every key lives under ``uploads/<tenant id>/``; :func:`is_own_upload` is the one rule
+Every key lives under ``uploads/<tenant id>/``; :func:`chalicelib.domain.uploads.is_own_upload` is the one rule
 saying a key may be attached by a tenant (quick replies and the worker check it too).
 """
 
@@ -23,6 +23,7 @@ from pydantic import Field
 
 from chalicelib import aws
 from chalicelib.clock import now
+from chalicelib.domain.uploads import upload_area
 from chalicelib.http.errors import BadRequest
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
 from chalicelib.ids import new_id
@@ -34,7 +35,6 @@ MB = 1024 * 1024
 IMAGE_MAX_BYTES = 5 * MB
 FILE_MAX_BYTES = 16 * MB
 UPLOAD_SECONDS = 15 * 60
-UPLOADS = "uploads"
 _OFFICE = "application/vnd.openxmlformats-officedocument."
 
 #: content type -> the file name extensions it may carry (the first is added when none)
@@ -58,16 +58,6 @@ ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _KEY_NAME_MAX = 100
-
-
-def upload_area(tenant_id: str) -> str:
-    return f"{UPLOADS}/{tenant_id}/"
-
-
-def is_own_upload(tenant_id: str, key: str) -> bool:
-    """A key a tenant may attach: a file in its own upload area, no way out of it."""
-    area = upload_area(tenant_id)
-    return key.startswith(area) and key != area and ".." not in key.split("/")
 
 
 def presigned_get(key: str, seconds: int) -> str:

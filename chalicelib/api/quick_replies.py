@@ -15,6 +15,7 @@ from pydantic import AfterValidator, Field
 
 from chalicelib.api.settings_crud import crud_routes
 from chalicelib.domain.accounts.settings_items import QUICK_REPLIES, SettingsItem
+from chalicelib.domain.uploads import is_own_upload, upload_area
 from chalicelib.http.errors import BadRequest
 from chalicelib.http.pagination import PageQuery, decode_cursor
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
@@ -89,11 +90,10 @@ def quick_reply_out(item: SettingsItem) -> QuickReplyOut:
 
 def check_attachments(call: Call, data: dict[str, Any]) -> dict[str, Any]:
     """An attachment must be a file uploaded to this tenant's own area of the bucket."""
-    area = f"uploads/{call.principal.tenant_id}/"
     wrong = [
         i
         for i, a in enumerate(data.get("attachments") or [])
-        if not a["s3_key"].startswith(area) or a["s3_key"] == area or ".." in a["s3_key"].split("/")
+        if not is_own_upload(call.principal.tenant_id, a["s3_key"])
     ]
     if wrong:
         raise BadRequest(
@@ -102,7 +102,7 @@ def check_attachments(call: Call, data: dict[str, Any]) -> dict[str, Any]:
             details=[
                 {
                     "loc": ["body", "attachments", i, "s3_key"],
-                    "msg": f"must start with {area}",
+                    "msg": f"must start with {upload_area(call.principal.tenant_id)}",
                     "type": "s3_key",
                 }
                 for i in wrong

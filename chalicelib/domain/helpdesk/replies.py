@@ -35,6 +35,7 @@ from chalicelib.domain.helpdesk.tickets import (
 from chalicelib.domain.helpdesk.timeline import message_key, new_message_id
 from chalicelib.domain.inbound.autoreply import enqueue_send
 from chalicelib.domain.inbound.ingest import preview
+from chalicelib.domain.uploads import is_own_upload
 from chalicelib.http.errors import BadRequest, Conflict
 from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
@@ -179,9 +180,8 @@ def reply(
         raise _bad(
             "Attachments go only in private messages.", "attachments_public", ["attachments"]
         )
-    area = f"uploads/{principal.tenant_id}/"
     for i, a in enumerate(attachments):
-        if not a.s3_key.startswith(area) or ".." in a.s3_key.split("/"):
+        if not is_own_upload(principal.tenant_id, a.s3_key):
             raise _bad("Attach only files uploaded to this account.", "s3_key",
                         ["attachments", i, "s3_key"])  # fmt: skip
     ticket = load_ticket(principal, number, consistent=True)

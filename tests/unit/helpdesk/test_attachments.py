@@ -17,9 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "accounts"))
 from accounts_world import World
 
 from chalicelib import aws
-from chalicelib.api.attachments import FILE_MAX_BYTES, IMAGE_MAX_BYTES, is_own_upload, key_name
+from chalicelib.api.attachments import FILE_MAX_BYTES, IMAGE_MAX_BYTES, key_name
 from chalicelib.clock import now
 from chalicelib.domain.accounts.access import ROLES, can
+from chalicelib.domain.uploads import is_own_upload
 from chalicelib.settings import get_settings
 
 MB = 1024 * 1024
