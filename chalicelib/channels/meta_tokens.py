@@ -23,7 +23,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.channels.outbound.meta_pages import graph
 from chalicelib.channels.provider_http import HttpCall, ProviderError, default_http
 from chalicelib.settings import get_settings
 
@@ -62,6 +61,8 @@ def token_expiry(
         log.warning("META_APP_ID or META_APP_SECRET is not set: the token's expiry is unknown",
                     extra=extra)  # fmt: skip
         return None
+    from chalicelib.channels.outbound.meta_pages import graph  # the senders: not at import
+
     root, live = graph()
     if not live:
         log.info("GRAPH_API_BASE_URL is not set locally: the token's expiry is not asked",
