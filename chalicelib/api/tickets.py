@@ -183,28 +183,12 @@ def patch_ticket(call: Call, number: str) -> TicketOut:
     load_ticket(call.principal, n)  # 404 before validating references
     if "important" in body.model_fields_set and body.important is not True:
         raise Conflict("Important cannot be undone.", code="important_irreversible")
-    # every reference is checked before the first write: bad input never half-writes
+    # every reference is checked before the write, and the parts are one transaction:
+    # bad input never half-writes
     fields = _check_references(call, body)
-    if "important" in body.model_fields_set:
-        apply_change(call.principal, n, domain.important_change)
-    if fields:
-
-        def decide(ticket: Ticket) -> Change | None:
-            domain.require_writable(ticket)
-            changed = {k: v for k, v in fields.items() if getattr(ticket, k) != v}
-            return Change("updated", changed) if changed else None
-
-        apply_change(call.principal, n, decide)
-    if body.status is not None:
-        status = body.status
-        apply_change(call.principal, n, lambda t: domain.status_change(t, status, call_time()))
+    important = "important" in body.model_fields_set
+    domain.edit(call.principal, n, fields, important=important, status=body.status)
     return get_ticket(call, number)
-
-
-def call_time() -> datetime:
-    from chalicelib.clock import now
-
-    return now()
 
 
 @resource.route(

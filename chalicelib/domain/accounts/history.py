@@ -34,15 +34,20 @@ def history_entry(
     at: datetime,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    sequence: int | None = None,
 ) -> HistoryEntry:
-    """An entry to save inside the change's transaction."""
+    """An entry to save inside the change's transaction. ``sequence``: its place among
+    the entries one change writes at the same time, so they read back in that order."""
     if before is not None and after is not None:
         changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
         before = {k: before.get(k) for k in sorted(changed)}
         after = {k: after.get(k) for k in sorted(changed)}
+    unique = secrets.token_hex(4)
+    if sequence is not None:  # the key's time has milliseconds: the same for all of them
+        unique = f"{sequence:02d}{unique}"
     return HistoryEntry(
         keys.history_pk(tenant_id, entity, entity_id),
-        keys.history_sk(iso(at), secrets.token_hex(4)),
+        keys.history_sk(iso(at), unique),
         tenant_id=tenant_id,
         entity=entity,
         entity_id=entity_id,

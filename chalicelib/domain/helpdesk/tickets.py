@@ -112,6 +112,17 @@ def snapshot(ticket: Ticket) -> dict[str, Any]:
 
 
 @dataclass
+class Entry:
+    """One history entry a change writes: what, before and after (who and when are the
+    change's); ``number``: another ticket's history (merge records itself on the target)."""
+
+    action: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    number: int | None = None
+
+
+@dataclass
 class Change:
     """What to write for one change, computed from the ticket as read."""
 
@@ -119,6 +130,19 @@ class Change:
     fields: dict[str, Any]  # attribute name -> new value (None removes it)
     extra: list[Callable[[Any], None]] = field(default_factory=list)  # more transaction items
     history_after: dict[str, Any] | None = None  # default: the snapshot after
+    #: the ticket's entries, in order, when it is several changes in one (``compose``);
+    #: None: one entry for ``action``, from the snapshots before and after
+    history: list[Entry] | None = None
+    #: entries on other tickets, written in the same transaction
+    elsewhere: list[Entry] = field(default_factory=list)
+
+    def entries(self, before: dict[str, Any], after: dict[str, Any]) -> list[Entry]:
+        """The ticket's own entries, given its snapshots before and after the change."""
+        return self.history if self.history is not None else [Entry(self.action, before, after)]
+
+    def actions(self) -> list[str]:
+        """What happened to the ticket, in order (each may have its effects)."""
+        return [e.action for e in self.history] if self.history is not None else [self.action]
 
 
 def is_active(status: str) -> bool:
@@ -166,17 +190,18 @@ def apply_change(
         # the time is taken after the read: a change that commits after another one read
         # the other's result, so the history's times follow the order of the commits
         when = at or now()
+        before = snapshot(ticket)
+        version = int(ticket.version or 0)
         change = decide(ticket)
         if change is None:
             return ticket
-        before = snapshot(ticket)
-        version = int(ticket.version or 0)
         actions: list[Any] = [Ticket.version.set(version + 1)]
         for name, value in change.fields.items():
             attribute = getattr(Ticket, name)
             actions.append(attribute.remove() if value is None else attribute.set(value))
             setattr(ticket, name, value)
         after = change.history_after or snapshot(ticket)
+        entries = [*change.entries(before, after), *change.elsewhere]
         try:
             with transaction() as write:
                 write.update(
@@ -186,9 +211,12 @@ def apply_change(
                     if version
                     else (Ticket.version.does_not_exist() | (Ticket.version == 0)),
                 )
-                write.save(history_entry(principal.tenant_id, "ticket", str(ticket.number),
-                                         principal.user_id, change.action, when,
-                                         before=before, after=after))  # fmt: skip
+                for i, entry in enumerate(entries):
+                    write.save(history_entry(
+                        principal.tenant_id, "ticket", str(entry.number or ticket.number),
+                        principal.user_id, entry.action, when, before=entry.before,
+                        after=entry.after, sequence=i if len(entries) > 1 else None,
+                    ))  # fmt: skip
                 for add in change.extra:
                     add(write)
         except TransactWriteError as exc:
@@ -200,11 +228,12 @@ def apply_change(
                 continue
             raise
         ticket.version = version + 1
-        emit_event(ticket, change.action)
-        if change.action == "assigned":
-            from chalicelib.domain.notifications import notify_assigned
+        for action in change.actions():
+            emit_event(ticket, action)
+            if action == "assigned":
+                from chalicelib.domain.notifications import notify_assigned
 
-            notify_assigned(ticket, principal.user_id)
+                notify_assigned(ticket, principal.user_id)
         return ticket
     raise Conflict(
         "The ticket kept changing while this change was made; try again.", code="conflict"
@@ -336,39 +365,111 @@ def important_change(ticket: Ticket) -> Change:
     return Change("important", {"important": True})
 
 
+def fields_change(ticket: Ticket, fields: dict[str, Any]) -> Change | None:
+    """Sentiment, department, group, tags, metadata (already checked): only what differs."""
+    require_writable(ticket)
+    changed = {k: v for k, v in fields.items() if getattr(ticket, k) != v}
+    return Change("updated", changed) if changed else None
+
+
+Part = Callable[[Ticket], Change | None]
+
+
+def compose(ticket: Ticket, parts: list[Part]) -> Change | None:
+    """Several changes as one: each part decides on the ticket as the parts before it
+    left it (applied in memory), keeps its own history entry, and all of them are
+    written together. A part that refuses (raises) refuses the whole."""
+    fields: dict[str, Any] = {}
+    extra: list[Callable[[Any], None]] = []
+    history: list[Entry] = []
+    elsewhere: list[Entry] = []
+    for part in parts:
+        before = snapshot(ticket)
+        change = part(ticket)
+        if change is None:
+            continue
+        for name, value in change.fields.items():
+            setattr(ticket, name, value)
+        fields.update(change.fields)
+        extra += change.extra
+        history += change.entries(before, change.history_after or snapshot(ticket))
+        elsewhere += change.elsewhere
+    if not history:
+        return None
+    return Change(history[0].action, fields, extra, history=history, elsewhere=elsewhere)
+
+
+def edit(
+    principal: Principal,
+    number: int,
+    fields: dict[str, Any],
+    important: bool = False,
+    status: str | None = None,
+) -> Ticket | None:
+    """``PATCH /v1/tickets/{n}``: mark important, change fields, change status, in that
+    order, in one transaction with one history entry each; a refused part writes
+    nothing. None when there is nothing to change."""
+    parts: list[Part] = []
+    if important:
+        parts.append(important_change)
+    if fields:
+        parts.append(lambda ticket: fields_change(ticket, fields))
+    if status is not None:
+        parts.append(lambda ticket: status_change(ticket, status, now()))
+    if not parts:
+        return None
+    return apply_change(principal, number, lambda ticket: compose(ticket, parts))
+
+
 def merge(principal: Principal, number: int, into: int) -> Ticket:
     """Merge ticket ``number`` into ``into`` atomically: the source becomes read-only and
-    points to the target, the target lists it; then the source's messages are copied
-    into the target (idempotent: same ids), so the target shows them."""
+    points to the target, the target lists it, and both histories record it (``merged``,
+    ``merged_in``); then the source's messages are copied into the target (idempotent:
+    same ids), so the target shows them."""
     load_ticket(principal, number)  # 404 first: nothing is said of tickets one cannot see
     if number == into:
         raise Conflict("A ticket cannot be merged into itself.", code="merge_into_itself")
-    target = load_ticket(principal, into, consistent=True)
-    if target.status != "open" and target.status != "pending":
-        raise Conflict(
-            f"Ticket {target.number} is {target.status}: merge only into an open ticket.",
-            code="merge_target_not_open",
-        )
+    read = [open_target(principal, into)]
 
     def decide(source: Ticket) -> Change:
         require_writable(source)
+        # the target as first read, then read again on each retry: its list and its
+        # history entry are written from what was read, on condition it is still that
+        target = read.pop() if read else open_target(principal, into)
+        listed = [int(n) for n in target.merged_from or []]  # type: ignore[call-overload]
+        merged_from = [*listed, int(source.number)]
         extra = close_items(source, "merged") if is_active(source.status) else []
 
         def link_target(write: Any) -> None:
+            unchanged = (Ticket.merged_from == listed) if listed else (
+                Ticket.merged_from.does_not_exist() | (Ticket.merged_from == []))  # fmt: skip
             write.update(Ticket(target.PK, target.SK),
-                         actions=[Ticket.merged_from.set(Ticket.merged_from.append([int(source.number)]))],
-                         condition=Ticket.status.is_in(*OPEN_STATES))  # fmt: skip
+                         actions=[Ticket.merged_from.set(merged_from)],
+                         condition=Ticket.status.is_in(*OPEN_STATES) & unchanged)  # fmt: skip
 
         return Change(
             "merged",
             {"status": "merged", "merged_into": int(target.number),
              **queue_fields(source, source.assignee_id, "merged")},
             [*extra, link_target],
+            elsewhere=[Entry("merged_in", {"merged_from": listed},
+                             {"merged_from": merged_from}, number=int(target.number))],
         )  # fmt: skip
 
     source = apply_change(principal, number, decide)
-    copy_messages(principal.tenant_id, int(source.number), int(target.number))
+    copy_messages(principal.tenant_id, int(source.number), into)
     return source
+
+
+def open_target(principal: Principal, into: int) -> Ticket:
+    """The ticket to merge into: one the principal sees (404), open or pending (409)."""
+    target = load_ticket(principal, into, consistent=True)
+    if not is_active(target.status):
+        raise Conflict(
+            f"Ticket {target.number} is {target.status}: merge only into an open ticket.",
+            code="merge_target_not_open",
+        )
+    return target
 
 
 def copy_messages(tenant_id: str, source: int, target: int) -> int:

@@ -14,6 +14,7 @@ from chalicelib.domain.inbound.ingest import client_id_for
 from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
 from chalicelib.store.helpdesk import AgentState, Client
+from chalicelib.store.meter import measure
 
 
 @pytest.fixture
@@ -168,6 +169,52 @@ def test_patch_takes_only_the_accounts_departments_groups_tags_and_ticket_fields
     assert cleared.json["department_id"] is None and cleared.json["tags"] == []
 
 
+def history(desk, number):
+    """The ticket's recorded changes, oldest first (without the synthesised opening)."""
+    items = desk.call("GET", f"/v1/tickets/{number}/history", desk.admin).json["items"]
+    return [e for e in reversed(items) if e["actor_id"] is not None]
+
+
+def test_a_patch_of_important_tags_and_status_is_one_transaction_with_an_entry_each(desk):
+    desk.client_writes()
+    tag = desk.call("POST", "/v1/tags", desk.admin, {"name": "VIP"}).json["id"]
+    admin_id = desk.call("GET", "/v1/me", desk.admin).json["user"]["id"]
+    with measure() as meter:
+        changed = desk.call("PATCH", "/v1/tickets/1", desk.admin,
+                            {"important": True, "tags": [tag], "status": "closed"})  # fmt: skip
+    assert changed.status_code == 200, changed.json
+    assert (changed.json["important"], changed.json["tags"], changed.json["status"]) == (
+        True, [tag], "closed")  # fmt: skip
+    writes = {op: n for op, n in meter.summary()["by_operation"].items()
+              if op in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
+                        "TransactWriteItems")}  # fmt: skip
+    assert writes == {"TransactWriteItems": 1}, meter.summary()
+    entries = history(desk, 1)
+    assert [(e["action"], e["before"], e["after"]) for e in entries] == [
+        ("important", {"important": False}, {"important": True}),
+        ("updated", {"tags": []}, {"tags": [tag]}),
+        ("status", {"status": "open"}, {"status": "closed"}),
+    ]
+    assert {e["actor_id"] for e in entries} == {admin_id}
+    assert entries[0]["at"] <= entries[1]["at"] <= entries[2]["at"]
+
+
+def test_a_patch_whose_status_is_refused_writes_none_of_its_parts(desk):
+    desk.client_writes()
+    assert desk.call("PATCH", "/v1/tickets/1", desk.admin, {"status": "closed"}).status_code == 200
+    desk.client_writes(text="otra cosa")  # the client's ticket 2 is now the open one
+    tag = desk.call("POST", "/v1/tags", desk.admin, {"name": "VIP"}).json["id"]
+    before, recorded = stored(desk, 1), history(desk, 1)
+    reopened = desk.call("PATCH", "/v1/tickets/1", desk.admin,
+                         {"important": True, "tags": [tag], "sentiment_end": "happy",
+                          "status": "open"})  # fmt: skip
+    refused(reopened, 409, "already has ticket 2 open")
+    assert reopened.json["error"]["code"] == "client_has_open_ticket"
+    after = stored(desk, 1)
+    assert (after["important"], after["tags"], after["sentiment_end"]) == (False, [], "neutral")
+    assert after == before and history(desk, 1) == recorded
+
+
 def test_important_cannot_be_undone(desk):
     desk.client_writes()
     assert desk.call("POST", "/v1/tickets/1/important", desk.admin).json["important"] is True
@@ -244,6 +291,21 @@ def test_merge_is_atomic_and_leaves_a_read_only_pointer(desk):
     # the merged ticket's client writes again: a new ticket, not the read-only one
     desk.client_writes(sender="56900000001", text="sigo aquí")
     assert desk.call("GET", "/v1/tickets/4", desk.admin).json["messages"][0]["text"] == "sigo aquí"
+
+
+def test_a_merge_is_in_the_history_of_both_tickets(desk):
+    for n in range(1, 4):
+        desk.client_writes(sender=f"5690000000{n}", text=f"t{n}")
+    admin_id = desk.call("GET", "/v1/me", desk.admin).json["user"]["id"]
+    assert desk.call("POST", "/v1/tickets/1/merge", desk.admin, {"into": 2}).status_code == 200
+    assert desk.call("POST", "/v1/tickets/3/merge", desk.admin, {"into": 2}).status_code == 200
+    [first] = [e for e in history(desk, 1) if e["action"] == "merged"]
+    [third] = [e for e in history(desk, 3) if e["action"] == "merged"]
+    assert [(e["actor_id"], e["action"], e["before"], e["after"], e["at"])
+            for e in history(desk, 2)] == [
+        (admin_id, "merged_in", {"merged_from": []}, {"merged_from": [1]}, first["at"]),
+        (admin_id, "merged_in", {"merged_from": [1]}, {"merged_from": [1, 3]}, third["at"]),
+    ]  # fmt: skip
 
 
 def test_merge_refusals_say_why_and_change_nothing(desk):
