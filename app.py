@@ -35,6 +35,7 @@ from chalicelib.api import (
     users,
     webhooks,
 )
+from chalicelib.http.edge import declare_edge_routes
 from chalicelib.settings import get_settings
 
 settings = get_settings()
@@ -71,6 +72,7 @@ for resource in (
     notifications.resource,
 ):
     app.register_blueprint(resource.blueprint)
+declare_edge_routes(app)  # after every route: 405 for other methods, 404 for other paths
 
 
 @app.on_sqs_message(queue=settings.queue_name("mail"), batch_size=10)

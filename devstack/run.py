@@ -120,7 +120,9 @@ def main() -> int:
                 "api",
                 subprocess.Popen(
                     [
-                        str(Path(sys.executable).parent / "chalice"),
+                        sys.executable,
+                        "-m",
+                        "devstack.local_api",
                         "local",
                         "--stage",
                         "local",

@@ -19,6 +19,11 @@ The merge template adds to Chalice's output. Names come from Chalice's applicati
 - The stack's resource names as environment variables of every function, through SAM
   ``Globals``. That also covers functions the app adds later and the API handler, which
   Chalice renames to ``APIHandler``.
+- API Gateway's own errors (an unknown path or method before the app's routes, a body
+  over 10 MB, throttling, a Lambda that failed) in the error format of SPEC §10, as
+  ``x-amazon-apigateway-gateway-responses`` in the API's definition (so a change
+  redeploys the stage). The app answers unknown paths and methods itself
+  (chalicelib/http/edge.py); these are what API Gateway says before it reaches the app.
 - The resources in ``.chalice/policy-<stage>.json`` pinned to this stack: partition,
   region, account, the files bucket (its name is the ``FilesBucketName`` parameter) and the
   functions' log groups (``<stack name>-<function>-<suffix>`` once packaged). The files
@@ -69,6 +74,43 @@ ENVIRONMENT: dict[str, Any] = {
 #: Names the policy files use for things the stack names at deploy time.
 POLICY_BUCKET = "atiende-{stage}-files"
 POLICY_LOG_GROUPS = "log-group:/aws/lambda/atiende-{stage}"
+
+
+#: API Gateway response type -> (status or None to keep API Gateway's, code, message)
+GATEWAY_ERRORS: dict[str, tuple[int | None, str, str]] = {
+    "MISSING_AUTHENTICATION_TOKEN": (
+        404, "no_route", "There is no such route; the API's reference is at /docs."),
+    "RESOURCE_NOT_FOUND": (
+        404, "no_route", "There is no such route; the API's reference is at /docs."),
+    "REQUEST_TOO_LARGE": (413, "payload_too_large", "The request is larger than 10 MB."),
+    "THROTTLED": (429, "throttled", "Too many requests; wait a moment and try again."),
+    "QUOTA_EXCEEDED": (429, "throttled", "Too many requests; wait a moment and try again."),
+    "UNSUPPORTED_MEDIA_TYPE": (
+        415, "unsupported_media_type", "This route does not read that media type."),
+    "INTEGRATION_TIMEOUT": (504, "timeout", "Atiende took too long to answer; try again."),
+    "DEFAULT_4XX": (None, "bad_request", "The request was refused before reaching Atiende."),
+    "DEFAULT_5XX": (None, "unavailable", "Atiende could not answer; try again shortly."),
+}  # fmt: skip
+
+
+def gateway_responses() -> dict[str, Any]:
+    """``x-amazon-apigateway-gateway-responses``: each of :data:`GATEWAY_ERRORS` as JSON
+    ``{"error": {"code", "message", "details"}}`` with the request id (and Retry-After
+    when throttled)."""
+    found: dict[str, Any] = {}
+    for kind, (status, code, message) in GATEWAY_ERRORS.items():
+        body = {"error": {"code": code, "message": message, "details": None}}
+        headers = {"gatewayresponse.header.X-Request-Id": "context.requestId"}
+        if status == 429:
+            headers["gatewayresponse.header.Retry-After"] = "'1'"
+        response: dict[str, Any] = {
+            "responseParameters": headers,
+            "responseTemplates": {"application/json": json.dumps(body)},
+        }
+        if status is not None:
+            response["statusCode"] = str(status)
+        found[kind] = response
+    return found
 
 
 class PackagingError(RuntimeError):
@@ -202,6 +244,11 @@ def merge_template(stage: str, shape: ChaliceShape) -> dict[str, Any]:
         override(role).setdefault("Properties", {})["Policies"] = [
             {"PolicyName": f"{role}Policy", "PolicyDocument": bind_policy(document, stage)}
         ]
+
+    # Chalice names its API RestAPI; its swagger is the DefinitionBody, deep-merged
+    override("RestAPI").setdefault("Properties", {}).setdefault("DefinitionBody", {})[
+        "x-amazon-apigateway-gateway-responses"
+    ] = gateway_responses()
 
     parameters = copy.deepcopy(infra["Parameters"])
     # the package is built for one stage: its queue names and ATIENDE_STAGE are baked in

@@ -42,7 +42,10 @@ from chalicelib.clock import clock  # noqa: E402
 from chalicelib.settings import get_settings  # noqa: E402
 from chalicelib.store import base as store_base  # noqa: E402
 from devstack.bootstrap import create_stack, create_table  # noqa: E402
+from devstack.local_api import greedy_local_routes  # noqa: E402
 from devstack.template import Resolver, load  # noqa: E402
+
+greedy_local_routes()  # API Gateway's {proxy+}, as `make run` serves it
 
 # --- no Scan, ever ---------------------------------------------------------------
 SCANS: list[str] = []
@@ -91,6 +94,21 @@ def _no_scan_in_test() -> Iterator[None]:
         found = list(SCANS)
         SCANS.clear()
         pytest.fail(f"the test issued a DynamoDB Scan on {found}")
+
+
+# --- every status answered is declared --------------------------------------------------
+@pytest.fixture(autouse=True)
+def _only_declared_statuses() -> Iterator[None]:
+    """Fails a test whose requests got a status their route does not declare in the
+    OpenAPI document (``Route.error_statuses``): the document stays honest."""
+    from chalicelib.http.routing import UNDECLARED
+
+    UNDECLARED.clear()
+    yield
+    if UNDECLARED:
+        found = sorted(set(UNDECLARED))
+        UNDECLARED.clear()
+        pytest.fail(f"statuses answered but not declared by their route: {found}")
 
 
 # --- AWS ---------------------------------------------------------------------------

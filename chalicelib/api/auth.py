@@ -97,6 +97,7 @@ def _validate_timezone(name: str) -> None:
     response=SignupOut,
     status=201,
     public=True,
+    errors=(409,),
 )
 def signup(call: Call) -> SignupOut:
     body: SignupIn = call.body
@@ -131,6 +132,7 @@ def signup(call: Call) -> SignupOut:
     body=LoginIn,
     response=SessionOut,
     public=True,
+    errors=(401, 403, 429),
 )
 def login(call: Call) -> SessionOut:
     return session_out(sessions.login(str(call.body.email), call.body.password, call.source_ip))
@@ -143,6 +145,7 @@ def login(call: Call) -> SessionOut:
     body=RefreshIn,
     response=SessionOut,
     public=True,
+    errors=(401,),
 )
 def refresh(call: Call) -> SessionOut:
     return session_out(sessions.refresh(call.body.refresh_token))
@@ -178,6 +181,7 @@ def password_reset(call: Call) -> AcceptedOut:
     body=TokenPasswordIn,
     response=SessionOut,
     public=True,
+    errors=(409, 410),
 )
 def password_reset_confirm(call: Call) -> SessionOut:
     user = recovery.confirm_reset(call.body.token, call.body.password)
@@ -191,6 +195,7 @@ def password_reset_confirm(call: Call) -> SessionOut:
     body=TokenPasswordIn,
     response=SessionOut,
     public=True,
+    errors=(409, 410),
 )
 def accept_invitation(call: Call) -> SessionOut:
     user = people.accept_invitation(call.body.token, call.body.password)

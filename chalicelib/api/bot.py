@@ -46,6 +46,7 @@ def _signed(call: Call) -> Any:
     status=201,
     public=True,
     guard=_signed,
+    errors=(401, 409),
 )
 def bot_answer(call: Call, number: str) -> BotAnswerOut:
     message, new = bot.bot_reply(

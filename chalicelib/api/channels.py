@@ -97,6 +97,7 @@ def list_channels(call: Call) -> ChannelPage:
     response=ChannelOut,
     status=201,
     action="channels.manage",
+    errors=(402, 409),
 )
 def connect_channel(call: Call) -> ChannelOut:
     body: ChannelIn = call.body
@@ -121,6 +122,7 @@ def get_channel(call: Call, channel_id: str) -> ChannelOut:
     body=ChannelPatch,
     response=ChannelOut,
     action="channels.manage",
+    errors=(409,),
 )
 def patch_channel(call: Call, channel_id: str) -> ChannelOut:
     body: ChannelPatch = call.body

@@ -192,6 +192,7 @@ class ChatMessageOut(ResponseModel):
     response=ChatSessionOut,
     status=201,
     public=True,
+    errors=(403, 404, 429),
 )
 def open_session(call: Call) -> ChatSessionOut:
     at = now()
@@ -215,6 +216,7 @@ def open_session(call: Call) -> ChatSessionOut:
     response=ChatAccepted,
     status=202,
     public=True,
+    errors=(410, 429),
 )
 def send_message(call: Call) -> ChatAccepted:
     chat.submit(current_visitor(), call.body.text, call.body.client_message_id, call.source_ip)

@@ -167,7 +167,7 @@ def list_(call: Call) -> ColumnList:
 
 @resource.route(
     "/v1/columns", "POST", summary="Add a column at the end of the caller's board.",
-    body=ColumnIn, response=ColumnOut, status=201, action="columns.manage",
+    body=ColumnIn, response=ColumnOut, status=201, action="columns.manage", errors=(409,),
 )  # fmt: skip
 def create(call: Call) -> ColumnOut:
     body: ColumnIn = call.body

@@ -123,6 +123,7 @@ def list_integrations(call: Call) -> IntegrationPage:
     response=IntegrationCreated,
     status=201,
     action="integrations.manage",
+    errors=(409,),
 )
 def create_integration(call: Call) -> IntegrationCreated:
     body: IntegrationIn = call.body

@@ -38,6 +38,7 @@ class UpdatesQuery(RequestModel):
     summary="Platform status: database, queues, storage and scheduler, each checked for real.",
     response=PlatformStatus,
     public=True,
+    errors=(503,),
 )
 def get_status(call: Call) -> Response:
     heartbeats: dict = {}

@@ -116,6 +116,7 @@ def crud_routes(
         response=out,
         status=201,
         action=manage_action,
+        errors=(409,),  # a name already used
     )(create)
     resource.route(item_path, summary=f"One {label}.", response=out, action=read_action)(get)
     resource.route(
@@ -125,9 +126,15 @@ def crud_routes(
         body=patch,
         response=out,
         action=manage_action,
+        errors=(409,),
     )(edit)
     resource.route(
-        item_path, "DELETE", summary=f"Delete a {label}.", status=204, action=manage_action
+        item_path,
+        "DELETE",
+        summary=f"Delete a {label}.",
+        status=204,
+        action=manage_action,
+        errors=(409,),  # still in use, or the last one the account needs
     )(delete)
     resource.route(
         item_path + "/history",

@@ -72,6 +72,7 @@ def comment_out(comment: Comment) -> CommentOut:
     response=CommentOut,
     status=201,
     action="tickets.work",
+    errors=(409,),
 )
 def add_comment(call: Call, number: str) -> CommentOut:
     body: CommentIn = call.body
@@ -268,6 +269,7 @@ def state_out(ticket: Ticket) -> TicketStateOut:
     body=EscalateIn,
     response=TicketStateOut,
     action="tickets.work",
+    errors=(409,),
 )
 def escalate(call: Call, number: str) -> TicketStateOut:
     body: EscalateIn = call.body
@@ -286,6 +288,7 @@ class BotIn(RequestModel):
     body=BotIn,
     response=TicketStateOut,
     action="tickets.work",
+    errors=(409,),
 )
 def set_bot(call: Call, number: str) -> TicketStateOut:
     body: BotIn = call.body

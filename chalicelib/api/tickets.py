@@ -176,6 +176,7 @@ def _exists(kind: Any, tenant_id: str, item_id: str) -> bool:
     body=TicketPatch,
     response=TicketOut,
     action="tickets.work",
+    errors=(409,),
 )
 def patch_ticket(call: Call, number: str) -> TicketOut:
     body: TicketPatch = call.body
@@ -197,6 +198,7 @@ def patch_ticket(call: Call, number: str) -> TicketOut:
     summary="Mark the ticket important (irreversible; a second call is 409).",
     response=TicketOut,
     action="tickets.work",
+    errors=(409,),
 )
 def mark_important(call: Call, number: str) -> TicketOut:
     apply_change(call.principal, domain.parse_number(number), domain.important_change)
@@ -215,6 +217,7 @@ class AssigneeIn(RequestModel):
     body=AssigneeIn,
     response=TicketOut,
     action="tickets.assign",
+    errors=(409,),
 )
 def assign(call: Call, number: str) -> TicketOut:
     from chalicelib.domain.accounts.settings_items import AGENT_GROUPS
@@ -269,6 +272,7 @@ def _as_changed(call: Call, n: int) -> TicketOut:
     summary="Take the next waiting ticket (conversation_dispenser).",
     response=TicketOut,
     action="tickets.next",
+    errors=(404,),
 )
 def next_ticket(call: Call) -> TicketOut:
     taken = domain.take_next(call.principal)
@@ -288,6 +292,7 @@ class MergeIn(RequestModel):
     body=MergeIn,
     response=TicketOut,
     action="tickets.work",
+    errors=(409,),
 )
 def merge(call: Call, number: str) -> TicketOut:
     body: MergeIn = call.body
@@ -326,6 +331,7 @@ class ReplyIn(RequestModel):
     response=MessageOut,
     status=201,
     action="tickets.work",
+    errors=(409,),
 )
 def post_reply(call: Call, number: str) -> MessageOut:
     body: ReplyIn = call.body

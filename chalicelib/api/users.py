@@ -66,6 +66,7 @@ def list_users(call: Call) -> UserPage:
     response=CreatedUserOut,
     status=201,
     action="users.manage",
+    errors=(409,),
 )
 def create_user(call: Call) -> CreatedUserOut:
     body: UserIn = call.body
@@ -93,6 +94,7 @@ def get_user(call: Call, user_id: str) -> UserOut:
     body=UserPatch,
     response=UserOut,
     action="users.manage",
+    errors=(409,),
 )
 def patch_user(call: Call, user_id: str) -> UserOut:
     changes = call.body.model_dump(exclude_unset=True, exclude_none=True)
@@ -102,7 +104,12 @@ def patch_user(call: Call, user_id: str) -> UserOut:
 
 
 @resource.route(
-    "/v1/users/{user_id}", "DELETE", summary="Delete a user.", status=204, action="users.manage"
+    "/v1/users/{user_id}",
+    "DELETE",
+    summary="Delete a user.",
+    status=204,
+    action="users.manage",
+    errors=(409,),
 )
 def delete_user(call: Call, user_id: str) -> None:
     people.delete_user(call.principal, user_id)
@@ -114,6 +121,7 @@ def delete_user(call: Call, user_id: str) -> None:
     summary="Deactivate a user: sign-in refused, live sessions end.",
     response=UserOut,
     action="users.manage",
+    errors=(409,),
 )
 def deactivate_user(call: Call, user_id: str) -> UserOut:
     return UserOut.of(people.set_active(call.principal, user_id, False))
@@ -136,6 +144,7 @@ def reactivate_user(call: Call, user_id: str) -> UserOut:
     summary="Send a new 7-day invitation; the previous link stops working.",
     response=CreatedUserOut,
     action="users.manage",
+    errors=(409,),
 )
 def resend_invitation(call: Call, user_id: str) -> CreatedUserOut:
     user, sent = people.resend_invitation(call.principal, user_id)

@@ -17,7 +17,7 @@ from chalicelib.channels import email, meta, twitter
 from chalicelib.channels.events import WebhookEnvelope
 from chalicelib.clock import now
 from chalicelib.http.errors import BadRequest, Forbidden, ServiceUnavailable, Unauthorized
-from chalicelib.http.routing import Call, Resource
+from chalicelib.http.routing import Call, Resource, parse_json_body
 from chalicelib.settings import get_settings
 
 resource = Resource(__name__, "webhooks")
@@ -59,6 +59,13 @@ def enqueue(provider: str, call: Call) -> None:
     aws.client("sqs").send_message(QueueUrl=aws.queue_url("inbound"), MessageBody=message)
 
 
+def require_json_object(call: Call) -> None:
+    """A signed body that is no JSON object (or nests too deep to read) is refused at once,
+    with the reason: no consumer could ever read it, so it is never queued."""
+    if not isinstance(parse_json_body(call.raw_body), dict):
+        raise BadRequest("The body is not a JSON object.", code="invalid_json")
+
+
 def _secret(value: Any, name: str) -> str:
     if value is None:
         raise ServiceUnavailable(f"{name} is not configured, so these webhooks cannot be verified.")
@@ -71,6 +78,7 @@ def _secret(value: Any, name: str) -> str:
     query=MetaChallenge,
     public=True,
     produces="text/plain",
+    errors=(403, 503),
 )
 def meta_handshake(call: Call) -> Response:
     token = _secret(get_settings().meta_verify_token, "META_VERIFY_TOKEN")
@@ -89,6 +97,7 @@ def meta_handshake(call: Call) -> Response:
     response=Received,
     public=True,
     content_types=ANY_CONTENT,
+    errors=(401, 503),
 )
 def meta_events(call: Call) -> Received:
     secret = _secret(get_settings().meta_app_secret, "META_APP_SECRET")
@@ -96,6 +105,7 @@ def meta_events(call: Call) -> Received:
         raise Unauthorized(
             "The X-Hub-Signature-256 signature is missing or wrong.", code="bad_signature"
         )
+    require_json_object(call)
     enqueue("meta", call)
     return Received()
 
@@ -106,6 +116,7 @@ def meta_events(call: Call) -> Received:
     query=CrcChallenge,
     response=dict,
     public=True,
+    errors=(503,),
 )
 def twitter_crc(call: Call) -> dict[str, str]:
     secret = _secret(get_settings().twitter_consumer_secret, "TWITTER_CONSUMER_SECRET")
@@ -119,6 +130,7 @@ def twitter_crc(call: Call) -> dict[str, str]:
     response=Received,
     public=True,
     content_types=ANY_CONTENT,
+    errors=(401, 503),
 )
 def twitter_events(call: Call) -> Received:
     secret = _secret(get_settings().twitter_consumer_secret, "TWITTER_CONSUMER_SECRET")
@@ -127,6 +139,7 @@ def twitter_events(call: Call) -> Received:
         raise Unauthorized(
             "The x-twitter-webhooks-signature is missing or wrong.", code="bad_signature"
         )
+    require_json_object(call)
     enqueue("twitter", call)
     return Received()
 
@@ -138,16 +151,13 @@ def twitter_events(call: Call) -> Received:
     response=Received,
     public=True,
     content_types=ANY_CONTENT,
+    errors=(401, 503),
 )
 def email_events(call: Call) -> Received:
-    import json
     import logging
     import urllib.request
 
-    try:
-        message = json.loads(call.raw_body)
-    except ValueError as exc:
-        raise BadRequest("The body is not an SNS message (JSON).", code="invalid_json") from exc
+    message = parse_json_body(call.raw_body)
     if not isinstance(message, dict) or not email.sns_message_is_trusted(message):
         raise Unauthorized("The SNS signature is missing or wrong.", code="bad_signature")
     kind = message.get("Type")

@@ -21,6 +21,7 @@ from urllib.parse import quote
 from chalicelib.channels.events import InboundMessage
 from chalicelib.channels.provider_http import HttpCall, bearer_token, default_http, get_json
 from chalicelib.settings import get_settings
+from chalicelib.untrusted import is_ascii_number
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def fetch_play_store(
         raise ValueError("play_store channel without a package_name")
     base = (base_url or get_settings().play_api_base_url or DEFAULT_BASE_URL).rstrip("/")
     token = bearer_token(credentials)
-    since = int(cursor) if cursor and cursor.isdigit() else None
+    since = int(cursor) if cursor and is_ascii_number(cursor) else None
 
     url = f"{base}/androidpublisher/v3/applications/{quote(package, safe='')}/reviews"
     params = {"maxResults": PAGE_SIZE}

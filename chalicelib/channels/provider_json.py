@@ -9,11 +9,11 @@ and read optional fields leniently, since providers add, drop and retype fields 
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from chalicelib.channels.events import MalformedPayload
+from chalicelib.untrusted import load_json
 
 JSONObject = dict[str, Any]
 AttachmentKind = Literal["image", "audio", "video", "document", "sticker", "location", "file"]
@@ -27,8 +27,8 @@ _TWITTER_DATE = "%a %b %d %H:%M:%S %z %Y"  # "Wed Oct 10 20:19:24 +0000 2018"
 def load_object(body: str | bytes) -> JSONObject:
     """The body as a JSON object; anything else (bad JSON, an array, a number) is malformed."""
     try:
-        payload = json.loads(body)
-    except (ValueError, TypeError) as exc:  # JSONDecodeError and bad UTF-8 are ValueErrors
+        payload = load_json(body)
+    except (ValueError, TypeError) as exc:  # bad JSON, bad UTF-8 and too deep: ValueErrors
         raise MalformedPayload(f"body is not JSON: {exc}") from exc
     if not isinstance(payload, dict):
         raise MalformedPayload(f"body is a JSON {type(payload).__name__}, not an object")

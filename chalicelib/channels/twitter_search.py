@@ -26,6 +26,7 @@ from chalicelib.channels.provider_http import (
 )
 from chalicelib.clock import now
 from chalicelib.settings import get_settings
+from chalicelib.untrusted import is_ascii_number
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +90,8 @@ def fetch_twitter_search(
     unique = {message.provider_message_id: message for message in found if message}
     ordered = sorted(unique.values(), key=lambda message: int(message.provider_message_id))
     # skipped reposts count too: the next poll need not see them again
-    ids = [int(post["id"]) for post in posts if str(post.get("id") or "").isdigit()]
-    if cursor and cursor.isdigit():
+    ids = [int(post["id"]) for post in posts if is_ascii_number(str(post.get("id") or ""))]
+    if cursor and is_ascii_number(cursor):
         ids.append(int(cursor))
     return ordered, str(max(ids)) if ids else cursor
 
@@ -98,7 +99,7 @@ def fetch_twitter_search(
 def _usable_since_id(cursor: str | None) -> bool:
     """X refuses a ``since_id`` older than the 7 days recent search covers; a channel
     that was not polled for that long (paused, credentials refused) starts afresh."""
-    if not cursor or not cursor.isdigit():
+    if not cursor or not is_ascii_number(cursor):
         return False
     posted_ms = (int(cursor) >> 22) + _SNOWFLAKE_EPOCH_MS  # X ids carry their time
     return now().timestamp() * 1000 - posted_ms < _SINCE_ID_LIMIT.total_seconds() * 1000
@@ -108,7 +109,7 @@ def _message(
     post: Mapping[str, Any], users: Mapping[str, Mapping[str, Any]], channel_key: str
 ) -> InboundMessage | None:
     post_id, author_id = str(post.get("id") or ""), str(post.get("author_id") or "")
-    if not post_id.isdigit() or not author_id:
+    if not is_ascii_number(post_id) or not author_id:
         log.warning("twitter_search: post without id or author skipped")
         return None
     references = {

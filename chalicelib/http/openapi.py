@@ -32,12 +32,16 @@ ERROR_SCHEMA: dict[str, Any] = {
 _ERROR_TEXT = {
     400: "The request is not valid (field errors in details).",
     401: "Not authenticated.",
+    402: "A plan limit is reached; the message names it and how to lift it.",
     403: "The caller's role does not allow this.",
     404: "Not found.",
-    409: "Conflict.",
+    409: "Conflict: an action that cannot be repeated or undone, or a lost race.",
+    410: "Expired.",
     413: "The body is larger than 1 MiB.",
+    415: "The body's media type is not one this route reads.",
     429: "Throttled; see Retry-After.",
     500: "Unexpected error.",
+    503: "A dependency is not configured or not reachable.",
 }
 
 
@@ -51,14 +55,22 @@ def _models(route: Route) -> list[type[BaseModel]]:
     return found
 
 
-def _response_schema(response: Any) -> dict[str, Any]:
+#: a model's reference in the document, as pydantic named it (two models of one name in
+#: different modules get different names: ``__name__`` alone would point at the wrong one)
+Refs = dict[type[BaseModel], dict[str, Any]]
+
+
+def _response_schema(response: Any, refs: Refs) -> dict[str, Any]:
     if isinstance(response, type) and issubclass(response, BaseModel):
-        return {"$ref": REF.format(model=response.__name__)}
-    schema = TypeAdapter(response).json_schema(ref_template=REF)
+        return refs[response]
+    inner = typing.get_args(response)
+    if typing.get_origin(response) is list and inner and inner[0] in refs:
+        return {"type": "array", "items": refs[inner[0]]}
+    schema: dict[str, Any] = TypeAdapter(response).json_schema(ref_template=REF)
     return schema
 
 
-def _operation(route: Route) -> dict[str, Any]:
+def _operation(route: Route, refs: Refs) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "operationId": route.name,
         "summary": route.summary,
@@ -80,7 +92,7 @@ def _operation(route: Route) -> dict[str, Any]:
         operation["requestBody"] = {
             "required": True,
             "content": {
-                ct: {"schema": {"$ref": REF.format(model=route.body.__name__)}}
+                ct: {"schema": refs[route.body]}
                 for ct in route.content_types
             },
         }
@@ -90,19 +102,15 @@ def _operation(route: Route) -> dict[str, Any]:
         operation["responses"][str(route.status)] = {
             "description": "Success.",
             "content": {
-                route.produces: {"schema": _response_schema(route.response)}
+                route.produces: {"schema": _response_schema(route.response, refs)}
                 if route.produces == JSON
                 else {"schema": {"type": "string"}}
             },
         }
-    errors = [400, 413, 500]
     if not route.public:
-        errors += [401, 403]
         operation["security"] = [{"bearer": []}]
         operation["x-atiende-action"] = route.action
-    if route.path_params:
-        errors.append(404)
-    for status in sorted(errors):
+    for status in route.error_statuses():
         operation["responses"][str(status)] = {
             "description": _ERROR_TEXT[status],
             "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},
@@ -127,14 +135,14 @@ def _drop_impossible_defaults(schema: Any) -> Any:
 def openapi_document() -> dict[str, Any]:
     """Build once per process: routes are all registered at import time."""
     models = {m for route in REGISTRY for m in _models(route)}
-    _, defs = models_json_schema(
-        [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)], ref_template=REF
-    )
+    ordered = sorted(models, key=lambda m: (m.__name__, m.__module__))
+    found, defs = models_json_schema([(m, "validation") for m in ordered], ref_template=REF)
+    refs: Refs = {model: found[(model, "validation")] for model in ordered}
     schemas: dict[str, Any] = dict(defs.get("$defs", {}))
     schemas["Error"] = ERROR_SCHEMA
     paths: dict[str, dict[str, Any]] = {}
     for route in REGISTRY:
-        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, refs)
     return _drop_impossible_defaults(
         {
             "openapi": "3.1.0",

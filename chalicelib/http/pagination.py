@@ -2,7 +2,10 @@
 
 A cursor is DynamoDB's LastEvaluatedKey, signed so a client cannot forge one that
 points into another tenant's partition; the handler also checks that the cursor's
-partition is the one it queries.
+partition is the one it queries. The signature also covers the list the cursor was
+made for (route, path and filters: ``routing.current_listing``), so a cursor of one list
+handed to another, or to the same list with other filters, is a 400: lists that share a
+partition (departments, tags, users...) would otherwise start a query at a foreign key.
 """
 
 from __future__ import annotations
@@ -16,13 +19,13 @@ from typing import Any
 from pydantic import Field
 
 from chalicelib.http.errors import BadRequest
-from chalicelib.http.routing import RequestModel
+from chalicelib.http.routing import RequestModel, current_listing
 from chalicelib.settings import get_settings
 
 
 class PageQuery(RequestModel):
     limit: int = Field(25, ge=1, le=100)
-    cursor: str | None = None
+    cursor: str | None = Field(None, max_length=4096)
 
 
 def _key() -> bytes:
@@ -31,12 +34,17 @@ def _key() -> bytes:
     return hashlib.sha256(b"cursor:" + material.encode()).digest()
 
 
+def _mac(payload: bytes) -> bytes:
+    signed = current_listing.get().encode() + b"\0" + payload
+    return hmac.new(_key(), signed, hashlib.sha256).digest()[:16]
+
+
 def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
+    """The opaque cursor of the next page of the list this request reads."""
     if not last_key:
         return None
     payload = json.dumps(last_key, sort_keys=True, separators=(",", ":")).encode()
-    mac = hmac.new(_key(), payload, hashlib.sha256).digest()[:16]
-    return base64.urlsafe_b64encode(mac + payload).decode().rstrip("=")
+    return base64.urlsafe_b64encode(_mac(payload) + payload).decode().rstrip("=")
 
 
 def decode_cursor(
@@ -48,9 +56,11 @@ def decode_cursor(
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         mac, payload = raw[:16], raw[16:]
-        valid = hmac.compare_digest(mac, hmac.new(_key(), payload, hashlib.sha256).digest()[:16])
-        last_key: dict[str, Any] = json.loads(payload) if valid else {}
+        valid = hmac.compare_digest(mac, _mac(payload))
+        last_key: Any = json.loads(payload) if valid else {}
     except (ValueError, TypeError):
+        last_key = {}
+    if not isinstance(last_key, dict):
         last_key = {}
     found = last_key.get(partition_attribute)
     pk = found.get("S") if isinstance(found, dict) else None

@@ -13,6 +13,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,13 +22,27 @@ from chalice.app import Request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from chalicelib import logs
-from chalicelib.http.errors import AppError, BadRequest, PayloadTooLarge, validation_error
+from chalicelib.http.errors import (
+    AppError,
+    BadRequest,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    validation_error,
+)
 from chalicelib.settings import get_settings
+from chalicelib.untrusted import TooDeep, clean_strings, load_json
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 JSON = "application/json"
+#: Every status a route may answer besides its success: added to each route's own list.
+COMMON_ERRORS = (400, 500)
+#: Which list this request reads: its route, path and filters. A page cursor is signed
+#: together with it, so a cursor of one list (or one filter) is refused by every other.
+current_listing: ContextVar[str] = ContextVar("current_listing", default="")
+#: Query parameters that move through a list without changing which list it is.
+PAGING_PARAMETERS = frozenset({"cursor", "limit"})
 
 
 class RequestModel(BaseModel):
@@ -62,10 +77,30 @@ class Route:
     #: a public route's own check of the caller (a signature), before the body is read:
     #: a stranger gets its 401, never a 400 about the body; the result is ``call.extra["caller"]``
     guard: Callable[[Call], Any] | None = None
+    #: the statuses this route answers besides the ones every route of its kind may
+    #: (see :meth:`error_statuses`): 409, 410, 402, 429, 503...
+    errors: tuple[int, ...] = ()
 
     @property
     def path_params(self) -> list[str]:
         return [part[1:-1] for part in self.path.split("/") if part.startswith("{")]
+
+    @property
+    def reads_body(self) -> bool:
+        """Whether the route reads a request body (and so checks its media type)."""
+        return self.body is not None or self.content_types != (JSON,)
+
+    def error_statuses(self) -> tuple[int, ...]:
+        """Every error status this route can answer: the OpenAPI document declares them and
+        the tests fail on any other (tests/conftest.py)."""
+        statuses = set(COMMON_ERRORS) | set(self.errors)
+        if self.reads_body:
+            statuses |= {413, 415}
+        if not self.public:
+            statuses |= {401, 403}
+        if self.path_params:
+            statuses.add(404)
+        return tuple(sorted(statuses))
 
 
 REGISTRY: list[Route] = []
@@ -125,19 +160,53 @@ def _render(result: Any, route: Route, request_id: str) -> Response:
     return json_response(payload, route.status, {"X-Request-Id": request_id})
 
 
+def media_type(request: Request) -> str:
+    """The request's media type, lower-cased and without parameters (JSON when absent)."""
+    headers: Any = request.headers or {}
+    value = headers.get("content-type") or JSON
+    return value.split(";", 1)[0].strip().lower()
+
+
+def _check_media_type(request: Request, route: Route) -> None:
+    """A body in a media type the route does not read is a 415 (after authentication:
+    a stranger learns nothing about the route from it)."""
+    if not route.reads_body:
+        return
+    if not (request.raw_body or b"") and route.body is None:
+        return
+    if media_type(request) not in route.content_types:
+        raise UnsupportedMediaType(
+            f"This route reads {', '.join(route.content_types)}, not {media_type(request)}.",
+            details={"accepted": list(route.content_types)},
+        )
+
+
+def parse_json_body(raw: str | bytes) -> Any:
+    """A JSON body from outside: 400 when it is not JSON or nests too deep."""
+    try:
+        return load_json(raw)
+    except TooDeep as exc:
+        raise BadRequest(f"The body is refused: {exc}.", code="too_deep") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"The body is not valid JSON: {exc}", code="invalid_json") from exc
+
+
+def _clean(data: Any, where: str) -> Any:
+    """Every text of the input without control characters and in NFC, or a 400 naming
+    each field that holds one."""
+    cleaned, problems = clean_strings(data, (where,))
+    if problems:
+        raise BadRequest("The request is not valid.", code="validation_error", details=problems)
+    return cleaned
+
+
 def _parse_body(request: Request, route: Route) -> Any:
     raw = request.raw_body or b""
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES} bytes.")
     if route.body is None:
         return None
-    if not raw.strip():
-        data: Any = {}
-    else:
-        try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise BadRequest(f"The body is not valid JSON: {exc}", code="invalid_json") from exc
+    data: Any = _clean(parse_json_body(raw), "body") if raw.strip() else {}
     try:
         return route.body.model_validate(data)
     except ValidationError as exc:
@@ -145,18 +214,68 @@ def _parse_body(request: Request, route: Route) -> Any:
 
 
 def _parse_query(request: Request, route: Route) -> Any:
-    params = dict(request.query_params or {})
     if route.query is None:
         return None
+    params = _clean(dict(request.query_params or {}), "query")
     try:
         return route.query.model_validate(params)
     except ValidationError as exc:
         raise validation_error(exc, where="query") from exc
 
 
+def listing_of(request: Request, route: Route, path_params: dict[str, str]) -> str:
+    """What identifies the list a request reads: route, path and filters, not the paging."""
+    query = {k: v for k, v in (request.query_params or {}).items() if k not in PAGING_PARAMETERS}
+    return json.dumps(
+        [route.method, route.path, path_params, query], sort_keys=True, ensure_ascii=False
+    )
+
+
 def _request_id(request: Request) -> str:
     context = request.context or {}
     return str(context.get("requestId") or uuid.uuid4())
+
+
+def _answer(
+    route: Route,
+    request: Request,
+    request_id: str,
+    handler: Callable[..., Any],
+    path_params: dict[str, str],
+) -> Response:
+    try:
+        call = Call(request=request, route=route, request_id=request_id)
+        if not route.public:
+            # who is calling comes first: a stranger learns nothing from a 400 or a 415
+            from chalicelib.http.auth import authorize
+
+            call.principal = authorize(call)
+        elif route.guard is not None:
+            call.extra["caller"] = route.guard(call)
+        _check_media_type(request, route)
+        call.body = _parse_body(request, route)
+        call.query = _parse_query(request, route)
+        return _render(handler(call, **path_params), route, request_id)
+    except AppError as exc:
+        if exc.status >= 500:
+            log.warning("request failed", extra={"status": exc.status, "code": exc.code})
+        return error_response(exc, request_id)
+    except Exception:
+        log.exception("unhandled error", extra={"route": f"{route.method} {route.path}"})
+        return error_response(
+            AppError("Something went wrong on our side; it has been logged."), request_id
+        )
+
+
+#: (route, status) answered but not declared in the OpenAPI document. Collected in the test
+#: stage, where tests/conftest.py fails the test that caused one; logged everywhere.
+UNDECLARED: list[tuple[str, int]] = []
+
+
+def _undeclared(route: Route, status: int) -> None:
+    log.warning("status not declared by the route", extra={"route": route.name, "status": status})
+    if get_settings().stage == "test":
+        UNDECLARED.append((route.name, status))
 
 
 class Resource:
@@ -181,6 +300,7 @@ class Resource:
         content_types: tuple[str, ...] = (JSON,),
         produces: str = JSON,
         guard: Callable[[Call], Any] | None = None,
+        errors: tuple[int, ...] = (),
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         if public == (action is not None):
             raise ValueError(f"{method} {path}: a route is either public or names its action")
@@ -205,6 +325,7 @@ class Resource:
                 content_types=content_types,
                 produces=produces,
                 guard=guard,
+                errors=errors,
             )
             REGISTRY.append(route)
             blueprint = self.blueprint
@@ -213,32 +334,16 @@ class Resource:
                 request = blueprint.current_request
                 request_id = _request_id(request)
                 token = logs.request_id.set(request_id)
+                listing = current_listing.set(listing_of(request, route, path_params))
                 try:
-                    call = Call(request=request, route=route, request_id=request_id)
-                    if not route.public:
-                        # who is calling comes first: a stranger learns nothing from a 400
-                        from chalicelib.http.auth import authorize
-
-                        call.principal = authorize(call)
-                    elif route.guard is not None:
-                        call.extra["caller"] = route.guard(call)
-                    call.body = _parse_body(request, route)
-                    call.query = _parse_query(request, route)
-                    return _render(handler(call, **path_params), route, request_id)
-                except AppError as exc:
-                    if exc.status >= 500:
-                        log.warning(
-                            "request failed", extra={"status": exc.status, "code": exc.code}
-                        )
-                    return error_response(exc, request_id)
-                except Exception:
-                    log.exception("unhandled error", extra={"route": f"{method} {path}"})
-                    return error_response(
-                        AppError("Something went wrong on our side; it has been logged."),
-                        request_id,
-                    )
+                    response = _answer(route, request, request_id, handler, path_params)
                 finally:
+                    current_listing.reset(listing)
                     logs.request_id.reset(token)
+                declared = (route.status, *route.error_statuses())
+                if response.status_code >= 400 and response.status_code not in declared:
+                    _undeclared(route, response.status_code)
+                return response
 
             view.__name__ = route.name
             settings = get_settings()
@@ -255,7 +360,8 @@ class Resource:
                 methods=[method],
                 name=route.name,
                 cors=cors,
-                content_types=list(content_types),
+                # every media type reaches the view, which checks it after authentication
+                content_types=["*/*"],
             )(view)
             return handler
 

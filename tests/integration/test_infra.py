@@ -96,6 +96,21 @@ def test_packaged_template_has_no_lint_errors(packaged):
     assert lint(packaged / "sam.json", severities=("error",)) == []
 
 
+def test_api_gateway_answers_its_own_errors_in_the_api_error_format(sam):
+    swagger = sam["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    responses = swagger["x-amazon-apigateway-gateway-responses"]
+    expected = {"MISSING_AUTHENTICATION_TOKEN": "404", "REQUEST_TOO_LARGE": "413",
+                "THROTTLED": "429", "UNSUPPORTED_MEDIA_TYPE": "415"}  # fmt: skip
+    for kind, status in expected.items():
+        assert responses[kind]["statusCode"] == status
+        body = json.loads(responses[kind]["responseTemplates"]["application/json"])
+        assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}
+    assert responses["THROTTLED"]["responseParameters"]["gatewayresponse.header.Retry-After"]
+    # the app itself answers unknown paths (404) and other methods of a path (405)
+    assert {"get", "post", "delete"} <= set(swagger["paths"]["/{proxy+}"])
+    assert set(swagger["paths"]["/v1/users"]) >= {"get", "post", "put", "patch", "delete"}
+
+
 def test_every_sqs_event_reports_batch_item_failures(sam):
     events = sqs_events(sam)
     assert events, "the app consumes at least the mail queue"

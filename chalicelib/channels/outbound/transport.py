@@ -31,6 +31,7 @@ from chalicelib.channels.outbound.model import OutboundRequest, SendError, SendR
 from chalicelib.channels.provider_http import TIMEOUT_SECONDS, ProviderError, _NoRedirects
 from chalicelib.clock import now
 from chalicelib.settings import get_settings
+from chalicelib.untrusted import is_ascii_number
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +184,7 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
         except (TypeError, ValueError):
             return None
     reset = (headers.get("x-rate-limit-reset") or "").strip()
-    return max(0.0, int(reset) - now().timestamp()) if reset.isdigit() else None
+    return max(0.0, int(reset) - now().timestamp()) if is_ascii_number(reset) else None
 
 
 def provider_message(body: Any) -> str:

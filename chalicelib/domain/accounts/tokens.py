@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.untrusted import is_ascii_number
+
 ACCESS_TOKEN_TTL = timedelta(minutes=15)
 REFRESH_TOKEN_TTL = timedelta(days=30)
 INVITATION_TTL = timedelta(days=7)
@@ -105,6 +107,6 @@ class RefreshToken:
     @classmethod
     def parse(cls, raw: str) -> RefreshToken:
         parts = raw.split(".")
-        if len(parts) != 6 or parts[0] != "rt1" or not parts[4].isdigit():
+        if len(parts) != 6 or parts[0] != "rt1" or not is_ascii_number(parts[4]):
             raise InvalidToken("the refresh token is not valid")
         return cls(parts[1], parts[2], parts[3], int(parts[4]), parts[5])

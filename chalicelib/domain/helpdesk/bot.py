@@ -43,6 +43,7 @@ from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
 from chalicelib.store.base import failed_conditions, transaction
 from chalicelib.store.helpdesk import BotAnswer, Message, Ticket
+from chalicelib.untrusted import is_ascii_number
 
 EVENT = "bot.message"
 #: a signed call older or newer than this is refused (replays, skewed clocks)
@@ -72,7 +73,7 @@ def verify(headers: dict[str, str], raw_body: bytes) -> BotCaller:
             "Sign the call: X-Atiende-Tenant, X-Atiende-Integration, X-Atiende-Timestamp "
             'and X-Atiende-Signature are required (docs/integrations.md, "The bot").'
         )
-    if not stamp.isdigit() or abs(now().timestamp() - int(stamp)) > TOLERANCE_SECONDS:
+    if not is_ascii_number(stamp) or abs(now().timestamp() - int(stamp)) > TOLERANCE_SECONDS:
         raise BotUnauthorized(
             f"X-Atiende-Timestamp must be the current Unix time (within {TOLERANCE_SECONDS} s)."
         )

@@ -25,6 +25,7 @@ from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
 from chalicelib.store.base import transaction
 from chalicelib.store.helpdesk import AgentState, Client, Ticket
+from chalicelib.untrusted import is_ascii_number
 
 OPEN_STATES = ("open", "pending")
 READ_ONLY_STATES = ("merged", "escalated")
@@ -53,7 +54,7 @@ def may_see(principal: Principal, ticket: Ticket, channels: list[str] | None = N
 
 
 def parse_number(number: str) -> int:
-    if not number.isdigit() or len(number) > 10 or int(number) < 1:
+    if not is_ascii_number(number) or len(number) > 10 or int(number) < 1:
         raise NotFound("There is no such ticket.")
     return int(number)
 

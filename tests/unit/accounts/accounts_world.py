@@ -8,6 +8,7 @@ from email import message_from_bytes, policy
 from typing import Any
 
 import app
+from chalicelib.http.openapi import openapi_document
 from devstack.worker import deliver_once, sqs_consumers
 
 PASSWORD = "correct horse battery"
@@ -102,3 +103,98 @@ class World:
         )
         assert accepted.status_code == 200, accepted.json
         return accepted.json["access_token"]
+
+
+# --- every route, with one item of each kind to address ---------------------------
+def operations():
+    document = openapi_document()
+    found = [
+        (path, method.upper(), op)
+        for path, ops in document["paths"].items()
+        for method, op in ops.items()
+    ]
+    # ending a session last, so the other calls keep their token
+    return sorted(found, key=lambda item: item[0] == "/v1/auth/logout")
+
+
+def make_items(world, admin):
+    """One item of every kind a route can address, created by tenant A's admin."""
+    user = world.invite(admin, "pat@a.example.com", "agent")
+    department = world.call("POST", "/v1/departments", admin, {"name": "Ventas"}).json
+    made = {"users": user["id"], "departments": department["id"]}
+    others = {
+        "agent-groups": {"name": "Turno mañana", "members": [user["id"]]},
+        "quick-replies": {"shortcut": "hola", "text": "¡Hola! ¿En qué te ayudo?"},
+        "custom-fields": {"applies_to": "client", "key": "plan", "label": "Plan", "type": "text"},
+        "account-contacts": {
+            "first_name": "Carla",
+            "last_name": "Cobros",
+            "email": "carla@a.example.com",
+        },
+        "channels": {
+            "type": "email",
+            "name": "Soporte",
+            "identifiers": {"address": "soporte@a.example.com"},
+        },
+        "tags": {"name": "VIP", "color": "#FFD700"},
+        "templates": {
+            "name": "hola",
+            "language": "es",
+            "category": "UTILITY",
+            "body": "Hola {{1}}",
+        },
+        "integrations": {"url": "https://hooks.a.example.com/x", "events": ["ticket.created"]},
+        "columns": {"name": "Todo", "filters": {"assignee": "any"}},
+    }
+    made["tickets"] = str(open_a_ticket(world, admin))
+    made["clients"] = world.call("GET", "/v1/tickets/1", admin).json["client_id"]
+    for collection, body in others.items():
+        created = world.call("POST", f"/v1/{collection}", admin, body)
+        assert created.status_code == 201, (collection, created.json)
+        made[collection] = created.json["id"]
+    return made
+
+
+def open_a_ticket(world, admin):
+    """A WhatsApp message through the signed webhook and the inbound worker."""
+    import hashlib
+    import hmac
+
+    import app
+    from chalicelib.settings import get_settings
+    from devstack.worker import deliver_once, sqs_consumers
+
+    phone = "106540352249876"
+    created = world.call("POST", "/v1/channels", admin, {
+        "type": "whatsapp", "name": "Ventas", "credentials": {"access_token": "EAAG-token-1234567890"},
+        "identifiers": {"phone_number_id": phone, "business_account_id": "102290129340398",
+                        "display_phone_number": "+56 9 1111 2222"}})  # fmt: skip
+    assert created.status_code == 201, created.json
+    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{
+        "field": "messages", "value": {"messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "56911112222", "phone_number_id": phone},
+        "contacts": [{"profile": {"name": "Cliente"}, "wa_id": "56900000000"}],
+        "messages": [{"from": "56900000000", "id": "wamid.A1", "timestamp": "1772460000",
+                      "type": "text", "text": {"body": "hola"}}]}}]}]}).encode()  # fmt: skip
+    secret = get_settings().meta_app_secret.get_secret_value().encode()
+    signature = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+    world.api.post(
+        "/webhooks/meta",
+        body=body,
+        headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
+    )
+    [(source, handler)] = [(s, h) for s, h in sqs_consumers(app) if s.name == "receive_inbound"]
+    while deliver_once(source, handler, wait_seconds=0):
+        pass
+    return 1
+
+
+def fill(path, items):
+    if "{" not in path:
+        return path
+    parts = path.split("/")
+    # the collection the first path parameter names: /v1/bot/tickets/{number}/... -> tickets
+    collection = parts[next(i for i, part in enumerate(parts) if part.startswith("{")) - 1]
+    if collection not in items:
+        raise AssertionError(f"no item of tenant A to address {path}: add it to make_items")
+    return re.sub(r"\{[^}]+\}", items[collection], path)

@@ -11,10 +11,9 @@ import json
 import re
 
 import pytest
-from accounts_world import PASSWORD
+from accounts_world import PASSWORD, fill, make_items, operations
 
 from chalicelib.domain.accounts.access import ROLES, can
-from chalicelib.http.openapi import openapi_document
 
 MISSING_ID = "01aaaaaaaaaaaaaaaaaaaaaaaa"
 ROLE_PERMISSIONS = {"agent": ["conversation_dispenser", "transfer_conversations"]}
@@ -28,17 +27,6 @@ EXAMPLE_BODIES = {
     ("POST", "/v1/tickets/{number}/messages"): {"text": "hola"},
     ("PUT", "/v1/tickets/{number}/assignee"): {"user_id": None},
 }
-
-
-def operations():
-    document = openapi_document()
-    found = [
-        (path, method.upper(), op)
-        for path, ops in document["paths"].items()
-        for method, op in ops.items()
-    ]
-    # ending a session last, so the other calls keep their token
-    return sorted(found, key=lambda item: item[0] == "/v1/auth/logout")
 
 
 @pytest.fixture
@@ -86,87 +74,6 @@ def test_every_private_route_wants_a_token(world):
 
 
 # --- isolation between tenants ---------------------------------------------------
-def make_items(world, admin):
-    """One item of every kind a route can address, created by tenant A's admin."""
-    user = world.invite(admin, "pat@a.example.com", "agent")
-    department = world.call("POST", "/v1/departments", admin, {"name": "Ventas"}).json
-    made = {"users": user["id"], "departments": department["id"]}
-    others = {
-        "agent-groups": {"name": "Turno mañana", "members": [user["id"]]},
-        "quick-replies": {"shortcut": "hola", "text": "¡Hola! ¿En qué te ayudo?"},
-        "custom-fields": {"applies_to": "client", "key": "plan", "label": "Plan", "type": "text"},
-        "account-contacts": {
-            "first_name": "Carla",
-            "last_name": "Cobros",
-            "email": "carla@a.example.com",
-        },
-        "channels": {
-            "type": "email",
-            "name": "Soporte",
-            "identifiers": {"address": "soporte@a.example.com"},
-        },
-        "tags": {"name": "VIP", "color": "#FFD700"},
-        "templates": {
-            "name": "hola",
-            "language": "es",
-            "category": "UTILITY",
-            "body": "Hola {{1}}",
-        },
-        "integrations": {"url": "https://hooks.a.example.com/x", "events": ["ticket.created"]},
-        "columns": {"name": "Todo", "filters": {"assignee": "any"}},
-    }
-    made["tickets"] = str(open_a_ticket(world, admin))
-    made["clients"] = world.call("GET", "/v1/tickets/1", admin).json["client_id"]
-    for collection, body in others.items():
-        created = world.call("POST", f"/v1/{collection}", admin, body)
-        assert created.status_code == 201, (collection, created.json)
-        made[collection] = created.json["id"]
-    return made
-
-
-def open_a_ticket(world, admin):
-    """A WhatsApp message through the signed webhook and the inbound worker."""
-    import hashlib
-    import hmac
-
-    import app
-    from chalicelib.settings import get_settings
-    from devstack.worker import deliver_once, sqs_consumers
-
-    phone = "106540352249876"
-    created = world.call("POST", "/v1/channels", admin, {
-        "type": "whatsapp", "name": "Ventas", "credentials": {"access_token": "EAAG-token-1234567890"},
-        "identifiers": {"phone_number_id": phone, "business_account_id": "102290129340398",
-                        "display_phone_number": "+56 9 1111 2222"}})  # fmt: skip
-    assert created.status_code == 201, created.json
-    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{
-        "field": "messages", "value": {"messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "56911112222", "phone_number_id": phone},
-        "contacts": [{"profile": {"name": "Cliente"}, "wa_id": "56900000000"}],
-        "messages": [{"from": "56900000000", "id": "wamid.A1", "timestamp": "1772460000",
-                      "type": "text", "text": {"body": "hola"}}]}}]}]}).encode()  # fmt: skip
-    secret = get_settings().meta_app_secret.get_secret_value().encode()
-    signature = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
-    world.api.post(
-        "/webhooks/meta",
-        body=body,
-        headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
-    )
-    [(source, handler)] = [(s, h) for s, h in sqs_consumers(app) if s.name == "receive_inbound"]
-    while deliver_once(source, handler, wait_seconds=0):
-        pass
-    return 1
-
-
-def fill(path, items):
-    collection = path.split("/")[2]
-    if "{" not in path:
-        return path
-    if collection not in items:
-        raise AssertionError(f"no item of tenant A to address {path}: add it to make_items")
-    return re.sub(r"\{[^}]+\}", items[collection], path)
-
-
 def test_another_tenant_never_reads_nor_changes_this_tenants_items(world):
     admin_a = world.signup(company="A", email="ana@a.example.com")["access_token"]
     admin_b = world.signup(company="B", email="bea@b.example.com")["access_token"]

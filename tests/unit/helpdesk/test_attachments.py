@@ -162,7 +162,7 @@ def test_allowed_kinds_of_file(world, admin, filename, content_type):
         ({"content_type": "image/svg+xml", "filename": "x.svg"}, "content_type", "content_type"),
         ({"filename": "../../etc/passwd.pdf"}, "filename", "filename"),
         ({"filename": "a\\b.pdf"}, "filename", "filename"),
-        ({"filename": "nul\x00.pdf"}, "filename", "filename"),
+        ({"filename": "nul\x00.pdf"}, "filename", "refused_character"),
         ({"filename": ".."}, "filename", "filename"),
         ({"filename": "factura.exe"}, "filename", "extension"),
         ({"filename": "foto.png", "content_type": "image/jpeg"}, "filename", "extension"),

@@ -25,7 +25,15 @@ def client():
     before = len(REGISTRY)
     resource = Resource(__name__, "echo")
 
-    @resource.route("/echo", "POST", summary="echo", body=EchoIn, response=EchoOut, public=True)
+    @resource.route(
+        "/echo",
+        "POST",
+        summary="echo",
+        body=EchoIn,
+        response=EchoOut,
+        public=True,
+        errors=(409, 429),
+    )
     def echo(call):
         if call.body.name == "conflict":
             raise Conflict("Already done.")
