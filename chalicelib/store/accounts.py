@@ -60,6 +60,8 @@ class User(Item, discriminator="User"):
     status = UnicodeAttribute(default="invited")  # invited | active
     password_hash = UnicodeAttribute(null=True)
     session_epoch = NumberAttribute(default=0)
+    # no longer read: login throttling lives in LoginThrottle items, never on the user
+    # (a lock there told who has an account). Kept while people.change_password clears them.
     failed_logins = NumberAttribute(default=0)
     locked_until = UTCDateTimeAttribute(null=True)
     invitation_hash = UnicodeAttribute(null=True)
@@ -100,11 +102,12 @@ class OneTimeToken(Item, discriminator="OneTimeToken"):
 
 
 class LoginThrottle(Item, discriminator="LoginThrottle"):
-    """Failed logins from one source address in the current window."""
+    """Failed logins counted for one key: an (address, source) pair, an address or a
+    source. Whether it blocks, and until when, follows from these two fields and the
+    counter's rule (domain/accounts/sessions.py); ``expires_at`` cleans it up."""
 
     failures = NumberAttribute(default=0)
-    window_start = UTCDateTimeAttribute()
-    blocked_until = UTCDateTimeAttribute(null=True)
+    last_failure_at = UTCDateTimeAttribute(null=True)
 
 
 class HistoryEntry(Item, discriminator="HistoryEntry"):

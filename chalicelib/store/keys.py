@@ -86,8 +86,11 @@ def token_sk() -> str:
     return "TOKEN"
 
 
-def throttle_pk(scope: str, value: str) -> str:
-    return _join("THROTTLE", "LOGIN", scope, value.lower())
+def throttle_pk(scope: str, *values: str) -> str:
+    """A failed-login counter: its scope (``PAIR``, ``ADDRESS``, ``SOURCE``) and what it
+    counts (an email's digest, a source address, or both). Global, not a tenant's data:
+    an address is counted whether or not it has an account."""
+    return _join("THROTTLE", "LOGIN", scope, *(value.lower() for value in values))
 
 
 def throttle_sk() -> str:

@@ -7,8 +7,8 @@ import pytest
 
 import app
 from chalicelib.domain.accounts import sessions
-from chalicelib.http.errors import Unauthorized
-from chalicelib.store.meter import measure
+from chalicelib.http.errors import TooManyRequests, Unauthorized
+from chalicelib.store.meter import WRITE_OPERATIONS, measure
 
 PASSWORD = "correct horse battery"
 pytestmark = pytest.mark.ddb_local
@@ -57,9 +57,32 @@ def test_a_token_check_costs_one_request(signed_up):
     assert meter.read_units <= 1.0
 
 
-def test_a_failed_login_still_reads_only_the_user(signed_up):
+def test_a_failed_login_reads_only_the_user_and_counts_in_one_transaction(signed_up):
     with measure() as meter, pytest.raises(Unauthorized):
         sessions.login("ana@acme.example.com", "wrong password!", "203.0.113.9")
-    reads = meter.count("Query") + meter.count("GetItem")
-    assert reads == 1, meter.summary()
+    reads = sum(c.requests for op, c in meter.operations.items() if op not in WRITE_OPERATIONS)
+    assert reads == meter.count("Query") == 1, meter.summary()
+    # the pair, address and source counters, all or none
+    assert meter.count("TransactWriteItems") == meter.requests - 1 == 1, meter.summary()
     assert app  # the app module wires the same code the API runs
+
+
+def test_a_login_while_blocked_costs_the_same_for_a_known_and_an_unknown_address(signed_up):
+    def blocked_attempt(email: str, source: str) -> dict:
+        for _ in range(6):  # 5 free, the 6th blocks this address from this source
+            with pytest.raises(Unauthorized):
+                sessions.login(email, "wrong password!", source)
+        with measure() as meter, pytest.raises(TooManyRequests):
+            sessions.login(email, "wrong password!", source)
+        return {
+            op: (c.requests, c.items, c.read_units, c.write_units)
+            for op, c in meter.operations.items()
+        }
+
+    known = blocked_attempt("ana@acme.example.com", "203.0.113.9")
+    unknown = blocked_attempt("nadie@acme.example.com", "203.0.113.8")
+    # the same lookup; DynamoDB Local reports 0 units when it finds nothing, 0.5 for the user
+    assert known.pop("Query")[:2] == unknown.pop("Query")[:2] == (1, 1)
+    assert known == unknown
+    # the user, a cancelled transaction, then the counters to say how long to wait
+    assert set(known) == {"TransactWriteItems", "BatchGetItem"}, known

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import jwt
 from accounts_world import PASSWORD
+from chalice.local import LambdaEventConverter
 
 from chalicelib.settings import get_settings
 
@@ -119,60 +120,49 @@ def test_login_gives_tokens_and_wrong_credentials_get_one_message(world):
     assert wrong_password.json["error"]["message"] == unknown.json["error"]["message"]
 
 
-def test_repeated_failures_lock_the_account_with_retry_after(world, frozen_clock):
-    world.signup(email="ana@acme.example.com")
-    for _ in range(4):
-        assert (
-            world.call(
-                "POST",
-                "/v1/auth/login",
-                body={"email": "ana@acme.example.com", "password": "wrong password"},
-            ).status_code
-            == 401
-        )
-    fifth = world.call(
-        "POST",
-        "/v1/auth/login",
-        body={"email": "ana@acme.example.com", "password": "wrong password"},
-    )
-    assert fifth.status_code == 429
-    assert 850 <= int(fifth.headers["Retry-After"]) <= 901
-    # even the right password waits out the lock
-    locked = world.call(
-        "POST", "/v1/auth/login", body={"email": "ana@acme.example.com", "password": PASSWORD}
-    )
-    assert locked.status_code == 429
-    frozen_clock.advance(timedelta(minutes=16))
-    assert (
-        world.call(
-            "POST", "/v1/auth/login", body={"email": "ana@acme.example.com", "password": PASSWORD}
-        ).status_code
-        == 200
-    )
+def _login(world, email: str, password: str = "wrong password") -> tuple[int, str | None]:
+    response = world.call("POST", "/v1/auth/login", body={"email": email, "password": password})
+    return response.status_code, response.headers.get("Retry-After")
 
 
-def test_one_source_guessing_many_accounts_is_throttled(world, frozen_clock):
+def test_repeated_failures_back_off_doubling_up_to_fifteen_minutes_with_retry_after(
+    world, frozen_clock
+):
     world.signup(email="ana@acme.example.com")
-    statuses = [
-        world.call(
-            "POST",
-            "/v1/auth/login",
-            body={"email": f"guess{i}@acme.example.com", "password": "wrong password"},
-        ).status_code
-        for i in range(20)
-    ]
-    assert statuses[:19] == [401] * 19 and statuses[19] == 429
-    blocked = world.call(
-        "POST", "/v1/auth/login", body={"email": "ana@acme.example.com", "password": PASSWORD}
-    )
-    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
-    frozen_clock.advance(timedelta(minutes=16))
-    assert (
-        world.call(
-            "POST", "/v1/auth/login", body={"email": "ana@acme.example.com", "password": PASSWORD}
-        ).status_code
-        == 200
-    )
+    # 5 failures are free; the 6th is answered and blocks this address from this source
+    assert [_login(world, "ana@acme.example.com") for _ in range(6)] == [(401, None)] * 6
+    for block in (30, 60, 120, 240, 480, 900, 900):
+        # while blocked: refused and not counted (the wait does not grow), even the
+        # right password
+        for password in ("wrong password", PASSWORD, "wrong password"):
+            assert _login(world, "ana@acme.example.com", password) == (429, str(block))
+        frozen_clock.advance(timedelta(seconds=block - 1))
+        assert _login(world, "ana@acme.example.com", PASSWORD) == (429, "1")
+        frozen_clock.advance(timedelta(seconds=1))
+        assert _login(world, "ana@acme.example.com") == (401, None)  # counted: doubles
+    frozen_clock.advance(timedelta(minutes=15))
+    assert _login(world, "ana@acme.example.com", PASSWORD)[0] == 200
+    # a success clears this source's count for the address: 5 free failures again
+    assert [_login(world, "ana@acme.example.com") for _ in range(6)] == [(401, None)] * 6
+    assert _login(world, "ana@acme.example.com") == (429, "30")
+
+
+def test_one_source_guessing_many_accounts_is_throttled(world, frozen_clock, monkeypatch):
+    world.signup(email="ana@acme.example.com")
+    guesses = [_login(world, f"guess{i}@acme.example.com") for i in range(21)]
+    assert guesses == [(401, None)] * 21  # 20 free; the 21st blocks the source
+    assert _login(world, "guess99@acme.example.com") == (429, "30")
+    # every address from this source waits, the right password too
+    assert _login(world, "ana@acme.example.com", PASSWORD) == (429, "30")
+    frozen_clock.advance(timedelta(seconds=30))
+    assert _login(world, "guess21@acme.example.com") == (401, None)
+    assert _login(world, "guess22@acme.example.com") == (429, "60")
+    # another source is not concerned
+    monkeypatch.setattr(LambdaEventConverter, "LOCAL_SOURCE_IP", "192.0.2.10")
+    assert _login(world, "ana@acme.example.com", PASSWORD)[0] == 200
+    monkeypatch.setattr(LambdaEventConverter, "LOCAL_SOURCE_IP", "127.0.0.1")
+    frozen_clock.advance(timedelta(seconds=60))
+    assert _login(world, "ana@acme.example.com", PASSWORD)[0] == 200
 
 
 def test_refresh_rotates_and_a_reused_refresh_token_ends_the_session(world):
