@@ -216,7 +216,7 @@ def open_session(call: Call) -> ChatSessionOut:
     response=ChatAccepted,
     status=202,
     public=True,
-    errors=(410, 429),
+    errors=(401, 403, 410, 429),
 )
 def send_message(call: Call) -> ChatAccepted:
     chat.submit(current_visitor(), call.body.text, call.body.client_message_id, call.source_ip)
@@ -229,6 +229,7 @@ def send_message(call: Call) -> ChatAccepted:
     query=ChatConversationQuery,
     response=list[ChatMessageOut],
     public=True,
+    errors=(401, 403),
 )
 def read_messages(call: Call) -> list[ChatMessageOut]:
     visitor = current_visitor()

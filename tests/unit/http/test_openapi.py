@@ -22,3 +22,44 @@ def test_docs_page_renders_the_routes(api):
     html = response.body.decode()
     for route in REGISTRY:
         assert f"<code>{route.path}</code>" in html
+
+
+def refs_in(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "$ref":
+                yield item
+            else:
+                yield from refs_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from refs_in(item)
+
+
+def test_every_reference_points_at_the_model_the_route_reads(api):
+    document = json.loads(api.get("/v1/openapi.json").body)
+    schemas = document["components"]["schemas"]
+    missing = {ref for ref in refs_in(document) if ref.rsplit("/", 1)[-1] not in schemas}
+    assert missing == set()
+    # two request models are named TemplateIn (a template to define, a template to send): each
+    # route points at its own
+    for route in REGISTRY:
+        if route.body is None:
+            continue
+        op = document["paths"][route.path][route.method.lower()]
+        ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        schema = schemas[ref.rsplit("/", 1)[-1]]
+        assert set(schema.get("properties", {})) == set(route.body.model_fields), route.path
+
+
+def test_each_operation_declares_the_errors_its_route_answers(api):
+    document = json.loads(api.get("/v1/openapi.json").body)
+    for route in REGISTRY:
+        declared = set(document["paths"][route.path][route.method.lower()]["responses"])
+        assert {str(s) for s in route.error_statuses()} <= declared, route.path
+        if not route.public:
+            assert {"401", "403"} <= declared
+        if route.reads_body:
+            assert {"413", "415"} <= declared
+    login = document["paths"]["/v1/auth/login"]["post"]["responses"]
+    assert {"401", "403", "429"} <= set(login)
