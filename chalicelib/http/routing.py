@@ -1,8 +1,9 @@
 """Declaring routes: a Chalice blueprint per resource plus a registry of what each route takes.
 
 Every route states its request models (body, query), its response model and who may
-call it. The wrapper parses and validates input (400 with field errors, 413 over
-1 MiB, unknown fields refused), checks access, renders errors in the one format of
+call it. The wrapper checks access first, then parses and validates input (415 for another
+media type, 400 with field errors, JSON nested too deep or text with control
+characters, 413 over 1 MiB, unknown fields refused), renders errors in the one format of
 SPEC §10 and never lets an exception escape as a bare 500. The registry feeds the
 OpenAPI document and the role-matrix tests.
 """
@@ -25,12 +26,13 @@ from chalicelib import logs
 from chalicelib.http.errors import (
     AppError,
     BadRequest,
+    NotFound,
     PayloadTooLarge,
     UnsupportedMediaType,
     validation_error,
 )
 from chalicelib.settings import get_settings
-from chalicelib.untrusted import TooDeep, clean_strings, load_json
+from chalicelib.untrusted import TooDeep, clean_strings, load_json, refused_character
 
 log = logging.getLogger(__name__)
 
@@ -226,9 +228,8 @@ def _parse_query(request: Request, route: Route) -> Any:
 def listing_of(request: Request, route: Route, path_params: dict[str, str]) -> str:
     """What identifies the list a request reads: route, path and filters, not the paging."""
     query = {k: v for k, v in (request.query_params or {}).items() if k not in PAGING_PARAMETERS}
-    return json.dumps(
-        [route.method, route.path, path_params, query], sort_keys=True, ensure_ascii=False
-    )
+    # ASCII: any character (a lone surrogate too) survives the signature's encoding
+    return json.dumps([route.method, route.path, path_params, query], sort_keys=True)
 
 
 def _request_id(request: Request) -> str:
@@ -253,6 +254,8 @@ def _answer(
         elif route.guard is not None:
             call.extra["caller"] = route.guard(call)
         _check_media_type(request, route)
+        if any(refused_character(value) for value in path_params.values()):
+            raise NotFound("There is no such item.")  # no id of ours holds such a character
         call.body = _parse_body(request, route)
         call.query = _parse_query(request, route)
         return _render(handler(call, **path_params), route, request_id)

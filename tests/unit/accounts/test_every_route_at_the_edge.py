@@ -47,7 +47,7 @@ def send(world, method, path, token, raw, content_type="application/json"):
 def test_a_deeply_nested_body_is_a_400_on_every_route(world, tenant):
     admin, items = tenant
     checked = 0
-    for path, method, op in operations():
+    for path, method, _op in operations():
         if method not in ("POST", "PUT", "PATCH") or path == "/v1/auth/logout":
             continue
         route = ROUTES[(method, path)]
@@ -128,6 +128,19 @@ def test_a_method_a_path_does_not_take_is_a_405_with_allow(world, tenant):
     assert send(world, "OPTIONS", "/v1/users", None, b"").status_code == 405
 
 
+def test_a_stranger_gets_401_before_any_media_type_check_on_every_private_route(world):
+    checked = 0
+    for path, method, _op in operations():
+        route = ROUTES[(method, path)]
+        if route.public or not route.reads_body:
+            continue
+        response = send(world, method, re.sub(r"\{[^}]+\}", "1", path), None, b"{}", "text/plain")
+        assert response.status_code == 401, (method, path, response.status_code)
+        assert error_of(response)["code"] == "unauthorized"
+        checked += 1
+    assert checked > 30
+
+
 def test_authentication_comes_before_the_media_type(world, tenant):
     admin, _ = tenant
     stranger = send(world, "PATCH", "/v1/establishment", None, b"{}", "text/plain")
@@ -195,3 +208,12 @@ def test_a_ticket_number_of_other_digits_is_a_404(world, tenant, number):
 def test_a_refresh_token_with_other_digits_is_a_401(world):
     response = world.call("POST", "/v1/auth/refresh", None, {"refresh_token": "rt1.a.b.c.².d"})
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("item", ["%00", "x%1B", "%E2%80%AE", "%ED%A0%80"])
+def test_a_path_with_control_characters_or_broken_utf8_is_a_404(world, tenant, item):
+    admin, _ = tenant
+    for path in (f"/v1/departments/{item}", f"/v1/users/{item}/history"):
+        response = world.call("GET", path, admin)
+        assert response.status_code == 404, (path, response.json)
+        error_of(response)
