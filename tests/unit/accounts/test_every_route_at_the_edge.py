@@ -29,10 +29,14 @@ def error_of(response):
 
 
 @pytest.fixture
-def tenant(world):
-    admin = world.signup(company="A", email="ana@a.example.com")["access_token"]
-    items = make_items(world, admin)
-    return admin, items
+def admin(world):
+    return world.signup(company="A", email="ana@a.example.com")["access_token"]
+
+
+@pytest.fixture
+def tenant(world, admin):
+    """The admin and one item of every kind a path can address."""
+    return admin, make_items(world, admin)
 
 
 def send(world, method, path, token, raw, content_type="application/json"):
@@ -109,8 +113,7 @@ def test_a_cursor_of_another_list_is_a_400_on_every_list(world, tenant):
     assert checked >= 20
 
 
-def test_an_unknown_path_is_a_404_in_the_api_format_without_echoing_the_token(world, tenant):
-    admin, _ = tenant
+def test_an_unknown_path_is_a_404_in_the_api_format_without_echoing_the_token(world, admin):
     for path in ("/nope", "/v1/nothing/here/at/all", "/"):
         for method in ("GET", "POST", "DELETE"):
             response = send(world, method, path, admin, b"{}")
@@ -119,8 +122,7 @@ def test_an_unknown_path_is_a_404_in_the_api_format_without_echoing_the_token(wo
             assert admin not in response.body.decode()
 
 
-def test_a_method_a_path_does_not_take_is_a_405_with_allow(world, tenant):
-    admin, _ = tenant
+def test_a_method_a_path_does_not_take_is_a_405_with_allow(world, admin):
     response = send(world, "PUT", "/v1/users", admin, b"{}")
     assert response.status_code == 405
     assert error_of(response)["code"] == "method_not_allowed"
@@ -141,8 +143,7 @@ def test_a_stranger_gets_401_before_any_media_type_check_on_every_private_route(
     assert checked > 30
 
 
-def test_authentication_comes_before_the_media_type(world, tenant):
-    admin, _ = tenant
+def test_authentication_comes_before_the_media_type(world, admin):
     stranger = send(world, "PATCH", "/v1/establishment", None, b"{}", "text/plain")
     assert stranger.status_code == 401 and error_of(stranger)["code"] == "unauthorized"
     known = send(world, "PATCH", "/v1/establishment", admin, b"{}", "text/plain")
@@ -166,9 +167,8 @@ def test_authentication_comes_before_the_media_type(world, tenant):
     ],
 )
 def test_control_and_invisible_characters_are_refused_naming_the_field(
-    world, tenant, name, character
+    world, admin, name, character
 ):
-    admin, _ = tenant
     raw = json.dumps({"name": name}).encode()  # \ud800 travels as a JSON escape
     response = send(world, "POST", "/v1/departments", admin, raw)
     assert response.status_code == 400
@@ -180,8 +180,7 @@ def test_control_and_invisible_characters_are_refused_naming_the_field(
     assert name not in names  # nothing written
 
 
-def test_text_is_stored_in_nfc_with_tabs_newlines_and_emoji_joiners_kept(world, tenant):
-    admin, _ = tenant
+def test_text_is_stored_in_nfc_with_tabs_newlines_and_emoji_joiners_kept(world, admin):
     decomposed = "Jose\u0301 \U0001f469\u200d\U0001f4bb\tcaja\r\nnorte"
     created = world.call(
         "POST", "/v1/departments", admin, {"name": "Atención", "description": decomposed}
@@ -190,16 +189,14 @@ def test_text_is_stored_in_nfc_with_tabs_newlines_and_emoji_joiners_kept(world, 
     assert created.json["description"] == "José \U0001f469\u200d\U0001f4bb\tcaja\nnorte"
 
 
-def test_control_characters_in_the_query_and_in_keys_are_refused(world, tenant):
-    admin, _ = tenant
+def test_control_characters_in_the_query_and_in_keys_are_refused(world, admin):
     response = world.call("GET", "/v1/quick-replies?prefix=ho%1Bla", admin)
     assert response.status_code == 400
     assert error_of(response)["details"][0]["loc"] == ["query", "prefix"]
 
 
 @pytest.mark.parametrize("number", ["%C2%B2", "%D9%A3", "1%C2%B2", "0"])
-def test_a_ticket_number_of_other_digits_is_a_404(world, tenant, number):
-    admin, _ = tenant
+def test_a_ticket_number_of_other_digits_is_a_404(world, admin, number):
     response = world.call("GET", f"/v1/tickets/{number}", admin)
     assert response.status_code == 404, response.json
     assert re.search("ticket", response.json["error"]["message"])
@@ -211,8 +208,7 @@ def test_a_refresh_token_with_other_digits_is_a_401(world):
 
 
 @pytest.mark.parametrize("item", ["%00", "x%1B", "%E2%80%AE", "%ED%A0%80"])
-def test_a_path_with_control_characters_or_broken_utf8_is_a_404(world, tenant, item):
-    admin, _ = tenant
+def test_a_path_with_control_characters_or_broken_utf8_is_a_404(world, admin, item):
     for path in (f"/v1/departments/{item}", f"/v1/users/{item}/history"):
         response = world.call("GET", path, admin)
         assert response.status_code == 404, (path, response.json)
