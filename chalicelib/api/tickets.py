@@ -15,7 +15,7 @@ from chalicelib.clock import now
 from chalicelib.domain.helpdesk import tickets as domain
 from chalicelib.domain.helpdesk.replies import ReplyAttachment, reply, window_closes_at
 from chalicelib.domain.helpdesk.sla import time_left
-from chalicelib.domain.helpdesk.tickets import Change, apply_change, load_ticket, may_see
+from chalicelib.domain.helpdesk.tickets import apply_change, load_ticket, may_see
 from chalicelib.domain.helpdesk.timeline import ticket_with_latest
 from chalicelib.http.errors import BadRequest, Conflict, Forbidden, NotFound
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
@@ -241,18 +241,12 @@ def assign(call: Call, number: str) -> TicketOut:
         raise BadRequest("There is no such agent group.", code="validation_error",
                          details=[{"loc": ["body", "group_id"], "msg": "unknown id",
                                    "type": "unknown"}])  # fmt: skip
-    if "user_id" in body.model_fields_set:
-        user_id = body.user_id
-        apply_change(call.principal, n,
-                     lambda t: domain.assignment_change(call.principal, t, user_id, "assigned by hand"))  # fmt: skip
-    if "group_id" in body.model_fields_set:
-        group_id = body.group_id
-
-        def decide(ticket: Ticket) -> Change | None:
-            domain.require_writable(ticket)
-            return None if ticket.group_id == group_id else Change("group", {"group_id": group_id})
-
-        apply_change(call.principal, n, decide)
+    # every reference is checked before the write, and both parts are one transaction:
+    # a refused part (a read-only ticket) changes nothing
+    given = body.model_fields_set
+    domain.assign(call.principal, n,
+                  user_id=body.user_id if "user_id" in given else domain.KEEP,
+                  group_id=body.group_id if "group_id" in given else domain.KEEP)  # fmt: skip
     return _as_changed(call, n)
 
 

@@ -13,7 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from enum import Enum
+from typing import Any, Final
 
 from pynamodb.exceptions import TransactWriteError
 
@@ -355,6 +356,12 @@ def assignment_change(
     return Change("assigned", fields, extra)
 
 
+def group_change(ticket: Ticket, group_id: str | None) -> Change | None:
+    """Give the ticket to an agent group (None: no group); the assignee stays."""
+    require_writable(ticket)
+    return None if ticket.group_id == group_id else Change("group", {"group_id": group_id})
+
+
 def important_change(ticket: Ticket) -> Change:
     """Marking important cannot be undone: a second call is a 409 too."""
     require_writable(ticket)
@@ -417,6 +424,38 @@ def edit(
         parts.append(lambda ticket: fields_change(ticket, fields))
     if status is not None:
         parts.append(lambda ticket: status_change(ticket, status, now()))
+    if not parts:
+        return None
+    return apply_change(principal, number, lambda ticket: compose(ticket, parts))
+
+
+class Keep(Enum):
+    KEEP = "keep"
+
+
+#: an argument left as the ticket has it (where None means "nobody" / "no group")
+KEEP: Final = Keep.KEEP
+
+
+def assign(
+    principal: Principal,
+    number: int,
+    user_id: str | Keep | None = KEEP,
+    group_id: str | Keep | None = KEEP,
+    why: str = "assigned by hand",
+) -> Ticket | None:
+    """``PUT /v1/tickets/{n}/assignee``: give the ticket to a user (None: nobody), then
+    to a group (None: none), in one transaction with one history entry each
+    (``assigned``, ``group``); a refused part writes nothing, and the new assignee is
+    told once, after the commit. The references are checked before (by the caller);
+    None when neither is given."""
+    parts: list[Part] = []
+    if not isinstance(user_id, Keep):
+        user = user_id
+        parts.append(lambda ticket: assignment_change(principal, ticket, user, why))
+    if not isinstance(group_id, Keep):
+        group = group_id
+        parts.append(lambda ticket: group_change(ticket, group))
     if not parts:
         return None
     return apply_change(principal, number, lambda ticket: compose(ticket, parts))

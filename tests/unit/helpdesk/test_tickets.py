@@ -401,6 +401,103 @@ def test_assignment_by_hand_to_a_user_or_a_group_and_transfer_between_agents(des
     assert desk.call("GET", "/v1/tickets/1", desk.admin).json["group_id"] == group
 
 
+def writes_of(meter):
+    return {op: n for op, n in meter.summary()["by_operation"].items()
+            if op in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
+                      "TransactWriteItems")}  # fmt: skip
+
+
+def after_commit(monkeypatch):
+    """What a change tells afterwards: (assignee notified, integration event), as a list."""
+    told = []
+    monkeypatch.setattr(
+        "chalicelib.domain.notifications.notify_assigned",
+        lambda ticket, by: told.append(("notified", ticket.assignee_id)),
+    )
+    monkeypatch.setattr(
+        "chalicelib.domain.integrations.emit",
+        lambda tenant, event, data: told.append((event, data["assignee_id"])),
+    )
+    return told
+
+
+def test_an_assignment_to_a_user_and_a_group_is_one_transaction_with_an_entry_each(
+    desk, monkeypatch
+):
+    desk.client_writes()
+    _, pat_id = desk.person("pat@acme.example.com", "agent")
+    group = desk.call("POST", "/v1/agent-groups", desk.admin,
+                      {"name": "Turno noche", "members": [pat_id]}).json["id"]  # fmt: skip
+    admin_id = desk.call("GET", "/v1/me", desk.admin).json["user"]["id"]
+    told = after_commit(monkeypatch)
+    with measure() as meter:
+        given = desk.call("PUT", "/v1/tickets/1/assignee", desk.admin,
+                          {"user_id": pat_id, "group_id": group})  # fmt: skip
+    assert given.status_code == 200, given.json
+    assert (given.json["assignee_id"], given.json["group_id"]) == (pat_id, group)
+    assert writes_of(meter) == {"TransactWriteItems": 1}, meter.summary()
+    entries = history(desk, 1)
+    assert [(e["action"], e["before"], e["after"]) for e in entries] == [
+        ("assigned", {"assignee_id": None}, {"assignee_id": pat_id}),
+        ("group", {"group_id": None}, {"group_id": group}),
+    ]
+    assert {e["actor_id"] for e in entries} == {admin_id}
+    assert entries[0]["at"] <= entries[1]["at"]
+    assert sorted(told) == [("notified", pat_id), ("ticket.assigned", pat_id)]
+    assert load(desk, pat_id) == 1
+
+
+def test_an_assignment_whose_group_part_is_refused_writes_neither_part(desk, monkeypatch):
+    """The ticket becomes read-only (merged elsewhere, say) by the time the group part is
+    decided, after the user part was: neither is written, nobody is told."""
+    from chalicelib.domain.helpdesk import tickets as domain
+    from chalicelib.http.errors import Conflict
+
+    desk.client_writes()
+    _, pat_id = desk.person("pat@acme.example.com", "agent")
+    group = desk.call("POST", "/v1/agent-groups", desk.admin,
+                      {"name": "Turno noche", "members": [pat_id]}).json["id"]  # fmt: skip
+    before, recorded = stored(desk, 1), history(desk, 1)
+    writable = domain.require_writable
+
+    def merged_once_pat_has_it(ticket):
+        writable(ticket)
+        if ticket.assignee_id == pat_id:
+            raise Conflict("Ticket 1 was merged into ticket 9; work there.", code="ticket_merged")
+
+    monkeypatch.setattr(domain, "require_writable", merged_once_pat_has_it)
+    told = after_commit(monkeypatch)
+    put = desk.call("PUT", "/v1/tickets/1/assignee", desk.admin,
+                    {"user_id": pat_id, "group_id": group})  # fmt: skip
+    refused(put, 409, "was merged into ticket 9")
+    monkeypatch.undo()
+    after = stored(desk, 1)
+    assert (after["assignee_id"], after["group_id"]) == (None, None)
+    assert after == before and history(desk, 1) == recorded
+    assert told == [] and load(desk, pat_id) == 0
+
+
+def test_an_agent_who_transfers_to_a_colleague_and_a_group_does_both(desk):
+    """The agent no longer sees the ticket once it is the colleague's: the group is set in
+    the same transaction, not afterwards (when it would be a 404 with the ticket moved)."""
+    desk.client_writes()
+    _, pat_id = desk.person("pat@acme.example.com", "agent")
+    sam, sam_id = desk.person(
+        "sam@acme.example.com", "agent", permissions=["transfer_conversations"]
+    )
+    group = desk.call("POST", "/v1/agent-groups", desk.admin,
+                      {"name": "Turno noche", "members": [pat_id, sam_id]}).json["id"]  # fmt: skip
+    assert desk.call("PUT", "/v1/tickets/1/assignee", desk.admin,
+                     {"user_id": sam_id}).status_code == 200  # fmt: skip
+    moved = desk.call("PUT", "/v1/tickets/1/assignee", sam, {"user_id": pat_id, "group_id": group})
+    assert moved.status_code == 200, moved.json
+    assert (moved.json["assignee_id"], moved.json["group_id"]) == (pat_id, group)
+    assert moved.json["assignment"]["by"] == sam_id
+    assert [e["action"] for e in history(desk, 1)] == ["assigned", "assigned", "group"]
+    assert (load(desk, sam_id), load(desk, pat_id)) == (0, 1)
+    assert desk.call("GET", "/v1/tickets/1", sam).status_code == 404
+
+
 def test_a_reply_is_queued_and_the_answering_agent_takes_the_ticket(desk):
     pat, pat_id = desk.person("pat@acme.example.com", "agent", online=True)
     sam, sam_id = desk.person("sam@acme.example.com", "stakeholder")
