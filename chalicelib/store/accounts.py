@@ -60,10 +60,9 @@ class User(Item, discriminator="User"):
     status = UnicodeAttribute(default="invited")  # invited | active
     password_hash = UnicodeAttribute(null=True)
     session_epoch = NumberAttribute(default=0)
-    # no longer read: login throttling lives in LoginThrottle items, never on the user
-    # (a lock there told who has an account). Kept while people.change_password clears them.
-    failed_logins = NumberAttribute(default=0)
-    locked_until = UTCDateTimeAttribute(null=True)
+    # No login lock or failure count here: login throttling lives in LoginThrottle items
+    # (a lock on the user told who has an account). Users written before that may still
+    # hold the old lock's two attributes; PynamoDB ignores unknown attributes on read.
     invitation_hash = UnicodeAttribute(null=True)
     invitation_expires_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
@@ -104,7 +103,7 @@ class OneTimeToken(Item, discriminator="OneTimeToken"):
 class LoginThrottle(Item, discriminator="LoginThrottle"):
     """Failed logins counted for one key: an (address, source) pair, an address or a
     source. Whether it blocks, and until when, follows from these two fields and the
-    counter's rule (domain/accounts/sessions.py); ``expires_at`` cleans it up."""
+    counter's rule (domain/accounts/login_throttle.py); ``expires_at`` cleans it up."""
 
     failures = NumberAttribute(default=0)
     last_failure_at = UTCDateTimeAttribute(null=True)

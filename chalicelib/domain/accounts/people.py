@@ -562,8 +562,6 @@ def change_password(user: User, new_password: str, at: datetime, write: Any) -> 
         actions=[
             User.password_hash.set(passwords.hash_password(new_password)),
             User.session_epoch.add(1),
-            User.failed_logins.set(0),
-            User.locked_until.remove(),
             User.updated_at.set(at),
         ],
         condition=User.PK.exists(),

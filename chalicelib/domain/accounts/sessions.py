@@ -1,103 +1,34 @@
 """Login, refresh-token rotation, logout and the per-request token check (SPEC §2).
 
 Costs (the cost meter shows them): a login is 1 query (user by email) + 1 transaction
-(session put + the three login throttles' checks), a failed one 1 query + 1 transaction
-(the three throttles counted), known address or not; a refresh is 1 transaction (user
-still valid + session rotated); a token check is 1 BatchGet (user + session).
+(session put + the three login counters' checks), a failed one 1 query + 1 transaction
+(the three counters counted), known address or not (login_throttle.py); a refresh is
+1 transaction (user still valid + session rotated); a token check is 1 BatchGet (user +
+session).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import math
-import operator
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import partial, reduce
+from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.clock import now
-from chalicelib.domain.accounts import passwords, tokens
+from chalicelib.domain.accounts import login_throttle, passwords, tokens
 from chalicelib.domain.accounts.principal import Principal
-from chalicelib.http.errors import Forbidden, TooManyRequests, Unauthorized
+from chalicelib.http.errors import Forbidden, Unauthorized
 from chalicelib.ids import new_id
 from chalicelib.settings import get_settings
 from chalicelib.store import keys
-from chalicelib.store.accounts import LoginThrottle, Session, User, epoch_seconds
+from chalicelib.store.accounts import Session, User, epoch_seconds
 from chalicelib.store.base import Item, failed_conditions, transaction
 
 log = logging.getLogger(__name__)
 
 WRONG_CREDENTIALS = "The email or the password is not right."
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """The rule of one failed-login counter: some failures are free, then each counted
-    failure blocks the counter for ``first_block``, doubling per failure up to ``cap``."""
-
-    scope: str
-    free_failures: int
-    first_block: timedelta
-    cap: timedelta
-
-    def block_after(self, failures: int) -> timedelta:
-        """How long the counter is blocked once it has counted ``failures``."""
-        beyond = failures - self.free_failures
-        if beyond <= 0:
-            return timedelta(0)
-        return min(self.first_block * 2 ** min(beyond - 1, 32), self.cap)
-
-    def blocked(self, at: datetime) -> Any:
-        """DynamoDB condition: the counter blocks at ``at``. For each step of the backoff
-        (the delays only grow), it has reached that step and failed within its delay."""
-        steps, failures = [], self.free_failures + 1
-        while True:
-            block = self.block_after(failures)
-            steps.append(
-                (LoginThrottle.failures >= failures) & (LoginThrottle.last_failure_at > at - block)
-            )
-            if block >= self.cap:
-                return reduce(operator.or_, steps)
-            failures += 1
-
-    def blocked_until(self, counter: LoginThrottle | None) -> datetime | None:
-        if counter is None or counter.last_failure_at is None:
-            return None
-        return counter.last_failure_at + self.block_after(int(counter.failures))
-
-
-#: OWASP's Authentication Cheat Sheet: throttle rather than lock, by source and by
-#: account, the same for addresses with and without an account (docs/accounts.md).
-PAIR = Backoff("PAIR", 5, timedelta(seconds=30), timedelta(minutes=15))
-ADDRESS = Backoff("ADDRESS", 20, timedelta(seconds=30), timedelta(minutes=1))
-SOURCE = Backoff("SOURCE", 20, timedelta(seconds=30), timedelta(minutes=15))
-#: a counter starts again from zero after this long without a counted failure
-RESET_AFTER = timedelta(hours=1)
-CONFLICT_ATTEMPTS = 3
-assert all(rule.cap < RESET_AFTER for rule in (PAIR, ADDRESS, SOURCE))
-
-
-@dataclass(frozen=True)
-class Counter:
-    rule: Backoff
-    key: tuple[str, str]
-
-
-def login_counters(email: str, source_ip: str) -> list[Counter]:
-    """The three counters a login attempt meets. The address is keyed by a digest, never
-    in clear, whether or not anybody has it."""
-    address = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    sk = keys.throttle_sk()
-    return [
-        Counter(PAIR, (keys.throttle_pk(PAIR.scope, address, source_ip), sk)),
-        Counter(ADDRESS, (keys.throttle_pk(ADDRESS.scope, address), sk)),
-        Counter(SOURCE, (keys.throttle_pk(SOURCE.scope, source_ip), sk)),
-    ]
 
 
 @dataclass(frozen=True)
@@ -161,124 +92,18 @@ def start_session(user: User, source_ip: str | None, *, extra: Any = None) -> Is
     return _issue(user, session.session_id, secret, at)
 
 
-# --- login throttling ---------------------------------------------------------------------
-def _transact(build: Callable[[Any], None]) -> set[tuple[str, str]]:
-    """Run the transaction ``build`` fills in; returns the keys whose condition failed
-    (empty when it went through). Retried when a concurrent transaction cancelled it."""
-    for attempt in range(CONFLICT_ATTEMPTS):
-        try:
-            with transaction() as write:
-                build(write)
-            return set()
-        except TransactWriteError as exc:
-            failed = failed_conditions(write, exc)
-            if failed:
-                return failed
-            reasons = getattr(exc, "cancellation_reasons", None) or []
-            if not any(r is not None and r.code == "TransactionConflict" for r in reasons):
-                raise
-            if attempt == CONFLICT_ATTEMPTS - 1:
-                raise TooManyRequests(
-                    "Too many sign-in attempts at once. Try again in a moment.", retry_after=1
-                ) from exc
-    raise AssertionError("unreachable")
-
-
-def _admit(write: Any, counters: list[Counter], at: datetime, *, clear_pair: bool) -> None:
-    """Add to ``write`` that no counter blocks; a success also clears its pair counter
-    (a conditional Delete: nothing to do when there is none)."""
-    for counter in counters:
-        not_blocked = ~counter.rule.blocked(at)
-        if clear_pair and counter.rule is PAIR:
-            write.delete(LoginThrottle(*counter.key), condition=not_blocked)
-        else:
-            write.condition_check(LoginThrottle, *counter.key, condition=not_blocked)
-
-
-def _count(write: Any, counter: Counter, at: datetime, *, restart: bool) -> None:
-    """Add one failure to ``counter`` in ``write``; a counter idle for RESET_AFTER
-    restarts at 1 (DynamoDB's TTL on ``expires_at`` only cleans up, some time later)."""
-    recent = LoginThrottle.last_failure_at > at - RESET_AFTER
-    tally: Any
-    if restart:
-        tally, condition = LoginThrottle.failures.set(1), ~recent
-    else:
-        tally = LoginThrottle.failures.add(1)
-        condition = ~counter.rule.blocked(at) & (LoginThrottle.PK.does_not_exist() | recent)
-    write.update(
-        LoginThrottle(*counter.key),
-        actions=[
-            LoginThrottle.kind.set(LoginThrottle),
-            tally,
-            LoginThrottle.last_failure_at.set(at),
-            LoginThrottle.expires_at.set(epoch_seconds(at + RESET_AFTER)),
-        ],
-        condition=condition,
-    )
-
-
-def _read(counters: list[Counter]) -> dict[tuple[str, str], LoginThrottle]:
-    found = LoginThrottle.batch_get([c.key for c in counters], consistent_read=True)
-    return {(item.PK, item.SK): item for item in found}
-
-
-def _refuse_if_blocked(
-    counters: list[Counter], found: dict[tuple[str, str], LoginThrottle], at: datetime
-) -> None:
-    ends = [c.rule.blocked_until(found.get(c.key)) for c in counters]
-    until = max((end for end in ends if end is not None and end > at), default=None)
-    if until is not None:
-        raise _throttled(until, at)
-
-
-def _count_failure(counters: list[Counter], at: datetime) -> None:
-    """Count a failed login on every counter, or on none when one of them blocks (429,
-    and the block is not extended): 1 transaction, known address or not."""
-    restart: frozenset[tuple[str, str]] = frozenset()
-    for _ in range(CONFLICT_ATTEMPTS):
-        failed = _transact(partial(_count_all, counters=counters, at=at, restart=restart))
-        if not failed:
-            return
-        found = _read(counters)
-        _refuse_if_blocked(counters, found, at)
-        idle = {key for key in failed if _idle(found.get(key), at)}
-        restart = (restart - failed) | idle
-    raise _throttled(at, at)  # the counters kept changing under us: a burst of attempts
-
-
-def _count_all(
-    write: Any, *, counters: list[Counter], at: datetime, restart: frozenset[tuple[str, str]]
-) -> None:
-    for counter in counters:
-        _count(write, counter, at, restart=counter.key in restart)
-
-
-def _idle(counter: LoginThrottle | None, at: datetime) -> bool:
-    return counter is not None and (
-        counter.last_failure_at is None or counter.last_failure_at <= at - RESET_AFTER
-    )
-
-
-def _throttled(until: datetime, at: datetime) -> TooManyRequests:
-    seconds = math.ceil((until - at).total_seconds())
-    return TooManyRequests(
-        "Too many failed sign-in attempts. Wait before trying again.", retry_after=seconds
-    )
-
-
 def login(email: str, password: str, source_ip: str) -> IssuedSession:
     """Sign in. A known and an unknown address take the same path: one Argon2
     verification, the same requests, the same counters (no account oracle)."""
     at = now()
     user = find_user_by_email(email)
     verified = passwords.verify_password(user.password_hash if user else None, password)
-    counters = login_counters(email, source_ip)
+    attempt = login_throttle.SignInAttempt.of(email, source_ip, at)
     if user is None or not verified:
-        _count_failure(counters, at)
+        attempt.count_wrong_password()
         raise Unauthorized(WRONG_CREDENTIALS, code="invalid_credentials")
     if not user.active:
-        if _transact(lambda write: _admit(write, counters, at, clear_pair=False)):
-            _refuse_if_blocked(counters, _read(counters), at)
+        attempt.refuse_if_blocked()
         raise Forbidden(
             "This user is deactivated. Ask an administrator of your company to reactivate it.",
             code="user_deactivated",
@@ -287,17 +112,13 @@ def login(email: str, password: str, source_ip: str) -> IssuedSession:
 
     def open_session(write: Any) -> None:
         write.save(session, condition=Session.PK.does_not_exist())
-        _admit(write, counters, at, clear_pair=True)
         if passwords.needs_rehash(str(user.password_hash)):
             write.update(
                 User(user.PK, user.SK),
                 actions=[User.password_hash.set(passwords.hash_password(password))],
             )
 
-    if _transact(open_session):
-        # only a counter's condition can fail (the session id is new): blocked
-        _refuse_if_blocked(counters, _read(counters), at)
-        raise _throttled(at, at)  # the block ended in between; try again
+    attempt.admit(open_session)
     return _issue(user, session.session_id, secret, at)
 
 
