@@ -91,10 +91,7 @@ def _operation(route: Route, refs: Refs) -> dict[str, Any]:
     if route.body is not None:
         operation["requestBody"] = {
             "required": True,
-            "content": {
-                ct: {"schema": refs[route.body]}
-                for ct in route.content_types
-            },
+            "content": {ct: {"schema": refs[route.body]} for ct in route.content_types},
         }
     if route.status == 204 or route.response is None:
         operation["responses"][str(route.status)] = {"description": "Done."}
