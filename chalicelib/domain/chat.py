@@ -43,7 +43,7 @@ from chalicelib.ids import new_id
 from chalicelib.settings import get_settings
 from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
-from chalicelib.store.base import Item
+from chalicelib.store.base import Item, condition_failed
 from chalicelib.store.channels import Channel
 from chalicelib.store.helpdesk import Client, Message
 
@@ -260,7 +260,7 @@ def _hit(scope: str, value: str, limit: int, at: datetime, message: str) -> None
             condition=ChatThrottle.hits.does_not_exist() | (ChatThrottle.hits < limit),
         )
     except UpdateError as exc:
-        if "ConditionalCheckFailed" not in str(exc):
+        if not condition_failed(exc):
             raise
         raise TooManyRequests(message, retry_after=start + THROTTLE_WINDOW - epoch) from exc
 

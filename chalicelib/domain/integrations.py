@@ -33,7 +33,7 @@ from chalicelib.http.errors import Conflict, NotFound
 from chalicelib.ids import new_id
 from chalicelib.store import keys
 from chalicelib.store.accounts import Tenant, get_or_none
-from chalicelib.store.base import failed_conditions, transaction
+from chalicelib.store.base import condition_failed, failed_conditions, transaction
 from chalicelib.store.integrations import Integration
 
 log = logging.getLogger(__name__)
@@ -422,6 +422,6 @@ def record_result(
             actions=actions, condition=Integration.PK.exists()
         )
     except UpdateError as exc:
-        if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+        if not condition_failed(exc):
             raise
         # deleted while we delivered: nothing to record on

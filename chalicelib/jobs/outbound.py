@@ -71,6 +71,7 @@ from chalicelib.domain.helpdesk.timeline import message_key
 from chalicelib.jobs.queue_batch import process_batch_concurrently
 from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
+from chalicelib.store.base import condition_failed
 from chalicelib.store.channels import Channel
 from chalicelib.store.helpdesk import Client, Message, Ticket
 
@@ -233,7 +234,7 @@ def claim(message: Message) -> bool:
         )
         return True
     except UpdateError as exc:
-        if "ConditionalCheckFailed" not in str(exc):
+        if not condition_failed(exc):
             raise
     # the lease is not a model attribute: read it (and the status) from the raw item
     found = Message._get_connection().get_item(
@@ -435,6 +436,6 @@ def _settle(message: Message, actions: list[Any]) -> bool:
         message.update(actions=actions, condition=Message.status == "sending")
         return True
     except UpdateError as exc:
-        if "ConditionalCheckFailed" not in str(exc):
+        if not condition_failed(exc):
             raise
         return False

@@ -57,6 +57,7 @@ from chalicelib.domain.channels.service import credentials_of
 from chalicelib.jobs.scheduled import run_scheduled
 from chalicelib.settings import get_settings
 from chalicelib.store import keys
+from chalicelib.store.base import condition_failed
 from chalicelib.store.channels import Channel
 
 log = logging.getLogger(__name__)
@@ -387,7 +388,7 @@ def _update(channel: Channel, actions: list[Any], condition: Any) -> bool:
     try:
         Channel(channel.PK, channel.SK).update(actions=actions, condition=condition)
     except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             return False
         raise
     return True

@@ -50,7 +50,7 @@ from chalicelib.domain.notifications import Directory, notify_sla_breach
 from chalicelib.jobs.scheduled import run_scheduled
 from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
-from chalicelib.store.base import transaction
+from chalicelib.store.base import condition_failed, lost_race, transaction
 from chalicelib.store.helpdesk import Ticket
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ def _move_due(ticket: Ticket, next_due: datetime | None) -> bool:
             actions=_due_actions(ticket, next_due), condition=Ticket.DueSK == ticket.DueSK
         )
     except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             return False
         raise
     return True
@@ -163,9 +163,7 @@ def _record_breach(ticket: Ticket, settlement: Settlement, at: datetime) -> bool
                            "breached_at": iso(at)},
                 ))  # fmt: skip
     except TransactWriteError as exc:
-        reasons = getattr(exc, "cancellation_reasons", None) or []
-        if any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict")
-               for r in reasons):  # fmt: skip
+        if lost_race(exc):
             return False
         raise
     ticket.sla = settlement.sla

@@ -37,7 +37,7 @@ from chalicelib.domain.accounts.history import history_entry
 from chalicelib.jobs.scheduled import run_scheduled
 from chalicelib.store import keys
 from chalicelib.store.accounts import User, get_or_none
-from chalicelib.store.base import transaction
+from chalicelib.store.base import condition_failed, lost_race, transaction
 from chalicelib.store.channels import Channel
 from chalicelib.store.deadlines import (
     CredentialsDeadline,
@@ -110,9 +110,7 @@ def _settle(deadline: InvitationDeadline, at: datetime) -> str:
                                      after={"invitation_expired_at": expires.isoformat()}))  # fmt: skip
             write.delete(deadline, condition=InvitationDeadline.DueSK == deadline.DueSK)
     except TransactWriteError as exc:
-        reasons = getattr(exc, "cancellation_reasons", None) or []
-        if any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict")
-               for r in reasons):  # fmt: skip
+        if lost_race(exc):
             return "lost"  # resent or accepted meanwhile: the next run sees it as it is
         raise
     return "expired"
@@ -123,7 +121,7 @@ def _forget(deadline: InvitationDeadline | CredentialsDeadline) -> bool:
     try:
         deadline.delete(condition=type(deadline).DueSK == deadline.DueSK)
     except DeleteError as exc:
-        if "ConditionalCheckFailed" in str(exc):
+        if condition_failed(exc):
             return False
         raise
     return True
@@ -163,5 +161,5 @@ def _restore(deadline: CredentialsDeadline) -> None:
     try:  # unless new credentials wrote their own warning meanwhile
         deadline.save(condition=CredentialsDeadline.PK.does_not_exist())
     except PutError as exc:
-        if "ConditionalCheckFailed" not in str(exc):
+        if not condition_failed(exc):
             raise

@@ -86,6 +86,29 @@ def _key_of(operation: dict[str, Any]) -> tuple[str, str]:
     return key["PK"]["S"], key["SK"]["S"]
 
 
+def _refusals(error: BaseException) -> set[str]:
+    """Why DynamoDB refused a write: the codes of a cancelled transaction's reasons, or the
+    error code of a single write, without the ``Exception`` suffix."""
+    reasons = getattr(error, "cancellation_reasons", None) or []
+    codes = {reason.code for reason in reasons if reason is not None and reason.code}
+    cause = getattr(error, "cause_response_code", None)
+    if isinstance(cause, str):
+        codes.add(cause.removesuffix("Exception"))
+    return codes
+
+
+def condition_failed(error: BaseException) -> bool:
+    """Whether a write (a Put, Update, Delete or a transaction) was refused because one of
+    its conditions did not hold: the item is not as the writer read it."""
+    return "ConditionalCheckFailed" in _refusals(error)
+
+
+def lost_race(error: BaseException) -> bool:
+    """Whether a write lost to another writer: a condition failed or a concurrent
+    transaction held the item. Read again and decide again."""
+    return bool(_refusals(error) & {"ConditionalCheckFailed", "TransactionConflict"})
+
+
 def failed_conditions(write: Any, error: Exception) -> set[tuple[str, str]]:
     """Keys (PK, SK) of the items whose condition failed in a cancelled transaction.
 

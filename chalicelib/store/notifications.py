@@ -32,7 +32,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.store import keys
 from chalicelib.store.accounts import epoch_seconds, get_or_none
-from chalicelib.store.base import Item, transaction
+from chalicelib.store.base import Item, condition_failed, lost_race, transaction
 from chalicelib.store.indexes import FacetIndex
 
 #: read notifications are kept this long, then DynamoDB TTL removes them
@@ -81,16 +81,6 @@ def _counter_key(tenant_id: str, user_id: str) -> tuple[str, str]:
     return keys.notifications_pk(tenant_id, user_id), keys.notification_counter_sk()
 
 
-def _cancelled_by_condition(exc: TransactWriteError) -> bool:
-    reasons = getattr(exc, "cancellation_reasons", None) or []
-    return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
-
-
-def _conflict(exc: TransactWriteError) -> bool:
-    reasons = getattr(exc, "cancellation_reasons", None) or []
-    return any(r is not None and r.code == "TransactionConflict" for r in reasons)
-
-
 def add_notification(notification: Notification) -> bool:
     """Store an unread notification and count it, atomically; False when one with the
     same id exists already (a retried notification is not stored or counted twice)."""
@@ -111,9 +101,9 @@ def add_notification(notification: Notification) -> bool:
                 )
             return True
         except TransactWriteError as exc:
-            if _cancelled_by_condition(exc):
+            if condition_failed(exc):
                 return False
-            if not _conflict(exc):
+            if not lost_race(exc):
                 raise
     return False
 
@@ -198,7 +188,7 @@ def mark_read(tenant_id: str, user_id: str, notifications: list[Notification], a
                     ],
                 )
         except TransactWriteError as exc:
-            if _cancelled_by_condition(exc) or _conflict(exc):
+            if lost_race(exc):
                 continue
             raise
         marked += len(chunk)
@@ -253,7 +243,7 @@ def claim_channel_alert(
     try:
         alert.save(condition=ChannelAlert.PK.does_not_exist() | (ChannelAlert.sent_at < at - quiet))
     except PutError as exc:
-        if "ConditionalCheckFailed" in str(exc):
+        if condition_failed(exc):
             return False
         raise
     return True

@@ -33,7 +33,7 @@ from pynamodb.exceptions import TransactWriteError
 from chalicelib.http.errors import TooManyRequests
 from chalicelib.store import keys
 from chalicelib.store.accounts import LoginThrottle, epoch_seconds
-from chalicelib.store.base import failed_conditions, transaction
+from chalicelib.store.base import failed_conditions, lost_race, transaction
 
 Key = tuple[str, str]
 
@@ -217,8 +217,7 @@ def _transact(build: Callable[[Any], None]) -> set[Key]:
             failed = failed_conditions(write, exc)
             if failed:
                 return failed
-            reasons = getattr(exc, "cancellation_reasons", None) or []
-            if not any(r is not None and r.code == "TransactionConflict" for r in reasons):
+            if not lost_race(exc):  # a concurrent transaction: try again
                 raise
             if attempt == CONFLICT_ATTEMPTS - 1:
                 raise TooManyRequests(

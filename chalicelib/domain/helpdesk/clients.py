@@ -33,7 +33,7 @@ from chalicelib.domain.helpdesk.search_terms import (
 )
 from chalicelib.domain.helpdesk.tickets import may_see
 from chalicelib.http.errors import BadRequest, Conflict, NotFound
-from chalicelib.store.base import transaction
+from chalicelib.store.base import lost_race, transaction
 from chalicelib.store.helpdesk import Client
 from chalicelib.store.search import email_actions, get_client, get_ticket, rut_actions, word_item
 
@@ -157,15 +157,6 @@ def update_client(principal: Principal, client_id: str, changes: dict[str, Any])
         client.updated_at = at
         return client
     raise Conflict("The client changed meanwhile; try again.", code="client_changed")
-
-
-def lost_race(exc: Exception) -> bool:
-    """A write refused because another writer got there first (retry from a fresh read)."""
-    reasons = getattr(exc, "cancellation_reasons", None) or []
-    codes = {r.code for r in reasons if r is not None}
-    return bool(codes & {"ConditionalCheckFailed", "TransactionConflict"}) or (
-        "ConditionalCheckFailed" in str(exc)
-    )
 
 
 def _unchanged(attribute: Any, value: Any) -> Any:

@@ -43,7 +43,7 @@ from chalicelib.http.pagination import decode_cursor, encode_cursor
 from chalicelib.ids import new_id
 from chalicelib.store import keys
 from chalicelib.store.accounts import User, get_or_none
-from chalicelib.store.base import every_item, transaction
+from chalicelib.store.base import every_item, lost_race, transaction
 from chalicelib.store.channels import Channel
 from chalicelib.store.columns import (
     Column,
@@ -196,14 +196,6 @@ def check_references(tenant_id: str, filters: ColumnFilters, only: set[str] | No
         )
 
 
-def _lost_race(exc: Exception) -> bool:
-    reasons = getattr(exc, "cancellation_reasons", None) or []
-    codes = {r.code for r in reasons if r is not None}
-    return bool(codes & {"ConditionalCheckFailed", "TransactionConflict"}) or (
-        "ConditionalCheckFailed" in str(exc)
-    )
-
-
 def _write_order(
     write: Any, principal: Principal, board: ColumnBoard | None, order: list[str]
 ) -> None:
@@ -262,7 +254,7 @@ def create_column(
                 write.save(column, condition=Column.PK.does_not_exist())
                 _write_order(write, principal, board, [*order, column_id])
         except TransactWriteError as exc:
-            if _lost_race(exc):
+            if lost_race(exc):
                 continue
             raise
         return ColumnView(column, len(order))
@@ -292,7 +284,7 @@ def update_column(principal: Principal, column_id: str, changes: dict[str, Any])
         try:
             column.update(actions=actions, condition=Column.version == column.version)
         except UpdateError as exc:
-            if _lost_race(exc):
+            if lost_race(exc):
                 continue
             raise
         return get_column(principal, column_id)
@@ -309,7 +301,7 @@ def delete_column(principal: Principal, column_id: str) -> None:
                 write.delete(column, condition=Column.PK.exists())
                 _write_order(write, principal, board, order)
         except TransactWriteError as exc:
-            if _lost_race(exc):
+            if lost_race(exc):
                 continue
             raise
         return
@@ -337,7 +329,7 @@ def reorder(principal: Principal, ids: list[str]) -> list[ColumnView]:
             with transaction() as write:
                 _write_order(write, principal, board, list(ids))
         except TransactWriteError as exc:
-            if _lost_race(exc):
+            if lost_race(exc):
                 continue
             raise
         by_id = {c.column_id: c for c in columns}

@@ -39,6 +39,7 @@ from chalicelib.domain.uploads import is_own_upload
 from chalicelib.http.errors import BadRequest, Conflict
 from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
+from chalicelib.store.base import condition_failed
 from chalicelib.store.helpdesk import Client, Message, Ticket
 
 WHATSAPP_WINDOW = timedelta(hours=24)
@@ -246,5 +247,5 @@ def touch_for_reply(ticket: Ticket, text: str, at: datetime, first_response: boo
             actions=actions, condition=Ticket.status.is_in("open", "pending")
         )
     except UpdateError as exc:
-        if "ConditionalCheckFailed" not in str(exc):
+        if not condition_failed(exc):
             raise  # closed meanwhile: the message is kept and sent all the same

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.domain.accounts.principal import Principal
-from chalicelib.domain.helpdesk.clients import lost_race
 from chalicelib.domain.helpdesk.search_terms import (
     InvalidRut,
     matches,
@@ -34,7 +33,7 @@ from chalicelib.domain.helpdesk.search_terms import (
 )
 from chalicelib.domain.helpdesk.tickets import agent_channels, may_see
 from chalicelib.http.errors import BadRequest
-from chalicelib.store.base import transaction
+from chalicelib.store.base import condition_failed, lost_race, transaction
 from chalicelib.store.helpdesk import Client, Ticket
 from chalicelib.store.search import (
     clients_by_email,
@@ -163,7 +162,7 @@ def index_new_client(client: Client) -> None:
             condition=Client.PK.exists() & Client.email.does_not_exist(),
         )
     except UpdateError as exc:
-        if "ConditionalCheckFailed" not in str(exc):
+        if not condition_failed(exc):
             raise
 
 

@@ -24,7 +24,7 @@ from chalicelib.domain.accounts.principal import Principal
 from chalicelib.http.errors import Conflict, NotFound
 from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
-from chalicelib.store.base import transaction
+from chalicelib.store.base import lost_race, transaction
 from chalicelib.store.helpdesk import AgentState, Client, Ticket
 from chalicelib.untrusted import is_ascii_number
 
@@ -222,8 +222,7 @@ def apply_change(
                 for add in change.extra:
                     add(write)
         except TransactWriteError as exc:
-            codes = {r.code for r in (getattr(exc, "cancellation_reasons", None) or []) if r}
-            if codes & {"ConditionalCheckFailed", "TransactionConflict"}:
+            if lost_race(exc):
                 # the ticket, the client or an agent's row changed meanwhile: read it
                 # all again and decide again (``decide`` raises if it no longer applies)
                 time.sleep(0.01 * (attempt + 1) * random.random())

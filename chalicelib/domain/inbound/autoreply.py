@@ -16,6 +16,7 @@ from chalicelib.domain.channels.hours import Schedule
 from chalicelib.domain.helpdesk.timeline import message_key, new_message_id
 from chalicelib.domain.inbound.ingest import Outcome
 from chalicelib.store import keys
+from chalicelib.store.base import condition_failed
 from chalicelib.store.channels import Channel
 from chalicelib.store.helpdesk import Message, Ticket
 
@@ -52,7 +53,7 @@ def _claim(channel: Channel, number: int, kind: str, at: datetime, quiet: timede
         )
         return True
     except UpdateError as exc:
-        if "ConditionalCheckFailed" in str(exc):
+        if condition_failed(exc):
             return False
         raise
 

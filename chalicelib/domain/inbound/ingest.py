@@ -43,6 +43,8 @@ from chalicelib.domain.helpdesk.sla import deadlines, due_keys, next_due
 from chalicelib.domain.helpdesk.timeline import inbound_message_id, message_key
 from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
+from chalicelib.store.base import condition_failed as _condition_failed
+from chalicelib.store.base import lost_race as _conflict
 from chalicelib.store.base import transaction
 from chalicelib.store.channels import Channel
 from chalicelib.store.helpdesk import AgentState, Client, Message, Ticket, TicketCounter
@@ -76,16 +78,6 @@ class Outcome:
 def client_id_for(channel_id: str, sender_id: str) -> str:
     """Stable and opaque: the same sender on the same channel is always the same client."""
     return "c" + hashlib.sha256(f"{channel_id}\x00{sender_id}".encode()).hexdigest()[:25]
-
-
-def _conflict(exc: Exception) -> bool:
-    reasons = getattr(exc, "cancellation_reasons", None) or []
-    codes = {r.code for r in reasons if r is not None}
-    return bool(codes & {"ConditionalCheckFailed", "TransactionConflict"}) or "Conflict" in str(exc)
-
-
-def _condition_failed(exc: Exception) -> bool:
-    return "ConditionalCheckFailed" in str(exc)
 
 
 def _backoff(attempt: int) -> None:
