@@ -1,8 +1,8 @@
 """Atiende's Chalice application: wiring only.
 
-HTTP routes live in one blueprint per resource (``chalicelib/api``). SQS and
-scheduled handlers are declared here (a blueprint's event handlers would be
-deployed without this module) and each is a one-line delegate into ``chalicelib``.
+HTTP routes live in one blueprint per resource (``chalicelib/api``). SQS, table
+stream and scheduled handlers are declared here (a blueprint's event handlers would
+be deployed without this module) and each is a one-line delegate into ``chalicelib``.
 """
 
 from chalice import Chalice, Rate
@@ -101,6 +101,15 @@ def send_outbound(event):
     from chalicelib.jobs import outbound
 
     return outbound.handle(event)
+
+
+@app.on_dynamodb_record(
+    stream_arn=settings.table_stream_arn, batch_size=100, starting_position="TRIM_HORIZON"
+)
+def apply_effects(event):
+    from chalicelib.jobs import effects
+
+    return effects.handle(event)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

@@ -124,6 +124,14 @@ class Settings(BaseSettings):
     def queue_name(self, queue: str) -> str:
         return f"{self.queue_prefix}-{queue}"
 
+    @property
+    def table_stream_arn(self) -> str:
+        """The stream app.py's effects handler reads, as Chalice wants it declared: a
+        literal ARN. It stands in for the real one, which exists only once the table
+        does: the packaged template replaces it (``Fn::GetAtt Table.StreamArn``,
+        infra/package.py) and the local worker asks DynamoDB Local for it."""
+        return f"arn:aws:dynamodb:{self.region}:000000000000:table/{self.table}/stream/stack"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -24,20 +24,32 @@ def _resources(template: dict[str, Any], kind: str) -> list[tuple[str, dict[str,
     ]
 
 
+def _stream(props: dict[str, Any]) -> dict[str, Any] | None:
+    """CloudFormation's ``StreamSpecification`` as the DynamoDB API spells it."""
+    spec = props.get("StreamSpecification")
+    return {"StreamEnabled": True, "StreamViewType": spec["StreamViewType"]} if spec else None
+
+
 def create_table(dynamodb: Any, props: dict[str, Any]) -> str:
     name = props["TableName"]
+    stream = _stream(props)
     try:
-        dynamodb.describe_table(TableName=name)
-        return name
+        found = dynamodb.describe_table(TableName=name)["Table"]
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "ResourceNotFoundException":
             raise
+    else:
+        if stream and not found.get("StreamSpecification", {}).get("StreamEnabled"):
+            # a table kept from before the template had a stream (var/ddb of `make run`)
+            dynamodb.update_table(TableName=name, StreamSpecification=stream)
+        return name
     dynamodb.create_table(
         TableName=name,
         BillingMode=props["BillingMode"],
         AttributeDefinitions=props["AttributeDefinitions"],
         KeySchema=props["KeySchema"],
         GlobalSecondaryIndexes=props["GlobalSecondaryIndexes"],
+        **({"StreamSpecification": stream} if stream else {}),
     )
     dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2})
     ttl = props.get("TimeToLiveSpecification")

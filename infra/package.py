@@ -12,6 +12,13 @@ The merge template adds to Chalice's output. Names come from Chalice's applicati
 - ``FunctionResponseTypes: [ReportBatchItemFailures]`` on every SQS event. Chalice does
   not set it (aws/chalice#2029), and without it Lambda ignores the ``batchItemFailures``
   our consumers return and retries the whole batch when one message fails.
+- The table stream's event source (``@app.on_dynamodb_record``, the effects handler):
+  Chalice only knows the placeholder ARN app.py declares (the stream exists once the
+  table does), so ``Stream`` becomes ``Fn::GetAtt Table.StreamArn``; and it sets no
+  failure handling, so :data:`STREAM_EVENT` adds ``ReportBatchItemFailures``, bisection,
+  a bounded ``MaximumRetryAttempts`` and the ``EffectsDeadLetterQueue`` as the on-failure
+  destination (nothing is dropped silently), and a filter that lets only the item kinds
+  with effects invoke the function.
 - ``DependsOn`` on every SQS consumer, naming its queue. Chalice names the queue with a
   ``Fn::Sub`` of its ARN, which CloudFormation does not treat as a dependency. Chalice's
   deep merge cannot replace that ``Fn::Sub`` with ``Fn::GetAtt``: it merges dictionaries
@@ -31,7 +38,8 @@ The merge template adds to Chalice's output. Names come from Chalice's applicati
 
 After packaging, the result is checked, and this module fails if anything is off: every
 resource of infra/resources.yaml is in the template unchanged, every SQS event reports
-batch item failures, and every pinned requirement is in the zip. Any symlinked file of
+batch item failures, the stream's event source reads the stack's table and
+dead-letters, and every pinned requirement is in the zip. Any symlinked file of
 ``chalicelib`` (``CHANGELOG.md``) that is not in the zip as a real file is written into it.
 """
 
@@ -61,6 +69,31 @@ MERGE_TEMPLATE = "merge-template.json"
 #: Chalice caches the built zip here, keyed by a hash of requirements and app code
 CHALICE_CACHE = ROOT / ".chalice" / "deployments"
 REPORT_BATCH_ITEM_FAILURES = ["ReportBatchItemFailures"]
+
+#: Item kinds whose changes have effects (chalicelib/jobs/effects.py ``KINDS``; a test
+#: keeps them equal): the stream's other records never invoke the function.
+STREAM_KINDS = ["Client", "Ticket", "Message"]
+#: Lambda's retries of a failing stream batch before it is described in the DLQ
+STREAM_MAX_RETRIES = 10
+
+#: What the table stream's event source is, over what Chalice generates.
+STREAM_EVENT: dict[str, Any] = {
+    "Stream": {"Fn::GetAtt": ["Table", "StreamArn"]},
+    "FunctionResponseTypes": REPORT_BATCH_ITEM_FAILURES,
+    "BisectBatchOnFunctionError": True,
+    "MaximumRetryAttempts": STREAM_MAX_RETRIES,
+    "DestinationConfig": {
+        "OnFailure": {
+            "Type": "SQS",
+            "Destination": {"Fn::GetAtt": ["EffectsDeadLetterQueue", "Arn"]},
+        }
+    },
+    "FilterCriteria": {
+        "Filters": [
+            {"Pattern": json.dumps({"dynamodb": {"NewImage": {"kind": {"S": STREAM_KINDS}}}})}
+        ]
+    },
+}
 
 #: What the functions learn about the stack. settings.py derives the same names for
 #: local stages. The queues are named ``<prefix>-<queue>`` in infra/resources.yaml.
@@ -124,11 +157,18 @@ class SqsConsumer:
     queue: str  # logical id of the queue in infra/resources.yaml
 
 
+@dataclass(frozen=True)
+class StreamConsumer:
+    function: str  # logical id of the AWS::Serverless::Function
+    event: str  # its key under Properties.Events
+
+
 @dataclass
 class ChaliceShape:
     """The parts of ``chalice package``'s output that the merge template overrides."""
 
     consumers: list[SqsConsumer] = field(default_factory=list)
+    streams: list[StreamConsumer] = field(default_factory=list)
     #: logical id of each role Chalice builds from a policy file -> that file
     roles: dict[str, Path] = field(default_factory=dict)
 
@@ -176,6 +216,13 @@ def chalice_shape(stage: str) -> ChaliceShape:
                     function=to_cfn_resource_name(function),
                     event=to_cfn_resource_name(resource.resource_name),
                     queue=queues[name],
+                )
+            )
+        elif isinstance(resource, models.DynamoDBEventSource):
+            shape.streams.append(
+                StreamConsumer(
+                    function=to_cfn_resource_name(resource.lambda_function.resource_name),
+                    event=to_cfn_resource_name(resource.resource_name),
                 )
             )
         elif isinstance(resource, models.ManagedIAMRole) and isinstance(
@@ -238,6 +285,9 @@ def merge_template(stage: str, shape: ChaliceShape) -> dict[str, Any]:
         events[consumer.event] = {
             "Properties": {"FunctionResponseTypes": list(REPORT_BATCH_ITEM_FAILURES)}
         }
+    for stream in shape.streams:
+        events = override(stream.function).setdefault("Properties", {}).setdefault("Events", {})
+        events[stream.event] = {"Properties": copy.deepcopy(STREAM_EVENT)}
     for role, policy_file in shape.roles.items():
         document = json.loads(policy_file.read_text(encoding="utf-8"))
         # a list is replaced, not merged: this is the role's whole policy
@@ -280,6 +330,10 @@ def template_problems(template: dict[str, Any], shape: ChaliceShape) -> list[str
             responses = event.get("Properties", {}).get("FunctionResponseTypes")
             if event.get("Type") == "SQS" and responses != REPORT_BATCH_ITEM_FAILURES:
                 problems.append(f"{name}.{event_name} does not report batch item failures")
+            if event.get("Type") == "DynamoDB":
+                properties = event.get("Properties", {})
+                if any(properties.get(k) != v for k, v in STREAM_EVENT.items()):
+                    problems.append(f"{name}.{event_name} is not the table's stream as infra/ says")
     for consumer in shape.consumers:
         if consumer.queue not in resources.get(consumer.function, {}).get("DependsOn", []):
             problems.append(f"{consumer.function} does not depend on {consumer.queue}")
@@ -404,6 +458,10 @@ def package(stage: str, out: Path) -> Path:
         print(f"deployment.zip: wrote {name} as a regular file")
     for consumer in shape.consumers:
         print(f"{consumer.function}: consumes {consumer.queue}, reports batch item failures")
+    for stream in shape.streams:
+        print(
+            f"{stream.function}: follows the table's stream, dead-letters to EffectsDeadLetterQueue"
+        )
     return sam
 
 

@@ -201,6 +201,18 @@ def notify_assigned(ticket: Ticket, by: str | None) -> None:
     _guarded("assigned", ticket, work)
 
 
+def notify_new_ticket(ticket: Ticket) -> list[str]:
+    """Tell a new ticket's assignee (an automatic assignment) that it is theirs, once: the
+    notification's id derives from the ticket, so telling again writes nothing. Raises
+    when it cannot be written (the table's stream consumer retries it)."""
+    if not ticket.assignee_id:
+        return []
+    number = int(ticket.number)
+    text = say(Directory().locale(ticket.tenant_id), "assigned", number=number)
+    return notify(ticket.tenant_id, [ticket.assignee_id], "assigned", number, text, {"by": None},
+                  at=ticket.created_at, dedupe=f"opened#{number}")  # fmt: skip
+
+
 def notify_mentioned(ticket: Ticket, comment: Comment) -> None:
     """Tell the users mentioned in an internal comment — those who may see the ticket
     (the note quotes it); the author is not told of their own mention."""

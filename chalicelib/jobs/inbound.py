@@ -86,66 +86,10 @@ def handle_record(record: Any) -> None:
             # while the ticket's bot is on, the bot answers instead of the auto-replies
             if not outcome.duplicate and not outcome.bot and not event.extra.get("auto_submitted"):
                 send_due_auto_replies(channel, outcome)
-            if not outcome.duplicate:
-                after_ingest(channel, event, outcome)
+            # what else a stored message causes (search words, the assignee's notification,
+            # integration events) follows from the table's stream: jobs/effects.py
         else:
             apply_status(channel, event)
-
-
-def after_ingest(channel: Any, event: InboundMessage, outcome: Any) -> None:
-    """What follows a stored message, outside the ingest budget and best effort (the
-    message is stored; a failure here is logged, never retried into a duplicate):
-    a new client's search words, the assignee's notification, the integrations' events."""
-    from chalicelib.domain import integrations, notifications
-    from chalicelib.domain.helpdesk.search import index_new_client
-    from chalicelib.store import keys
-    from chalicelib.store.accounts import get_or_none
-    from chalicelib.store.helpdesk import Client, Ticket
-
-    tenant_id = channel.tenant_id
-    try:
-        if outcome.new_client:
-            from chalicelib.domain.inbound.ingest import client_id_for
-
-            client_id = client_id_for(channel.channel_id, event.sender_id)
-            client = get_or_none(Client, keys.client_pk(tenant_id, client_id), keys.client_sk())
-            if client is not None:
-                index_new_client(client)
-        if outcome.new_ticket:
-            ticket = Ticket(tenant_id=tenant_id, number=outcome.ticket_number,
-                            assignee_id=outcome.assignee_id)  # fmt: skip
-            notifications.notify_assigned(ticket, None)
-            integrations.emit(tenant_id, "ticket.created", {
-                "ticket": outcome.ticket_number, "channel_id": channel.channel_id,
-                "assignee_id": outcome.assignee_id})  # fmt: skip
-        integrations.emit(tenant_id, "message.received", {
-            "ticket": outcome.ticket_number, "channel_id": channel.channel_id,
-            "text": event.text[:1000]})  # fmt: skip
-        if outcome.bot:  # the ticket's bot is on: the tenant's bot gets the whole message
-            integrations.emit(tenant_id, "bot.message", bot_message(channel, event, outcome))
-    except Exception:
-        log.exception("after-ingest step failed (search words, notification or events)",
-                      extra={"tenant": tenant_id, "ticket": outcome.ticket_number})  # fmt: skip
-
-
-def bot_message(channel: Any, event: InboundMessage, outcome: Any) -> dict[str, Any]:
-    """What the bot hears of a client's message (docs/integrations.md "The bot"): enough
-    to answer through ``POST /v1/bot/tickets/{number}/messages`` without another read."""
-    from chalicelib.clock import iso
-
-    return {
-        "ticket": outcome.ticket_number,
-        "message_id": outcome.message_id,
-        "channel_id": channel.channel_id,
-        "channel_type": channel.channel_type,
-        "client_name": event.sender_name,
-        "public": bool(event.public),
-        "text": event.text[:4000],
-        "attachments": [
-            {"kind": a.kind, "mime_type": a.mime_type, "name": a.name} for a in event.attachments
-        ],
-        "sent_at": iso(event.sent_at),
-    }
 
 
 def consume(event: Any) -> dict[str, Any]:

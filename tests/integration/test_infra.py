@@ -27,6 +27,8 @@ from devstack.template import RESOURCES_TEMPLATE, load
 from infra.package import (
     ENVIRONMENT,
     REPORT_BATCH_ITEM_FAILURES,
+    STREAM_KINDS,
+    STREAM_MAX_RETRIES,
     ensure_real_files,
     missing_requirements,
     queue_logical_ids,
@@ -116,6 +118,41 @@ def test_every_sqs_event_reports_batch_item_failures(sam):
     assert events, "the app consumes at least the mail queue"
     for name, event in events:
         assert event["Properties"]["FunctionResponseTypes"] == REPORT_BATCH_ITEM_FAILURES, name
+
+
+def test_the_table_stream_feeds_the_effects_handler_and_dead_letters_what_fails(sam):
+    from chalicelib.jobs.effects import KINDS
+    from devstack.worker import STREAM_MAX_RETRIES as LOCAL_RETRIES
+
+    streams = [
+        (name, event["Properties"])
+        for name, body in functions(sam).items()
+        for event in body["Properties"].get("Events", {}).values()
+        if event["Type"] == "DynamoDB"
+    ]
+    [(name, stream)] = streams
+    assert name == "ApplyEffects"
+    # the stack's own table, not the placeholder app.py declares
+    assert stream["Stream"] == {"Fn::GetAtt": ["Table", "StreamArn"]}
+    assert stream["StartingPosition"] == "TRIM_HORIZON"
+    assert stream["FunctionResponseTypes"] == REPORT_BATCH_ITEM_FAILURES
+    assert stream["BisectBatchOnFunctionError"] is True
+    assert stream["MaximumRetryAttempts"] == STREAM_MAX_RETRIES == LOCAL_RETRIES
+    failed = stream["DestinationConfig"]["OnFailure"]["Destination"]
+    assert failed == {"Fn::GetAtt": ["EffectsDeadLetterQueue", "Arn"]}
+    [pattern] = [json.loads(f["Pattern"]) for f in stream["FilterCriteria"]["Filters"]]
+    assert pattern == {"dynamodb": {"NewImage": {"kind": {"S": list(KINDS)}}}}
+    assert list(KINDS) == STREAM_KINDS
+    table = sam["Resources"]["Table"]["Properties"]
+    assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+
+
+def test_the_functions_may_read_the_table_stream(sam):
+    role_name, _ = sam["Resources"]["ApplyEffects"]["Properties"]["Role"]["Fn::GetAtt"]
+    (policy,) = sam["Resources"][role_name]["Properties"]["Policies"]
+    [statement] = [s for s in policy["PolicyDocument"]["Statement"] if s["Sid"] == "TableStream"]
+    assert {"dynamodb:GetRecords", "dynamodb:GetShardIterator"} <= set(statement["Action"])
+    assert statement["Resource"]["Fn::Sub"].endswith(":table/atiende-dev/stream/*")
 
 
 def test_every_sqs_consumer_waits_for_its_queue(sam):
@@ -244,6 +281,11 @@ def test_the_stack_creates_every_resource_of_the_template(stack):
     }
     assert stack["TableName"] == f"atiende-{STAGE}"
     assert stack["FilesBucketName"] == BUCKET
+    described = boto3.client("dynamodb", region_name="us-east-1").describe_table(
+        TableName=stack["TableName"]
+    )["Table"]
+    assert described["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert stack["TableStreamArn"] == described["LatestStreamArn"]
 
 
 def test_the_table_stores_and_finds_items_through_an_index(stack):

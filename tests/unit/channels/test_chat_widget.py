@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import jwt
 import pytest
+from table_stream import run_effects
 from tickets_read import messages_of, open_tickets
 
 import app
@@ -22,6 +23,7 @@ def run_inbound_worker():
     [(source, handler)] = [(s, h) for s, h in sqs_consumers(app) if s.name == "receive_inbound"]
     while deliver_once(source, handler, wait_seconds=0):
         pass
+    run_effects()  # what the stored messages cause (jobs/effects.py)
 
 
 def connect_chat(world, admin, allowed_origins=None):

@@ -19,6 +19,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fake_http import FakeProvider, serving
+from table_stream import run_effects
 from tickets_read import messages_of, open_tickets
 
 import app
@@ -136,6 +137,7 @@ def run_inbound_worker() -> None:
     [(source, handler)] = [(s, h) for s, h in sqs_consumers(app) if s.name == "receive_inbound"]
     while deliver_once(source, handler, wait_seconds=0):
         pass
+    run_effects()  # what the stored messages cause (jobs/effects.py)
 
 
 def inbound_depth() -> int:

@@ -12,13 +12,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "accounts"))
 from accounts_world import World
+from table_stream import run_effects
 
 import app
 from chalicelib.clock import now
 from chalicelib.settings import get_settings
 from devstack.worker import deliver_once, sqs_consumers
 
-__all__ = ["Desk", "World", "run_worker", "signed", "whatsapp_text"]
+__all__ = ["Desk", "World", "run_effects", "run_worker", "signed", "whatsapp_text"]
 PHONE_NUMBER_ID = "106540352242922"
 
 
@@ -41,9 +42,12 @@ def whatsapp_text(
 
 
 def run_worker(name: str) -> None:
+    """Drain a queue as its consumer would, with the effects of the table's changes
+    before (a reply's send) and after (an ingested message's events)."""
     [(source, handler)] = [(s, h) for s, h in sqs_consumers(app) if s.name == name]
+    run_effects()
     while deliver_once(source, handler, wait_seconds=0):
-        pass
+        run_effects()
 
 
 class Desk:

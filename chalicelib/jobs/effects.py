@@ -1,0 +1,188 @@
+"""The table's stream consumer: what a stored item causes, done at least once.
+
+DynamoDB writes every change of the table to its stream (``NEW_AND_OLD_IMAGES``,
+infra/resources.yaml). Lambda hands batches of it to ``apply_effects`` (app.py), in the
+order of each item's changes; locally the worker reads DynamoDB Local's stream the same
+way (devstack/worker.py). Nothing here runs in the request or the queue record that
+stored the item, so a Lambda that dies right after storing it loses nothing.
+
+What each change causes (docs/decisions.md, "Effects follow the table's stream"):
+
+- a **Client** inserted: its search words (``search.index_new_client``);
+- a **Ticket** inserted: the assignee's notification and ``ticket.created``;
+- an inbound **Message** inserted: ``message.received``, and ``bot.message`` while the
+  ticket's bot is on.
+
+Each effect is idempotent by a key derived from the change that caused it, so a record
+handled twice (Lambda retries from a failed record, the local worker restarts) does each
+effect once: the search words are the same items; the notification's id derives from the
+ticket; an integration event's id derives from the item's key and the event's name (the
+receivers drop repeats by it, docs/integrations.md).
+
+Records are handled in stream order. The first that fails is reported in
+``batchItemFailures`` (by its sequence number) and the rest of the batch is left alone:
+Lambda retries from that record (``ReportBatchItemFailures``, bisecting the batch), up to
+the event source's ``MaximumRetryAttempts``, then describes the batch in the
+``effects-dlq`` queue (infra/package.py) rather than lose it silently.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.integrations import EmitMessage
+from chalicelib.store import keys
+from chalicelib.store.accounts import get_or_none
+from chalicelib.store.base import Item
+from chalicelib.store.helpdesk import Client, Message, Ticket
+
+log = logging.getLogger(__name__)
+
+#: the item kinds whose changes cause something; the event source's filter
+#: (infra/package.py ``STREAM_FILTER``) lets only these reach the function
+KINDS: tuple[str, ...] = ("Client", "Ticket", "Message")
+OPEN_STATES = ("open", "pending")
+_EVENT_NAMESPACE = uuid.UUID("5d2b9f0e-6c1a-4f7e-8a43-2f6c0e9b7d15")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One record of the stream: the item as it is now and as it was (None when new)."""
+
+    name: str  # INSERT, MODIFY or REMOVE
+    sequence_number: str
+    new: Item | None
+    old: Item | None
+
+    @property
+    def inserted(self) -> bool:
+        return self.name == "INSERT" and self.new is not None
+
+
+def _image(raw: dict[str, Any] | None) -> Item | None:
+    if not raw or raw.get("kind", {}).get("S") not in KINDS:
+        return None
+    return Item.from_raw_data(raw)
+
+
+def read_change(record: Any) -> Change:
+    """A Chalice ``DynamoDBRecord`` as the items it carries."""
+    return Change(
+        name=record.event_name,
+        sequence_number=record.sequence_number,
+        new=_image(record.new_image),
+        old=_image(record.old_image),
+    )
+
+
+# --- the batch ---------------------------------------------------------------------------------
+def handle(event: Any) -> dict[str, Any]:
+    """Apply the effects of a Chalice ``DynamoDBEvent``'s records, in order; report the
+    first that fails (Lambda retries from it, the records after it too)."""
+    for record in event:
+        try:
+            change = read_change(record)
+            apply(change)
+        except Exception:
+            log.exception(
+                "effects of a change failed; retried from this record",
+                extra={"sequence_number": record.sequence_number, "event": record.event_name,
+                       "keys": _keys(record.keys)},
+            )  # fmt: skip
+            return {"batchItemFailures": [{"itemIdentifier": record.sequence_number}]}
+    return {"batchItemFailures": []}
+
+
+def _keys(raw: dict[str, Any] | None) -> str:
+    return "/".join(str(value.get("S", "")) for value in (raw or {}).values())
+
+
+def apply(change: Change) -> None:
+    """Every effect of one change (each one idempotent)."""
+    item = change.new
+    if not change.inserted:
+        return
+    if isinstance(item, Client):
+        client_created(item)
+    elif isinstance(item, Ticket):
+        ticket_opened(item)
+    elif isinstance(item, Message) and item.merged_from is None and item.direction == "in":
+        message_received(item)
+
+
+# --- the effects -------------------------------------------------------------------------------
+def client_created(client: Client) -> None:
+    """A new client is findable by name (and an email channel's client by address)."""
+    from chalicelib.domain.helpdesk.search import index_new_client
+
+    index_new_client(client)
+
+
+def ticket_opened(ticket: Ticket) -> None:
+    """A new ticket: its (automatic) assignee is told, the integrations hear of it."""
+    from chalicelib.domain.notifications import notify_new_ticket
+
+    notify_new_ticket(ticket)
+    emit(ticket, "ticket.created", ticket.created_at, {
+        "ticket": int(ticket.number), "channel_id": ticket.channel_id,
+        "assignee_id": ticket.assignee_id})  # fmt: skip
+
+
+def message_received(message: Message) -> None:
+    """A client's message: the integrations hear of it; the ticket's bot gets all of it."""
+    number = int(message.ticket_number)
+    emit(message, "message.received", message.stored_at, {
+        "ticket": number, "channel_id": message.channel_id, "text": message.text[:1000]})  # fmt: skip
+    ticket = get_or_none(Ticket, keys.ticket_pk(message.tenant_id, number), keys.ticket_sk())
+    if ticket is not None and ticket.bot and ticket.status in OPEN_STATES:
+        emit(message, "bot.message", message.stored_at, bot_message(ticket, message))
+
+
+def bot_message(ticket: Ticket, message: Message) -> dict[str, Any]:
+    """What the bot hears of a client's message (docs/integrations.md "The bot"): enough
+    to answer through ``POST /v1/bot/tickets/{number}/messages`` without another read."""
+    from chalicelib.clock import iso
+
+    client = get_or_none(
+        Client, keys.client_pk(ticket.tenant_id, ticket.client_id), keys.client_sk()
+    )
+    return {
+        "ticket": int(ticket.number),
+        "message_id": message.message_id,
+        "channel_id": message.channel_id,
+        "channel_type": ticket.channel_type,
+        "client_name": client.name if client else None,
+        "public": bool(message.public),
+        "text": message.text[:4000],
+        "attachments": [
+            {"kind": a.get("kind"), "mime_type": a.get("mime_type"), "name": a.get("name")}
+            for a in message.attachments or []
+        ],
+        "sent_at": iso(message.sent_at),
+    }
+
+
+# --- integration events ------------------------------------------------------------------------
+Cause = Client | Ticket | Message
+
+
+def event_id(cause: Cause, event: str) -> str:
+    """The id of ``event`` caused by the item ``cause``: the same every time that change is
+    handled, so webhooks get the same delivery ids again (they drop repeats by them)."""
+    return str(uuid.uuid5(_EVENT_NAMESPACE, f"{cause.PK}\x00{cause.SK}\x00{event}"))
+
+
+def emit(cause: Cause, event: str, at: datetime, data: dict[str, Any]) -> None:
+    """Queue ``event`` for the tenant's webhooks (``jobs/integrations`` fans it out).
+    Unlike ``integrations.emit``, a failure raises: the stream retries the record."""
+    from chalicelib import aws
+
+    message = EmitMessage(event_id=event_id(cause, event), tenant_id=cause.tenant_id,
+                          event=event, created_at=at, data=data)  # fmt: skip
+    aws.client("sqs").send_message(
+        QueueUrl=aws.queue_url("integrations"), MessageBody=message.model_dump_json()
+    )

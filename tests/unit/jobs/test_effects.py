@@ -1,0 +1,176 @@
+"""What a stored item causes follows from the table's stream, once per cause however often
+the stream is read (jobs/effects.py; the local worker's reader in devstack/worker.py)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from table_stream import run_effects, table_stream
+
+import app
+from chalicelib import aws as aws_clients
+from chalicelib.channels.events import InboundMessage
+from chalicelib.clock import now
+from chalicelib.domain.accounts.principal import Principal
+from chalicelib.domain.accounts.tenants import signup
+from chalicelib.domain.channels.service import connect
+from chalicelib.domain.inbound.ingest import ingest_message
+from chalicelib.jobs import effects
+from chalicelib.store import keys
+from chalicelib.store import notifications as notification_store
+from chalicelib.store.helpdesk import AgentState, Ticket
+from chalicelib.store.search import words_starting
+from devstack.worker import STREAM_MAX_RETRIES, TableStream, stream_consumers
+
+PHONE = "106540352242922"
+
+
+@pytest.fixture
+def desk() -> tuple[Principal, Any]:
+    """A tenant, its WhatsApp channel and its admin online on it (new tickets are theirs)."""
+    tenant, admin = signup(company_name="Acme", locale="es", timezone="America/Santiago",
+                           first_name="Ana", last_name="Admin", email="ana@acme.example.com",
+                           password="correct horse battery")  # fmt: skip
+    principal = Principal(tenant.tenant_id, admin.user_id, "admin", frozenset(), "s", admin)
+    channel = connect(principal, "whatsapp", "Ventas",
+                      {"phone_number_id": PHONE, "business_account_id": "102290129340398",
+                       "display_phone_number": "+56 9 1111 2222"},
+                      {"access_token": "EAAG-token-1234567890"}, None)  # fmt: skip
+    AgentState(keys.tenant_pk(tenant.tenant_id), keys.agent_state_sk(admin.user_id),
+               tenant_id=tenant.tenant_id, user_id=admin.user_id, presence="online",
+               auto_assign=True, channels=[channel.channel_id], updated_at=now()).save()  # fmt: skip
+    run_effects()  # the signup's own changes
+    drain_integrations()
+    return principal, channel
+
+
+def message(n: int, sender: str = "56912345678", name: str = "María José Pérez") -> InboundMessage:
+    return InboundMessage(channel_type="whatsapp", account_id=PHONE, provider_message_id=f"wamid.{n}",
+                          sender_id=sender, sender_name=name, text=f"mensaje {n}",
+                          sent_at=datetime(2026, 3, 2, 12, 0, n, tzinfo=UTC))  # fmt: skip
+
+
+def drain_integrations() -> list[dict[str, Any]]:
+    """The integration events queued so far (removed from the queue)."""
+    sqs, url = aws_clients.client("sqs"), aws_clients.queue_url("integrations")
+    found = []
+    while received := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+        found += [json.loads(m["Body"]) for m in received]
+        sqs.delete_message_batch(QueueUrl=url, Entries=[
+            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(received)])  # fmt: skip
+    return found
+
+
+def read_stream_again() -> int:
+    """A reader that starts from the stream's oldest record, as a restarted worker does."""
+    [(source, handler)] = stream_consumers(app)
+    return TableStream(source, handler).drain()
+
+
+def test_the_table_created_from_the_template_has_a_stream_of_both_images():
+    described = aws_clients.client("dynamodb").describe_table(TableName=table_stream().table)
+    assert described["Table"]["StreamSpecification"] == {
+        "StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}  # fmt: skip
+
+
+def test_the_first_message_of_a_client_causes_its_effects_once_however_often_it_is_read(desk):
+    principal, channel = desk
+    outcome = ingest_message(channel, message(1))
+    assert outcome.new_client and outcome.assignee_id == principal.user_id
+    assert drain_integrations() == []  # nothing happens in ingest's own path
+
+    run_effects()
+    first = drain_integrations()
+    assert sorted(e["event"] for e in first) == ["message.received", "ticket.created"]
+    created = next(e for e in first if e["event"] == "ticket.created")
+    assert created["data"] == {"ticket": 1, "channel_id": channel.channel_id,
+                               "assignee_id": principal.user_id}  # fmt: skip
+
+    assert read_stream_again() > 0  # every record again: a crash before the checkpoint
+    again = drain_integrations()
+    assert sorted(e["event_id"] for e in again) == sorted(e["event_id"] for e in first)
+    assert notification_store.unread_count(principal.tenant_id, principal.user_id) == 1
+    [notification] = notification_store.oldest_unread(principal.tenant_id, principal.user_id, 5)
+    assert notification.category == "assigned" and notification.ticket_number == 1
+    for word in ("maria", "jose", "perez"):
+        assert [w.word for w in words_starting(principal.tenant_id, word, 5)] == [word]
+
+
+def test_a_message_into_an_open_ticket_is_told_to_the_integrations(desk):
+    _, channel = desk
+    ingest_message(channel, message(1))
+    run_effects()
+    drain_integrations()
+    ingest_message(channel, message(2))
+    ingest_message(channel, message(2))  # a redelivery: stored once, told once
+    run_effects()
+    [received] = drain_integrations()
+    assert received["event"] == "message.received"
+    assert received["data"] == {"ticket": 1, "channel_id": channel.channel_id, "text": "mensaje 2"}
+    assert received["created_at"].startswith("2026-")
+
+
+def test_while_the_bot_is_on_it_hears_the_clients_messages(desk):
+    principal, channel = desk
+    ingest_message(channel, message(1))
+    Ticket(keys.ticket_pk(principal.tenant_id, 1), keys.ticket_sk()).update(
+        actions=[Ticket.bot.set(True)]
+    )
+    run_effects()
+    drain_integrations()
+    ingest_message(channel, message(2))
+    run_effects()
+    events = {e["event"]: e for e in drain_integrations()}
+    assert set(events) == {"message.received", "bot.message"}
+    bot = events["bot.message"]["data"]
+    assert bot["ticket"] == 1 and bot["text"] == "mensaje 2"
+    assert bot["client_name"] == "María José Pérez" and bot["channel_type"] == "whatsapp"
+
+
+def test_a_failed_effect_is_retried_from_its_record_and_the_records_before_it_are_not(
+    desk, monkeypatch
+):
+    _, channel = desk
+    ingest_message(channel, message(1))
+    real_emit, calls = effects.emit, Counter()
+
+    def flaky(cause, event, at, data):
+        calls[event] += 1
+        if event == "message.received" and calls[event] == 1:
+            raise ConnectionError("SQS is not answering")
+        real_emit(cause, event, at, data)
+
+    monkeypatch.setattr(effects, "emit", flaky)
+    run_effects()
+    assert calls == {"ticket.created": 1, "message.received": 2}
+    assert sorted(e["event"] for e in drain_integrations()) == [
+        "message.received", "ticket.created"]  # fmt: skip
+
+
+def test_a_record_that_fails_every_retry_is_described_in_the_dead_letter_queue(desk, monkeypatch):
+    principal, channel = desk
+
+    def broken(message):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(effects, "message_received", broken)
+    ingest_message(channel, message(1))
+    stream = table_stream()
+    stream.drain()
+    assert stream.dead_lettered == 1
+    sqs = aws_clients.client("sqs")
+    [dead] = sqs.receive_message(QueueUrl=aws_clients.queue_url("effects-dlq"))["Messages"]
+    info = json.loads(dead["Body"])["DDBStreamBatchInfo"]
+    assert info["streamArn"] == stream.arn and info["batchSize"] >= 1
+    assert json.loads(dead["Body"])["requestContext"]["approximateInvokeCount"] == (
+        STREAM_MAX_RETRIES + 1
+    )
+    # the ticket's own effects were done; the stream goes on after the dead batch
+    ingest_message(channel, message(2, sender="56900000002", name="Pedro"))
+    monkeypatch.undo()
+    stream.drain()
+    assert [w.word for w in words_starting(principal.tenant_id, "pedro", 5)] == ["pedro"]
