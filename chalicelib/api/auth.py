@@ -1,14 +1,26 @@
-"""Signup, sessions, invitations and password recovery."""
+"""Signup, sessions, invitations and password recovery.
+
+A browser console asks for its session in a cookie (header ``X-Atiende-Session: cookie``):
+the refresh token then travels only in an HttpOnly, Secure, SameSite=Strict cookie scoped
+to ``/v1/auth`` and the JSON's ``refresh_token`` is empty, so page script never sees it.
+API clients keep the JSON flow (docs/decisions.md, "The console's session").
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
+from chalice import Response
 from pydantic import BaseModel, EmailStr, Field
 
 from chalicelib.domain.accounts import people, recovery, sessions, tenants
 from chalicelib.domain.accounts.people import UserOut
-from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
+from chalicelib.domain.accounts.tokens import REFRESH_TOKEN_TTL
+from chalicelib.domain.errors import Unauthenticated
+from chalicelib.http.errors import Forbidden, Unauthorized
+from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel, json_response
+from chalicelib.settings import get_settings
 
 resource = Resource(__name__, "auth")
 
@@ -33,7 +45,10 @@ class TenantRef(BaseModel):
 
 class SessionOut(ResponseModel):
     access_token: str
-    refresh_token: str
+    refresh_token: str = Field(
+        description="The rotating refresh token; empty when the request asked for the "
+        "session cookie (X-Atiende-Session: cookie), which then carries it."
+    )
     token_type: Literal["Bearer"] = "Bearer"
     expires_in: int
     user: UserOut
@@ -49,7 +64,12 @@ class LoginIn(RequestModel):
 
 
 class RefreshIn(RequestModel):
-    refresh_token: str = Field(min_length=1, max_length=400)
+    refresh_token: str | None = Field(
+        None,
+        min_length=1,
+        max_length=400,
+        description="Absent: the session cookie's token (with X-Atiende-Session: cookie).",
+    )
 
 
 class ResetIn(RequestModel):
@@ -63,6 +83,81 @@ class AcceptedOut(ResponseModel):
 class TokenPasswordIn(RequestModel):
     token: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=1, max_length=128)
+
+
+#: The console's refresh-token cookie (SPEC §11): only the auth routes ever receive it.
+REFRESH_COOKIE = "atiende_refresh"
+COOKIE_PATH = "/v1/auth"
+#: The header a browser console sends to get (and use) the cookie. A cross-site form cannot
+#: set it, and a cross-site script cannot send it without a CORS preflight we never allow.
+SESSION_HEADER = "x-atiende-session"
+
+
+def _cookie(value: str, max_age: int) -> str:
+    return (
+        f"{REFRESH_COOKIE}={value}; Max-Age={max_age}; Path={COOKIE_PATH}; "
+        "HttpOnly; Secure; SameSite=Strict"
+    )
+
+
+CLEARED_COOKIE = _cookie("", 0)
+
+
+def wants_cookie(call: Call) -> bool:
+    """Whether the caller is a browser console asking for its session in the cookie."""
+    return call.headers.get(SESSION_HEADER, "").strip().lower() == "cookie"
+
+
+def _same_site_origin(call: Call) -> bool:
+    """A browser's Origin, when it sends one, is the console's own: the public URL, the
+    allowed CORS origin, or the host the request was sent to."""
+    origin = call.headers.get("origin")
+    if origin is None:
+        return True
+    settings = get_settings()
+    own = {_origin_of(settings.public_url), _origin_of(settings.cors_allow_origin or "")}
+    host = call.headers.get("host", "")
+    own |= {f"http://{host}", f"https://{host}"} if host else set()
+    return origin.rstrip("/") in own - {""}
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def cookie_token(call: Call) -> str:
+    """The refresh token of the session cookie, for a same-site console only."""
+    if not wants_cookie(call):
+        raise Unauthorized(
+            "No refresh token: send it in the body (or, from the console, the session cookie "
+            "with X-Atiende-Session: cookie).",
+            code="invalid_token",
+        )
+    if not _same_site_origin(call):
+        raise Forbidden(
+            "A session cookie is only accepted from the console's own origin.",
+            code="cross_site",
+            headers={"Set-Cookie": CLEARED_COOKIE},
+        )
+    for part in call.headers.get("cookie", "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == REFRESH_COOKIE and value:
+            return value
+    raise Unauthorized("The session has ended. Sign in again.", code="invalid_token")
+
+
+def session_answer(call: Call, out: SessionOut, status: int = 200) -> Any:
+    """The session as the caller asked for it: JSON only, or the refresh token in the
+    cookie and not in the JSON."""
+    if not wants_cookie(call):
+        return out
+    token = out.refresh_token
+    out.refresh_token = ""
+    max_age = int(REFRESH_TOKEN_TTL.total_seconds())
+    return json_response(
+        out.model_dump(mode="json"), status, {"Set-Cookie": _cookie(token, max_age)}
+    )
 
 
 def session_out(issued: sessions.IssuedSession) -> SessionOut:
@@ -99,7 +194,7 @@ def _validate_timezone(name: str) -> None:
     public=True,
     errors=(409,),
 )
-def signup(call: Call) -> SignupOut:
+def signup(call: Call) -> Any:
     body: SignupIn = call.body
     _validate_timezone(body.timezone)
     tenant, admin = tenants.signup(
@@ -113,15 +208,19 @@ def signup(call: Call) -> SignupOut:
     )
     issued = sessions.start_session(admin, call.source_ip)
     out = session_out(issued)
-    return SignupOut(
-        **out.model_dump(),
-        tenant=TenantRef(
-            id=tenant.tenant_id,
-            name=tenant.name,
-            plan=tenant.plan,
-            locale=tenant.locale,
-            timezone=tenant.timezone,
+    return session_answer(
+        call,
+        SignupOut(
+            **out.model_dump(),
+            tenant=TenantRef(
+                id=tenant.tenant_id,
+                name=tenant.name,
+                plan=tenant.plan,
+                locale=tenant.locale,
+                timezone=tenant.timezone,
+            ),
         ),
+        201,
     )
 
 
@@ -134,28 +233,44 @@ def signup(call: Call) -> SignupOut:
     public=True,
     errors=(401, 403, 429),
 )
-def login(call: Call) -> SessionOut:
-    return session_out(sessions.login(str(call.body.email), call.body.password, call.source_ip))
+def login(call: Call) -> Any:
+    issued = sessions.login(str(call.body.email), call.body.password, call.source_ip)
+    return session_answer(call, session_out(issued))
 
 
 @resource.route(
     "/v1/auth/refresh",
     "POST",
-    summary="Trade a refresh token for new tokens (rotation).",
+    summary="Trade a refresh token (the body's, or the console's cookie) for new tokens "
+    "(rotation).",
     body=RefreshIn,
     response=SessionOut,
     public=True,
-    errors=(401,),
+    errors=(401, 403),
 )
-def refresh(call: Call) -> SessionOut:
-    return session_out(sessions.refresh(call.body.refresh_token))
+def refresh(call: Call) -> Any:
+    if call.body.refresh_token is not None:
+        return session_out(sessions.refresh(call.body.refresh_token))
+    token = cookie_token(call)
+    try:
+        issued = sessions.refresh(token)
+    except Unauthenticated as exc:  # the cookie's session is over: the browser forgets it
+        raise Unauthorized(
+            exc.message, code=exc.code, headers={"Set-Cookie": CLEARED_COOKIE}
+        ) from exc
+    return session_answer(call, session_out(issued))
 
 
 @resource.route(
-    "/v1/auth/logout", "POST", summary="End the current session.", status=204, action="me.read"
+    "/v1/auth/logout",
+    "POST",
+    summary="End the current session (and clear the console's session cookie).",
+    status=204,
+    action="me.read",
 )
-def logout(call: Call) -> None:
+def logout(call: Call) -> Response:
     sessions.logout(call.principal)
+    return Response(body="", status_code=204, headers={"Set-Cookie": CLEARED_COOKIE})
 
 
 @resource.route(
@@ -183,9 +298,9 @@ def password_reset(call: Call) -> AcceptedOut:
     public=True,
     errors=(409, 410),
 )
-def password_reset_confirm(call: Call) -> SessionOut:
+def password_reset_confirm(call: Call) -> Any:
     user = recovery.confirm_reset(call.body.token, call.body.password)
-    return session_out(sessions.start_session(user, call.source_ip))
+    return session_answer(call, session_out(sessions.start_session(user, call.source_ip)))
 
 
 @resource.route(
@@ -197,6 +312,6 @@ def password_reset_confirm(call: Call) -> SessionOut:
     public=True,
     errors=(409, 410),
 )
-def accept_invitation(call: Call) -> SessionOut:
+def accept_invitation(call: Call) -> Any:
     user = people.accept_invitation(call.body.token, call.body.password)
-    return session_out(sessions.start_session(user, call.source_ip))
+    return session_answer(call, session_out(sessions.start_session(user, call.source_ip)))
