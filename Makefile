@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint bench package clean roles-doc deps
+.PHONY: run test lint bench package clean roles-doc deps console chromium
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed (looked for $(PYTHON))"; exit 2; }
@@ -21,7 +21,23 @@ $(NODE_STAMP): package.json package-lock.json
 
 deps: $(STAMP) $(NODE_STAMP)
 
-run: deps
+# The agent console (web/): bundled and minified by esbuild into web/dist (docs/console.md)
+console: $(NODE_STAMP)
+	node web/build.mjs
+
+# The browser tests drive Debian's Chromium (never a downloaded browser): installed when
+# missing and we are root, else we say what to install (the e2e tests then fail saying it too)
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's Chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Debian's Chromium: sudo apt-get install -y chromium"; \
+	  fi; }
+
+run: deps console
 	$(PY) -m devstack.run
 
 lint: $(STAMP)
@@ -29,8 +45,8 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy chalicelib
 
-test: deps lint
-	$(PY) -m pytest -n 2
+test: deps lint chromium
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 bench: deps
 	$(PY) -m benchmarks
@@ -44,4 +60,4 @@ roles-doc: $(STAMP)
 	$(PY) -m chalicelib.domain.accounts.access > docs/roles.md
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache web/dist

@@ -2,8 +2,9 @@
 
 Starts DynamoDB Local (data under ``var/ddb``, kept across restarts), moto's
 server for SQS, S3, SES and KMS, creates the resources of infra/resources.yaml,
-then runs ``chalice local``, the queue worker and the scheduler. Ctrl-C stops
-every child process.
+then runs ``chalice local`` (on the internal ``ATIENDE_API_PORT``), the front that serves
+the console and the API on ``ATIENDE_PORT`` (devstack/front.py), the queue worker and the
+scheduler. Ctrl-C stops every child process.
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ def main() -> int:
     (var / "mail").mkdir(parents=True, exist_ok=True)
     (var / "outbox").mkdir(parents=True, exist_ok=True)
     port = int(env.get("ATIENDE_PORT", "8000"))
+    # chalice local behind the front; ATIENDE_PORT stays the public one (email links)
+    api_port = int(env.get("ATIENDE_API_PORT") or port + 10)
     children: list[tuple[str, subprocess.Popen]] = []
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -129,7 +132,7 @@ def main() -> int:
                         "--host",
                         "127.0.0.1",
                         "--port",
-                        str(port),
+                        str(api_port),
                         "--no-autoreload",
                     ],
                     env=env,
@@ -137,6 +140,28 @@ def main() -> int:
                 ),
             )
         )
+        api = children[-1][1]
+        if not (ROOT / "web" / "dist" / "index.html").is_file():
+            _say("the console is not built (make run builds it: node web/build.mjs)")
+        children.append(
+            (
+                "front",
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "devstack.front",
+                        "--port",
+                        str(port),
+                        "--api-port",
+                        str(api_port),
+                    ],
+                    env=env,
+                    cwd=ROOT,
+                ),
+            )
+        )
+        front = children[-1][1]
         children.append(
             (
                 "worker",
@@ -149,8 +174,9 @@ def main() -> int:
                 subprocess.Popen([sys.executable, "-m", "devstack.scheduler"], env=env, cwd=ROOT),
             )
         )
-        ddb_local.wait_for_port(port, timeout=60, process=children[-3][1])
-        _print_banner(port, var)
+        ddb_local.wait_for_port(api_port, timeout=60, process=api)
+        ddb_local.wait_for_port(port, timeout=30, process=front)
+        _print_banner(port, api_port, var)
         while True:
             for name, child in children:
                 if child.poll() is not None:
@@ -164,11 +190,13 @@ def main() -> int:
         _stop(children)
 
 
-def _print_banner(port: int, var: Path) -> None:
+def _print_banner(port: int, api_port: int, var: Path) -> None:
     from chalicelib.settings import LOCAL_DEFAULTS, LOCAL_PLAIN_DEFAULTS, Settings
 
     lines = [
         f"Atiende is running: http://127.0.0.1:{port}",
+        f"  console:     http://127.0.0.1:{port}/  (sign up, then the board)",
+        f"  API:         http://127.0.0.1:{port}/v1/...  (chalice local on 127.0.0.1:{api_port})",
         f"  status:      curl http://127.0.0.1:{port}/v1/status",
         f"  API docs:    http://127.0.0.1:{port}/docs",
         f"  emails:      {var / 'mail'}/*.eml",

@@ -1,0 +1,120 @@
+"""The console in a real browser (issue 12): Playwright driving Debian's Chromium against
+the real local stack — DynamoDB Local, moto, the API, the worker, the scheduler and the
+console's front — started once per test session with ``python -m devstack.run`` on free
+ports, exactly as ``make run`` starts it.
+
+Every browser test module here is marked ``e2e`` and kept on one xdist worker (``make test``
+runs ``--dist loadgroup``), so one stack serves them all. Screenshots of each page go to
+``var/screenshots/`` (desktop 1280x800 and phone 390 px).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from console_world import CHROMIUM, MISSING_CHROMIUM, ROOT, Stack, answers
+
+from devstack.ddb_local import free_port
+
+#: Variables of the unit tests' session that must not reach the stack.
+NOT_FOR_THE_STACK = (
+    "DYNAMODB_ENDPOINT",
+    "AWS_ENDPOINT_URL",
+    "ATIENDE_STAGE",
+    "ATIENDE_TABLE",
+    "ATIENDE_BUCKET",
+    "ATIENDE_PUBLIC_URL",
+    "ATIENDE_CORS_ORIGIN",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "e2e: the console's tests (a browser and the local stack, or its source)"
+    )
+    # pytest-playwright 0.10's own base_url fixture, not ours
+    config.addinivalue_line(
+        "filterwarnings", "ignore:Session-scoped fixtures defined as instance methods"
+    )
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    built = subprocess.run(
+        ["node", "web/build.mjs"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    var = tmp_path_factory.mktemp("console-stack") / "var"
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in NOT_FOR_THE_STACK}
+    env.update(
+        ATIENDE_PORT=str(port),
+        ATIENDE_API_PORT=str(free_port()),
+        ATIENDE_DYNAMODB_PORT=str(free_port()),
+        ATIENDE_MOTO_PORT=str(free_port()),
+        ATIENDE_VAR=str(var),
+    )
+    var.mkdir(parents=True)
+    log = open(var.parent / "stack.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "devstack.run"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 150
+        while not answers(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                tail = (var.parent / "stack.log").read_text(errors="replace")[-3000:]
+                raise AssertionError(f"the local stack did not start:\n{tail}")
+            time.sleep(0.5)
+        yield Stack(url=url, var=var)
+    finally:
+        process.send_signal(signal.SIGINT)  # what Ctrl-C sends: make run stops everything
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+# --- the browser (pytest-playwright's fixtures, on Debian's Chromium) ---------------------
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    if not CHROMIUM.is_file():
+        pytest.fail(MISSING_CHROMIUM)
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM)}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict, stack: Stack) -> dict:
+    return {
+        **browser_context_args,
+        "base_url": stack.url,
+        "locale": "es-CL",
+        "timezone_id": "America/Santiago",
+        "viewport": {"width": 1280, "height": 800},
+    }
+
+
+@pytest.fixture
+def console(page: Any) -> Iterator[Any]:
+    """A page of the console (``page.goto("/login")`` is relative to the stack) that
+    fails the test if the page's script throws."""
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    assert not errors, f"the page threw: {errors}"

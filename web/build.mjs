@@ -1,0 +1,69 @@
+// Builds the console: web/src -> web/dist (esbuild: bundled, minified, hashed names).
+//
+//   node web/build.mjs            build once, print the sizes (gzipped) against the budget
+//
+// The build goes to a fresh folder that replaces web/dist at the end, so a server
+// reading web/dist never sees half a build. Over the budget, the build fails.
+import * as esbuild from 'esbuild';
+import { gzipSync } from 'node:zlib';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const WEB = dirname(fileURLToPath(import.meta.url));
+const DIST = join(WEB, 'dist');
+/** The gzipped JavaScript and CSS the browser downloads before the first screen. */
+export const BUDGET_BYTES = 150 * 1024;
+
+const out = mkdtempSync(join(WEB, '.dist-'));
+chmodSync(out, 0o755);
+try {
+  const result = await esbuild.build({
+    entryPoints: [join(WEB, 'src', 'main.js')],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: ['chrome111', 'edge111', 'firefox115', 'safari16'],
+    outdir: join(out, 'assets'),
+    entryNames: 'app-[hash]',
+    assetNames: '[name]-[hash]',
+    loader: { '.woff2': 'file' },
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+  });
+
+  const outputs = Object.keys(result.metafile.outputs);
+  const js = outputs.find((p) => p.endsWith('.js') && result.metafile.outputs[p].entryPoint);
+  const css = outputs.find((p) => p.endsWith('.css'));
+  const href = (p) => '/' + relative(out, p).split('\\').join('/');
+
+  const page = readFileSync(join(WEB, 'index.html'), 'utf8')
+    .replace('%CSS%', href(css))
+    .replace('%JS%', href(js));
+  writeFileSync(join(out, 'index.html'), page);
+  cpSync(join(WEB, 'public'), out, { recursive: true });
+
+  const gz = (p) => gzipSync(readFileSync(p), { level: 9 }).length;
+  const sizes = { js: gz(js), css: gz(css) };
+  sizes.total = sizes.js + sizes.css;
+  writeFileSync(
+    join(out, 'build.json'),
+    JSON.stringify({ js: href(js), css: href(css), gzipped: sizes, budget: BUDGET_BYTES }, null, 2),
+  );
+
+  rmSync(DIST, { recursive: true, force: true });
+  renameSync(out, DIST);
+
+  const kb = (n) => (n / 1024).toFixed(1) + ' KB';
+  console.log(
+    `console built in web/dist: ${basename(js)} ${kb(sizes.js)} + ${basename(css)} ${kb(sizes.css)} ` +
+      `gzipped = ${kb(sizes.total)} of the ${kb(BUDGET_BYTES)} budget`,
+  );
+  if (sizes.total > BUDGET_BYTES) {
+    console.error(`the console is over its budget: ${kb(sizes.total)} > ${kb(BUDGET_BYTES)}`);
+    process.exit(1);
+  }
+} finally {
+  if (existsSync(out)) rmSync(out, { recursive: true, force: true });
+}

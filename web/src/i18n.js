@@ -1,0 +1,55 @@
+// Texts in Spanish (the default), Portuguese and English. The language is the one the
+// person chose on this device, else their company's, else the browser's.
+import { computed, effect, signal } from '@preact/signals';
+import es from './i18n/es.js';
+import pt from './i18n/pt.js';
+import en from './i18n/en.js';
+
+export const CATALOGS = { es, pt, en };
+export const LOCALES = ['es', 'pt', 'en'];
+const STORED = 'atiende.locale';
+
+function stored() {
+  try {
+    const value = localStorage.getItem(STORED);
+    return LOCALES.includes(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function browser() {
+  for (const tag of navigator.languages || [navigator.language || '']) {
+    const base = String(tag).slice(0, 2).toLowerCase();
+    if (LOCALES.includes(base)) return base;
+  }
+  return 'es';
+}
+
+/** The language chosen with the picker on this device (wins over the company's). */
+export const chosenLocale = signal(stored());
+/** The company's language, from /v1/me. */
+export const tenantLocale = signal(null);
+export const locale = computed(() => chosenLocale.value || tenantLocale.value || browser());
+
+/** The BCP 47 tag for Intl: the product's markets first. */
+export const localeTag = computed(() => ({ es: 'es-CL', pt: 'pt-BR', en: 'en-US' })[locale.value]);
+
+export function chooseLocale(value) {
+  chosenLocale.value = value;
+  try {
+    localStorage.setItem(STORED, value);
+  } catch {
+    // private mode: the choice lasts until the tab closes
+  }
+}
+
+/** The text of ``key`` in the current language, with ``{name}`` placeholders filled. */
+export function t(key, params) {
+  const text = CATALOGS[locale.value][key] ?? es[key] ?? key;
+  return params ? text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? '')) : text;
+}
+
+effect(() => {
+  document.documentElement.lang = localeTag.value;
+});

@@ -1,0 +1,48 @@
+// The console's entry: checks the session cookie, then shows the screen of the address.
+import { render } from 'preact';
+import { useLayoutEffect } from 'preact/hooks';
+import './styles.css';
+import { html } from './html.js';
+import { t } from './i18n.js';
+import { navigate, route } from './router.js';
+import { me, ready, restore } from './session.js';
+import { BoardScreen } from './screens/board.js';
+import { LoginScreen } from './screens/login.js';
+import { NotFoundScreen } from './screens/not-found.js';
+import { ForgotPasswordScreen, InvitationScreen, ResetPasswordScreen } from './screens/password.js';
+import { SignupScreen } from './screens/signup.js';
+import { StatusScreen } from './screens/status.js';
+import { UpdatesScreen } from './screens/updates.js';
+
+/** Screens anyone may open. */
+const PUBLIC = {
+  '/status': StatusScreen,
+  '/updates': UpdatesScreen,
+  '/forgot-password': ForgotPasswordScreen,
+  '/password-reset': ResetPasswordScreen,
+  '/invitations/accept': InvitationScreen,
+};
+/** Screens for people who are not signed in (a signed-in person goes to the board). */
+const SIGNED_OUT = { '/login': LoginScreen, '/signup': SignupScreen };
+/** Screens for a signed-in person (anyone else goes to the login). */
+const SIGNED_IN = { '/': BoardScreen };
+
+function Redirect({ to }) {
+  useLayoutEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+function App() {
+  if (!ready.value) {
+    return html`<div class="splash" role="status"><span class="spinner spinner--large" aria-hidden="true"></span><span class="visually-hidden">${t('app.loading')}</span></div>`;
+  }
+  const { path } = route.value;
+  const signedIn = me.value !== null;
+  if (PUBLIC[path]) return html`<${PUBLIC[path]} />`;
+  if (SIGNED_OUT[path]) return signedIn ? html`<${Redirect} to="/" />` : html`<${SIGNED_OUT[path]} />`;
+  if (SIGNED_IN[path]) return signedIn ? html`<${SIGNED_IN[path]} />` : html`<${Redirect} to="/login" />`;
+  return html`<${NotFoundScreen} />`;
+}
+
+render(html`<${App} />`, document.getElementById('app'));
+restore();
