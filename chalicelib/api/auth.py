@@ -17,7 +17,6 @@ from pydantic import BaseModel, EmailStr, Field
 from chalicelib.domain.accounts import people, recovery, sessions, tenants
 from chalicelib.domain.accounts.people import UserOut
 from chalicelib.domain.accounts.tokens import REFRESH_TOKEN_TTL
-from chalicelib.domain.errors import Unauthenticated
 from chalicelib.http.errors import Forbidden, Unauthorized
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel, json_response
 from chalicelib.settings import get_settings
@@ -251,14 +250,9 @@ def login(call: Call) -> Any:
 def refresh(call: Call) -> Any:
     if call.body.refresh_token is not None:
         return session_out(sessions.refresh(call.body.refresh_token))
-    token = cookie_token(call)
-    try:
-        issued = sessions.refresh(token)
-    except Unauthenticated as exc:  # the cookie's session is over: the browser forgets it
-        raise Unauthorized(
-            exc.message, code=exc.code, headers={"Set-Cookie": CLEARED_COOKIE}
-        ) from exc
-    return session_answer(call, session_out(issued))
+    # a refused cookie (ended, rotated, expired) stays in the browser, useless: the next
+    # login replaces it, a logout clears it
+    return session_answer(call, session_out(sessions.refresh(cookie_token(call))))
 
 
 @resource.route(
