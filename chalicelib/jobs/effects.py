@@ -9,15 +9,21 @@ stored the item, so a Lambda that dies right after storing it loses nothing.
 What each change causes (docs/decisions.md, "Effects follow the table's stream"):
 
 - a **Client** inserted: its search words (``search.index_new_client``);
-- a **Ticket** inserted: the assignee's notification and ``ticket.created``;
-- an inbound **Message** inserted: ``message.received``, and ``bot.message`` while the
-  ticket's bot is on.
+- a **Ticket** inserted: the assignee's notification, ``ticket.created``, and the
+  auto-replies a ticket is owed as it opens (first message of the client, nobody free);
+- an inbound **Message** inserted: ``message.received``, ``bot.message`` while the
+  ticket's bot is on, else the out-of-hours auto-reply;
+- an outbound **Message** inserted as ``queued`` (a reply, the bot's answer, an
+  auto-reply): its place on the outbound queue (the outbound worker sends each message
+  once, whatever the copies of its record).
 
 Each effect is idempotent by a key derived from the change that caused it, so a record
 handled twice (Lambda retries from a failed record, the local worker restarts) does each
 effect once: the search words are the same items; the notification's id derives from the
 ticket; an integration event's id derives from the item's key and the event's name (the
-receivers drop repeats by it, docs/integrations.md).
+receivers drop repeats by it, docs/integrations.md); an auto-reply is stored in one
+transaction with its slot on the ticket, under an id derived from its cause; the outbound
+worker claims a message before sending it.
 
 Records are handled in stream order. The first that fails is reported in
 ``batchItemFailures`` (by its sequence number) and the rest of the batch is left alone:
@@ -28,6 +34,7 @@ the event source's ``MaximumRetryAttempts``, then describes the batch in the
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -38,6 +45,7 @@ from chalicelib.domain.integrations import EmitMessage
 from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
 from chalicelib.store.base import Item
+from chalicelib.store.channels import Channel
 from chalicelib.store.helpdesk import Client, Message, Ticket
 
 log = logging.getLogger(__name__)
@@ -110,8 +118,11 @@ def apply(change: Change) -> None:
         client_created(item)
     elif isinstance(item, Ticket):
         ticket_opened(item)
-    elif isinstance(item, Message) and item.merged_from is None and item.direction == "in":
-        message_received(item)
+    elif isinstance(item, Message) and item.merged_from is None:  # not a merge's copy
+        if item.direction == "in":
+            message_received(item)
+        elif item.status == "queued":
+            message_queued(item)
 
 
 # --- the effects -------------------------------------------------------------------------------
@@ -123,23 +134,54 @@ def client_created(client: Client) -> None:
 
 
 def ticket_opened(ticket: Ticket) -> None:
-    """A new ticket: its (automatic) assignee is told, the integrations hear of it."""
+    """A new ticket: its (automatic) assignee is told, the integrations hear of it, and
+    the client gets the auto-replies a new ticket is owed."""
+    from chalicelib.domain.inbound.autoreply import reply_to_new_ticket
     from chalicelib.domain.notifications import notify_new_ticket
 
     notify_new_ticket(ticket)
     emit(ticket, "ticket.created", ticket.created_at, {
         "ticket": int(ticket.number), "channel_id": ticket.channel_id,
         "assignee_id": ticket.assignee_id})  # fmt: skip
+    channel = channel_of(ticket.tenant_id, ticket.channel_id)
+    if channel is not None:
+        reply_to_new_ticket(channel, ticket)
 
 
 def message_received(message: Message) -> None:
-    """A client's message: the integrations hear of it; the ticket's bot gets all of it."""
+    """A client's message: the integrations hear of it; the ticket's bot gets all of it,
+    or else the client may be owed the out-of-hours auto-reply."""
+    from chalicelib.domain.inbound.autoreply import reply_to_message
+
     number = int(message.ticket_number)
     emit(message, "message.received", message.stored_at, {
         "ticket": number, "channel_id": message.channel_id, "text": message.text[:1000]})  # fmt: skip
     ticket = get_or_none(Ticket, keys.ticket_pk(message.tenant_id, number), keys.ticket_sk())
-    if ticket is not None and ticket.bot and ticket.status in OPEN_STATES:
+    bot_on = ticket is not None and bool(ticket.bot) and ticket.status in OPEN_STATES
+    if ticket is not None and bot_on:
         emit(message, "bot.message", message.stored_at, bot_message(ticket, message))
+    channel = channel_of(message.tenant_id, message.channel_id)
+    if channel is not None:
+        reply_to_message(channel, message, bot_on)
+
+
+def message_queued(message: Message) -> None:
+    """An outbound message stored to be sent goes on the outbound queue. The worker sends
+    it once (it claims the message first), however many copies of the record it gets."""
+    from chalicelib import aws
+
+    aws.client("sqs").send_message(
+        QueueUrl=aws.queue_url("outbound"),
+        MessageBody=json.dumps({"type": "send_message", "tenant_id": message.tenant_id,
+                                "ticket_number": int(message.ticket_number),
+                                "message_id": message.message_id}),
+    )  # fmt: skip
+
+
+def channel_of(tenant_id: str, channel_id: str) -> Channel | None:
+    """The channel a ticket or message came through, while it is connected."""
+    channel = get_or_none(Channel, keys.tenant_pk(tenant_id), keys.channel_sk(channel_id))
+    return channel if channel is not None and channel.status == "connected" else None
 
 
 def bot_message(ticket: Ticket, message: Message) -> dict[str, Any]:

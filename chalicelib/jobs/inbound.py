@@ -58,7 +58,6 @@ def parse(envelope: WebhookEnvelope) -> list[InboundEvent]:
 
 def handle_record(record: Any) -> None:
     from chalicelib.domain.channels.service import find_connected
-    from chalicelib.domain.inbound.autoreply import send_due_auto_replies
     from chalicelib.domain.inbound.ingest import apply_status, ingest_message
 
     try:
@@ -81,13 +80,10 @@ def handle_record(record: Any) -> None:
                         extra={"channel_type": key[0], "account_id": key[1]})  # fmt: skip
             continue
         if isinstance(event, InboundMessage):
-            outcome = ingest_message(channel, event)
-            # never answer an autoresponder: two robots would write to each other forever;
-            # while the ticket's bot is on, the bot answers instead of the auto-replies
-            if not outcome.duplicate and not outcome.bot and not event.extra.get("auto_submitted"):
-                send_due_auto_replies(channel, outcome)
-            # what else a stored message causes (search words, the assignee's notification,
-            # integration events) follows from the table's stream: jobs/effects.py
+            # what a stored message causes (search words, the assignee's notification,
+            # integration events, auto-replies) follows from the table's stream, so a
+            # redelivery after a crash loses none of it: jobs/effects.py
+            ingest_message(channel, event)
         else:
             apply_status(channel, event)
 

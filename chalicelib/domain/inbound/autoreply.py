@@ -3,74 +3,119 @@ outside business hours — each at most once per ticket within the quiet period.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import aws
-from chalicelib.clock import iso, now
+from chalicelib.clock import iso
 from chalicelib.domain.channels.hours import Schedule
-from chalicelib.domain.helpdesk.timeline import message_key, new_message_id
-from chalicelib.domain.inbound.ingest import Outcome
+from chalicelib.domain.helpdesk.timeline import compact, message_key, new_message_id
 from chalicelib.store import keys
-from chalicelib.store.base import condition_failed
+from chalicelib.store.accounts import get_or_none
+from chalicelib.store.base import condition_failed, transaction
 from chalicelib.store.channels import Channel
-from chalicelib.store.helpdesk import Message, Ticket
+from chalicelib.store.helpdesk import Client, Message, Ticket
 
 log = logging.getLogger(__name__)
 
 
-def due_kinds(channel: Channel, outcome: Outcome, at: datetime) -> list[str]:
-    replies = (channel.settings or {}).get("auto_replies") or {}
+#: the replies a ticket may be owed as it opens; the out-of-hours one answers any message
+OPENING_REPLIES = ("first_message", "no_agent")
 
-    def enabled(kind: str) -> bool:
-        reply = replies.get(kind) or {}
-        return bool(reply.get("enabled") and reply.get("text"))
 
-    kinds = []
-    if outcome.new_client and enabled("first_message"):
-        kinds.append("first_message")
-    if outcome.new_ticket and outcome.assignee_id is None and enabled("no_agent"):
-        kinds.append("no_agent")
+def _settings(channel: Channel) -> dict[str, Any]:
+    return dict((channel.settings or {}).get("auto_replies") or {})
+
+
+def _enabled(channel: Channel, kind: str) -> bool:
+    reply = _settings(channel).get(kind) or {}
+    return bool(reply.get("enabled") and reply.get("text"))
+
+
+def out_of_hours(channel: Channel, at: datetime) -> bool:
+    """The channel has business hours and ``at`` is outside them: the same schedule as SLA
+    business minutes (hours.py), with its holidays and daylight saving."""
     hours = (channel.settings or {}).get("business_hours")
-    # the same schedule as SLA business minutes (hours.py): holidays, daylight saving
-    if hours and enabled("out_of_hours") and not Schedule.from_settings(hours).is_open(at):
-        kinds.append("out_of_hours")
-    return kinds
+    return bool(hours) and not Schedule.from_settings(hours).is_open(at)
 
 
-def _claim(channel: Channel, number: int, kind: str, at: datetime, quiet: timedelta) -> bool:
-    """Mark the reply as sent on the ticket unless it was, within the quiet period (calendar
-    time, in the one clock's UTC ISO format, so the stored times compare as strings)."""
+def reply_to_new_ticket(channel: Channel, ticket: Ticket) -> list[str]:
+    """Queue what a ticket is owed as it opens: the first-message reply when it is the
+    client's first ticket, the no-agent reply when nobody took it. Returns the kinds queued
+    (none when they were queued before: the table's stream may hand the ticket over twice).
+    An autoresponder's ticket opens with these replies spent (``ingest.ticket_from_claim``)."""
+    kinds = []
+    if _enabled(channel, "first_message") and _first_ticket_of_client(ticket):
+        kinds.append("first_message")
+    if ticket.assignee_id is None and _enabled(channel, "no_agent"):
+        kinds.append("no_agent")
+    at, cause = ticket.created_at, f"{ticket.PK}/{ticket.SK}"
+    return [k for k in kinds if queue_auto_reply(channel, int(ticket.number), k, at, cause)]
+
+
+def reply_to_message(channel: Channel, message: Message, bot_on: bool) -> list[str]:
+    """Queue the out-of-hours reply to a client's message written outside business hours,
+    unless the ticket got one within the quiet period. Never to an autoresponder (two
+    robots would write to each other forever), nor while the ticket's bot answers."""
+    extra = message.extra or {}
+    at = message.stored_at
+    if bot_on or extra.get("auto_submitted") or not _enabled(channel, "out_of_hours"):
+        return []
+    if not out_of_hours(channel, at):
+        return []
+    cause = f"{message.PK}/{message.SK}"
+    queued = queue_auto_reply(channel, int(message.ticket_number), "out_of_hours", at, cause)
+    return ["out_of_hours"] if queued else []
+
+
+def _first_ticket_of_client(ticket: Ticket) -> bool:
+    client = get_or_none(
+        Client, keys.client_pk(ticket.tenant_id, ticket.client_id), keys.client_sk()
+    )
+    return client is not None and bool(client.tickets) and int(client.tickets[0]) == ticket.number
+
+
+def auto_reply_id(at: datetime, cause: str, kind: str) -> str:
+    """The reply's message id: its time, then a hash of what caused it and of its kind, so
+    the same cause queues the same reply (and the second try finds it stored)."""
+    digest = hashlib.sha256(f"{cause}\x00{kind}".encode()).hexdigest()[:16]
+    return f"{compact(at)}-a{digest}"
+
+
+def queue_auto_reply(channel: Channel, number: int, kind: str, at: datetime, cause: str) -> bool:
+    """Store the ``kind`` reply as a queued outbound message of the ticket, in one
+    transaction with its slot on the ticket: the slot is taken only if it is free or older
+    than the quiet period (calendar time, in the one clock's UTC ISO format, so the stored
+    times compare as strings). False when the slot is taken: the reply went out within the
+    quiet period, or this very cause queued it before. The table's stream sends it."""
+    quiet = timedelta(minutes=int(_settings(channel).get("quiet_period_minutes", 240)))
     slot = Ticket.auto_replies[kind]
+    message_id = auto_reply_id(at, cause, kind)
+    message = Message(
+        *message_key(channel.tenant_id, number, message_id),
+        tenant_id=channel.tenant_id, message_id=message_id, ticket_number=number,
+        channel_id=channel.channel_id, direction="out", author_id=None,
+        text=_settings(channel)[kind]["text"], public=False, status="queued",
+        extra={"auto_reply": kind}, sent_at=at, stored_at=at,
+    )  # fmt: skip
     try:
-        Ticket(keys.ticket_pk(channel.tenant_id, number), keys.ticket_sk()).update(
-            actions=[slot.set(iso(at))],
-            condition=Ticket.PK.exists() & (slot.does_not_exist() | (slot < iso(at - quiet))),
-        )
-        return True
-    except UpdateError as exc:
+        with transaction() as write:
+            write.update(
+                Ticket(keys.ticket_pk(channel.tenant_id, number), keys.ticket_sk()),
+                actions=[slot.set(iso(at))],
+                condition=Ticket.PK.exists() & (slot.does_not_exist() | (slot < iso(at - quiet))),
+            )
+            write.save(message, condition=Message.PK.does_not_exist())
+    except TransactWriteError as exc:
         if condition_failed(exc):
             return False
         raise
-
-
-def send_due_auto_replies(channel: Channel, outcome: Outcome) -> list[str]:
-    """Queue each due auto-reply as an outbound message of the ticket; returns the kinds."""
-    at = now()
-    replies = (channel.settings or {}).get("auto_replies") or {}
-    quiet = timedelta(minutes=int(replies.get("quiet_period_minutes", 240)))
-    sent = []
-    for kind in due_kinds(channel, outcome, at):
-        if not _claim(channel, outcome.ticket_number, kind, at, quiet):
-            continue
-        queue_outbound(channel, outcome.ticket_number, replies[kind]["text"], at,
-                       extra={"auto_reply": kind})  # fmt: skip
-        sent.append(kind)
-    return sent
+    return True
 
 
 def queue_outbound(

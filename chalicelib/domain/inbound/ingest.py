@@ -164,12 +164,23 @@ def ticket_from_claim(channel: Channel, client: Client, event: InboundMessage) -
         channel_type=client.channel_type, client_id=client.client_id,
         assignee_id=client.open_assignee, created_at=opened, last_activity_at=activity,
         last_client_message_at=event.sent_at, last_message=preview(event.text, "in", event.sent_at),
-        assignment=client.open_assignment, auto_replies={}, sla=sla or None,
+        assignment=client.open_assignment, auto_replies=_opening_replies_spent(event, opened),
+        sla=sla or None,
     )  # fmt: skip
     if due is not None:
         for name, value in due_keys(client.tenant_id, number, due).items():
             setattr(ticket, name, value)
     return ticket
+
+
+def _opening_replies_spent(event: InboundMessage, opened: datetime) -> dict[str, str]:
+    """An autoresponder's ticket opens with its opening auto-replies taken: two robots
+    would otherwise write to each other forever (``autoreply.reply_to_new_ticket``)."""
+    from chalicelib.domain.inbound.autoreply import OPENING_REPLIES
+
+    if not event.extra.get("auto_submitted"):
+        return {}
+    return dict.fromkeys(OPENING_REPLIES, iso(opened))
 
 
 def preview(text: str, direction: str, at: datetime) -> dict[str, str]:

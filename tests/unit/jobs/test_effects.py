@@ -174,3 +174,82 @@ def test_a_record_that_fails_every_retry_is_described_in_the_dead_letter_queue(d
     monkeypatch.undo()
     stream.drain()
     assert [w.word for w in words_starting(principal.tenant_id, "pedro", 5)] == ["pedro"]
+
+
+# --- auto-replies -----------------------------------------------------------------------------
+@pytest.fixture
+def unattended() -> Any:
+    """A WhatsApp channel nobody serves, with the first-message and no-agent replies on."""
+    from chalicelib.store.channels import Channel
+
+    tenant, admin = signup(company_name="Acme", locale="es", timezone="America/Santiago",
+                           first_name="Ana", last_name="Admin", email="ana@acme.example.com",
+                           password="correct horse battery")  # fmt: skip
+    principal = Principal(tenant.tenant_id, admin.user_id, "admin", frozenset(), "s", admin)
+    channel = connect(principal, "whatsapp", "Ventas",
+                      {"phone_number_id": PHONE, "business_account_id": "102290129340398",
+                       "display_phone_number": "+56 9 1111 2222"},
+                      {"access_token": "EAAG-token-1234567890"}, None)  # fmt: skip
+    Channel(channel.PK, channel.SK).update(actions=[Channel.settings.set({"auto_replies": {
+        "first_message": {"enabled": True, "text": "¡Hola! Gracias por escribirnos."},
+        "no_agent": {"enabled": True, "text": "Ahora no hay ejecutivos disponibles."}}})])  # fmt: skip
+    run_effects()
+    return Channel.get(channel.PK, channel.SK)
+
+
+def outbound(tenant_id: str, number: int) -> list[Any]:
+    from tickets_read import messages_of
+
+    return [m for m in messages_of(tenant_id, number) if m.direction == "out"]
+
+
+def sends() -> list[str]:
+    """Message ids on the outbound queue (removed from it)."""
+    sqs, url = aws_clients.client("sqs"), aws_clients.queue_url("outbound")
+    found = []
+    while received := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+        found += [json.loads(m["Body"])["message_id"] for m in received]
+        sqs.delete_message_batch(QueueUrl=url, Entries=[
+            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(received)])  # fmt: skip
+    return found
+
+
+def test_a_new_tickets_auto_replies_are_queued_and_sent_once_however_often_it_is_handed_over(
+    unattended,
+):
+    ingest_message(unattended, message(1))
+    assert outbound(unattended.tenant_id, 1) == []  # not in ingest's own path
+    run_effects()
+    replies = outbound(unattended.tenant_id, 1)
+    assert sorted(m.extra["auto_reply"] for m in replies) == ["first_message", "no_agent"]
+    assert {m.status for m in replies} == {"queued"}
+    assert sorted(sends()) == sorted(m.message_id for m in replies)
+    ticket = Ticket.get(keys.ticket_pk(unattended.tenant_id, 1), keys.ticket_sk())
+    slots = ticket.auto_replies.as_dict()
+
+    read_stream_again()  # the whole stream again, as after a crash before the checkpoint
+    assert [m.message_id for m in outbound(unattended.tenant_id, 1)] == [
+        m.message_id for m in replies]  # fmt: skip
+    assert Ticket.get(ticket.PK, ticket.SK).auto_replies.as_dict() == slots
+    # the queued replies' records came again: the worker sends each message once
+    assert sorted(set(sends())) == sorted(m.message_id for m in replies)
+
+
+def test_the_second_ticket_of_a_client_gets_no_first_message_reply(unattended):
+    from chalicelib.domain.helpdesk.tickets import apply_change, status_change
+
+    ingest_message(unattended, message(1))
+    run_effects()
+    admin = Principal(unattended.tenant_id, "system", "admin", frozenset(), "s", None)
+    apply_change(admin, 1, lambda t: status_change(t, "closed", now()))
+    ingest_message(unattended, message(2))
+    run_effects()
+    assert [m.extra["auto_reply"] for m in outbound(unattended.tenant_id, 2)] == ["no_agent"]
+
+
+def test_an_autoresponder_gets_no_auto_reply(unattended):
+    robot = message(1).model_copy(update={"extra": {"auto_submitted": "auto-replied"}})
+    ingest_message(unattended, robot)
+    run_effects()
+    assert outbound(unattended.tenant_id, 1) == []
+    assert sends() == []
