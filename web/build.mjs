@@ -52,8 +52,11 @@ try {
     JSON.stringify({ js: href(js), css: href(css), gzipped: sizes, budget: BUDGET_BYTES }, null, 2),
   );
 
-  rmSync(DIST, { recursive: true, force: true });
+  // swap the folders: a server reading web/dist misses it only between two renames
+  const previous = `${out}-previous`;
+  if (existsSync(DIST)) renameSync(DIST, previous);
   renameSync(out, DIST);
+  rmSync(previous, { recursive: true, force: true });
 
   const kb = (n) => (n / 1024).toFixed(1) + ' KB';
   console.log(

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from console_world import CHROMIUM, MISSING_CHROMIUM, ROOT, Stack, answers
+from playwright.sync_api import expect
 
 from devstack.ddb_local import free_port
 
@@ -113,7 +114,9 @@ def browser_context_args(browser_context_args: dict, stack: Stack) -> dict:
 def console(page: Any) -> Iterator[Any]:
     """A page of the console (``page.goto("/login")`` is relative to the stack) that
     fails the test if the page's script throws."""
-    page.set_default_timeout(15_000)
+    # generous: the suite's other worker keeps the machine's cores busy meanwhile
+    page.set_default_timeout(20_000)
+    expect.set_options(timeout=20_000)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page

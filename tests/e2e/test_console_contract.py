@@ -23,7 +23,8 @@ CALL = re.compile(
 ANY_API_PATH = re.compile(r"(['`])(/v1/[^'`]*)\1")
 BUDGET = 150 * 1024
 
-pytestmark = [pytest.mark.e2e]
+# with the browser tests: its build replaces the web/dist their stack serves
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 
 def sources() -> dict[Path, str]:
