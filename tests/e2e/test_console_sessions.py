@@ -154,3 +154,24 @@ def test_an_invited_agent_joins_from_the_emailed_link(console, stack):
     page.get_by_label("Repite la contraseña").fill(PASSWORD)
     page.get_by_role("button", name="Activar mi cuenta").click()
     expect_board(page, name="Pedro Soto", role="Ejecutivo")
+
+
+def test_the_session_renews_itself_before_the_access_token_expires(console, stack):
+    email = new_email()
+    stack.signup(email)
+    page = console
+    page.clock.install()  # the page's timers, moved by hand
+    page.goto("/login")
+    sign_in(page, email)
+    expect_board(page)
+    before = refresh_cookie(page)["value"]
+    with page.expect_response(
+        lambda r: r.url.endswith("/v1/auth/refresh") and r.request.method == "POST"
+    ) as renewal:
+        page.clock.fast_forward("14:30")  # the access token lasts 15 minutes
+    assert renewal.value.status == 200
+    assert "refresh_token" in renewal.value.json() and not renewal.value.json()["refresh_token"]
+    assert refresh_cookie(page)["value"] != before  # rotated, still out of the page's reach
+    page.get_by_role("button", name="Cerrar sesión").click()  # with the new access token
+    expect(page.get_by_role("heading", name="Ingresa a tu cuenta")).to_be_visible()
+    assert refresh_cookie(page) is None
