@@ -44,6 +44,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy chalicelib
+	$(VENV)/bin/lint-imports
 
 test: deps lint chromium
 	$(PY) -m pytest -n 2 --dist loadgroup

@@ -57,14 +57,14 @@ def login_failed(bench: Bench) -> Measured:
     unknown (a known one costs the same; DynamoDB Local reports the Query that finds
     nothing at 0 RCU), and its own source, so nothing blocks."""
     from chalicelib.domain.accounts.sessions import login as sign_in
-    from chalicelib.http.errors import Unauthorized
+    from chalicelib.domain.errors import Unauthenticated
 
     _signed_up(bench, "failed@bench.example.com")
 
     def call(i: int) -> None:
         try:
             sign_in(f"failed{i}@bench.example.com", "wrong password!", _source(i))
-        except Unauthorized:
+        except Unauthenticated:
             return
         raise RuntimeError("a wrong password signed in")
 
@@ -81,7 +81,7 @@ def login_blocked(bench: Bench) -> Measured:
     from chalicelib.clock import now
     from chalicelib.domain.accounts import login_throttle
     from chalicelib.domain.accounts.sessions import login as sign_in
-    from chalicelib.http.errors import TooManyRequests
+    from chalicelib.domain.errors import Throttled
     from chalicelib.store.accounts import LoginThrottle, epoch_seconds
 
     email, source = "blocked@bench.example.com", "192.0.2.1"
@@ -98,7 +98,7 @@ def login_blocked(bench: Bench) -> Measured:
     def call(_: int) -> None:
         try:
             sign_in(email, PASSWORD, source)
-        except TooManyRequests:
+        except Throttled:
             return
         raise RuntimeError("a blocked login signed in")
 

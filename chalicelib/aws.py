@@ -55,6 +55,14 @@ def _presigner(region: str, endpoint: str | None) -> Any:
     )
 
 
+def presigned_get(key: str, seconds: int) -> str:
+    """A URL anyone holding it may GET the bucket's file ``key`` with, for ``seconds``."""
+    url = presigner().generate_presigned_url(
+        "get_object", Params={"Bucket": get_settings().bucket, "Key": key}, ExpiresIn=seconds
+    )
+    return str(url)
+
+
 @cache
 def queue_url(queue: str) -> str:
     """URL of one of the platform's queues (``inbound``, ``mail``, ... or ``<name>-dlq``)."""

@@ -15,10 +15,9 @@ from chalicelib.api.settings_crud import crud_routes
 from chalicelib.domain.accounts import people
 from chalicelib.domain.accounts.principal import Principal
 from chalicelib.domain.accounts.settings_items import ACCOUNT_CONTACTS, Kind, SettingsItem
-from chalicelib.http.errors import NotFound
+from chalicelib.domain.errors import NotFound
 from chalicelib.http.routing import RequestModel, Resource, ResponseModel
-from chalicelib.store import keys
-from chalicelib.store.accounts import EmailClaim, User, get_or_none
+from chalicelib.store.accounts import User
 
 log = logging.getLogger(__name__)
 resource = Resource(__name__, "account_contacts")
@@ -165,7 +164,7 @@ class PortalContacts(Kind):
             return super().create(principal, data)
         # the usual refusal (the address is already an Atiende user) before any write;
         # a race past this check is undone below
-        if get_or_none(EmailClaim, keys.email_claim_pk(data["email"]), keys.email_claim_sk()):
+        if people.email_in_use(data["email"]):
             raise people.email_taken()
         contact = super().create(principal, data)
         undo: list[Callable[[], Any]] = [lambda: Kind.delete(self, principal, contact.item_id)]

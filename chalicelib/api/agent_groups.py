@@ -8,11 +8,10 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from chalicelib.api.settings_crud import crud_routes
+from chalicelib.domain.accounts.people import staff_ids
 from chalicelib.domain.accounts.settings_items import AGENT_GROUPS, SettingsItem
 from chalicelib.http.errors import BadRequest
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
-from chalicelib.store import keys
-from chalicelib.store.accounts import User
 
 resource = Resource(__name__, "agent_groups")
 
@@ -50,16 +49,11 @@ def agent_group_out(item: SettingsItem) -> AgentGroupOut:
 def check_members(call: Call, data: dict[str, Any]) -> dict[str, Any]:
     """Members are users of the caller's tenant: the ids sent are looked up, never trusted.
 
-    One BatchGet under the caller's own partition, so another tenant's user id is
-    simply not found. Duplicates are dropped, keeping the order the admin chose.
+    Another tenant's user id is simply not found, and portal users (account contacts) do
+    not work conversations. Duplicates are dropped, keeping the order the admin chose.
     """
     members = list(dict.fromkeys(data.get("members") or []))
-    tenant_id = call.principal.tenant_id
-    found: set[str] = set()
-    if members:
-        users = User.batch_get([(keys.tenant_pk(tenant_id), keys.user_sk(m)) for m in members])
-        # portal users (account contacts) do not work conversations
-        found = {user.user_id for user in users if user.role != "account_contact"}
+    found = staff_ids(call.principal.tenant_id, members)
     missing = [m for m in members if m not in found]
     if missing:
         raise BadRequest(

@@ -9,18 +9,12 @@ from pydantic import Field
 
 from chalicelib.clock import now
 from chalicelib.domain.accounts.people import list_users
-from chalicelib.domain.channels.service import list_channels
-from chalicelib.domain.helpdesk.assignment import agent_states, hand_out_waiting
-from chalicelib.http.errors import BadRequest
+from chalicelib.domain.helpdesk import assignment
+from chalicelib.domain.helpdesk.assignment import ASSIGNABLE, AgentSettings, agent_states
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
-from chalicelib.store import keys
 from chalicelib.store.base import every_item
-from chalicelib.store.helpdesk import AgentState
 
 resource = Resource(__name__, "assignments")
-
-#: who may receive tickets automatically; stakeholders work conversations but never get them
-ASSIGNABLE = frozenset({"admin", "supervisor", "agent"})
 
 
 class PresenceIn(RequestModel):
@@ -52,10 +46,6 @@ class AgentSetting(RequestModel):
 
 class AssignmentsIn(RequestModel):
     agents: list[AgentSetting] = Field(min_length=1, max_length=500)
-
-
-def _state_key(tenant_id: str, user_id: str) -> tuple[str, str]:
-    return keys.tenant_pk(tenant_id), keys.agent_state_sk(user_id)
 
 
 def _table(tenant_id: str) -> AssignmentTable:
@@ -91,16 +81,7 @@ def _all_users(tenant_id: str) -> list[Any]:
 )
 def set_presence(call: Call) -> AgentRow:
     principal = call.principal
-    at = now()
-    key = _state_key(principal.tenant_id, principal.user_id)
-    actions: list[Any] = [AgentState.presence.set(call.body.presence), AgentState.updated_at.set(at),
-               AgentState.tenant_id.set(principal.tenant_id), AgentState.user_id.set(principal.user_id),
-               AgentState.kind.set(AgentState)]  # fmt: skip
-    if call.body.presence == "online":
-        actions.append(AgentState.waiting_since.set(at))
-    AgentState(*key).update(actions=actions)
-    if call.body.presence == "online":
-        hand_out_waiting(principal.tenant_id)
+    assignment.set_presence(principal, call.body.presence, now())
     row = next(r for r in _table(principal.tenant_id).agents if r.user_id == principal.user_id)
     return row
 
@@ -125,52 +106,6 @@ def get_assignments(call: Call) -> AssignmentTable:
 )
 def put_assignments(call: Call) -> AssignmentTable:
     tenant_id = call.principal.tenant_id
-    users = {u.user_id: u for u in _all_users(tenant_id)}
-    channel_ids = {
-        c.channel_id
-        for c in every_item(lambda cursor: list_channels(tenant_id, 100, cursor))
-        if c.status == "connected"
-    }
-    problems = []
-    for i, row in enumerate(call.body.agents):
-        user = users.get(row.user_id)
-        if user is None:
-            problems.append(
-                {
-                    "loc": ["body", "agents", i, "user_id"],
-                    "msg": "no such user",
-                    "type": "reference",
-                }
-            )
-        elif row.auto_assign and user.role not in ASSIGNABLE:
-            problems.append(
-                {
-                    "loc": ["body", "agents", i, "auto_assign"],
-                    "msg": f"a {user.role} never receives tickets automatically",
-                    "type": "role",
-                }
-            )
-        for channel in set(row.channels) - channel_ids:
-            problems.append(
-                {
-                    "loc": ["body", "agents", i, "channels"],
-                    "msg": f"no connected channel {channel}",
-                    "type": "reference",
-                }
-            )
-    if problems:
-        raise BadRequest(
-            "Some rows of the assignment table are not valid.",
-            code="validation_error",
-            details=problems,
-        )
-    at = now()
-    for row in call.body.agents:
-        AgentState(*_state_key(tenant_id, row.user_id)).update(actions=[
-            AgentState.auto_assign.set(row.auto_assign), AgentState.channels.set(sorted(set(row.channels))),
-            AgentState.cap.set(row.cap) if row.cap is not None else AgentState.cap.remove(),
-            AgentState.updated_at.set(at), AgentState.tenant_id.set(tenant_id),
-            AgentState.user_id.set(row.user_id), AgentState.kind.set(AgentState),
-        ])  # fmt: skip
-    hand_out_waiting(tenant_id)
+    rows = [AgentSettings(**row.model_dump()) for row in call.body.agents]
+    assignment.configure_agents(tenant_id, rows, now())
     return _table(tenant_id)

@@ -60,14 +60,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _KEY_NAME_MAX = 100
 
 
-def presigned_get(key: str, seconds: int) -> str:
-    """A URL anyone holding it may GET the file with, for ``seconds``."""
-    url = aws.presigner().generate_presigned_url(
-        "get_object", Params={"Bucket": get_settings().bucket, "Key": key}, ExpiresIn=seconds
-    )
-    return str(url)
-
-
 def media_type(content_type: str) -> str:
     """``Text/CSV; charset=utf-8`` -> ``text/csv``."""
     return content_type.split(";", 1)[0].strip().lower()

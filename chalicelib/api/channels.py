@@ -11,9 +11,8 @@ from chalicelib.api.settings_crud import HistoryPage, history_page
 from chalicelib.channels.events import ChannelType
 from chalicelib.domain.channels import service
 from chalicelib.domain.channels.settings import ChannelSettings
-from chalicelib.http.pagination import PageQuery, decode_cursor, encode_cursor
+from chalicelib.http.pagination import PageQuery
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
-from chalicelib.store import keys
 from chalicelib.store.channels import Channel
 
 resource = Resource(__name__, "channels")
@@ -82,11 +81,10 @@ def channel_out(channel: Channel) -> ChannelOut:
     action="channels.read",
 )
 def list_channels(call: Call) -> ChannelPage:
-    partition = keys.tenant_pk(call.principal.tenant_id)
-    found, last = service.list_channels(
-        call.principal.tenant_id, call.query.limit, decode_cursor(call.query.cursor, partition)
+    found, next_cursor = service.channels_page(
+        call.principal.tenant_id, call.query.limit, call.query.cursor
     )
-    return ChannelPage(items=[channel_out(c) for c in found], next_cursor=encode_cursor(last))
+    return ChannelPage(items=[channel_out(c) for c in found], next_cursor=next_cursor)
 
 
 @resource.route(

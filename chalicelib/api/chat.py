@@ -24,7 +24,7 @@ from pydantic import EmailStr, Field
 
 from chalicelib.clock import now
 from chalicelib.domain import chat
-from chalicelib.http.errors import AppError, Forbidden, Unauthorized
+from chalicelib.http.errors import ANSWERED, AppError, Forbidden, Unauthorized
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel, error_response
 
 SESSIONS = "/chat/v1/sessions"
@@ -113,7 +113,7 @@ class WidgetBlueprint(Blueprint):
             if path in TOKEN_PATHS:
                 try:
                     _visitor.set(_authenticate(request, origin))
-                except AppError as exc:
+                except ANSWERED as exc:
                     return _with_cors(error_response(exc, _request_id(request)), origin)
             return _with_cors(view(**params), origin)
         finally:

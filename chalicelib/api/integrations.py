@@ -14,10 +14,9 @@ from pydantic import AfterValidator, Field, SecretStr
 from chalicelib.api.settings_crud import HistoryPage, history_page
 from chalicelib.domain import integrations
 from chalicelib.domain.integrations import ENTITY, MAX_PER_TENANT, Event, check_url
-from chalicelib.http.pagination import PageQuery, decode_cursor, encode_cursor
+from chalicelib.http.pagination import PageQuery
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
 from chalicelib.settings import get_settings
-from chalicelib.store import keys
 from chalicelib.store.integrations import Integration
 
 resource = Resource(__name__, "integrations")
@@ -107,12 +106,10 @@ def integration_out(integration: Integration) -> IntegrationOut:
 )
 def list_integrations(call: Call) -> IntegrationPage:
     tenant_id = call.principal.tenant_id
-    found, last = integrations.list_integrations(
-        tenant_id, call.query.limit, decode_cursor(call.query.cursor, keys.tenant_pk(tenant_id))
+    found, next_cursor = integrations.integrations_page(
+        tenant_id, call.query.limit, call.query.cursor
     )
-    return IntegrationPage(
-        items=[integration_out(i) for i in found], next_cursor=encode_cursor(last)
-    )
+    return IntegrationPage(items=[integration_out(i) for i in found], next_cursor=next_cursor)
 
 
 @resource.route(

@@ -5,14 +5,11 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from chalicelib.api.auth import SessionOut, session_out
-from chalicelib.clock import now
-from chalicelib.domain.accounts import passwords, sessions
+from chalicelib.domain.accounts import sessions
 from chalicelib.domain.accounts.access import ACTIONS
-from chalicelib.domain.accounts.people import UserOut, change_password, get_user
+from chalicelib.domain.accounts.people import UserOut, change_own_password
 from chalicelib.domain.accounts.tenants import get_tenant
-from chalicelib.http.errors import BadRequest
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
-from chalicelib.store.base import transaction
 
 resource = Resource(__name__, "me")
 
@@ -66,14 +63,6 @@ def get_me(call: Call) -> MeOut:
     action="me.read",
 )
 def change_my_password(call: Call) -> SessionOut:
-    user = call.principal.user
-    if not passwords.verify_password(user.password_hash, call.body.current_password):
-        raise BadRequest(
-            "The current password is not right.",
-            code="wrong_password",
-            details=[{"loc": ["body", "current_password"], "msg": "not right", "type": "password"}],
-        )
-    with transaction() as write:
-        change_password(user, call.body.new_password, now(), write)
-    fresh = get_user(user.tenant_id, user.user_id)
+    body: PasswordChangeIn = call.body
+    fresh = change_own_password(call.principal.user, body.current_password, body.new_password)
     return session_out(sessions.start_session(fresh, call.source_ip))

@@ -9,10 +9,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from chalicelib.domain import notifications
-from chalicelib.http.errors import BadRequest
-from chalicelib.http.pagination import decode_cursor, encode_cursor
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
-from chalicelib.store import keys
 
 resource = Resource(__name__, "notifications")
 
@@ -76,25 +73,6 @@ class NotificationSettingsOut(ResponseModel):
     email_on_sla_breach: bool
 
 
-def _cursor(call: Call, unread: bool) -> dict[str, Any] | None:
-    """A cursor of this user's listing (the unread one is keyed by the unread index)."""
-    principal = call.principal
-    if unread:
-        partition = keys.unread_notifications_pk(principal.tenant_id, principal.user_id)
-        last = decode_cursor(call.query.cursor, partition, partition_attribute="GSI3PK")
-        expected = {"PK", "SK", "GSI3PK", "GSI3SK"}
-    else:
-        partition = keys.notifications_pk(principal.tenant_id, principal.user_id)
-        last = decode_cursor(call.query.cursor, partition)
-        expected = {"PK", "SK"}
-    if last is not None and (
-        set(last) != expected or last["PK"].get("S") != keys.notifications_pk(
-            principal.tenant_id, principal.user_id)
-    ):  # fmt: skip
-        raise BadRequest("The page cursor is not valid for this list.", code="invalid_cursor")
-    return last
-
-
 def _out(n: Any) -> NotificationOut:
     return NotificationOut(
         id=n.notification_id,
@@ -119,11 +97,11 @@ def list_notifications(call: Call) -> NotificationsPage:
     query: NotificationsQuery = call.query
     found = notifications.notifications_page(
         call.principal, unread_only=query.unread, limit=query.limit,
-        cursor=_cursor(call, query.unread),
+        cursor=query.cursor,
     )  # fmt: skip
     return NotificationsPage(
         items=[_out(n) for n in found.items],
-        next_cursor=encode_cursor(found.last_key),
+        next_cursor=found.next_cursor,
         unread_count=found.unread_count,
     )
 

@@ -17,9 +17,8 @@ from chalicelib.api.settings_crud import crud_routes
 from chalicelib.domain.accounts.settings_items import QUICK_REPLIES, SettingsItem
 from chalicelib.domain.uploads import is_own_upload, upload_area
 from chalicelib.http.errors import BadRequest
-from chalicelib.http.pagination import PageQuery, decode_cursor
+from chalicelib.http.pagination import PageQuery
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
-from chalicelib.store import keys
 
 resource = Resource(__name__, "quick_replies")
 
@@ -111,12 +110,11 @@ def check_attachments(call: Call, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def list_replies(call: Call) -> tuple[list[SettingsItem], Any]:
+def list_replies(call: Call) -> tuple[list[SettingsItem], str | None]:
     tenant_id, query = call.principal.tenant_id, call.query
     if query.prefix is not None:  # "" when just "/" was typed: all, by shortcut
         return QUICK_REPLIES.by_prefix(tenant_id, query.prefix, query.limit), None
-    cursor = decode_cursor(query.cursor, keys.tenant_pk(tenant_id))
-    return QUICK_REPLIES.page(tenant_id, query.limit, cursor)
+    return QUICK_REPLIES.listing(tenant_id, query.limit, query.cursor)
 
 
 crud_routes(

@@ -7,11 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from chalicelib.domain.accounts.history import HistoryOut, read_history
+from chalicelib.domain.accounts.history import HistoryOut, entries_page
 from chalicelib.domain.accounts.settings_items import Kind, SettingsItem
-from chalicelib.http.pagination import PageQuery, decode_cursor, encode_cursor
+from chalicelib.http.pagination import PageQuery
 from chalicelib.http.routing import Call, Resource, ResponseModel
-from chalicelib.store import keys
 
 
 class HistoryPage(ResponseModel):
@@ -21,15 +20,10 @@ class HistoryPage(ResponseModel):
 
 def history_page(call: Call, entity: str, entity_id: str) -> HistoryPage:
     """One page of an item's history (the caller has checked the item is the tenant's)."""
-    partition = keys.history_pk(call.principal.tenant_id, entity, entity_id)
-    items, last = read_history(
-        call.principal.tenant_id,
-        entity,
-        entity_id,
-        call.query.limit,
-        decode_cursor(call.query.cursor, partition),
+    items, next_cursor = entries_page(
+        call.principal.tenant_id, entity, entity_id, call.query.limit, call.query.cursor
     )
-    return HistoryPage(items=items, next_cursor=encode_cursor(last))
+    return HistoryPage(items=items, next_cursor=next_cursor)
 
 
 def crud_routes(
@@ -45,11 +39,12 @@ def crud_routes(
     to_out: Callable[[SettingsItem], BaseModel],
     prepare: Callable[[Call, dict[str, Any]], dict[str, Any]] = lambda call, data: data,
     list_query: type[PageQuery] = PageQuery,
-    list_items: Callable[[Call], tuple[list[SettingsItem], Any]] | None = None,
+    list_items: Callable[[Call], tuple[list[SettingsItem], str | None]] | None = None,
 ) -> type[BaseModel]:
     """Register the routes of one kind under ``path``; returns the page model.
 
-    ``prepare`` validates a whole item (after merging a patch) and may raise a 400.
+    ``prepare`` validates a whole item (after merging a patch) and may raise a 400;
+    ``list_items`` lists instead of the kind's ``listing``: items and the next page's cursor.
     """
     label = kind.label
     page = type(
@@ -63,15 +58,12 @@ def crud_routes(
 
     def list_(call: Call) -> Any:
         if list_items is not None:
-            items, last = list_items(call)
+            items, next_cursor = list_items(call)
         else:
-            partition = keys.tenant_pk(call.principal.tenant_id)
-            items, last = kind.page(
-                call.principal.tenant_id,
-                call.query.limit,
-                decode_cursor(call.query.cursor, partition),
+            items, next_cursor = kind.listing(
+                call.principal.tenant_id, call.query.limit, call.query.cursor
             )
-        return page(items=[to_out(i) for i in items], next_cursor=encode_cursor(last))
+        return page(items=[to_out(i) for i in items], next_cursor=next_cursor)
 
     def create(call: Call) -> Any:
         data = prepare(call, call.body.model_dump(mode="json"))

@@ -10,9 +10,8 @@ from pydantic import AfterValidator, Field
 from chalicelib.api.settings_crud import crud_routes
 from chalicelib.domain.accounts.settings_items import SettingsItem
 from chalicelib.domain.helpdesk.tags import NAME_MAX, TAGS, clean_name, fold, with_name_key
-from chalicelib.http.pagination import PageQuery, decode_cursor
+from chalicelib.http.pagination import PageQuery
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
-from chalicelib.store import keys
 
 resource = Resource(__name__, "tags")
 
@@ -61,11 +60,11 @@ def prepare(call: Call, data: dict[str, Any]) -> dict[str, Any]:
     return with_name_key(data)
 
 
-def list_tags(call: Call) -> tuple[list[SettingsItem], Any]:
+def list_tags(call: Call) -> tuple[list[SettingsItem], str | None]:
     tenant_id, query = call.principal.tenant_id, call.query
     if query.prefix is not None:
         return TAGS.by_prefix(tenant_id, fold(query.prefix), query.limit), None
-    return TAGS.page(tenant_id, query.limit, decode_cursor(query.cursor, keys.tenant_pk(tenant_id)))
+    return TAGS.listing(tenant_id, query.limit, query.cursor)
 
 
 crud_routes(

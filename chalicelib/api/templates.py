@@ -13,6 +13,7 @@ from pydantic import AfterValidator, Field
 
 from chalicelib.api.settings_crud import crud_routes
 from chalicelib.domain.accounts.settings_items import SettingsItem
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.helpdesk.templates import (
     BODY_MAX,
     LANGUAGE_PATTERN,
@@ -24,10 +25,9 @@ from chalicelib.domain.helpdesk.templates import (
     public_view,
     template_fields,
 )
-from chalicelib.http.errors import AppError, BadRequest
-from chalicelib.http.pagination import PageQuery, decode_cursor
+from chalicelib.http.errors import BadRequest
+from chalicelib.http.pagination import PageQuery
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
-from chalicelib.store import keys
 
 resource = Resource(__name__, "templates")
 
@@ -95,7 +95,7 @@ def check_channel(call: Call, data: dict[str, Any]) -> dict[str, Any]:
         try:
             channel = get_channel(call.principal.tenant_id, data["channel_id"])
             problem = None if channel.channel_type == "whatsapp" else "not a WhatsApp channel"
-        except AppError:
+        except NotFound:
             problem = "no such channel"
         if problem:
             raise BadRequest(
@@ -106,12 +106,11 @@ def check_channel(call: Call, data: dict[str, Any]) -> dict[str, Any]:
     return template_fields(data)
 
 
-def list_templates(call: Call) -> tuple[list[SettingsItem], Any]:
+def list_templates(call: Call) -> tuple[list[SettingsItem], str | None]:
     tenant_id, query = call.principal.tenant_id, call.query
     if query.prefix is not None:
         return TEMPLATES.by_prefix(tenant_id, query.prefix, query.limit), None
-    cursor = decode_cursor(query.cursor, keys.tenant_pk(tenant_id))
-    return TEMPLATES.page(tenant_id, query.limit, cursor)
+    return TEMPLATES.listing(tenant_id, query.limit, query.cursor)
 
 
 crud_routes(

@@ -12,15 +12,15 @@ from typing import Any, Literal
 from pydantic import Field
 
 from chalicelib.clock import now
+from chalicelib.domain.accounts.people import find_user
 from chalicelib.domain.helpdesk import tickets as domain
 from chalicelib.domain.helpdesk.replies import ReplyAttachment, reply, window_closes_at
 from chalicelib.domain.helpdesk.sla import time_left
-from chalicelib.domain.helpdesk.tickets import apply_change, load_ticket, may_see
+from chalicelib.domain.helpdesk.tickets import apply_change, load_ticket
 from chalicelib.domain.helpdesk.timeline import ticket_with_latest
+from chalicelib.domain.helpdesk.visibility import may_see
 from chalicelib.http.errors import BadRequest, Conflict, Forbidden, NotFound
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
-from chalicelib.store import keys
-from chalicelib.store.accounts import User, get_or_none
 from chalicelib.store.helpdesk import Message, Ticket
 
 resource = Resource(__name__, "tickets")
@@ -229,7 +229,7 @@ def assign(call: Call, number: str) -> TicketOut:
     if not body.model_fields_set:
         raise BadRequest("Give user_id, group_id or both.", code="validation_error")
     if "user_id" in body.model_fields_set and body.user_id is not None:
-        user = get_or_none(User, keys.tenant_pk(tenant_id), keys.user_sk(body.user_id))
+        user = find_user(tenant_id, body.user_id)
         if user is None or not user.active or user.role not in WORKERS:
             raise BadRequest(
                 "Assign tickets to an active admin, supervisor, agent or stakeholder of this account.",

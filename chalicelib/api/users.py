@@ -8,9 +8,8 @@ from chalicelib.api.settings_crud import HistoryPage, history_page
 from chalicelib.domain.accounts import people
 from chalicelib.domain.accounts.access import Role
 from chalicelib.domain.accounts.people import UserOut
-from chalicelib.http.pagination import PageQuery, decode_cursor, encode_cursor
+from chalicelib.http.pagination import PageQuery
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
-from chalicelib.store import keys
 
 resource = Resource(__name__, "users")
 
@@ -51,11 +50,10 @@ class UserPage(ResponseModel):
     action="users.read",
 )
 def list_users(call: Call) -> UserPage:
-    partition = keys.tenant_pk(call.principal.tenant_id)
-    users, last = people.list_users(
-        call.principal.tenant_id, call.query.limit, decode_cursor(call.query.cursor, partition)
+    users, next_cursor = people.users_page(
+        call.principal.tenant_id, call.query.limit, call.query.cursor
     )
-    return UserPage(items=[UserOut.of(u) for u in users], next_cursor=encode_cursor(last))
+    return UserPage(items=[UserOut.of(u) for u in users], next_cursor=next_cursor)
 
 
 @resource.route(

@@ -32,13 +32,13 @@ from pydantic import TypeAdapter
 from pynamodb.attributes import NumberAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import UpdateError
 
-from chalicelib import aws
+from chalicelib import queues
 from chalicelib.channels.events import InboundMessage, WebhookEnvelope
 from chalicelib.clock import now
 from chalicelib.domain.channels.service import find_connected
+from chalicelib.domain.errors import Forbidden, Gone, NotFound, Throttled, Unavailable
 from chalicelib.domain.helpdesk.timeline import compact, messages_page
 from chalicelib.domain.inbound.ingest import client_id_for
-from chalicelib.http.errors import Forbidden, Gone, NotFound, ServiceUnavailable, TooManyRequests
 from chalicelib.ids import new_id
 from chalicelib.settings import get_settings
 from chalicelib.store import keys
@@ -179,9 +179,7 @@ def _signing_key() -> bytes:
     a user's access token, nor the other way round."""
     secret = get_settings().jwt_secret
     if secret is None:
-        raise ServiceUnavailable(
-            "The chat widget is not configured: ATIENDE_JWT_SECRET is missing."
-        )
+        raise Unavailable("The chat widget is not configured: ATIENDE_JWT_SECRET is missing.")
     return hmac.new(
         secret.get_secret_value().encode(), b"atiende/chat-visitor-token/v1", hashlib.sha256
     ).digest()
@@ -262,7 +260,7 @@ def _hit(scope: str, value: str, limit: int, at: datetime, message: str) -> None
     except UpdateError as exc:
         if not condition_failed(exc):
             raise
-        raise TooManyRequests(message, retry_after=start + THROTTLE_WINDOW - epoch) from exc
+        raise Throttled(message, retry_after=start + THROTTLE_WINDOW - epoch) from exc
 
 
 # --- sessions -----------------------------------------------------------------------------
@@ -345,9 +343,7 @@ def submit(visitor: Visitor, text: str, client_message_id: str, source_ip: str) 
         provider="chat", received_at=at, body=_MESSAGES.dump_json([message]).decode()
     )
     # at most 4,000 characters of text: always far below SQS's 256 KiB, no S3 claim check
-    aws.client("sqs").send_message(
-        QueueUrl=aws.queue_url("inbound"), MessageBody=envelope.model_dump_json()
-    )
+    queues.send("inbound", envelope.model_dump_json())
     return message
 
 

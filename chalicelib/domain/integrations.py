@@ -27,9 +27,10 @@ from pynamodb.expressions.update import Action
 
 from chalicelib import crypto
 from chalicelib.clock import iso, now
+from chalicelib.cursors import page_of
 from chalicelib.domain.accounts.history import history_entry
 from chalicelib.domain.accounts.principal import Principal
-from chalicelib.http.errors import Conflict, NotFound
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.ids import new_id
 from chalicelib.store import keys
 from chalicelib.store.accounts import Tenant, get_or_none
@@ -109,9 +110,7 @@ def emit(tenant_id: str, event: str, data: dict[str, Any]) -> None:
     An event that cannot be queued (SQS unavailable after the client's retries) is
     logged and dropped, so the change that caused it is not reported as failed.
     """
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from chalicelib import aws
+    from chalicelib import queues
 
     if event not in EVENTS:
         raise ValueError(f"unknown integration event {event!r}")
@@ -126,8 +125,8 @@ def emit(tenant_id: str, event: str, data: dict[str, Any]) -> None:
     if len(body.encode()) > MAX_EVENT_BYTES:
         raise ValueError(f"the {event} event is larger than {MAX_EVENT_BYTES} bytes")
     try:
-        aws.client("sqs").send_message(QueueUrl=aws.queue_url("integrations"), MessageBody=body)
-    except (BotoCoreError, ClientError):
+        queues.send("integrations", body)
+    except queues.NotQueued:
         log.exception(
             "integration event not queued; webhooks will not hear of it",
             extra={"tenant_id": tenant_id, "event": event, "event_id": message.event_id},
@@ -242,6 +241,14 @@ def list_integrations(
         last_evaluated_key=cursor,
     )
     return list(found), found.last_evaluated_key
+
+
+def integrations_page(
+    tenant_id: str, limit: int, cursor: str | None
+) -> tuple[list[Integration], str | None]:
+    """One page of the tenant's webhooks and the opaque cursor of the next."""
+    partition = keys.tenant_pk(tenant_id)
+    return page_of(lambda last: list_integrations(tenant_id, limit, last), cursor, partition)
 
 
 def subscribed(tenant_id: str, event: str) -> list[Integration]:

@@ -23,7 +23,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from chalicelib.clock import now, timezone_of
+from chalicelib.cursors import decode_cursor, encode_cursor
 from chalicelib.domain.accounts.principal import Principal
+from chalicelib.domain.errors import Invalid
 from chalicelib.domain.helpdesk.timeline import compact
 from chalicelib.store import keys
 from chalicelib.store import notifications as store
@@ -221,7 +223,7 @@ def notify_mentioned(ticket: Ticket, comment: Comment) -> None:
         return
 
     def work() -> None:
-        from chalicelib.domain.helpdesk.tickets import may_see
+        from chalicelib.domain.helpdesk.visibility import may_see
 
         directory = Directory()
         locale = directory.locale(ticket.tenant_id)
@@ -318,17 +320,35 @@ def _email_breach(
 @dataclass(frozen=True)
 class NotificationPage:
     items: list[store.Notification]
-    last_key: dict[str, Any] | None
+    next_cursor: str | None
     unread_count: int
 
 
+def _last_read(principal: Principal, unread_only: bool, cursor: str | None) -> Any:
+    """The key a page starts after: a cursor of this user's listing (the unread one is
+    keyed by the unread index), or ``Invalid``."""
+    mine = keys.notifications_pk(principal.tenant_id, principal.user_id)
+    if unread_only:
+        partition = keys.unread_notifications_pk(principal.tenant_id, principal.user_id)
+        last = decode_cursor(cursor, partition, partition_attribute="GSI3PK")
+        expected = {"PK", "SK", "GSI3PK", "GSI3SK"}
+    else:
+        last = decode_cursor(cursor, mine)
+        expected = {"PK", "SK"}
+    if last is not None and (set(last) != expected or last["PK"].get("S") != mine):
+        raise Invalid("The page cursor is not valid for this list.", code="invalid_cursor")
+    return last
+
+
 def notifications_page(
-    principal: Principal, *, unread_only: bool, limit: int, cursor: dict[str, Any] | None
+    principal: Principal, *, unread_only: bool, limit: int, cursor: str | None
 ) -> NotificationPage:
-    """The caller's notifications, newest first, and how many are unread."""
+    """The caller's notifications, newest first, the opaque cursor of the next page and
+    how many are unread."""
     items, last = store.page(principal.tenant_id, principal.user_id, unread_only=unread_only,
-                             limit=limit, cursor=cursor)  # fmt: skip
-    return NotificationPage(items, last, store.unread_count(principal.tenant_id, principal.user_id))
+                             limit=limit, cursor=_last_read(principal, unread_only, cursor))  # fmt: skip
+    unread = store.unread_count(principal.tenant_id, principal.user_id)
+    return NotificationPage(items, encode_cursor(last), unread)
 
 
 #: "mark all read" works through at most this many rounds of 99 per call

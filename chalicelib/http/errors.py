@@ -1,10 +1,17 @@
-"""Every error the API returns: ``{"error": {"code", "message", "details"}}`` (SPEC §10)."""
+"""Every error the API returns: ``{"error": {"code", "message", "details"}}`` (SPEC §10).
+
+The edge raises these itself (a body that is not JSON, an unknown route); the domain raises
+its own (:mod:`chalicelib.domain.errors`), which :func:`as_http` maps to a status here and
+nowhere else.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pydantic import ValidationError
+
+from chalicelib.domain import errors as domain
 
 
 class AppError(Exception):
@@ -85,17 +92,37 @@ class ServiceUnavailable(AppError):
 
 
 def validation_error(exc: ValidationError, *, where: str = "body") -> BadRequest:
-    """Turn pydantic's field errors into a 400 whose details name each field.
-
-    The rejected input itself is left out: it may hold a password or a secret.
-    """
-    details = [
-        {
-            "loc": [where, *exc_loc],
-            "msg": err["msg"],
-            "type": err["type"],
-        }
-        for err in exc.errors(include_url=False, include_input=False, include_context=False)
-        for exc_loc in [list(err["loc"])]
-    ]
+    """Turn pydantic's field errors into a 400 whose details name each field (never the
+    rejected input: it may hold a password or a secret)."""
+    details = domain.field_problems(exc, where=where)
     return BadRequest("The request is not valid.", code="validation_error", details=details)
+
+
+#: The status of each kind of domain refusal: the one place a domain error becomes HTTP.
+STATUS_OF: dict[type[domain.DomainError], type[AppError]] = {
+    domain.Invalid: BadRequest,
+    domain.Unauthenticated: Unauthorized,
+    domain.LimitReached: PaymentRequired,
+    domain.Forbidden: Forbidden,
+    domain.NotFound: NotFound,
+    domain.Conflict: Conflict,
+    domain.Gone: Gone,
+    domain.Throttled: TooManyRequests,
+    domain.Unavailable: ServiceUnavailable,
+}
+
+#: What a route's handler may raise and have answered in the format above.
+ANSWERED = (AppError, domain.DomainError)
+
+
+def as_http(exc: AppError | domain.DomainError) -> AppError:
+    """The HTTP error that answers ``exc``: itself if it is one, else its kind's status with
+    the domain's code, message and details (a refusal of no known kind is a 500)."""
+    if isinstance(exc, AppError):
+        return exc
+    if isinstance(exc, domain.Throttled):
+        return TooManyRequests(
+            exc.message, code=exc.code, details=exc.details, retry_after=exc.retry_after
+        )
+    kind = next((STATUS_OF[k] for k in type(exc).__mro__ if k in STATUS_OF), AppError)
+    return kind(exc.message, code=exc.code, details=exc.details)

@@ -1,26 +1,19 @@
-"""Opaque, signed page cursors.
-
-A cursor is DynamoDB's LastEvaluatedKey, signed so a client cannot forge one that
-points into another tenant's partition; the handler also checks that the cursor's
-partition is the one it queries. The signature also covers the list the cursor was
-made for (route, path and filters: ``routing.current_listing``), so a cursor of one list
-handed to another, or to the same list with other filters, is a 400: lists that share a
-partition (departments, tags, users...) would otherwise start a query at a foreign key.
-"""
+"""Paging at the edge: the query every list takes and its cursors (:mod:`chalicelib.cursors`),
+refused with a 400 ``invalid_cursor`` when forged or made for another list."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 from typing import Any
 
 from pydantic import Field
 
-from chalicelib.http.errors import BadRequest
-from chalicelib.http.routing import RequestModel, current_listing
-from chalicelib.settings import get_settings
+from chalicelib import cursors
+from chalicelib.cursors import encode_cursor
+from chalicelib.domain.errors import Invalid
+from chalicelib.http.errors import as_http
+from chalicelib.http.routing import RequestModel
+
+__all__ = ["PageQuery", "decode_cursor", "encode_cursor"]
 
 
 class PageQuery(RequestModel):
@@ -28,42 +21,11 @@ class PageQuery(RequestModel):
     cursor: str | None = Field(None, max_length=4096)
 
 
-def _key() -> bytes:
-    secret = get_settings().jwt_secret
-    material = secret.get_secret_value() if secret else "unsigned"
-    return hashlib.sha256(b"cursor:" + material.encode()).digest()
-
-
-def _mac(payload: bytes) -> bytes:
-    signed = current_listing.get().encode() + b"\0" + payload
-    return hmac.new(_key(), signed, hashlib.sha256).digest()[:16]
-
-
-def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
-    """The opaque cursor of the next page of the list this request reads."""
-    if not last_key:
-        return None
-    payload = json.dumps(last_key, sort_keys=True, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(_mac(payload) + payload).decode().rstrip("=")
-
-
 def decode_cursor(
     cursor: str | None, partition: str, partition_attribute: str = "PK"
 ) -> dict[str, Any] | None:
     """The LastEvaluatedKey behind ``cursor``; 400 if forged or from another listing."""
-    if not cursor:
-        return None
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        mac, payload = raw[:16], raw[16:]
-        valid = hmac.compare_digest(mac, _mac(payload))
-        last_key: Any = json.loads(payload) if valid else {}
-    except (ValueError, TypeError):
-        last_key = {}
-    if not isinstance(last_key, dict):
-        last_key = {}
-    found = last_key.get(partition_attribute)
-    pk = found.get("S") if isinstance(found, dict) else None
-    if not last_key or pk != partition:
-        raise BadRequest("The page cursor is not valid for this list.", code="invalid_cursor")
-    return last_key
+        return cursors.decode_cursor(cursor, partition, partition_attribute)
+    except Invalid as exc:
+        raise as_http(exc) from exc

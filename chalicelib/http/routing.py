@@ -14,7 +14,6 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,12 +22,17 @@ from chalice.app import Request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from chalicelib import logs
+from chalicelib.cursors import current_listing
+from chalicelib.domain.errors import DomainError
+from chalicelib.http.auth import authorize
 from chalicelib.http.errors import (
+    ANSWERED,
     AppError,
     BadRequest,
     NotFound,
     PayloadTooLarge,
     UnsupportedMediaType,
+    as_http,
     validation_error,
 )
 from chalicelib.settings import get_settings
@@ -40,9 +44,6 @@ MAX_BODY_BYTES = 1024 * 1024
 JSON = "application/json"
 #: Every status a route may answer besides its success: added to each route's own list.
 COMMON_ERRORS = (400, 500)
-#: Which list this request reads: its route, path and filters. A page cursor is signed
-#: together with it, so a cursor of one list (or one filter) is refused by every other.
-current_listing: ContextVar[str] = ContextVar("current_listing", default="")
 #: Query parameters that move through a list without changing which list it is.
 PAGING_PARAMETERS = frozenset({"cursor", "limit"})
 
@@ -143,8 +144,10 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     )
 
 
-def error_response(exc: AppError, request_id: str) -> Response:
-    return json_response(exc.body(), exc.status, {"X-Request-Id": request_id, **exc.headers})
+def error_response(exc: AppError | DomainError, request_id: str) -> Response:
+    """The answer to an error of the edge or of the domain (mapped by ``as_http``)."""
+    error = as_http(exc)
+    return json_response(error.body(), error.status, {"X-Request-Id": request_id, **error.headers})
 
 
 def _render(result: Any, route: Route, request_id: str) -> Response:
@@ -246,11 +249,9 @@ def _answer(
 ) -> Response:
     try:
         call = Call(request=request, route=route, request_id=request_id)
-        if not route.public:
+        if route.action is not None:
             # who is calling comes first: a stranger learns nothing from a 400 or a 415
-            from chalicelib.http.auth import authorize
-
-            call.principal = authorize(call)
+            call.principal = authorize(call.headers.get("authorization", ""), route.action)
         elif route.guard is not None:
             call.extra["caller"] = route.guard(call)
         _check_media_type(request, route)
@@ -259,10 +260,11 @@ def _answer(
         call.body = _parse_body(request, route)
         call.query = _parse_query(request, route)
         return _render(handler(call, **path_params), route, request_id)
-    except AppError as exc:
-        if exc.status >= 500:
-            log.warning("request failed", extra={"status": exc.status, "code": exc.code})
-        return error_response(exc, request_id)
+    except ANSWERED as exc:  # the edge's own errors and the domain's, through the one mapping
+        error = as_http(exc)
+        if error.status >= 500:
+            log.warning("request failed", extra={"status": error.status, "code": error.code})
+        return error_response(error, request_id)
     except Exception:
         log.exception("unhandled error", extra={"route": f"{route.method} {route.path}"})
         return error_response(

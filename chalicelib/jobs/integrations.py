@@ -31,8 +31,8 @@ from urllib.parse import urlsplit
 
 from chalicelib.clock import now
 from chalicelib.domain import integrations
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.integrations import DeliverMessage, EmitMessage, delivery_id
-from chalicelib.http.errors import NotFound
 from chalicelib.jobs.queue_batch import process_batch_concurrently
 from chalicelib.settings import get_settings
 

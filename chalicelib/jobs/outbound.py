@@ -306,7 +306,7 @@ def _recipient(channel: Channel, client: Client) -> str:
 def _attachments(message: Message, extra: dict[str, Any]) -> list[OutboundAttachment]:
     """The reply's files (``extra.attachments``: s3_key, content_type, filename, size),
     each with a presigned GET URL; only files uploaded to the message's own tenant."""
-    from chalicelib.api.attachments import presigned_get
+    from chalicelib.aws import presigned_get
     from chalicelib.domain.uploads import is_own_upload
 
     listed = extra.get("attachments")

@@ -30,7 +30,6 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-import zlib
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -58,12 +57,11 @@ from chalicelib.jobs.scheduled import run_scheduled
 from chalicelib.settings import get_settings
 from chalicelib.store import keys
 from chalicelib.store.base import condition_failed
-from chalicelib.store.channels import Channel
+from chalicelib.store.channels import POLL_DUE_KIND, Channel, poll_due_keys
 
 log = logging.getLogger(__name__)
 
 JOB = "poll_channels"
-DUE_KIND = "poll"
 
 #: How often each polled type is read. X search is near real time; store reviews are
 #: not (and both stores publish them with a delay anyway).
@@ -91,16 +89,6 @@ Fetcher = Callable[..., tuple[list[InboundMessage], str | None]]
 
 
 # --- the Due index ------------------------------------------------------------------------
-def due_shard(channel_id: str) -> int:
-    """A channel keeps its shard for life: its deadlines spread over ``DUE_SHARDS``."""
-    return zlib.crc32(channel_id.encode()) % keys.DUE_SHARDS
-
-
-def due_keys(channel_id: str, due_at: datetime) -> tuple[str, str]:
-    """``(DuePK, DueSK)`` of a channel whose next poll is at ``due_at``."""
-    return keys.due_pk(DUE_KIND, due_shard(channel_id)), keys.due_sk(iso(due_at), channel_id)
-
-
 def due_channels(at: datetime, per_shard: int = MAX_DUE_PER_SHARD) -> list[Channel]:
     """Channels whose poll is due by ``at``, oldest deadline first: one Query per shard
     (more only past 1 MB of due items), never a Scan."""
@@ -108,7 +96,9 @@ def due_channels(at: datetime, per_shard: int = MAX_DUE_PER_SHARD) -> list[Chann
     found: list[Channel] = []
     for shard in range(keys.DUE_SHARDS):
         found.extend(
-            Channel.due.query(keys.due_pk(DUE_KIND, shard), Channel.DueSK <= upper, limit=per_shard)
+            Channel.due.query(
+                keys.due_pk(POLL_DUE_KIND, shard), Channel.DueSK <= upper, limit=per_shard
+            )
         )
     return sorted(found, key=lambda channel: channel.DueSK or "")
 
@@ -400,7 +390,7 @@ def _advance(channel: Channel, cursor: str | None, at: datetime, next_at: dateti
         Channel.poll_cursor.does_not_exist() if read is None else Channel.poll_cursor == read
     )
     actions: list[Any] = [
-        Channel.DueSK.set(due_keys(channel.channel_id, next_at)[1]),
+        Channel.DueSK.set(poll_due_keys(channel.channel_id, next_at)[1]),
         Channel.polled_at.set(at),
         Channel.poll_cursor.set(cursor) if cursor else Channel.poll_cursor.remove(),
     ]
@@ -410,14 +400,14 @@ def _advance(channel: Channel, cursor: str | None, at: datetime, next_at: dateti
 
 
 def _reschedule(channel: Channel, next_at: datetime) -> bool:
-    actions = [Channel.DueSK.set(due_keys(channel.channel_id, next_at)[1])]
+    actions = [Channel.DueSK.set(poll_due_keys(channel.channel_id, next_at)[1])]
     return _update(channel, actions, _still_as_read(channel))
 
 
 def _record_error(channel: Channel, at: datetime, error: str) -> bool:
     """Keep the reason for a person to read and wait ``REFUSED_BACKOFF``."""
     actions = [
-        Channel.DueSK.set(due_keys(channel.channel_id, at + REFUSED_BACKOFF)[1]),
+        Channel.DueSK.set(poll_due_keys(channel.channel_id, at + REFUSED_BACKOFF)[1]),
         Channel.poll_error.set(error[:500]),
         Channel.poll_error_at.set(at),
     ]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from chalicelib import aws
+from chalicelib import aws, queues
 from chalicelib.clock import now
 from chalicelib.settings import get_settings
 
@@ -57,9 +57,7 @@ def to_mime(email: OutgoingEmail) -> EmailMessage:
 
 def enqueue(email: OutgoingEmail) -> None:
     """Put the email on the mail queue; the mail worker sends it."""
-    aws.client("sqs").send_message(
-        QueueUrl=aws.queue_url("mail"), MessageBody=email.model_dump_json()
-    )
+    queues.send("mail", email.model_dump_json())
 
 
 def deliver(email: OutgoingEmail) -> str:

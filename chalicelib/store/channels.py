@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import zlib
+from datetime import datetime
+
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
+from chalicelib.clock import iso
+from chalicelib.store import keys
 from chalicelib.store.base import Item
 from chalicelib.store.indexes import DueIndex, LookupIndex
+
+#: the Due index's kind of a polled channel's next poll
+POLL_DUE_KIND = "poll"
 
 
 class Channel(Item, discriminator="Channel"):
@@ -46,3 +54,17 @@ class Channel(Item, discriminator="Channel"):
 class ChannelClaim(Item, discriminator="ChannelClaim"):
     tenant_id = UnicodeAttribute()
     channel_id = UnicodeAttribute()
+
+
+def poll_due_shard(channel_id: str) -> int:
+    """A channel keeps its shard for life: its deadlines spread over ``DUE_SHARDS``."""
+    return zlib.crc32(channel_id.encode()) % keys.DUE_SHARDS
+
+
+def poll_due_keys(channel_id: str, due_at: datetime) -> tuple[str, str]:
+    """``(DuePK, DueSK)`` of a channel whose next poll is at ``due_at``: written by whoever
+    connects it or replaces its credentials (the domain) and by the polling job."""
+    return (
+        keys.due_pk(POLL_DUE_KIND, poll_due_shard(channel_id)),
+        keys.due_sk(iso(due_at), channel_id),
+    )

@@ -7,7 +7,7 @@ import pytest
 
 import app
 from chalicelib.domain.accounts import sessions
-from chalicelib.http.errors import TooManyRequests, Unauthorized
+from chalicelib.domain.errors import Throttled, Unauthenticated
 from chalicelib.store.meter import WRITE_OPERATIONS, measure
 
 PASSWORD = "correct horse battery"
@@ -58,7 +58,7 @@ def test_a_token_check_costs_one_request(signed_up):
 
 
 def test_a_failed_login_reads_only_the_user_and_counts_in_one_transaction(signed_up):
-    with measure() as meter, pytest.raises(Unauthorized):
+    with measure() as meter, pytest.raises(Unauthenticated):
         sessions.login("ana@acme.example.com", "wrong password!", "203.0.113.9")
     reads = sum(c.requests for op, c in meter.operations.items() if op not in WRITE_OPERATIONS)
     assert reads == meter.count("Query") == 1, meter.summary()
@@ -70,9 +70,9 @@ def test_a_failed_login_reads_only_the_user_and_counts_in_one_transaction(signed
 def test_a_login_while_blocked_costs_the_same_for_a_known_and_an_unknown_address(signed_up):
     def blocked_attempt(email: str, source: str) -> dict:
         for _ in range(6):  # 5 free, the 6th blocks this address from this source
-            with pytest.raises(Unauthorized):
+            with pytest.raises(Unauthenticated):
                 sessions.login(email, "wrong password!", source)
-        with measure() as meter, pytest.raises(TooManyRequests):
+        with measure() as meter, pytest.raises(Throttled):
             sessions.login(email, "wrong password!", source)
         return {
             op: (c.requests, c.items, c.read_units, c.write_units)

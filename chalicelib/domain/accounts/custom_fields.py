@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from chalicelib.domain.accounts.principal import Principal
 from chalicelib.domain.accounts.settings_items import CUSTOM_FIELDS, Kind, SettingsItem
-from chalicelib.http.errors import BadRequest
+from chalicelib.domain.errors import Invalid
 from chalicelib.store.base import every_item
 
 AppliesTo = Literal["client", "ticket"]
@@ -38,7 +38,7 @@ class Definitions(Kind):
         current = self.get(principal.tenant_id, item_id)
         fixed = [f for f in ("key", "applies_to") if f in changes and changes[f] != current.data[f]]
         if fixed:
-            raise BadRequest(
+            raise Invalid(
                 "The key and what a custom field applies to cannot change once created: "
                 "data already refers to them. Create another field instead.",
                 code="validation_error",
@@ -134,7 +134,7 @@ def validate_values(
         except ValueError as exc:
             problems.append((key, *exc.args))
     if problems:
-        raise BadRequest(
+        raise Invalid(
             "Some custom fields are not valid: "
             + ", ".join(sorted({p[0] for p in problems}))
             + ".",

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from chalicelib.clock import iso
+from chalicelib.cursors import page_of
 from chalicelib.store import keys
 from chalicelib.store.accounts import HistoryEntry
 
@@ -74,3 +75,14 @@ def read_history(
         for e in found
     ]
     return entries, found.last_evaluated_key
+
+
+def entries_page(
+    tenant_id: str, entity: str, entity_id: str, limit: int, cursor: str | None
+) -> tuple[list[HistoryOut], str | None]:
+    """One page of an item's history, newest first, and the opaque cursor of the next."""
+    return page_of(
+        lambda last: read_history(tenant_id, entity, entity_id, limit, last),
+        cursor,
+        keys.history_pk(tenant_id, entity, entity_id),
+    )

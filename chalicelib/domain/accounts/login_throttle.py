@@ -30,7 +30,7 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib.http.errors import TooManyRequests
+from chalicelib.domain.errors import Throttled
 from chalicelib.store import keys
 from chalicelib.store.accounts import LoginThrottle, epoch_seconds
 from chalicelib.store.base import failed_conditions, lost_race, transaction
@@ -220,14 +220,14 @@ def _transact(build: Callable[[Any], None]) -> set[Key]:
             if not lost_race(exc):  # a concurrent transaction: try again
                 raise
             if attempt == CONFLICT_ATTEMPTS - 1:
-                raise TooManyRequests(
+                raise Throttled(
                     "Too many sign-in attempts at once. Try again in a moment.", retry_after=1
                 ) from exc
     raise AssertionError("unreachable")
 
 
-def _wait(until: datetime, at: datetime) -> TooManyRequests:
+def _wait(until: datetime, at: datetime) -> Throttled:
     seconds = math.ceil((until - at).total_seconds())
-    return TooManyRequests(
+    return Throttled(
         "Too many failed sign-in attempts. Wait before trying again.", retry_after=seconds
     )

@@ -10,11 +10,12 @@ from pydantic import BaseModel, EmailStr, Field, field_validator
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.clock import now
+from chalicelib.cursors import page_of
 from chalicelib.domain.accounts import passwords, tokens
 from chalicelib.domain.accounts.access import ROLES, Role, invalid_permissions
 from chalicelib.domain.accounts.history import history_entry
 from chalicelib.domain.accounts.principal import Principal
-from chalicelib.http.errors import BadRequest, Conflict, Gone, NotFound
+from chalicelib.domain.errors import Conflict, Gone, Invalid, NotFound
 from chalicelib.ids import new_id
 from chalicelib.mail import message as mail
 from chalicelib.mail.templates import render
@@ -96,7 +97,7 @@ class PasswordField(BaseModel):
 def check_password_policy(password: str, email: str | None) -> None:
     problems = passwords.policy_problems(password, email)
     if problems:
-        raise BadRequest(
+        raise Invalid(
             "The password " + "; ".join(problems) + ".",
             code="validation_error",
             details=[
@@ -108,7 +109,7 @@ def check_password_policy(password: str, email: str | None) -> None:
 def check_permissions(role: str, permissions: list[str]) -> None:
     wrong = invalid_permissions(role, permissions)
     if wrong:
-        raise BadRequest(
+        raise Invalid(
             f"The role {role} cannot carry: {', '.join(wrong)}.",
             code="validation_error",
             details=[
@@ -285,8 +286,13 @@ def invite_user(
     return user, _send_invitation(user, tenant, principal.user, raw)
 
 
+def find_user(tenant_id: str, user_id: str) -> User | None:
+    """The company's user ``user_id``, or None."""
+    return get_or_none(User, keys.tenant_pk(tenant_id), keys.user_sk(user_id))
+
+
 def get_user(tenant_id: str, user_id: str) -> User:
-    user = get_or_none(User, keys.tenant_pk(tenant_id), keys.user_sk(user_id))
+    user = find_user(tenant_id, user_id)
     if user is None:
         raise NotFound("There is no such user.")
     return user
@@ -300,6 +306,28 @@ def list_users(tenant_id: str, limit: int, cursor: dict[str, Any] | None) -> tup
         last_evaluated_key=cursor,
     )
     return list(found), found.last_evaluated_key
+
+
+def users_page(tenant_id: str, limit: int, cursor: str | None) -> tuple[list[User], str | None]:
+    """One page of the company's users and the opaque cursor of the next."""
+    return page_of(
+        lambda last: list_users(tenant_id, limit, last), cursor, keys.tenant_pk(tenant_id)
+    )
+
+
+def email_in_use(email: str) -> bool:
+    """Whether an Atiende user (of any company) already has this address."""
+    return get_or_none(EmailClaim, keys.email_claim_pk(email), keys.email_claim_sk()) is not None
+
+
+def staff_ids(tenant_id: str, user_ids: list[str]) -> set[str]:
+    """Which of ``user_ids`` are users of the company who work conversations (not portal
+    users): one BatchGet under the company's own partition, so another company's user id
+    is simply not found."""
+    if not user_ids:
+        return set()
+    users = User.batch_get([(keys.tenant_pk(tenant_id), keys.user_sk(u)) for u in user_ids])
+    return {user.user_id for user in users if user.role != "account_contact"}
 
 
 def _active_admins(tenant_id: str) -> list[User]:
@@ -492,7 +520,7 @@ def redeem_token(raw: str, purpose: str) -> OneTimeToken:
     )
     what = "invitation" if purpose == "invitation" else "password reset link"
     if token is None or token.purpose != purpose:
-        raise BadRequest(
+        raise Invalid(
             f"This {what} is not valid. Check that you copied the whole link.", code="invalid_token"
         )
     if token.used_at is not None:
@@ -569,6 +597,20 @@ def change_password(user: User, new_password: str, at: datetime, write: Any) -> 
     write.save(
         history_entry(user.tenant_id, "user", user.user_id, user.user_id, "password_changed", at)
     )
+
+
+def change_own_password(user: User, current_password: str, new_password: str) -> User:
+    """A signed-in user's new password, once their current one is given: every session of
+    theirs ends (the caller starts a fresh one). Returns the user as it now is."""
+    if not passwords.verify_password(user.password_hash, current_password):
+        raise Invalid(
+            "The current password is not right.",
+            code="wrong_password",
+            details=[{"loc": ["body", "current_password"], "msg": "not right", "type": "password"}],
+        )
+    with transaction() as write:
+        change_password(user, new_password, now(), write)
+    return get_user(user.tenant_id, user.user_id)
 
 
 def valid_roles() -> tuple[str, ...]:

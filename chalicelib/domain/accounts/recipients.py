@@ -36,7 +36,7 @@ def may_receive(user: Any, kind: EmailKind) -> bool:
     if user.role != "account_contact" or not user.contact_id:
         return True
     from chalicelib.domain.accounts.settings_items import ACCOUNT_CONTACTS
-    from chalicelib.http.errors import NotFound
+    from chalicelib.domain.errors import NotFound
 
     try:
         contact = ACCOUNT_CONTACTS.get(user.tenant_id, user.contact_id)

@@ -13,13 +13,13 @@ from typing import Literal
 from pydantic import BaseModel
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib import aws
+from chalicelib import queues
 from chalicelib.clock import now
 from chalicelib.domain.accounts import tokens
 from chalicelib.domain.accounts.people import change_password, get_user, redeem_token
 from chalicelib.domain.accounts.recipients import may_receive
 from chalicelib.domain.accounts.sessions import find_user_by_email
-from chalicelib.http.errors import Conflict
+from chalicelib.domain.errors import Conflict
 from chalicelib.mail import message as mail
 from chalicelib.mail.templates import render
 from chalicelib.settings import get_settings
@@ -38,10 +38,7 @@ class PasswordResetRequest(BaseModel):
 
 
 def request_reset(email: str) -> None:
-    aws.client("sqs").send_message(
-        QueueUrl=aws.queue_url("mail"),
-        MessageBody=PasswordResetRequest(email=email.strip()).model_dump_json(),
-    )
+    queues.send("mail", PasswordResetRequest(email=email.strip()).model_dump_json())
 
 
 def process_reset_request(request: PasswordResetRequest) -> bool:

@@ -19,7 +19,7 @@ from pynamodb.exceptions import TransactWriteError
 from chalicelib.clock import now
 from chalicelib.domain.accounts import login_throttle, passwords, tokens
 from chalicelib.domain.accounts.principal import Principal
-from chalicelib.http.errors import Forbidden, Unauthorized
+from chalicelib.domain.errors import Forbidden, Unauthenticated
 from chalicelib.ids import new_id
 from chalicelib.settings import get_settings
 from chalicelib.store import keys
@@ -42,9 +42,9 @@ class IssuedSession:
 def _jwt_secret() -> str:
     secret = get_settings().jwt_secret
     if secret is None:
-        from chalicelib.http.errors import ServiceUnavailable
+        from chalicelib.domain.errors import Unavailable
 
-        raise ServiceUnavailable("Sign-in is not configured: ATIENDE_JWT_SECRET is missing.")
+        raise Unavailable("Sign-in is not configured: ATIENDE_JWT_SECRET is missing.")
     return secret.get_secret_value()
 
 
@@ -101,7 +101,7 @@ def login(email: str, password: str, source_ip: str) -> IssuedSession:
     attempt = login_throttle.SignInAttempt.of(email, source_ip, at)
     if user is None or not verified:
         attempt.count_wrong_password()
-        raise Unauthorized(WRONG_CREDENTIALS, code="invalid_credentials")
+        raise Unauthenticated(WRONG_CREDENTIALS, code="invalid_credentials")
     if not user.active:
         attempt.refuse_if_blocked()
         raise Forbidden(
@@ -128,7 +128,7 @@ def refresh(raw_token: str) -> IssuedSession:
     try:
         presented = tokens.RefreshToken.parse(raw_token)
     except tokens.InvalidToken as exc:
-        raise Unauthorized("The refresh token is not valid.", code="invalid_token") from exc
+        raise Unauthenticated("The refresh token is not valid.", code="invalid_token") from exc
     new_secret = tokens.new_secret()
     session_key = (
         keys.session_pk(presented.tenant_id, presented.user_id),
@@ -156,12 +156,12 @@ def refresh(raw_token: str) -> IssuedSession:
     except TransactWriteError as exc:
         failed = failed_conditions(write, exc)
         if (keys.tenant_pk(presented.tenant_id), keys.user_sk(presented.user_id)) in failed:
-            raise Unauthorized(
+            raise Unauthenticated(
                 "This session has ended. Sign in again.", code="session_revoked"
             ) from exc
         if session_key in failed:
             _revoke_if_reused(session_key, presented, at)
-            raise Unauthorized(
+            raise Unauthenticated(
                 "This refresh token is not valid any more. Sign in again.", code="invalid_token"
             ) from exc
         raise
@@ -203,12 +203,14 @@ def authenticate(bearer: str | None) -> Principal:
     """Check an access token: signature, expiry, and (1 BatchGet) that the user is still
     active with the same session epoch and the session was not logged out."""
     if not bearer:
-        raise Unauthorized("Sign in first: this route needs a bearer access token.")
+        raise Unauthenticated("Sign in first: this route needs a bearer access token.")
     at = now()
     try:
         claims = tokens.read_access_token(bearer, _jwt_secret(), at)
     except tokens.InvalidToken as exc:
-        raise Unauthorized(f"The access token is not valid: {exc}.", code="invalid_token") from exc
+        raise Unauthenticated(
+            f"The access token is not valid: {exc}.", code="invalid_token"
+        ) from exc
     user_key = (keys.tenant_pk(claims.tenant_id), keys.user_sk(claims.user_id))
     session_key = (
         keys.session_pk(claims.tenant_id, claims.user_id),
@@ -223,7 +225,7 @@ def authenticate(bearer: str | None) -> Principal:
         or int(user.session_epoch) != claims.epoch
         or session.revoked
     ):
-        raise Unauthorized("This session has ended. Sign in again.", code="session_revoked")
+        raise Unauthenticated("This session has ended. Sign in again.", code="session_revoked")
     return Principal(
         tenant_id=user.tenant_id,
         user_id=user.user_id,

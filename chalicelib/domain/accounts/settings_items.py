@@ -16,9 +16,10 @@ from pynamodb.attributes import JSONAttribute, UnicodeAttribute, UTCDateTimeAttr
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.clock import now
+from chalicelib.cursors import page_of
 from chalicelib.domain.accounts.history import history_entry
 from chalicelib.domain.accounts.principal import Principal
-from chalicelib.http.errors import BadRequest, Conflict, NotFound
+from chalicelib.domain.errors import Conflict, Invalid, NotFound
 from chalicelib.ids import new_id
 from chalicelib.store import keys
 from chalicelib.store.accounts import Tenant, get_or_none
@@ -244,6 +245,13 @@ class Kind:
         )
         return list(found), found.last_evaluated_key
 
+    def listing(
+        self, tenant_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[SettingsItem], str | None]:
+        """One page of the tenant's items and the opaque cursor of the next."""
+        partition = keys.tenant_pk(tenant_id)
+        return page_of(lambda last: self.page(tenant_id, limit, last), cursor, partition)
+
     def by_prefix(self, tenant_id: str, prefix: str, limit: int) -> list[SettingsItem]:
         """Items whose unique name starts with ``prefix`` (case-insensitive), in name order;
         an empty prefix lists them all (DynamoDB refuses ``begins_with ""``)."""
@@ -276,7 +284,7 @@ ACCOUNT_CONTACTS = Kind(
 def check_departments(tenant_id: str, department_ids: list[str]) -> None:
     missing = sorted(set(department_ids) - DEPARTMENTS.existing_ids(tenant_id, department_ids))
     if missing:
-        raise BadRequest(
+        raise Invalid(
             "Unknown departments: " + ", ".join(missing) + ".",
             code="validation_error",
             details=[

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.http.errors import PaymentRequired
+from chalicelib.domain.errors import LimitReached
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,11 @@ _ADDONS = {"twitter_accounts": "extra Twitter accounts", "whatsapp_numbers":
 
 
 def check_limit(plan: str, limit: str, in_use: int, extra: int = 0) -> None:
-    """402 naming the limit and how to lift it when one more would exceed it."""
+    """Refuse (``LimitReached``) naming the limit and how to lift it when one more would
+    exceed it."""
     allowed = getattr(PLANS[plan], limit) + extra
     if in_use + 1 > allowed:
-        raise PaymentRequired(
+        raise LimitReached(
             f"Your {PLANS[plan].name} plan allows {allowed} {_NAMES[limit]}. Upgrade your plan "
             f"or add {_ADDONS[limit]} in Billing to connect more.",
             code="plan_limit",

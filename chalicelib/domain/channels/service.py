@@ -12,17 +12,18 @@ from chalicelib import crypto
 from chalicelib.channels.events import ChannelType
 from chalicelib.channels.meta_tokens import has_expiring_token, token_expiry
 from chalicelib.clock import iso, now
+from chalicelib.cursors import page_of
 from chalicelib.domain.accounts.history import history_entry
 from chalicelib.domain.accounts.principal import Principal
 from chalicelib.domain.billing.plans import CHANNEL_LIMITS, check_limit
 from chalicelib.domain.channels.catalog import CATALOG, POLLED, account_id, new_public_key
 from chalicelib.domain.channels.settings import ChannelSettings
-from chalicelib.http.errors import Conflict, NotFound, validation_error
+from chalicelib.domain.errors import Conflict, NotFound, invalid_fields
 from chalicelib.ids import new_id
 from chalicelib.store import keys
 from chalicelib.store.accounts import Tenant, get_or_none
 from chalicelib.store.base import failed_conditions, transaction
-from chalicelib.store.channels import Channel, ChannelClaim
+from chalicelib.store.channels import Channel, ChannelClaim, poll_due_keys
 from chalicelib.store.deadlines import CredentialsDeadline, credentials_deadline
 
 
@@ -34,7 +35,7 @@ def _parse(model: type[BaseModel], data: Any, where: str) -> BaseModel:
     try:
         return model.model_validate(data or {})
     except ValidationError as exc:
-        raise validation_error(exc, where=where) from exc
+        raise invalid_fields(exc, where=where) from exc
 
 
 def _secret_values(model: BaseModel) -> dict[str, Any]:
@@ -83,9 +84,7 @@ def connect(
         created_at=at, updated_at=at,
     )  # fmt: skip
     if channel_type in POLLED:  # first poll due now: the polling job picks it up next minute
-        from chalicelib.jobs.polling import due_keys
-
-        channel.DuePK, channel.DueSK = due_keys(channel_id, at)
+        channel.DuePK, channel.DueSK = poll_due_keys(channel_id, at)
     claim = ChannelClaim(
         keys.channel_claim_pk(channel_type, account),
         keys.channel_claim_sk(),
@@ -162,6 +161,14 @@ def list_channels(tenant_id: str, limit: int, cursor: Any) -> tuple[list[Channel
     return list(found), found.last_evaluated_key
 
 
+def channels_page(
+    tenant_id: str, limit: int, cursor: str | None
+) -> tuple[list[Channel], str | None]:
+    """One page of the company's channels and the opaque cursor of the next."""
+    partition = keys.tenant_pk(tenant_id)
+    return page_of(lambda last: list_channels(tenant_id, limit, last), cursor, partition)
+
+
 def update(
     principal: Principal,
     channel_id: str,
@@ -209,9 +216,7 @@ def update(
                     channel.PK, keys.credentials_due_sk(channel.channel_id)
                 )
         if channel.channel_type in POLLED:  # new keys: try them at the next minute's poll
-            from chalicelib.jobs.polling import due_keys
-
-            due_pk, due_sk = due_keys(channel.channel_id, at)
+            due_pk, due_sk = poll_due_keys(channel.channel_id, at)
             actions += [Channel.DuePK.set(due_pk), Channel.DueSK.set(due_sk),
                         Channel.poll_error.remove(), Channel.poll_error_at.remove()]  # fmt: skip
     with transaction() as write:

@@ -22,8 +22,10 @@ from zoneinfo import ZoneInfo
 from pynamodb.exceptions import PutError
 
 from chalicelib.clock import now, timezone_of
+from chalicelib.cursors import decode_cursor
 from chalicelib.domain.accounts.history import HistoryOut, read_history
 from chalicelib.domain.accounts.principal import Principal
+from chalicelib.domain.errors import Conflict, Invalid, NotFound, Unavailable
 from chalicelib.domain.helpdesk.assignment import RULE
 from chalicelib.domain.helpdesk.tickets import (
     Change,
@@ -36,8 +38,6 @@ from chalicelib.domain.helpdesk.tickets import (
     require_writable,
 )
 from chalicelib.domain.helpdesk.timeline import messages_page
-from chalicelib.http.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
-from chalicelib.http.pagination import decode_cursor
 from chalicelib.ids import new_id
 from chalicelib.store import keys
 from chalicelib.store.accounts import HistoryEntry, Tenant, User, get_or_none
@@ -81,8 +81,8 @@ def comment_key(tenant_id: str, number: int, comment_id: str) -> tuple[str, str]
     return keys.ticket_pk(tenant_id, number), keys.comment_sk(comment_id)
 
 
-def _field_error(field: str, message: str, kind: str = "value_error") -> BadRequest:
-    return BadRequest(
+def _field_error(field: str, message: str, kind: str = "value_error") -> Invalid:
+    return Invalid(
         "The request is not valid.",
         code="validation_error",
         details=[{"loc": ["body", *field.split(".")], "msg": message, "type": kind}],
@@ -102,7 +102,7 @@ def check_mentions(tenant_id: str, mentions: list[str]) -> list[str]:
     }
     unknown = [(i, u) for i, u in enumerate(mentions) if u not in found]
     if unknown:
-        raise BadRequest(
+        raise Invalid(
             "Only users of this account can be mentioned.",
             code="validation_error",
             details=[
@@ -468,7 +468,7 @@ def escalate(principal: Principal, number: int, to: str, note: str | None) -> Ti
         mail.enqueue(email)
     except Exception as exc:
         log.exception("escalation email not queued", extra={"ticket": int(ticket.number)})
-        raise ServiceUnavailable(
+        raise Unavailable(
             f"Ticket {ticket.number} was escalated, but its transcript email could not be "
             "queued; it has been logged for an administrator.",
             code="escalation_email_not_queued",

@@ -4,12 +4,17 @@ has waited longest; with nobody available the ticket waits unassigned."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.accounts.principal import Principal
+from chalicelib.domain.errors import Invalid
 from chalicelib.store import keys
 from chalicelib.store.helpdesk import AgentState
 
+#: who may receive tickets automatically; stakeholders work conversations but never get them
+ASSIGNABLE = frozenset({"admin", "supervisor", "agent"})
 RULE = "online, auto-assignment on, serves the channel, under its cap; fewest open tickets, then longest waiting"
 _EPOCH = datetime(1970, 1, 1).astimezone()
 #: unassigned tickets read per hand-out (a queue waiting longer than this is handed out
@@ -114,3 +119,81 @@ def hand_out_waiting(tenant_id: str, limit: int = 50) -> list[tuple[int, str]]:
         agent.waiting_since = at
         given.append((int(ticket.number), agent.user_id))
     return given
+
+
+# --- the agents' own settings ------------------------------------------------------------
+def _state(tenant_id: str, user_id: str) -> AgentState:
+    return AgentState(keys.tenant_pk(tenant_id), keys.agent_state_sk(user_id))
+
+
+def _identity(tenant_id: str, user_id: str, at: datetime) -> list[Any]:
+    """What every write of an agent's row sets, so the first one creates it whole."""
+    return [AgentState.updated_at.set(at), AgentState.tenant_id.set(tenant_id),
+            AgentState.user_id.set(user_id), AgentState.kind.set(AgentState)]  # fmt: skip
+
+
+def set_presence(principal: Principal, presence: str, at: datetime) -> None:
+    """The caller is online, away or offline; coming online starts their wait for a ticket
+    and hands out what was waiting."""
+    actions = [AgentState.presence.set(presence),
+               *_identity(principal.tenant_id, principal.user_id, at)]  # fmt: skip
+    if presence == "online":
+        actions.append(AgentState.waiting_since.set(at))
+    _state(principal.tenant_id, principal.user_id).update(actions=actions)
+    if presence == "online":
+        hand_out_waiting(principal.tenant_id)
+
+
+@dataclass(frozen=True)
+class AgentSettings:
+    """One row of the admin's assignment table."""
+
+    user_id: str
+    auto_assign: bool
+    channels: list[str]
+    cap: int | None
+
+
+def configure_agents(tenant_id: str, rows: list[AgentSettings], at: datetime) -> None:
+    """Turn auto-assignment on or off per agent, with their channels and cap, then hand out
+    what was waiting. Every row is checked first: an invalid table writes nothing."""
+    from chalicelib.domain.accounts.people import list_users
+    from chalicelib.domain.channels.service import list_channels
+    from chalicelib.store.base import every_item
+
+    users = {u.user_id: u for u in every_item(lambda c: list_users(tenant_id, 100, c))}
+    connected = {
+        c.channel_id
+        for c in every_item(lambda cursor: list_channels(tenant_id, 100, cursor))
+        if c.status == "connected"
+    }
+    problems: list[dict[str, Any]] = []
+    for i, row in enumerate(rows):
+        user = users.get(row.user_id)
+        if user is None:
+            problems.append({"loc": ["body", "agents", i, "user_id"], "msg": "no such user",
+                             "type": "reference"})  # fmt: skip
+        elif row.auto_assign and user.role not in ASSIGNABLE:
+            problems.append({"loc": ["body", "agents", i, "auto_assign"],
+                             "msg": f"a {user.role} never receives tickets automatically",
+                             "type": "role"})  # fmt: skip
+        problems.extend(
+            {"loc": ["body", "agents", i, "channels"], "msg": f"no connected channel {channel}",
+             "type": "reference"}
+            for channel in set(row.channels) - connected
+        )  # fmt: skip
+    if problems:
+        raise Invalid(
+            "Some rows of the assignment table are not valid.",
+            code="validation_error",
+            details=problems,
+        )
+    for row in rows:
+        channels: Any = sorted(set(row.channels))  # PynamoDB types a list of strings oddly
+        _state(tenant_id, row.user_id).update(actions=[
+            AgentState.auto_assign.set(row.auto_assign),
+            AgentState.channels.set(channels),
+            AgentState.cap.set(row.cap) if row.cap is not None else AgentState.cap.remove(),
+            *_identity(tenant_id, row.user_id, at),
+        ])  # fmt: skip
+    hand_out_waiting(tenant_id)

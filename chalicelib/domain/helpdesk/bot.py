@@ -28,6 +28,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.clock import now
+from chalicelib.domain.errors import Conflict, NotFound, Unauthenticated
 from chalicelib.domain.helpdesk.replies import (
     answered_provider_id,
     check_answerable,
@@ -38,7 +39,6 @@ from chalicelib.domain.helpdesk.replies import (
 from chalicelib.domain.helpdesk.tickets import require_writable
 from chalicelib.domain.helpdesk.timeline import message_key, new_message_id
 from chalicelib.domain.integrations import get_integration, secret_of, sign
-from chalicelib.http.errors import AppError, Conflict, NotFound
 from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
 from chalicelib.store.base import failed_conditions, transaction
@@ -50,8 +50,9 @@ EVENT = "bot.message"
 TOLERANCE_SECONDS = 300
 
 
-class BotUnauthorized(AppError):
-    status = 401
+class BotUnauthorized(Unauthenticated):
+    """The call is not signed by an active bot webhook of the account it names."""
+
     code = "bot_unauthorized"
 
 

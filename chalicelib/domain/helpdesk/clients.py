@@ -24,6 +24,7 @@ from chalicelib.clock import now
 from chalicelib.domain.accounts.custom_fields import validate_values
 from chalicelib.domain.accounts.history import history_entry
 from chalicelib.domain.accounts.principal import Principal
+from chalicelib.domain.errors import Conflict, Invalid, NotFound
 from chalicelib.domain.helpdesk.search_terms import (
     InvalidRut,
     name_words,
@@ -31,8 +32,7 @@ from chalicelib.domain.helpdesk.search_terms import (
     normalize_phone,
     parse_rut,
 )
-from chalicelib.domain.helpdesk.tickets import may_see
-from chalicelib.http.errors import BadRequest, Conflict, NotFound
+from chalicelib.domain.helpdesk.visibility import may_see
 from chalicelib.store.base import lost_race, transaction
 from chalicelib.store.helpdesk import Client
 from chalicelib.store.search import email_actions, get_client, get_ticket, rut_actions, word_item
@@ -70,8 +70,8 @@ def load_client(principal: Principal, client_id: str, consistent: bool = False) 
     return client
 
 
-def _invalid(field: str, message: str, kind: str = "value_error") -> BadRequest:
-    return BadRequest(
+def _invalid(field: str, message: str, kind: str = "value_error") -> Invalid:
+    return Invalid(
         f"The {field} is not valid: {message}.",
         code="validation_error",
         details=[{"loc": ["body", field], "msg": message, "type": kind}],

@@ -34,12 +34,12 @@ from pynamodb.expressions.condition import Condition
 
 from chalicelib.channels.events import ChannelType
 from chalicelib.clock import now
+from chalicelib.cursors import decode_cursor, encode_cursor
 from chalicelib.domain.accounts.principal import Principal
 from chalicelib.domain.accounts.settings_items import AGENT_GROUPS, DEPARTMENTS
+from chalicelib.domain.errors import Conflict, Invalid, NotFound
 from chalicelib.domain.helpdesk.tags import tag_ids_exist
-from chalicelib.domain.helpdesk.tickets import agent_channels
-from chalicelib.http.errors import BadRequest, Conflict, NotFound
-from chalicelib.http.pagination import decode_cursor, encode_cursor
+from chalicelib.domain.helpdesk.visibility import agent_channels
 from chalicelib.ids import new_id
 from chalicelib.store import keys
 from chalicelib.store.accounts import User, get_or_none
@@ -189,7 +189,7 @@ def check_references(tenant_id: str, filters: ColumnFilters, only: set[str] | No
         missing = set(filters.tags) - tag_ids_exist(tenant_id, filters.tags)
         problems += [_problem("tags", f"no tag {t}") for t in sorted(missing)]
     if problems:
-        raise BadRequest(
+        raise Invalid(
             "Some filters refer to things this account does not have.",
             code="validation_error",
             details=problems,
@@ -322,7 +322,7 @@ def reorder(principal: Principal, ids: list[str]) -> list[ColumnView]:
                 + [{"loc": ["body", "ids"], "msg": f"column {i} is missing", "type": "missing"} for i in missing]
                 + [{"loc": ["body", "ids"], "msg": f"column {i} appears twice", "type": "duplicate"} for i in repeated]
             )  # fmt: skip
-            raise BadRequest(
+            raise Invalid(
                 "List each of your columns exactly once.", code="validation_error", details=details
             )
         try:
@@ -470,8 +470,8 @@ def _channels_for(
     return [c for c in served if wanted is None or c in wanted]
 
 
-def _bad_cursor() -> BadRequest:
-    return BadRequest("The page cursor is not valid for this list.", code="invalid_cursor")
+def _bad_cursor() -> Invalid:
+    return Invalid("The page cursor is not valid for this list.", code="invalid_cursor")
 
 
 def _streams(

@@ -26,6 +26,7 @@ from pynamodb.exceptions import UpdateError
 from chalicelib.clock import iso, now
 from chalicelib.domain.accounts.principal import Principal
 from chalicelib.domain.accounts.settings_items import QUICK_REPLIES
+from chalicelib.domain.errors import Conflict, Invalid
 from chalicelib.domain.helpdesk.tickets import (
     apply_change,
     assignment_change,
@@ -36,7 +37,6 @@ from chalicelib.domain.helpdesk.timeline import message_key, new_message_id
 from chalicelib.domain.inbound.autoreply import enqueue_send
 from chalicelib.domain.inbound.ingest import preview
 from chalicelib.domain.uploads import is_own_upload
-from chalicelib.http.errors import BadRequest, Conflict
 from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
 from chalicelib.store.base import condition_failed
@@ -65,8 +65,8 @@ def window_closes_at(ticket: Ticket) -> datetime | None:
     return ticket.last_client_message_at + WHATSAPP_WINDOW
 
 
-def _bad(message: str, code: str, loc: list[Any]) -> BadRequest:
-    return BadRequest(
+def _bad(message: str, code: str, loc: list[Any]) -> Invalid:
+    return Invalid(
         message, code=code, details=[{"loc": ["body", *loc], "msg": message, "type": code}]
     )
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.domain.accounts.principal import Principal
+from chalicelib.domain.errors import Invalid
 from chalicelib.domain.helpdesk.search_terms import (
     InvalidRut,
     matches,
@@ -31,8 +32,7 @@ from chalicelib.domain.helpdesk.search_terms import (
     normalize_email,
     parse_rut,
 )
-from chalicelib.domain.helpdesk.tickets import agent_channels, may_see
-from chalicelib.http.errors import BadRequest
+from chalicelib.domain.helpdesk.visibility import agent_channels, may_see
 from chalicelib.store.base import condition_failed, lost_race, transaction
 from chalicelib.store.helpdesk import Client, Ticket
 from chalicelib.store.search import (
@@ -60,8 +60,8 @@ class Hit:
     client: Client | None
 
 
-def _invalid(field: str, message: str, kind: str = "value_error") -> BadRequest:
-    return BadRequest(
+def _invalid(field: str, message: str, kind: str = "value_error") -> Invalid:
+    return Invalid(
         f"The {field} search is not valid: {message}.",
         code="validation_error",
         details=[{"loc": ["query", field], "msg": message, "type": kind}],

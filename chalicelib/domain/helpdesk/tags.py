@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from chalicelib.domain.accounts.settings_items import Kind
-from chalicelib.http.errors import BadRequest, Conflict
+from chalicelib.domain.errors import Conflict, Invalid
 
 NAME_MAX = 50
 COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
@@ -69,7 +69,7 @@ def check_tags(tenant_id: str, ids: list[str], field: str = "tags") -> None:
     """400 naming every id that is not a tag of the tenant (for ticket edits)."""
     missing = sorted(set(ids) - tag_ids_exist(tenant_id, ids))
     if missing:
-        raise BadRequest(
+        raise Invalid(
             "Unknown tags: " + ", ".join(missing) + "; use the account's tags (see /v1/tags).",
             code="validation_error",
             details=[

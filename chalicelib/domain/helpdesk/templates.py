@@ -12,7 +12,7 @@ import re
 from typing import Any, Literal
 
 from chalicelib.domain.accounts.settings_items import Kind, SettingsItem
-from chalicelib.http.errors import BadRequest, Conflict
+from chalicelib.domain.errors import Conflict, Invalid
 
 Category = Literal["MARKETING", "UTILITY", "AUTHENTICATION"]
 Status = Literal["approved", "pending", "rejected"]
@@ -100,8 +100,8 @@ def find_template(tenant_id: str, name: str, language: str) -> SettingsItem | No
     return found[0] if found else None
 
 
-def _refuse(message: str, code: str, loc: list[Any]) -> BadRequest:
-    return BadRequest(
+def _refuse(message: str, code: str, loc: list[Any]) -> Invalid:
+    return Invalid(
         message,
         code=code,
         details=[{"loc": ["body", "template", *loc], "msg": message, "type": code}],
@@ -122,7 +122,7 @@ def render_template(
 ) -> tuple[dict[str, Any], str]:
     """The approved template (name, language) and its body with ``parameters`` filled in.
 
-    400 (``BadRequest``) if there is no such template, it is not approved, or the
+    400 (``Invalid``) if there is no such template, it is not approved, or the
     parameters do not fit it.
     """
     item = find_template(tenant_id, name, language)

@@ -1,9 +1,7 @@
-"""Tickets as the help desk works them (SPEC §4): who may see one, and loading it.
+"""Tickets as the help desk works them (SPEC §4): loading one and changing it.
 
-Visibility (SPEC §2): admins, supervisors, analysts and stakeholders see every ticket
-of their tenant; an agent sees the tickets assigned to them and the unassigned ones of
-the channels in their assignment list. A ticket one may not see is a 404, the same as
-one that does not exist: nobody learns of others' tickets.
+Who may see a ticket is :mod:`chalicelib.domain.helpdesk.visibility`. A ticket one may not
+see is a 404, the same as one that does not exist: nobody learns of others' tickets.
 """
 
 from __future__ import annotations
@@ -21,7 +19,8 @@ from pynamodb.exceptions import TransactWriteError
 from chalicelib.clock import iso, now
 from chalicelib.domain.accounts.history import history_entry
 from chalicelib.domain.accounts.principal import Principal
-from chalicelib.http.errors import Conflict, NotFound
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.helpdesk.visibility import agent_channels, may_see
 from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
 from chalicelib.store.base import lost_race, transaction
@@ -30,28 +29,6 @@ from chalicelib.untrusted import is_ascii_number
 
 OPEN_STATES = ("open", "pending")
 READ_ONLY_STATES = ("merged", "escalated")
-
-
-def agent_channels(principal: Principal) -> list[str]:
-    """The channels an agent serves (their row of the assignment table)."""
-    state = get_or_none(
-        AgentState, keys.tenant_pk(principal.tenant_id), keys.agent_state_sk(principal.user_id)
-    )
-    return list(state.channels or []) if state else []
-
-
-def may_see(principal: Principal, ticket: Ticket, channels: list[str] | None = None) -> bool:
-    """``channels``: the agent's channels when already read (saves a GetItem)."""
-    if ticket.tenant_id != principal.tenant_id:
-        return False
-    if principal.role != "agent":
-        return True
-    if ticket.assignee_id == principal.user_id:
-        return True
-    if ticket.assignee_id is None:
-        served = agent_channels(principal) if channels is None else channels
-        return ticket.channel_id in served
-    return False
 
 
 def parse_number(number: str) -> int:

@@ -132,7 +132,7 @@ def test_a_user_created_meanwhile_undoes_the_contact(world, admin, monkeypatch):
     from chalicelib.api import account_contacts
 
     world.invite(admin, "pat@acme.example.com", "agent")
-    monkeypatch.setattr(account_contacts, "get_or_none", lambda *args, **kwargs: None)
+    monkeypatch.setattr(account_contacts.people, "email_in_use", lambda email: False)
     refused = create(world, admin, email="pat@acme.example.com", portal_access=True)
     assert refused.status_code == 409
     assert refused.json["error"]["code"] == "email_taken"
@@ -142,7 +142,7 @@ def test_a_user_created_meanwhile_undoes_the_contact(world, admin, monkeypatch):
 
 def test_a_failed_link_removes_both_the_user_and_the_contact(world, admin, monkeypatch):
     from chalicelib.api import account_contacts
-    from chalicelib.http.errors import Conflict
+    from chalicelib.domain.errors import Conflict
 
     original = account_contacts.Kind.update
 

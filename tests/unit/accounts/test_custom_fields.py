@@ -3,7 +3,7 @@
 import pytest
 
 from chalicelib.domain.accounts.custom_fields import validate_values
-from chalicelib.http.errors import BadRequest
+from chalicelib.domain.errors import Invalid
 
 
 @pytest.fixture
@@ -204,7 +204,7 @@ def test_validate_values_checks_and_normalises(world, signup, admin):
     }
     assert validate_values(tenant, "ticket", {"priority": "ALTA"}) == {"priority": "Alta"}
 
-    with pytest.raises(BadRequest) as refused:
+    with pytest.raises(Invalid) as refused:
         validate_values(
             tenant,
             "client",
@@ -253,7 +253,7 @@ def test_validate_values_refuses_wrong_types(world, signup, admin, key, value, k
     define(world, admin, "employees", "number")
     define(world, admin, "since", "date")
     define(world, admin, "plan", "select", options=["Gold"])
-    with pytest.raises(BadRequest) as refused:
+    with pytest.raises(Invalid) as refused:
         validate_values(tenant, "client", {key: value}, loc=["body", "fields"])
     assert [(d["loc"], d["type"]) for d in refused.value.details] == [
         (["body", "fields", key], kind)
@@ -268,7 +268,7 @@ def test_validate_values_reads_every_page_of_definitions(world, signup, admin, m
     for i in (0, 1, 2, 3, 104):
         define(world, admin, f"f{i:03d}")
     define(world, admin, "last", required=True)
-    with pytest.raises(BadRequest) as refused:
+    with pytest.raises(Invalid) as refused:
         validate_values(tenant, "client", {"f104": "x"})
     assert [d["loc"][-1] for d in refused.value.details] == ["last"]
     assert validate_values(tenant, "client", {"f000": "a", "f104": "b", "last": "c"}) == {

@@ -29,7 +29,7 @@ from chalicelib.jobs import polling
 from chalicelib.jobs.scheduled import SCHEDULED_JOBS
 from chalicelib.settings import reset_settings
 from chalicelib.store import keys, meter
-from chalicelib.store.channels import Channel
+from chalicelib.store.channels import Channel, poll_due_keys
 from chalicelib.store.platform import last_heartbeats
 from devstack.scheduler import fire, scheduled_handlers
 from devstack.worker import deliver_once, sqs_consumers
@@ -447,7 +447,7 @@ def seed_waiting_channels(tenant: str, count: int, due_at: Any) -> None:
     """Channels whose next poll is later (written directly: a plan allows few)."""
     for n in range(count):
         channel_id = f"seeded{n:04d}"
-        due_pk, due_sk = polling.due_keys(channel_id, due_at)
+        due_pk, due_sk = poll_due_keys(channel_id, due_at)
         Channel(keys.tenant_pk(tenant), keys.channel_sk(channel_id), tenant_id=tenant,
                 channel_id=channel_id, channel_type="app_store", name=f"App {n}",
                 account_id=f"9{n:09d}", identifiers={"app_id": f"9{n:09d}"},

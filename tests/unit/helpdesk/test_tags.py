@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from staff_world import every_role, roles_allowed, walk_routes_by_role
 
+from chalicelib.domain.errors import Invalid
 from chalicelib.domain.helpdesk.tags import check_tags, fold, tag_ids_exist
-from chalicelib.http.errors import BadRequest
 from chalicelib.store.meter import measure
 
 
@@ -151,7 +151,7 @@ def test_ticket_edits_check_tag_ids_with_one_batch_read(world, signup, admin):
     assert found == set(mine)
     assert meter.requests == 1 and meter.count("BatchGetItem") == 1
     assert tag_ids_exist(tenant, []) == set()
-    with pytest.raises(BadRequest) as refused:
+    with pytest.raises(Invalid) as refused:
         check_tags(tenant, [mine[1], theirs])
     assert refused.value.details == [
         {"loc": ["body", "tags"], "msg": f"no tag {theirs}", "type": "reference"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from staff_world import every_role, roles_allowed, walk_routes_by_role
 
+from chalicelib.domain.errors import Invalid
 from chalicelib.domain.helpdesk.templates import parameter_count, render_template
-from chalicelib.http.errors import BadRequest
 
 BODY = "Hola {{1}}, tu pedido {{2}} llegará el {{3}}."
 
@@ -213,7 +213,7 @@ def test_rendering_refuses_what_whatsapp_would_refuse(
 ):
     create(world, admin)
     create(world, admin, name="borrador", status="pending")
-    with pytest.raises(BadRequest) as refused:
+    with pytest.raises(Invalid) as refused:
         render_template(tenant, name, language, parameters)
     assert refused.value.code == code
     assert message in refused.value.message
@@ -222,7 +222,7 @@ def test_rendering_refuses_what_whatsapp_would_refuse(
 def test_another_tenants_template_is_unknown(world, admin):
     create(world, admin)
     other = world.signup(company="Otra", email="bea@otra.example.com")
-    with pytest.raises(BadRequest) as refused:
+    with pytest.raises(Invalid) as refused:
         render_template(other["tenant"]["id"], "pedido_en_camino", "es", ["a", "b", "c"])
     assert refused.value.code == "unknown_template"
 

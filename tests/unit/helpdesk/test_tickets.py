@@ -450,8 +450,8 @@ def test_an_assignment_to_a_user_and_a_group_is_one_transaction_with_an_entry_ea
 def test_an_assignment_whose_group_part_is_refused_writes_neither_part(desk, monkeypatch):
     """The ticket becomes read-only (merged elsewhere, say) by the time the group part is
     decided, after the user part was: neither is written, nobody is told."""
+    from chalicelib.domain.errors import Conflict
     from chalicelib.domain.helpdesk import tickets as domain
-    from chalicelib.http.errors import Conflict
 
     desk.client_writes()
     _, pat_id = desk.person("pat@acme.example.com", "agent")

@@ -6,7 +6,9 @@ import pytest
 from chalice import Chalice
 from chalice.test import Client
 
-from chalicelib.http.errors import Conflict, TooManyRequests
+from chalicelib.domain import errors as domain
+from chalicelib.domain.helpdesk.bot import BotUnauthorized
+from chalicelib.http import errors as http
 from chalicelib.http.routing import REGISTRY, RequestModel, Resource, ResponseModel
 
 
@@ -36,9 +38,11 @@ def client():
     )
     def echo(call):
         if call.body.name == "conflict":
-            raise Conflict("Already done.")
+            raise domain.Conflict("Already done.", code="already_done", details={"n": 1})
         if call.body.name == "slow down":
-            raise TooManyRequests("Too many tries.", retry_after=30)
+            raise domain.Throttled("Too many tries.", retry_after=30)
+        if call.body.name == "edge":
+            raise http.Conflict("The edge's own refusal.")
         if call.body.name == "boom":
             raise RuntimeError("secret-internal-detail")
         return EchoOut(name=call.body.name, count=call.body.count)
@@ -99,10 +103,43 @@ def test_a_body_over_one_mebibyte_is_413(client):
 
 
 def test_domain_errors_keep_their_status_and_headers(client):
-    assert post(client, {"name": "conflict"}).status_code == 409
+    conflict = post(client, {"name": "conflict"})
+    assert conflict.status_code == 409
+    assert error_of(conflict) == {
+        "code": "already_done",
+        "message": "Already done.",
+        "details": {"n": 1},
+    }
     throttled = post(client, {"name": "slow down"})
     assert throttled.status_code == 429
     assert throttled.headers["Retry-After"] == "30"
+    assert error_of(throttled)["code"] == "throttled"
+    assert post(client, {"name": "edge"}).status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("refusal", "status", "code"),
+    [
+        (domain.Invalid("x"), 400, "bad_request"),
+        (domain.Unauthenticated("x"), 401, "unauthorized"),
+        (BotUnauthorized("x"), 401, "bot_unauthorized"),
+        (domain.LimitReached("x"), 402, "plan_limit"),
+        (domain.Forbidden("x"), 403, "forbidden"),
+        (domain.NotFound("x"), 404, "not_found"),
+        (domain.Conflict("x", code="ticket_merged"), 409, "ticket_merged"),
+        (domain.Gone("x"), 410, "gone"),
+        (domain.Throttled("x", retry_after=0), 429, "throttled"),
+        (domain.Unavailable("x"), 503, "unavailable"),
+    ],
+)
+def test_each_kind_of_domain_refusal_has_one_status(refusal, status, code):
+    error = http.as_http(refusal)
+    assert (error.status, error.code, error.message) == (status, code, "x")
+
+
+def test_a_throttled_refusal_says_when_to_come_back_in_whole_seconds():
+    assert http.as_http(domain.Throttled("x", retry_after=0)).headers == {"Retry-After": "1"}
+    assert http.as_http(domain.Throttled("x", retry_after=42)).headers == {"Retry-After": "42"}
 
 
 def test_an_unexpected_error_is_a_json_500_without_internals(client, caplog):

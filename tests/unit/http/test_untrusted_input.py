@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from chalicelib.channels.events import MalformedPayload
 from chalicelib.channels.provider_json import load_object
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.helpdesk.tickets import parse_number
-from chalicelib.http.errors import NotFound
 from chalicelib.untrusted import (
     MAX_JSON_DEPTH,
     TooDeep,
