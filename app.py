@@ -134,6 +134,13 @@ def sla_sweep(event):
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
+def effects_sweep(event):
+    from chalicelib.jobs import effects_sweep
+
+    return effects_sweep.scheduled_run()
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
 def token_expiry(event):
     from chalicelib.jobs import tokens
 

@@ -83,8 +83,9 @@ def probe_queues() -> dict[str, object]:
 
     sqs = client("sqs")
     depths: dict[str, object] = {}
-    for queue in QUEUES:
-        for name in (queue, f"{queue}-dlq"):
+    # effects-dlq: the table stream's batches that failed every retry (jobs/effects_sweep.py)
+    for names in [*((queue, f"{queue}-dlq") for queue in QUEUES), ("effects-dlq",)]:
+        for name in names:
             attributes = sqs.get_queue_attributes(
                 QueueUrl=queue_url(name), AttributeNames=["ApproximateNumberOfMessages"]
             )["Attributes"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import time
 import uuid
 from datetime import UTC, datetime
@@ -76,29 +75,6 @@ def dynamodb_event(records: list[dict[str, Any]], stream_arn: str, region: str) 
     """A DynamoDB stream event as Lambda's event source mapping delivers it: the records of
     ``GetRecords`` with the stream's ARN, times in epoch seconds and binary values in
     base64, as in Lambda's JSON."""
-    return {
-        "Records": [
-            {
-                "eventID": r["eventID"],
-                "eventName": r["eventName"],
-                "eventVersion": r.get("eventVersion", "1.1"),
-                "eventSource": "aws:dynamodb",
-                "awsRegion": region,
-                "dynamodb": _lambda_json(r["dynamodb"]),
-                "eventSourceARN": stream_arn,
-            }
-            for r in records
-        ]
-    }
+    from chalicelib.store.stream import as_lambda_record
 
-
-def _lambda_json(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.timestamp()
-    if isinstance(value, (bytes, bytearray)):
-        return base64.b64encode(value).decode("ascii")
-    if isinstance(value, dict):
-        return {key: _lambda_json(inner) for key, inner in value.items()}
-    if isinstance(value, list):
-        return [_lambda_json(inner) for inner in value]
-    return value
+    return {"Records": [{**as_lambda_record(r, stream_arn), "awsRegion": region} for r in records]}

@@ -29,6 +29,7 @@ from chalice.app import DynamoDBEventConfig, SQSEventConfig
 
 from chalicelib import aws, logs
 from chalicelib.settings import get_settings
+from chalicelib.store.stream import client as stream_client
 from devstack.lambda_events import LambdaContext, dynamodb_event, sqs_event
 
 log = logging.getLogger("devstack.worker")
@@ -121,37 +122,23 @@ class TableStream:
     ``effects-dlq`` queue and is passed over.
     """
 
-    def __init__(self, source: DynamoDBEventConfig, handler: Any, table: str | None = None,
-                 endpoint: str | None = None) -> None:  # fmt: skip
+    def __init__(self, source: DynamoDBEventConfig, handler: Any) -> None:
         from chalicelib.store.base import Item
 
         self.source = source
         self.handler = handler
-        self.table = table or Item.Meta.table_name
-        self.endpoint = endpoint if endpoint is not None else Item.Meta.host
+        self.table = Item.Meta.table_name  # the models' table, wherever they point
         self.arn: str | None = None
         self.after: dict[str, str] = {}  # shard -> sequence number of the last record handled
         self.closed: set[str] = set()  # shards read to their end
         self.failures: dict[tuple[str, str], int] = {}
         self.dead_lettered = 0
 
-    def _client(self, service: str) -> Any:
-        from botocore.config import Config
-
-        return aws._session().client(
-            service,
-            region_name=get_settings().region,
-            endpoint_url=self.endpoint,
-            # botocore would address DynamoDB Streams by account (<account>.streams-ddb...)
-            config=Config(account_id_endpoint_mode="disabled", retries={"mode": "standard"}),
-        )
-
     def stream_arn(self) -> str | None:
-        arn = (
-            self._client("dynamodb")
-            .describe_table(TableName=self.table)["Table"]
-            .get("LatestStreamArn")
-        )
+        from chalicelib.store.base import Item
+
+        described = Item._get_connection().connection.describe_table(self.table)
+        arn = described.get("LatestStreamArn")
         if arn != self.arn:  # a new table (or stream): start again from its beginning
             self.arn, self.after, self.closed, self.failures = arn, {}, set(), {}
         return arn
@@ -172,7 +159,7 @@ class TableStream:
         arn = self.stream_arn()
         if arn is None:
             return 0
-        streams = self._client("dynamodbstreams")
+        streams = stream_client()
         shards = self._shards(streams, arn)
         known = {shard["ShardId"] for shard in shards}
         count = 0

@@ -15,7 +15,10 @@ What each change causes (docs/decisions.md, "Effects follow the table's stream")
   ticket's bot is on, else the out-of-hours auto-reply;
 - an outbound **Message** inserted as ``queued`` (a reply, the bot's answer, an
   auto-reply): its place on the outbound queue (the outbound worker sends each message
-  once, whatever the copies of its record).
+  once, whatever the copies of its record);
+- a **Ticket** modified into ``merged``: its messages copied into the target (the same
+  message ids; a message that lands in the merged ticket later is copied on its own).
+  The copies (``merged_from``) cause nothing.
 
 Each effect is idempotent by a key derived from the change that caused it, so a record
 handled twice (Lambda retries from a failed record, the local worker restarts) does each
@@ -29,7 +32,8 @@ Records are handled in stream order. The first that fails is reported in
 ``batchItemFailures`` (by its sequence number) and the rest of the batch is left alone:
 Lambda retries from that record (``ReportBatchItemFailures``, bisecting the batch), up to
 the event source's ``MaximumRetryAttempts``, then describes the batch in the
-``effects-dlq`` queue (infra/package.py) rather than lose it silently.
+``effects-dlq`` queue (infra/package.py) rather than lose it silently, and the effects
+sweep hands its records over again (jobs/effects_sweep.py).
 """
 
 from __future__ import annotations
@@ -38,20 +42,24 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.clock import iso
+from chalicelib.domain.helpdesk.tickets import copy_messages
 from chalicelib.domain.integrations import EmitMessage
 from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
-from chalicelib.store.base import Item
+from chalicelib.store.base import Item, condition_failed
 from chalicelib.store.channels import Channel
 from chalicelib.store.helpdesk import Client, Message, Ticket
 
 log = logging.getLogger(__name__)
 
 #: the item kinds whose changes cause something; the event source's filter
-#: (infra/package.py ``STREAM_FILTER``) lets only these reach the function
+#: (infra/package.py ``STREAM_KINDS``) lets only these reach the function
 KINDS: tuple[str, ...] = ("Client", "Ticket", "Message")
 OPEN_STATES = ("open", "pending")
 _EVENT_NAMESPACE = uuid.UUID("5d2b9f0e-6c1a-4f7e-8a43-2f6c0e9b7d15")
@@ -112,6 +120,10 @@ def _keys(raw: dict[str, Any] | None) -> str:
 def apply(change: Change) -> None:
     """Every effect of one change (each one idempotent)."""
     item = change.new
+    if isinstance(item, Ticket) and change.name == "MODIFY":
+        if item.status == "merged" and getattr(change.old, "status", None) != "merged":
+            ticket_merged(item)
+        return
     if not change.inserted:
         return
     if isinstance(item, Client):
@@ -157,6 +169,9 @@ def message_received(message: Message) -> None:
     emit(message, "message.received", message.stored_at, {
         "ticket": number, "channel_id": message.channel_id, "text": message.text[:1000]})  # fmt: skip
     ticket = get_or_none(Ticket, keys.ticket_pk(message.tenant_id, number), keys.ticket_sk())
+    if ticket is not None and ticket.status == "merged" and ticket.merged_into:
+        # stored while its ticket was being merged: the target shows it too
+        copy_messages(message.tenant_id, number, int(ticket.merged_into), [message])
     bot_on = ticket is not None and bool(ticket.bot) and ticket.status in OPEN_STATES
     if ticket is not None and bot_on:
         emit(message, "bot.message", message.stored_at, bot_message(ticket, message))
@@ -165,9 +180,32 @@ def message_received(message: Message) -> None:
         reply_to_message(channel, message, bot_on)
 
 
+def ticket_merged(ticket: Ticket) -> None:
+    """A ticket merged into another: the target shows its messages (copies with the same
+    ids, so copying again writes the same items)."""
+    if ticket.merged_into:
+        copy_messages(ticket.tenant_id, int(ticket.number), int(ticket.merged_into))
+
+
 def message_queued(message: Message) -> None:
     """An outbound message stored to be sent goes on the outbound queue. The worker sends
-    it once (it claims the message first), however many copies of the record it gets."""
+    it once (it claims the message first), however many copies of the record it gets.
+
+    When SQS does not take it, the message is marked stuck (in the Due index, for the
+    effects sweep to send again after :data:`SEND_REDRIVE_AFTER`) and the record is done:
+    an outbound queue that is down must not hold up the rest of the stream."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        enqueue_send(message)
+    except (BotoCoreError, ClientError):
+        log.warning("outbound message not queued; the effects sweep sends it again",
+                    exc_info=True, extra=_where(message))  # fmt: skip
+        mark_send_stuck(message)
+
+
+def enqueue_send(message: Message) -> None:
+    """Hand a stored outbound message to the outbound worker."""
     from chalicelib import aws
 
     aws.client("sqs").send_message(
@@ -176,6 +214,32 @@ def message_queued(message: Message) -> None:
                                 "ticket_number": int(message.ticket_number),
                                 "message_id": message.message_id}),
     )  # fmt: skip
+
+
+#: a queued message whose trip to the outbound queue failed is sent again this long after
+#: it was stored (the sweep runs every minute)
+SEND_REDRIVE_AFTER = timedelta(minutes=5)
+STUCK_SENDS = keys.due_pk("send", 0)  # rare: one Due partition is plenty
+
+
+def mark_send_stuck(message: Message) -> None:
+    """Put a queued message in the Due index (``DUE#send#0``, due 5 minutes after it was
+    stored) unless it left the queued state meanwhile. 1 UpdateItem, only on failure."""
+    due = keys.due_sk(iso(message.stored_at + SEND_REDRIVE_AFTER), message.tenant_id,
+                      int(message.ticket_number), message.message_id)  # fmt: skip
+    try:
+        Message(message.PK, message.SK).update(
+            actions=[Message.DuePK.set(STUCK_SENDS), Message.DueSK.set(due)],
+            condition=Message.status == "queued",
+        )
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
+
+
+def _where(message: Message) -> dict[str, Any]:
+    return {"tenant_id": message.tenant_id, "ticket_number": int(message.ticket_number),
+            "message_id": message.message_id}  # fmt: skip
 
 
 def channel_of(tenant_id: str, channel_id: str) -> Channel | None:
@@ -187,8 +251,6 @@ def channel_of(tenant_id: str, channel_id: str) -> Channel | None:
 def bot_message(ticket: Ticket, message: Message) -> dict[str, Any]:
     """What the bot hears of a client's message (docs/integrations.md "The bot"): enough
     to answer through ``POST /v1/bot/tickets/{number}/messages`` without another read."""
-    from chalicelib.clock import iso
-
     client = get_or_none(
         Client, keys.client_pk(ticket.tenant_id, ticket.client_id), keys.client_sk()
     )

@@ -1,8 +1,9 @@
 """The outbound queue's consumer: queued replies and auto-replies go out through their provider.
 
-Each SQS record is ``{"type": "send_message", "tenant_id", "ticket_number", "message_id"}``
-(``domain.inbound.autoreply.enqueue_send``); the message itself waits in its ticket's
-partition with status ``queued``. For each record:
+Each SQS record is ``{"type": "send_message", "tenant_id", "ticket_number", "message_id"}``,
+put there by the table's stream consumer when the message is stored queued
+(``jobs/effects.message_queued``; the effects sweep puts it there again if that failed);
+the message itself waits in its ticket's partition with status ``queued``. For each record:
 
 1. The message is read (consistent read). Sent, delivered, read or failed: nothing to do
    (SQS delivers at least once, and a message may have been queued twice).

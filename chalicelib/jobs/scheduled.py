@@ -11,7 +11,13 @@ from chalicelib.store.platform import record_heartbeat
 T = TypeVar("T")
 
 #: Every scheduled job of app.py, by name; the status route expects a heartbeat from each.
-SCHEDULED_JOBS: list[str] = ["platform_heartbeat", "poll_channels", "sla_sweep", "token_expiry"]
+SCHEDULED_JOBS: list[str] = [
+    "platform_heartbeat",
+    "poll_channels",
+    "sla_sweep",
+    "effects_sweep",
+    "token_expiry",
+]
 
 
 def run_scheduled(job: str, work: Callable[[], T]) -> T:

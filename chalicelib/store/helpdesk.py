@@ -130,6 +130,11 @@ class Message(Item, discriminator="Message"):
     GSI1PK = UnicodeAttribute(null=True)
     GSI1SK = UnicodeAttribute(null=True)
     by_provider_id = LookupIndex()
+    #: only on an outbound message whose trip to the outbound queue failed: the effects
+    #: sweep puts it there again (jobs/effects_sweep.py)
+    DuePK = UnicodeAttribute(null=True)
+    DueSK = UnicodeAttribute(null=True)
+    due = DueIndex()
 
     tenant_id = UnicodeAttribute()
     message_id = UnicodeAttribute()

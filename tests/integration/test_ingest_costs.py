@@ -96,3 +96,55 @@ def test_a_message_into_an_assigned_open_ticket_stays_within_budget(channel):
     assert outcome.assignee_id is None and not outcome.new_ticket
     print("into an assigned ticket:", meter.summary())
     assert meter.write_requests <= 3 and meter.write_units <= 5, meter.summary()
+
+
+# --- with the follow-ups: what the table's stream consumer writes ------------------------------
+def follow_ups():
+    from table_stream import run_effects
+
+    return run_effects()
+
+
+def test_a_message_into_an_open_ticket_with_its_follow_ups_stays_within_budget(channel):
+    """The follow-ups (``message.received``) ride the table's stream: no write of their
+    own, no outbox item; the budget holds for ingest and follow-ups together."""
+    ingest_message(channel, message(1))
+    follow_ups()
+    with measure() as meter:
+        ingest_message(channel, message(2))
+        assert follow_ups() >= 2  # the message's and the ticket's records
+    print("into an open ticket, with follow-ups:", meter.summary())
+    assert meter.write_requests <= 3, meter.summary()
+    assert meter.write_units <= 5, meter.summary()
+
+
+def test_the_first_message_of_a_new_client_with_its_follow_ups(channel):
+    """Ingest stays within 10 WCU; reliability adds nothing to it. The follow-ups' own
+    writes (the name's search words, the assignee's notification) are what they were
+    when they ran best-effort in the inbound consumer."""
+    online_agent(channel)
+    with measure() as ingest:
+        ingest_message(channel, message(1))
+    with measure() as effects:
+        follow_ups()
+    print("first message:", ingest.summary(), "follow-ups:", effects.summary())
+    assert ingest.write_units <= 10, ingest.summary()
+    assert effects.write_units <= 12, effects.summary()
+
+
+def test_an_auto_reply_is_one_transaction_with_its_slot(channel):
+    from chalicelib.domain.inbound.autoreply import queue_auto_reply
+    from chalicelib.store.channels import Channel
+
+    Channel(channel.PK, channel.SK).update(actions=[Channel.settings.set(
+        {"auto_replies": {"no_agent": {"enabled": True, "text": "Ahora no hay nadie."}}})])  # fmt: skip
+    channel = Channel.get(channel.PK, channel.SK)
+    ingest_message(channel, message(1))
+    at = message(1).sent_at
+    with measure() as meter:
+        assert queue_auto_reply(channel, 1, "no_agent", at, "cause")
+    with measure() as again:
+        assert not queue_auto_reply(channel, 1, "no_agent", at, "cause")
+    print("an auto-reply:", meter.summary(), "again:", again.summary())
+    assert meter.write_requests <= 2 and meter.write_units <= 6, meter.summary()
+    assert again.write_units == 0, again.summary()

@@ -33,7 +33,6 @@ from chalicelib.domain.helpdesk.replies import (
     answered_provider_id,
     check_answerable,
     check_free_text_window,
-    enqueue_send,
     touch_for_reply,
 )
 from chalicelib.domain.helpdesk.tickets import require_writable
@@ -101,8 +100,8 @@ def bot_reply(
     caller: BotCaller, number: int, *, answer_id: str, text: str, public: bool,
     reply_to: str | None,
 ) -> tuple[Message, bool]:  # fmt: skip
-    """Store the bot's answer queued and put it on the outbound queue; returns it and
-    whether it is new (False: this ``answer_id`` was answered before)."""
+    """Store the bot's answer queued (the table's stream puts it on the outbound queue);
+    returns it and whether it is new (False: this ``answer_id`` was answered before)."""
     tenant_id = caller.tenant_id
     claim_key = (
         keys.ticket_pk(tenant_id, number),
@@ -148,8 +147,7 @@ def bot_reply(
                 return _stored(tenant_id, found), False
         raise
     touch_for_reply(ticket, text, at, first_response=False)
-    enqueue_send(message)
-    return message, True
+    return message, True  # the table's stream puts it on the outbound queue
 
 
 def _stored(tenant_id: str, claim: Any) -> Message:

@@ -34,7 +34,6 @@ from chalicelib.domain.helpdesk.tickets import (
     require_writable,
 )
 from chalicelib.domain.helpdesk.timeline import message_key, new_message_id
-from chalicelib.domain.inbound.autoreply import enqueue_send
 from chalicelib.domain.inbound.ingest import preview
 from chalicelib.domain.uploads import is_own_upload
 from chalicelib.store import keys
@@ -226,9 +225,10 @@ def reply(
                       "size": a.size} for a in attachments],
         sent_at=at, stored_at=at,
     )  # fmt: skip
+    # stored queued: its record on the table's stream puts it on the outbound queue
+    # (jobs/effects.py), so a crash right after this write does not leave it unsent
     message.save(condition=Message.PK.does_not_exist())
     touch_for_reply(ticket, text, at)
-    enqueue_send(message)
     return message
 
 

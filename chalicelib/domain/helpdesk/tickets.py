@@ -440,8 +440,9 @@ def assign(
 def merge(principal: Principal, number: int, into: int) -> Ticket:
     """Merge ticket ``number`` into ``into`` atomically: the source becomes read-only and
     points to the target, the target lists it, and both histories record it (``merged``,
-    ``merged_in``); then the source's messages are copied into the target (idempotent:
-    same ids), so the target shows them."""
+    ``merged_in``). The source's messages are copied into the target by the table's
+    stream consumer, from the merged ticket's record (jobs/effects.py): a crash after this
+    transaction cannot leave the target without them."""
     load_ticket(principal, number)  # 404 first: nothing is said of tickets one cannot see
     if number == into:
         raise Conflict("A ticket cannot be merged into itself.", code="merge_into_itself")
@@ -472,9 +473,7 @@ def merge(principal: Principal, number: int, into: int) -> Ticket:
                              {"merged_from": merged_from}, number=int(target.number))],
         )  # fmt: skip
 
-    source = apply_change(principal, number, decide)
-    copy_messages(principal.tenant_id, int(source.number), into)
-    return source
+    return apply_change(principal, number, decide)
 
 
 def open_target(principal: Principal, into: int) -> Ticket:
@@ -488,18 +487,24 @@ def open_target(principal: Principal, into: int) -> Ticket:
     return target
 
 
-def copy_messages(tenant_id: str, source: int, target: int) -> int:
-    """Every message of ``source`` also in ``target``'s partition, marked as merged."""
+#: what a merge's copy of a message does not take: its keys, its provider-id lookup (the
+#: status updates find the original) and a stuck-send mark (the original is the one sent)
+NOT_COPIED = ("PK", "SK", "GSI1PK", "GSI1SK", "DuePK", "DueSK", "kind")
+
+
+def copy_messages(tenant_id: str, source: int, target: int, messages: Any = None) -> int:
+    """Every message of ``source`` (or only ``messages``, some of them) also in
+    ``target``'s partition, marked as merged. The copies keep the messages' ids, so
+    copying again writes the same items."""
     from chalicelib.domain.helpdesk.timeline import all_messages, message_key
     from chalicelib.store.helpdesk import Message
 
     copied = 0
     with Message.batch_write() as batch:
-        for message in all_messages(tenant_id, source):
+        for message in all_messages(tenant_id, source) if messages is None else messages:
             copy = Message(*message_key(tenant_id, target, message.message_id),
                            **{name: getattr(message, name)
-                              for name in Message.get_attributes()
-                              if name not in ("PK", "SK", "GSI1PK", "GSI1SK", "kind")})  # fmt: skip
+                              for name in Message.get_attributes() if name not in NOT_COPIED})  # fmt: skip
             copy.ticket_number = target
             copy.merged_from = source
             batch.save(copy)

@@ -4,14 +4,12 @@ outside business hours — each at most once per ticket within the quiet period.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib import aws
 from chalicelib.clock import iso
 from chalicelib.domain.channels.hours import Schedule
 from chalicelib.domain.helpdesk.timeline import compact, message_key, new_message_id
@@ -127,7 +125,8 @@ def queue_outbound(
     extra: dict[str, Any] | None = None,
     public: bool = False,
 ) -> Message:
-    """Store an outbound message (status queued) and put it on the outbound queue."""
+    """Store an outbound message (status queued); its record on the table's stream puts it
+    on the outbound queue (jobs/effects.py)."""
     message_id = new_message_id(at)
     message = Message(
         *message_key(channel.tenant_id, number, message_id),
@@ -136,15 +135,4 @@ def queue_outbound(
         public=public, status="queued", extra=extra or {}, sent_at=at, stored_at=at,
     )  # fmt: skip
     message.save(condition=Message.PK.does_not_exist())
-    enqueue_send(message)
     return message
-
-
-def enqueue_send(message: Message) -> None:
-    """Hand a stored outbound message to the outbound worker."""
-    aws.client("sqs").send_message(
-        QueueUrl=aws.queue_url("outbound"),
-        MessageBody=json.dumps({"type": "send_message", "tenant_id": message.tenant_id,
-                                "ticket_number": int(message.ticket_number),
-                                "message_id": message.message_id}),
-    )  # fmt: skip

@@ -3,8 +3,9 @@ local HTTP server standing in for the WhatsApp Cloud API (GRAPH_API_BASE_URL poi
 
 A tenant connects WhatsApp through the API, a client writes in through the signed webhook
 and the inbound worker, and the ticket's replies are queued as the app queues them
-(``autoreply.queue_outbound``). SQS records are the ones moto's queue hands out, fed to
-the very handler Lambda calls (``app.send_outbound``).
+(``autoreply.queue_outbound``, then the table's stream puts them on the outbound queue).
+SQS records are the ones moto's queue hands out, fed to the very handler Lambda calls
+(``app.send_outbound``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from desk_world import run_worker
+from desk_world import run_effects, run_worker
 from fake_http import FakeProvider, serving
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "accounts"))
@@ -129,10 +130,12 @@ class Desk:
     def reply(
         self, text: str = "Tu pedido sale hoy.", reply_to: str | None = None, **changes: Any
     ) -> Message:
-        """Queued as the app queues replies (queue_outbound takes no reply_to: set after)."""
+        """Queued as the app queues replies (queue_outbound takes no reply_to: set after);
+        the message's record on the table's stream puts it on the outbound queue."""
         message = queue_outbound(self.channel, 1, text, now(), **changes)
         if reply_to:
             message.update(actions=[Message.reply_to.set(reply_to)])
+        run_effects()
         return message
 
     def message(self, message: Message) -> Message:
@@ -543,6 +546,7 @@ def test_an_email_reply_threads_under_the_clients_mails(api, mailbox, tmp_path, 
             sender_id="ana@example.com", sender_name="Ana", subject=subject, text="¿Y mi pedido?",
             sent_at=at + timedelta(minutes=n)))  # fmt: skip
     message = queue_outbound(channel, 1, "Hola Ana,\n\nsale hoy.", now())
+    run_effects()  # its record puts it on the outbound queue
 
     deliver(*receive())
 

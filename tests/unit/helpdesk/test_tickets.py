@@ -6,7 +6,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from desk_world import Desk, World
+from desk_world import Desk, World, run_effects
 
 from chalicelib import aws
 from chalicelib.domain.accounts.settings_items import QUICK_REPLIES  # noqa: F401
@@ -274,6 +274,7 @@ def test_merge_is_atomic_and_leaves_a_read_only_pointer(desk):
     merged = desk.call("POST", "/v1/tickets/1/merge", desk.admin, {"into": 2})
     assert merged.status_code == 200, merged.json
     assert merged.json["status"] == "merged" and merged.json["merged_into"] == 2
+    run_effects()  # the merged ticket's record copies its messages into the target
     target = desk.call("GET", "/v1/tickets/2", desk.admin).json
     assert sorted(m["text"] for m in target["messages"]) == ["dos", "uno"]
     assert target["merged_from"] == [1]
@@ -513,6 +514,8 @@ def test_a_reply_is_queued_and_the_answering_agent_takes_the_ticket(desk):
     ticket = desk.call("GET", "/v1/tickets/1", desk.admin).json
     assert ticket["assignee_id"] == sam_id and ticket["first_response_at"]
     assert load(desk, pat_id) == 0
+    assert outbound_bodies() == []  # the request stores it; its record queues it
+    run_effects()
     [queued] = outbound_bodies()
     assert queued == {"type": "send_message", "tenant_id": desk.tenant, "ticket_number": 1,
                       "message_id": sent.json["id"]}  # fmt: skip

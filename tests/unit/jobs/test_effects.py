@@ -253,3 +253,123 @@ def test_an_autoresponder_gets_no_auto_reply(unattended):
     run_effects()
     assert outbound(unattended.tenant_id, 1) == []
     assert sends() == []
+
+
+# --- replies and the sweep --------------------------------------------------------------------
+def test_a_reply_goes_on_the_outbound_queue_from_its_record_not_from_the_request(
+    desk, frozen_clock
+):
+    from chalicelib.domain.helpdesk.replies import reply
+
+    principal, channel = desk
+    ingest_message(channel, message(1))
+    run_effects()
+    sends()
+    answer = reply(principal, 1, text="¡Hola! Ya lo revisamos.", public=False)
+    assert answer.status == "queued" and sends() == []  # the request only stored it
+    run_effects()
+    assert sends() == [answer.message_id]
+    read_stream_again()  # the record again: another copy, which the worker sends once
+    assert set(sends()) == {answer.message_id}
+
+
+def test_a_reply_whose_trip_to_the_queue_failed_is_sent_by_the_sweep_after_five_minutes(
+    desk, frozen_clock, monkeypatch
+):
+    from botocore.exceptions import EndpointConnectionError
+
+    from chalicelib.domain.helpdesk.replies import reply
+    from chalicelib.jobs import effects_sweep
+    from chalicelib.store.helpdesk import Message
+
+    principal, channel = desk
+    ingest_message(channel, message(1))
+    run_effects()
+    sends()
+    answer = reply(principal, 1, text="¡Hola!", public=False)
+
+    def unreachable(message):
+        raise EndpointConnectionError(endpoint_url="https://sqs.us-east-1.amazonaws.com")
+
+    monkeypatch.setattr(effects, "enqueue_send", unreachable)
+    run_effects()  # the record is done (the rest of the stream goes on); the message is marked
+    monkeypatch.undo()
+    assert sends() == [] and effects_sweep.stuck_sends(frozen_clock.now()) == []
+    frozen_clock.freeze(frozen_clock.now() + effects.SEND_REDRIVE_AFTER)
+    [stuck] = effects_sweep.stuck_sends(frozen_clock.now())
+    assert stuck.message_id == answer.message_id
+
+    assert effects_sweep.scheduled_run() == {"sends": 1, "batches": 0}
+    assert sends() == [answer.message_id]
+    assert effects_sweep.stuck_sends(frozen_clock.now()) == []
+    stored = Message.get(answer.PK, answer.SK)
+    assert stored.status == "queued" and stored.DuePK is None
+    assert effects_sweep.scheduled_run() == {"sends": 0, "batches": 0}
+
+
+def test_a_dead_stream_batch_is_re_driven_by_the_sweep(desk, monkeypatch):
+    from chalicelib.jobs import effects_sweep
+
+    principal, channel = desk
+
+    def broken(message):
+        raise RuntimeError("a bug, fixed by the next deployment")
+
+    monkeypatch.setattr(effects, "message_received", broken)
+    ingest_message(channel, message(1))
+    assert table_stream().drain() and table_stream().dead_lettered == 1
+    assert sorted(e["event"] for e in drain_integrations()) == ["ticket.created"]
+    monkeypatch.undo()
+
+    assert effects_sweep.sweep(now()) == {"sends": 0, "batches": 1}
+    # the dead part of the batch again (from the failed record on): the message's event
+    assert [e["event"] for e in drain_integrations()] == ["message.received"]
+    sqs = aws_clients.client("sqs")
+    assert "Messages" not in sqs.receive_message(QueueUrl=aws_clients.queue_url("effects-dlq"))
+    assert notification_store.unread_count(principal.tenant_id, principal.user_id) == 1
+
+
+# --- merge ------------------------------------------------------------------------------------
+def test_a_merged_tickets_messages_are_copied_into_the_target_from_its_record(desk):
+    from tickets_read import messages_of
+
+    from chalicelib.domain.helpdesk.tickets import merge
+
+    principal, channel = desk
+    ingest_message(channel, message(1, sender="56900000001"))
+    ingest_message(channel, message(2, sender="56900000002"))
+    run_effects()
+    drain_integrations()
+    merge(principal, 1, into=2)
+    assert [m.text for m in messages_of(principal.tenant_id, 2)] == ["mensaje 2"]
+    run_effects()
+    copied = messages_of(principal.tenant_id, 2)
+    assert [(m.text, m.merged_from) for m in copied] == [("mensaje 1", 1), ("mensaje 2", None)]
+    # the copies cause nothing: no second message.received, no auto-reply
+    assert [e["event"] for e in drain_integrations()] == ["ticket.merged"]
+    read_stream_again()
+    assert [m.message_id for m in messages_of(principal.tenant_id, 2)] == [
+        m.message_id for m in copied]  # fmt: skip
+
+
+def test_a_message_stored_in_a_ticket_being_merged_reaches_the_target_too(desk):
+    from tickets_read import messages_of
+
+    from chalicelib.domain.helpdesk.tickets import merge
+
+    principal, channel = desk
+    ingest_message(channel, message(1, sender="56900000001"))
+    ingest_message(channel, message(2, sender="56900000002"))
+    merge(principal, 1, into=2)
+    run_effects()
+    # a message of the first client that was being ingested into ticket 1 as it merged
+    from chalicelib.domain.helpdesk.timeline import message_key
+    from chalicelib.store.helpdesk import Message
+
+    late = Message(*message_key(principal.tenant_id, 1, "20260302T120009000000Z-late"),
+                   tenant_id=principal.tenant_id, message_id="20260302T120009000000Z-late",
+                   ticket_number=1, channel_id=channel.channel_id, direction="in",
+                   text="¿sigue ahí?", sent_at=now(), stored_at=now())  # fmt: skip
+    late.save()
+    run_effects()
+    assert "¿sigue ahí?" in [m.text for m in messages_of(principal.tenant_id, 2)]
