@@ -91,7 +91,26 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         log.close()
 
 
-# --- the browser (pytest-playwright's fixtures, on Debian's Chromium) ---------------------
+# --- the browser: pytest-playwright's fixtures, on Debian's Chromium, one per module ------
+# Playwright's sync API keeps an asyncio loop running in the thread while it is started:
+# started once per session (the plugin's scope), every later test of this xdist worker
+# that calls asyncio.run() would fail. Per module, it stops with the last browser test.
+@pytest.fixture(scope="module")
+def playwright(_pw_api_request_contexts: Any) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    started = sync_playwright().start()
+    if _pw_api_request_contexts:
+        _pw_api_request_contexts.instrument(started)
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="module")
+def browser_type(playwright: Any, browser_name: str) -> Any:
+    return getattr(playwright, browser_name)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     if not CHROMIUM.is_file():
@@ -99,10 +118,21 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM)}
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict, stack: Stack) -> dict:
+@pytest.fixture(scope="module")
+def launch_browser(browser_type_launch_args: dict, browser_type: Any) -> Any:
+    return lambda **options: browser_type.launch(**{**browser_type_launch_args, **options})
+
+
+@pytest.fixture(scope="module")
+def browser(launch_browser: Any) -> Iterator[Any]:
+    launched = launch_browser()
+    yield launched
+    launched.close()
+
+
+@pytest.fixture(scope="module")
+def browser_context_args(stack: Stack) -> dict:
     return {
-        **browser_context_args,
         "base_url": stack.url,
         "locale": "es-CL",
         "timezone_id": "America/Santiago",
