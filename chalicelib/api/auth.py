@@ -41,6 +41,11 @@ class TenantRef(BaseModel):
     locale: str
     timezone: str
 
+    @classmethod
+    def of(cls, tenant: Any) -> TenantRef:
+        return cls(id=tenant.tenant_id, name=tenant.name, plan=tenant.plan,
+                   locale=tenant.locale, timezone=tenant.timezone)  # fmt: skip
+
 
 class SessionOut(ResponseModel):
     access_token: str
@@ -211,13 +216,7 @@ def signup(call: Call) -> Any:
         call,
         SignupOut(
             **out.model_dump(),
-            tenant=TenantRef(
-                id=tenant.tenant_id,
-                name=tenant.name,
-                plan=tenant.plan,
-                locale=tenant.locale,
-                timezone=tenant.timezone,
-            ),
+            tenant=TenantRef.of(tenant),
         ),
         201,
     )

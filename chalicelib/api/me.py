@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from chalicelib.api.auth import SessionOut, session_out
+from chalicelib.api.auth import SessionOut, TenantRef, session_out
 from chalicelib.domain.accounts import sessions
 from chalicelib.domain.accounts.access import ACTIONS
 from chalicelib.domain.accounts.people import UserOut, change_own_password
@@ -14,17 +14,9 @@ from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
 resource = Resource(__name__, "me")
 
 
-class TenantSummary(BaseModel):
-    id: str
-    name: str
-    plan: str
-    locale: str
-    timezone: str
-
-
 class MeOut(ResponseModel):
     user: UserOut
-    tenant: TenantSummary
+    tenant: TenantRef
     actions: list[str]
 
 
@@ -43,13 +35,7 @@ def get_me(call: Call) -> MeOut:
     tenant = get_tenant(call.principal.tenant_id)
     return MeOut(
         user=UserOut.of(call.principal.user),
-        tenant=TenantSummary(
-            id=tenant.tenant_id,
-            name=tenant.name,
-            plan=tenant.plan,
-            locale=tenant.locale,
-            timezone=tenant.timezone,
-        ),
+        tenant=TenantRef.of(tenant),
         actions=sorted(a for a in ACTIONS if call.principal.can(a)),
     )
 
