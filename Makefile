@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint bench package clean roles-doc deps console chromium
+.PHONY: run test lint bench package clean roles-doc routes deps console chromium
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed (looked for $(PYTHON))"; exit 2; }
@@ -59,6 +59,10 @@ package: $(STAMP)
 
 roles-doc: $(STAMP)
 	$(PY) -m chalicelib.domain.accounts.access > docs/roles.md
+
+# The route table app.py declares routes from (chalicelib/api/lazy.py: cold start)
+routes: $(STAMP)
+	$(PY) -m chalicelib.api.lazy
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache web/dist

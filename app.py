@@ -1,6 +1,7 @@
 """Atiende's Chalice application: wiring only.
 
-HTTP routes live in one blueprint per resource (``chalicelib/api``). SQS, table
+HTTP routes live in one blueprint per resource (``chalicelib/api``), each module
+imported on its first call (``chalicelib/api/lazy.py``: cold start). SQS, table
 stream and scheduled handlers are declared here (a blueprint's event handlers would
 be deployed without this module) and each is a one-line delegate into ``chalicelib``.
 """
@@ -8,33 +9,7 @@ be deployed without this module) and each is a one-line delegate into ``chalicel
 from chalice import Chalice, Rate
 
 from chalicelib import logs
-from chalicelib.api import (
-    account_contacts,
-    agent_groups,
-    assignments,
-    attachments,
-    auth,
-    bot,
-    channels,
-    chat,
-    clients,
-    columns,
-    custom_fields,
-    departments,
-    establishment,
-    integrations,
-    me,
-    notifications,
-    platform,
-    quick_replies,
-    search,
-    tags,
-    templates,
-    ticket_activity,
-    tickets,
-    users,
-    webhooks,
-)
+from chalicelib.api import lazy
 from chalicelib.http.edge import declare_edge_routes
 from chalicelib.settings import get_settings
 
@@ -44,34 +19,8 @@ logs.configure(settings.log_level)
 app = Chalice(app_name="atiende")
 app.log.propagate = True
 
-for resource in (
-    platform.resource,
-    auth.resource,
-    me.resource,
-    users.resource,
-    establishment.resource,
-    departments.resource,
-    agent_groups.resource,
-    quick_replies.resource,
-    custom_fields.resource,
-    account_contacts.resource,
-    channels.resource,
-    webhooks.resource,
-    chat.resource,
-    assignments.resource,
-    tickets.resource,
-    ticket_activity.resource,
-    bot.resource,
-    tags.resource,
-    templates.resource,
-    integrations.resource,
-    attachments.resource,
-    columns.resource,
-    clients.resource,
-    search.resource,
-    notifications.resource,
-):
-    app.register_blueprint(resource.blueprint)
+# each route's module is imported on the route's first call (chalicelib/api/lazy.py)
+routes = lazy.install(app, settings.cors_allow_origin)
 declare_edge_routes(app)  # after every route: 405 for other methods, 404 for other paths
 
 

@@ -38,6 +38,7 @@ import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from chalicelib import aws as aws_clients  # noqa: E402
+from chalicelib.api.lazy import import_all  # noqa: E402
 from chalicelib.clock import clock  # noqa: E402
 from chalicelib.settings import get_settings  # noqa: E402
 from chalicelib.store import base as store_base  # noqa: E402
@@ -46,6 +47,9 @@ from devstack.local_api import greedy_local_routes  # noqa: E402
 from devstack.template import Resolver, load  # noqa: E402
 
 greedy_local_routes()  # API Gateway's {proxy+}, as `make run` serves it
+# app.py imports a route's module on its first call; tests that read routing.REGISTRY
+# or the OpenAPI document need them all (tests/unit/http/test_lazy_routes.py: the lazy path)
+import_all()
 
 # --- no Scan, ever ---------------------------------------------------------------
 SCANS: list[str] = []

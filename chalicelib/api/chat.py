@@ -70,6 +70,8 @@ class WidgetBlueprint(Blueprint):
     first. ``Resource.route`` registers through it unchanged (routing.py is not touched):
     its static ``cors=`` is replaced, and each path gets its own OPTIONS route."""
 
+    answers_cors = True  # read by chalicelib.api.lazy: its routes take no static CORS
+
     def __init__(self, import_name: str) -> None:
         super().__init__(import_name)
         self._preflighted: set[str] = set()
@@ -81,7 +83,9 @@ class WidgetBlueprint(Blueprint):
         if path not in self._preflighted:
             self._preflighted.add(path)
             name = "chat_preflight_" + path.strip("/").replace("/", "_")
-            super().route(path, methods=["OPTIONS"], name=name, cors=False)(self._preflight)
+            super().route(path, methods=["OPTIONS"], name=name, cors=False, content_types=["*/*"])(
+                self._preflight
+            )
 
         def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
             def widget_view(**params: str) -> Response:

@@ -9,6 +9,7 @@ from chalice import Response
 from pydantic import Field
 
 from chalicelib import aws
+from chalicelib.api import lazy
 from chalicelib.clock import now
 from chalicelib.domain.platform.status import (
     PlatformStatus,
@@ -59,6 +60,11 @@ def get_status(call: Call) -> Response:
     return json_response(report.model_dump(mode="json"), 200 if report.status == "ok" else 503)
 
 
+def _document() -> dict:
+    lazy.import_all()  # the routes of the modules no call has loaded yet
+    return openapi_document()
+
+
 @cache
 def _updates() -> list[ProductUpdate]:
     return parse_changelog(CHANGELOG.read_text(encoding="utf-8"))
@@ -79,13 +85,13 @@ def get_updates(call: Call) -> list[ProductUpdate]:
     "/v1/openapi.json", summary="This API's OpenAPI 3.1 document.", response=dict, public=True
 )
 def get_openapi(call: Call) -> dict:
-    return openapi_document()
+    return _document()
 
 
 @resource.route("/docs", summary="The API reference for people.", public=True, produces="text/html")
 def get_docs(call: Call) -> Response:
     return Response(
-        body=render_docs(openapi_document()),
+        body=render_docs(_document()),
         status_code=200,
         headers={"Content-Type": "text/html; charset=utf-8"},
     )

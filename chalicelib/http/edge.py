@@ -18,7 +18,6 @@ from typing import Any
 from chalice import Chalice, Response
 
 from chalicelib.http.errors import AppError, MethodNotAllowed, NotFound
-from chalicelib.http.routing import error_response
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 NO_ROUTE = "There is no such route; the API's reference is at /docs."
@@ -32,6 +31,8 @@ def _request_id(app: Chalice) -> str:
 
 def _answer(app: Chalice, error: AppError) -> Callable[..., Response]:
     def view(**_: Any) -> Response:
+        from chalicelib.http.routing import error_response  # off the cold start's path
+
         return error_response(error, _request_id(app))
 
     return view

@@ -130,7 +130,8 @@ def _drop_impossible_defaults(schema: Any) -> Any:
 
 @cache
 def openapi_document() -> dict[str, Any]:
-    """Build once per process: routes are all registered at import time."""
+    """Built once per process, from the routes registered so far: import every route
+    module first (``chalicelib.api.lazy.import_all``), as ``GET /v1/openapi.json`` does."""
     models = {m for route in REGISTRY for m in _models(route)}
     ordered = sorted(models, key=lambda m: (m.__name__, m.__module__))
     found, defs = models_json_schema([(m, "validation") for m in ordered], ref_template=REF)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalice import Blueprint, CORSConfig, Response
+from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -25,6 +25,7 @@ from chalicelib import logs
 from chalicelib.cursors import current_listing
 from chalicelib.domain.errors import DomainError
 from chalicelib.http.auth import authorize
+from chalicelib.http.cors import cors_config
 from chalicelib.http.errors import (
     ANSWERED,
     AppError,
@@ -351,15 +352,7 @@ class Resource:
                 return response
 
             view.__name__ = route.name
-            settings = get_settings()
-            cors: bool | CORSConfig = False
-            if settings.cors_allow_origin:
-                cors = CORSConfig(
-                    allow_origin=settings.cors_allow_origin,
-                    allow_headers=["Authorization", "Content-Type", "X-Request-Id"],
-                    expose_headers=["X-Request-Id", "Retry-After"],
-                    max_age=600,
-                )
+            cors = cors_config(get_settings().cors_allow_origin)
             blueprint.route(
                 path,
                 methods=[method],
