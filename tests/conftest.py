@@ -40,6 +40,7 @@ from moto import mock_aws  # noqa: E402
 from chalicelib import aws as aws_clients  # noqa: E402
 from chalicelib.api.lazy import import_all  # noqa: E402
 from chalicelib.clock import clock  # noqa: E402
+from chalicelib.jobs import inbound  # noqa: E402
 from chalicelib.settings import get_settings  # noqa: E402
 from chalicelib.store import base as store_base  # noqa: E402
 from devstack.bootstrap import create_stack, create_table  # noqa: E402
@@ -123,12 +124,21 @@ def aws(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
     settings = get_settings()
     with mock_aws():
         aws_clients.reset()
+        # a new table: the channels a warm consumer remembered are gone. moto's table is
+        # not safe across threads (a condition is checked, then written): there the
+        # consumer takes its clients one after another; DynamoDB Local's take them side
+        # by side, as in a Lambda
+        inbound.forget_channels()
+        workers = inbound.WORKERS
+        if not request.node.get_closest_marker("ddb_local"):
+            inbound.WORKERS = 1
         created = create_stack(stage=settings.stage, bucket=settings.bucket, region=settings.region)
         if request.node.get_closest_marker("ddb_local"):
             request.getfixturevalue("ddb_local_table")
         else:
             store_base.configure(table=settings.table, endpoint=None)
         yield created
+    inbound.WORKERS = workers
     aws_clients.reset()
 
 
