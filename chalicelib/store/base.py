@@ -133,6 +133,33 @@ def failed_conditions(write: Any, error: Exception) -> set[tuple[str, str]]:
     }
 
 
+class AlreadyStored(Exception):
+    """The item was written before (its key exists): a redelivery, a retry, a concurrent
+    writer of the same thing. The store's answer to a conditional Put that was refused."""
+
+
+class LostRace(Exception):
+    """Another writer changed an item this write was conditioned on (or held it in a
+    concurrent transaction): read again and decide again."""
+
+
+#: adds one item (a conditional update, put or delete) to an open ``transaction()``; built
+#: by the store, which owns its condition, and passed around by the domain as a value
+TransactItem = Callable[[Any], None]
+
+
+def put_once(item: Item) -> None:
+    """Put ``item`` unless its key exists; ``AlreadyStored`` if it does."""
+    from pynamodb.exceptions import PutError
+
+    try:
+        item.save(condition=type(item).PK.does_not_exist())
+    except PutError as exc:
+        if condition_failed(exc):
+            raise AlreadyStored(f"{item.PK} / {item.SK}") from exc
+        raise
+
+
 T = TypeVar("T")
 
 

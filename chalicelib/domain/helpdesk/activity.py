@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pynamodb.exceptions import PutError
-
 from chalicelib.clock import now, timezone_of
 from chalicelib.cursors import decode_cursor
 from chalicelib.domain.accounts.history import HistoryOut, read_history
@@ -40,7 +38,9 @@ from chalicelib.domain.helpdesk.tickets import (
 from chalicelib.domain.helpdesk.timeline import messages_page
 from chalicelib.ids import new_id
 from chalicelib.store import keys
+from chalicelib.store import tickets as ticket_store
 from chalicelib.store.accounts import HistoryEntry, Tenant, User, get_or_none
+from chalicelib.store.base import AlreadyStored
 from chalicelib.store.channels import Channel
 from chalicelib.store.helpdesk import Client, Comment, Message, Ticket
 
@@ -145,8 +145,8 @@ def add_comment(
         created_at=at,
     )  # fmt: skip
     try:
-        comment.save(condition=Comment.PK.does_not_exist())
-    except PutError as exc:  # pragma: no cover - 80 random bits collided
+        ticket_store.add_comment(comment)
+    except AlreadyStored as exc:  # pragma: no cover - 80 random bits collided
         raise Conflict("The comment could not be stored; try again.", code="conflict") from exc
     _emit("comment.created", tenant_id, {
         "ticket": n, "comment_id": comment_id, "author_id": principal.user_id,

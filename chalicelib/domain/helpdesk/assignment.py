@@ -4,13 +4,14 @@ has waited longest; with nobody available the ticket waits unassigned."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.accounts.principal import Principal
 from chalicelib.domain.errors import Invalid
-from chalicelib.store import keys
+from chalicelib.store import agents
 from chalicelib.store.helpdesk import AgentState
 
 #: who may receive tickets automatically; stakeholders work conversations but never get them
@@ -20,13 +21,13 @@ _EPOCH = datetime(1970, 1, 1).astimezone()
 #: unassigned tickets read per hand-out (a queue waiting longer than this is handed out
 #: over several runs, each oldest-first among what it read)
 WAITING_READ = 500
+#: a ticket in these states counts in its assignee's load (and is handed out while waiting)
+ACTIVE_STATES = ("open", "pending")
 
 
 def agent_states(tenant_id: str) -> list[AgentState]:
     """Every agent's assignment state: one query (a tenant has tens of agents, not thousands)."""
-    return list(
-        AgentState.query(keys.tenant_pk(tenant_id), AgentState.SK.startswith(keys.agents_prefix()))
-    )
+    return agents.states(tenant_id)
 
 
 def is_eligible(state: AgentState, channel_id: str) -> bool:
@@ -73,73 +74,66 @@ def compact_reason(reason: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def takes_one_more(state: AgentState) -> Any:
-    """Condition on the agent's state item, checked again when the ticket is written."""
-    condition = (AgentState.presence == "online") & (AgentState.auto_assign == True)  # noqa: E712
-    if state.cap is not None:
-        condition &= AgentState.open_tickets < AgentState.cap
-    return condition
+def load_moves(
+    before: tuple[str, str | None], after: tuple[str, str | None]
+) -> list[tuple[str, int]]:
+    """How agents' loads change when a ticket goes from (status, assignee) ``before`` to
+    ``after``: an open or pending ticket counts one for its assignee, nothing otherwise.
+    (user id, delta) pairs, the one who lets go first, without zeros."""
+    moves: dict[str, int] = {}
+    for (status, assignee), sign in ((before, -1), (after, 1)):
+        if assignee and status in ACTIVE_STATES:
+            moves[assignee] = moves.get(assignee, 0) + sign
+    return [(user_id, delta) for user_id, delta in moves.items() if delta]
+
+
+def anyone_taking(states: Sequence[AgentState]) -> bool:
+    """Whether some agent is online with auto-assignment on (else nothing is handed out)."""
+    return any(s.presence == "online" and s.auto_assign for s in states)
+
+
+def oldest_first(waiting: Sequence[Any], limit: int) -> list[Any]:
+    """The waiting tickets to hand out now: the oldest (lowest number) ``limit`` of them
+    (the board's queue is ordered by activity, not age)."""
+    return sorted(waiting, key=lambda t: int(t.number))[:limit]
+
+
+def took_one(state: AgentState, at: datetime) -> None:
+    """The agent's state as the hand-out goes on after giving them a ticket: one more
+    open ticket, their wait starts again."""
+    state.open_tickets = int(state.open_tickets) + 1
+    state.waiting_since = at
 
 
 def hand_out_waiting(tenant_id: str, limit: int = 50) -> list[tuple[int, str]]:
     """Give waiting unassigned tickets to eligible agents, oldest first (an agent came
     online, was given a channel, or dropped below their cap). Returns (ticket, agent)."""
-    from pynamodb.exceptions import TransactWriteError
-
     from chalicelib.clock import now
-    from chalicelib.store.base import transaction
-    from chalicelib.store.helpdesk import Ticket
+    from chalicelib.store import tickets
 
     states = agent_states(tenant_id)
-    if not any(s.presence == "online" and s.auto_assign for s in states):
+    if not anyone_taking(states):
         return []
     given: list[tuple[int, str]] = []
-    waiting = sorted(
-        Ticket.by_queue.query(keys.queue_pk(tenant_id, None), limit=WAITING_READ),
-        key=lambda t: int(t.number),
-    )[:limit]  # the queue is by activity; oldest first means by number
-    for ticket in waiting:
+    for ticket in oldest_first(tickets.waiting(tenant_id, WAITING_READ), limit):
         agent, reason = choose_agent(states, ticket.channel_id)
         if agent is None:
             continue
         at = now()
-        try:
-            with transaction() as write:
-                write.update(Ticket(ticket.PK, ticket.SK), actions=[
-                    Ticket.assignee_id.set(agent.user_id),
-                    Ticket.GSI2PK.set(keys.queue_pk(tenant_id, agent.user_id)),
-                    Ticket.assignment.set({**compact_reason(reason), "when": "handed out while waiting"}),
-                ], condition=Ticket.assignee_id.does_not_exist() & Ticket.status.is_in("open", "pending"))  # fmt: skip
-                write.update(AgentState(agent.PK, agent.SK), actions=[
-                    AgentState.open_tickets.add(1), AgentState.waiting_since.set(at),
-                ], condition=takes_one_more(agent))  # fmt: skip
-        except TransactWriteError:
+        why = {**compact_reason(reason), "when": "handed out while waiting"}
+        if not tickets.hand_out(ticket, agent.user_id, why, slot=agents.take_slot(agent, at),
+                                while_status=ACTIVE_STATES):  # fmt: skip
             continue  # taken meanwhile, or the agent's state changed: the next run sees it
-        agent.open_tickets = int(agent.open_tickets) + 1
-        agent.waiting_since = at
+        took_one(agent, at)
         given.append((int(ticket.number), agent.user_id))
     return given
 
 
 # --- the agents' own settings ------------------------------------------------------------
-def _state(tenant_id: str, user_id: str) -> AgentState:
-    return AgentState(keys.tenant_pk(tenant_id), keys.agent_state_sk(user_id))
-
-
-def _identity(tenant_id: str, user_id: str, at: datetime) -> list[Any]:
-    """What every write of an agent's row sets, so the first one creates it whole."""
-    return [AgentState.updated_at.set(at), AgentState.tenant_id.set(tenant_id),
-            AgentState.user_id.set(user_id), AgentState.kind.set(AgentState)]  # fmt: skip
-
-
 def set_presence(principal: Principal, presence: str, at: datetime) -> None:
     """The caller is online, away or offline; coming online starts their wait for a ticket
     and hands out what was waiting."""
-    actions = [AgentState.presence.set(presence),
-               *_identity(principal.tenant_id, principal.user_id, at)]  # fmt: skip
-    if presence == "online":
-        actions.append(AgentState.waiting_since.set(at))
-    _state(principal.tenant_id, principal.user_id).update(actions=actions)
+    agents.set_presence(principal.tenant_id, principal.user_id, presence, at)
     if presence == "online":
         hand_out_waiting(principal.tenant_id)
 
@@ -189,11 +183,6 @@ def configure_agents(tenant_id: str, rows: list[AgentSettings], at: datetime) ->
             details=problems,
         )
     for row in rows:
-        channels: Any = sorted(set(row.channels))  # PynamoDB types a list of strings oddly
-        _state(tenant_id, row.user_id).update(actions=[
-            AgentState.auto_assign.set(row.auto_assign),
-            AgentState.channels.set(channels),
-            AgentState.cap.set(row.cap) if row.cap is not None else AgentState.cap.remove(),
-            *_identity(tenant_id, row.user_id, at),
-        ])  # fmt: skip
+        agents.configure(tenant_id, row.user_id, auto_assign=row.auto_assign,
+                         channels=row.channels, cap=row.cap, at=at)  # fmt: skip
     hand_out_waiting(tenant_id)

@@ -25,8 +25,6 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-
 from chalicelib.clock import now
 from chalicelib.domain.errors import Conflict, NotFound, Unauthenticated
 from chalicelib.domain.helpdesk.replies import (
@@ -38,9 +36,9 @@ from chalicelib.domain.helpdesk.replies import (
 from chalicelib.domain.helpdesk.tickets import require_writable
 from chalicelib.domain.helpdesk.timeline import message_key, new_message_id
 from chalicelib.domain.integrations import get_integration, secret_of, sign
-from chalicelib.store import keys
+from chalicelib.store import keys, messages
 from chalicelib.store.accounts import get_or_none
-from chalicelib.store.base import failed_conditions, transaction
+from chalicelib.store.base import AlreadyStored
 from chalicelib.store.helpdesk import BotAnswer, Message, Ticket
 from chalicelib.untrusted import is_ascii_number
 
@@ -137,14 +135,11 @@ def bot_reply(
                       message_id=message_id, created_at=at,
                       expires_at=int(at.timestamp()) + 7 * 86400)  # fmt: skip
     try:
-        with transaction() as write:
-            write.save(claim, condition=BotAnswer.PK.does_not_exist())
-            write.save(message, condition=Message.PK.does_not_exist())
-    except TransactWriteError as exc:
-        if claim_key in failed_conditions(write, exc):  # the same answer, at the same time
-            found = get_or_none(BotAnswer, *claim_key, consistent=True)
-            if found is not None:
-                return _stored(tenant_id, found), False
+        messages.put_answer_once(claim, message)
+    except AlreadyStored:  # the same answer, at the same time
+        found = get_or_none(BotAnswer, *claim_key, consistent=True)
+        if found is not None:
+            return _stored(tenant_id, found), False
         raise
     touch_for_reply(ticket, text, at, first_response=False)
     return message, True  # the table's stream puts it on the outbound queue

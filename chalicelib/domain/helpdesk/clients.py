@@ -18,8 +18,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-
 from chalicelib.clock import now
 from chalicelib.domain.accounts.custom_fields import validate_values
 from chalicelib.domain.accounts.history import history_entry
@@ -33,9 +31,10 @@ from chalicelib.domain.helpdesk.search_terms import (
     parse_rut,
 )
 from chalicelib.domain.helpdesk.visibility import may_see
-from chalicelib.store.base import lost_race, transaction
+from chalicelib.store import clients
+from chalicelib.store.base import LostRace
 from chalicelib.store.helpdesk import Client
-from chalicelib.store.search import email_actions, get_client, get_ticket, rut_actions, word_item
+from chalicelib.store.search import SearchWord, get_client, get_ticket, word_item
 
 ATTEMPTS = 3
 CLIENT_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
@@ -126,32 +125,13 @@ def update_client(principal: Principal, client_id: str, changes: dict[str, Any])
             return client
         before = {f: _current(client, f) for f in after}
         at = now()
-        actions: list[Any] = [Client.updated_at.set(at)]
-        condition = Client.PK.exists()
-        if "name" in after:
-            actions.append(Client.name.set(after["name"]))
-            condition &= _unchanged(Client.name, before["name"])
-        if "email" in after:
-            actions += email_actions(tenant_id, client_id, after["email"])
-        if "rut" in after:
-            actions += rut_actions(tenant_id, client_id, after["rut"])
-        if "phone" in after:
-            phone = after["phone"]
-            actions.append(Client.phone.set(phone) if phone else Client.phone.remove())
-        if "custom" in after:
-            actions.append(Client.custom.set(after["custom"]))
-            condition &= _unchanged(Client.custom, before["custom"])
+        history = history_entry(tenant_id, "client", client_id, principal.user_id, "updated",
+                                at, before, after)  # fmt: skip
+        gone, kept = _word_items(client, before, after)
         try:
-            with transaction() as write:
-                write.update(Client(client.PK, client.SK), actions=actions, condition=condition)
-                write.save(history_entry(tenant_id, "client", client_id, principal.user_id,
-                                         "updated", at, before, after))  # fmt: skip
-                if "name" in after:
-                    _rewrite_words(write, client, before["name"], after["name"])
-        except TransactWriteError as exc:
-            if lost_race(exc):
-                continue  # a concurrent edit of the name or custom fields: apply on top of it
-            raise
+            clients.edit(client, before, after, at=at, saves=[history, *kept], deletes=gone)
+        except LostRace:
+            continue  # a concurrent edit of the name or custom fields: apply on top of it
         for field, value in after.items():
             setattr(client, field, value)
         client.updated_at = at
@@ -159,19 +139,17 @@ def update_client(principal: Principal, client_id: str, changes: dict[str, Any])
     raise Conflict("The client changed meanwhile; try again.", code="client_changed")
 
 
-def _unchanged(attribute: Any, value: Any) -> Any:
-    """Still the value that was read (absent when it was empty)."""
-    if value is None:
-        return attribute.does_not_exist()
-    same = attribute == value
-    return same | attribute.does_not_exist() if value == {} else same
-
-
-def _rewrite_words(write: Any, client: Client, old: str | None, new: str | None) -> None:
-    """The name's search words: the old ones go, the new ones come (each holds the name)."""
-    old_words = set(name_words(old or ""))
-    new_words = name_words(new or "")
-    for word in old_words - set(new_words):
-        write.delete(word_item(client.tenant_id, client.client_id, word, old or ""))
-    for word in new_words:
-        write.save(word_item(client.tenant_id, client.client_id, word, new or ""))
+def _word_items(
+    client: Client, before: dict[str, Any], after: dict[str, Any]
+) -> tuple[list[SearchWord], list[SearchWord]]:
+    """The name's search words an edit removes and writes (each holds the name): the old
+    ones go, the new ones come; none when the name does not change."""
+    if "name" not in after:
+        return [], []
+    old, new = before["name"] or "", after["name"] or ""
+    new_words = name_words(new)
+    gone = sorted(set(name_words(old)) - set(new_words))
+    return (
+        [word_item(client.tenant_id, client.client_id, word, old) for word in gone],
+        [word_item(client.tenant_id, client.client_id, word, new) for word in new_words],
+    )

@@ -21,13 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
-
 from chalicelib.clock import iso, now
 from chalicelib.domain.accounts.principal import Principal
 from chalicelib.domain.accounts.settings_items import QUICK_REPLIES
 from chalicelib.domain.errors import Conflict, Invalid
 from chalicelib.domain.helpdesk.tickets import (
+    OPEN_STATES,
     apply_change,
     assignment_change,
     load_ticket,
@@ -36,9 +35,8 @@ from chalicelib.domain.helpdesk.tickets import (
 from chalicelib.domain.helpdesk.timeline import message_key, new_message_id
 from chalicelib.domain.inbound.ingest import preview
 from chalicelib.domain.uploads import is_own_upload
-from chalicelib.store import keys
+from chalicelib.store import keys, messages, tickets
 from chalicelib.store.accounts import get_or_none
-from chalicelib.store.base import condition_failed
 from chalicelib.store.helpdesk import Client, Message, Ticket
 
 WHATSAPP_WINDOW = timedelta(hours=24)
@@ -227,25 +225,15 @@ def reply(
     )  # fmt: skip
     # stored queued: its record on the table's stream puts it on the outbound queue
     # (jobs/effects.py), so a crash right after this write does not leave it unsent
-    message.save(condition=Message.PK.does_not_exist())
+    messages.put_once(message)
     touch_for_reply(ticket, text, at)
     return message
 
 
 def touch_for_reply(ticket: Ticket, text: str, at: datetime, first_response: bool = True) -> None:
     """Latest activity and (a person's answer) first response; only while the ticket is
-    still open."""
-    actions: list[Any] = [
-        Ticket.last_activity_at.set(at),
-        Ticket.last_message.set(preview(text, "out", at)),
-        Ticket.GSI2SK.set(keys.queue_sk(iso(at), int(ticket.number))),
-    ]
-    if first_response:
-        actions.append(Ticket.first_response_at.set(Ticket.first_response_at | at))
-    try:
-        Ticket(ticket.PK, ticket.SK).update(
-            actions=actions, condition=Ticket.status.is_in("open", "pending")
-        )
-    except UpdateError as exc:
-        if not condition_failed(exc):
-            raise  # closed meanwhile: the message is kept and sent all the same
+    still open (closed meanwhile: the message is kept and sent all the same)."""
+    tickets.touch_for_reply(
+        ticket.tenant_id, int(ticket.number), at=at, last_message=preview(text, "out", at),
+        first_response=first_response, while_status=OPEN_STATES,
+    )  # fmt: skip

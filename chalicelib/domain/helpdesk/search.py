@@ -20,8 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
-
 from chalicelib.domain.accounts.principal import Principal
 from chalicelib.domain.errors import Invalid
 from chalicelib.domain.helpdesk.search_terms import (
@@ -33,12 +31,11 @@ from chalicelib.domain.helpdesk.search_terms import (
     parse_rut,
 )
 from chalicelib.domain.helpdesk.visibility import agent_channels, may_see
-from chalicelib.store.base import condition_failed, lost_race, transaction
+from chalicelib.store import clients
 from chalicelib.store.helpdesk import Client, Ticket
 from chalicelib.store.search import (
     clients_by_email,
     clients_by_rut,
-    email_actions,
     get_client,
     get_clients,
     get_ticket,
@@ -143,27 +140,12 @@ def index_new_client(client: Client) -> None:
     edit of the name that came first has written its own words."""
     words = name_words(client.name or "")
     if words:
-        try:
-            with transaction() as write:
-                write.condition_check(
-                    Client, client.PK, client.SK, condition=Client.name == client.name
-                )
-                for word in words:
-                    write.save(word_item(client.tenant_id, client.client_id, word, client.name))
-        except TransactWriteError as exc:
-            if not lost_race(exc):
-                raise
+        clients.index_name_words(client, [
+            word_item(client.tenant_id, client.client_id, word, client.name or "") for word in words
+        ])  # fmt: skip
     address = _sender_address(client)
-    if address is None:
-        return
-    try:
-        Client(client.PK, client.SK).update(
-            actions=email_actions(client.tenant_id, client.client_id, address),
-            condition=Client.PK.exists() & Client.email.does_not_exist(),
-        )
-    except UpdateError as exc:
-        if not condition_failed(exc):
-            raise
+    if address is not None:
+        clients.set_email_if_none(client, address)
 
 
 def _sender_address(client: Client) -> str | None:

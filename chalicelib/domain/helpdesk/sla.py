@@ -15,7 +15,6 @@ ISO, "resolution": ISO}`` and ``"breached": true``}`` — absent keys keep the t
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,20 +22,9 @@ from typing import Any
 from chalicelib.clock import iso
 from chalicelib.domain.channels.hours import Schedule, deadline
 from chalicelib.store import keys
-
-DUE_KIND = "sla"
-
-
-def due_shard(tenant_id: str, number: int) -> int:
-    return zlib.crc32(f"{tenant_id}#{number}".encode()) % keys.DUE_SHARDS
-
-
-def due_keys(tenant_id: str, number: int, due_at: datetime) -> dict[str, str]:
-    """The Due index attributes of a ticket whose next deadline is ``due_at``."""
-    return {
-        "DuePK": keys.due_pk(DUE_KIND, due_shard(tenant_id, number)),
-        "DueSK": keys.due_sk(iso(due_at), tenant_id, f"{number:010d}"),
-    }
+from chalicelib.store.tickets import DUE_KIND as DUE_KIND  # the Due index's, named by the store
+from chalicelib.store.tickets import due_keys as due_keys
+from chalicelib.store.tickets import due_shard as due_shard
 
 
 def deadlines(settings: dict[str, Any] | None, opened_at: datetime) -> dict[str, Any]:

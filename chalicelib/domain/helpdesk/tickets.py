@@ -14,16 +14,16 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Final
 
-from pynamodb.exceptions import TransactWriteError
-
-from chalicelib.clock import iso, now
+from chalicelib.clock import now
 from chalicelib.domain.accounts.history import history_entry
 from chalicelib.domain.accounts.principal import Principal
 from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.helpdesk.assignment import load_moves
 from chalicelib.domain.helpdesk.visibility import agent_channels, may_see
-from chalicelib.store import keys
+from chalicelib.store import agents, clients, keys, messages
+from chalicelib.store import tickets as ticket_store
 from chalicelib.store.accounts import get_or_none
-from chalicelib.store.base import lost_race, transaction
+from chalicelib.store.base import LostRace, TransactItem
 from chalicelib.store.helpdesk import AgentState, Client, Ticket
 from chalicelib.untrusted import is_ascii_number
 
@@ -107,7 +107,7 @@ class Change:
 
     action: str
     fields: dict[str, Any]  # attribute name -> new value (None removes it)
-    extra: list[Callable[[Any], None]] = field(default_factory=list)  # more transaction items
+    extra: list[TransactItem] = field(default_factory=list)  # more transaction items (the store's)
     history_after: dict[str, Any] | None = None  # default: the snapshot after
     #: the ticket's entries, in order, when it is several changes in one (``compose``);
     #: None: one entry for ``action``, from the snapshots before and after
@@ -131,23 +131,21 @@ def is_active(status: str) -> bool:
 def queue_fields(
     ticket: Ticket, assignee: str | None, status: str, at: datetime | None = None
 ) -> dict[str, Any]:
-    """GSI2 keys for a ticket's place on the board after a change."""
+    """A change's fields for the ticket's place on the board (the store names them)."""
     activity = at or ticket.last_activity_at
-    return {
-        "GSI2PK": keys.queue_pk(ticket.tenant_id, assignee, is_active(status)),
-        "GSI2SK": keys.queue_sk(iso(activity), int(ticket.number)),
-    }
+    return ticket_store.board_keys(
+        ticket.tenant_id, int(ticket.number), assignee, is_active(status), activity
+    )
 
 
-def load_delta(write: Any, tenant_id: str, user_id: str | None, delta: int) -> None:
-    """Add ``delta`` to an agent's open tickets (never below zero), if they have a row."""
-    if not user_id:
-        return
-    state = AgentState(keys.tenant_pk(tenant_id), keys.agent_state_sk(user_id))
-    # no floor condition: a load that drifted must never block closing a ticket (the
-    # assignment code reads a negative load as zero)
-    write.update(state, actions=[AgentState.open_tickets.add(delta)],
-                 condition=AgentState.PK.exists())  # fmt: skip
+def load_items(ticket: Ticket, status: str, assignee: str | None) -> list[TransactItem]:
+    """The agents' loads as the ticket goes to ``status`` and ``assignee``
+    (``assignment.load_moves``), for the agents who have a row."""
+    return [
+        agents.add_load(ticket.tenant_id, user_id, delta)
+        for user_id, delta in load_moves((ticket.status, ticket.assignee_id), (status, assignee))
+        if _agent_row(ticket.tenant_id, user_id) is not None
+    ]
 
 
 def _agent_row(tenant_id: str, user_id: str | None) -> AgentState | None:
@@ -174,37 +172,27 @@ def apply_change(
         change = decide(ticket)
         if change is None:
             return ticket
-        actions: list[Any] = [Ticket.version.set(version + 1)]
         for name, value in change.fields.items():
-            attribute = getattr(Ticket, name)
-            actions.append(attribute.remove() if value is None else attribute.set(value))
             setattr(ticket, name, value)
         after = change.history_after or snapshot(ticket)
         entries = [*change.entries(before, after), *change.elsewhere]
+        history = [
+            history_entry(
+                principal.tenant_id, "ticket", str(entry.number or ticket.number),
+                principal.user_id, entry.action, when, before=entry.before, after=entry.after,
+                sequence=i if len(entries) > 1 else None,
+            )
+            for i, entry in enumerate(entries)
+        ]  # fmt: skip
         try:
-            with transaction() as write:
-                write.update(
-                    Ticket(ticket.PK, ticket.SK),
-                    actions=actions,
-                    condition=(Ticket.version == version)
-                    if version
-                    else (Ticket.version.does_not_exist() | (Ticket.version == 0)),
-                )
-                for i, entry in enumerate(entries):
-                    write.save(history_entry(
-                        principal.tenant_id, "ticket", str(entry.number or ticket.number),
-                        principal.user_id, entry.action, when, before=entry.before,
-                        after=entry.after, sequence=i if len(entries) > 1 else None,
-                    ))  # fmt: skip
-                for add in change.extra:
-                    add(write)
-        except TransactWriteError as exc:
-            if lost_race(exc):
-                # the ticket, the client or an agent's row changed meanwhile: read it
-                # all again and decide again (``decide`` raises if it no longer applies)
-                time.sleep(0.01 * (attempt + 1) * random.random())
-                continue
-            raise
+            ticket_store.commit_change(
+                ticket, version, change.fields, saves=history, also=change.extra
+            )
+        except LostRace:
+            # the ticket, the client or an agent's row changed meanwhile: read it all
+            # again and decide again (``decide`` raises if it no longer applies)
+            time.sleep(0.01 * (attempt + 1) * random.random())
+            continue
         ticket.version = version + 1
         for action in change.actions():
             emit_event(ticket, action)
@@ -238,27 +226,20 @@ def emit_event(ticket: Ticket, action: str) -> None:
 
 
 # --- the changes ---------------------------------------------------------------------------
-def close_items(ticket: Ticket, status: str) -> list[Callable[[Any], None]]:
+def close_items(ticket: Ticket, status: str) -> list[TransactItem]:
     """Leaving open/pending: the client may open a new ticket, the assignee's load drops."""
     client_key = (keys.client_pk(ticket.tenant_id, ticket.client_id), keys.client_sk())
     client = get_or_none(Client, *client_key, consistent=True)
-    items: list[Callable[[Any], None]] = []
+    items: list[TransactItem] = []
     if client is not None and client.open_ticket == ticket.number:
-
-        def release_client(write: Any) -> None:
-            write.update(Client(*client_key), actions=[Client.open_ticket.remove()],
-                         condition=Client.open_ticket == int(ticket.number))  # fmt: skip
-
-        items.append(release_client)
-    if is_active(ticket.status) and _agent_row(ticket.tenant_id, ticket.assignee_id) is not None:
-        items.append(lambda write: load_delta(write, ticket.tenant_id, ticket.assignee_id, -1))
-    return items
+        items.append(clients.release_ticket(ticket.tenant_id, ticket.client_id, int(ticket.number)))
+    return [*items, *load_items(ticket, status, ticket.assignee_id)]
 
 
 def reopened_deadlines(ticket: Ticket, at: datetime) -> dict[str, Any]:
     """A reopened ticket's SLA starts again from now (SPEC §5)."""
     from chalicelib.domain.channels.service import get_channel
-    from chalicelib.domain.helpdesk.sla import deadlines, due_keys, next_due
+    from chalicelib.domain.helpdesk.sla import deadlines, next_due
 
     try:
         channel = get_channel(ticket.tenant_id, ticket.channel_id)
@@ -267,22 +248,19 @@ def reopened_deadlines(ticket: Ticket, at: datetime) -> dict[str, Any]:
     sla = deadlines(channel.settings, at)
     due = next_due(sla)
     fields: dict[str, Any] = {"sla": sla, "first_response_at": None}
-    fields.update(due_keys(ticket.tenant_id, int(ticket.number), due) if due else
-                  {"DuePK": None, "DueSK": None})  # fmt: skip
+    fields.update(ticket_store.due_fields(ticket.tenant_id, int(ticket.number), due))
     return fields
 
 
-def reopen_items(ticket: Ticket) -> list[Callable[[Any], None]]:
-    client_key = (keys.client_pk(ticket.tenant_id, ticket.client_id), keys.client_sk())
+def may_reopen(client_open_ticket: int | None, number: int) -> bool:
+    """A closed ticket reopens unless its client has another ticket open (one per client)."""
+    return client_open_ticket in (None, number)
 
-    def claim_client(write: Any) -> None:
-        write.update(Client(*client_key), actions=[Client.open_ticket.set(int(ticket.number))],
-                     condition=Client.open_ticket.does_not_exist())  # fmt: skip
 
-    items: list[Callable[[Any], None]] = [claim_client]
-    if _agent_row(ticket.tenant_id, ticket.assignee_id) is not None:
-        items.append(lambda write: load_delta(write, ticket.tenant_id, ticket.assignee_id, 1))
-    return items
+def reopen_items(ticket: Ticket, status: str) -> list[TransactItem]:
+    """Back to open/pending: the client's open ticket again, the assignee's load rises."""
+    claim = clients.take_ticket(ticket.tenant_id, ticket.client_id, int(ticket.number))
+    return [claim, *load_items(ticket, status, ticket.assignee_id)]
 
 
 def status_change(ticket: Ticket, status: str, at: datetime) -> Change | None:
@@ -291,14 +269,14 @@ def status_change(ticket: Ticket, status: str, at: datetime) -> Change | None:
     if status == ticket.status:
         return None
     fields: dict[str, Any] = {"status": status, **queue_fields(ticket, ticket.assignee_id, status)}
-    extra: list[Callable[[Any], None]] = []
+    extra: list[TransactItem] = []
     if status == "closed":
         fields["closed_at"] = at
         extra = close_items(ticket, status)
     elif ticket.status == "closed":
         client = get_or_none(Client, keys.client_pk(ticket.tenant_id, ticket.client_id),
                              keys.client_sk(), consistent=True)  # fmt: skip
-        if client is not None and client.open_ticket not in (None, ticket.number):
+        if client is not None and not may_reopen(client.open_ticket, int(ticket.number)):
             raise Conflict(
                 f"The client already has ticket {client.open_ticket} open; "
                 "work there or merge the two.",
@@ -306,7 +284,7 @@ def status_change(ticket: Ticket, status: str, at: datetime) -> Change | None:
             )
         fields["closed_at"] = None
         fields.update(reopened_deadlines(ticket, at))
-        extra = reopen_items(ticket)
+        extra = reopen_items(ticket, status)
     return Change("status", fields, extra)
 
 
@@ -322,14 +300,7 @@ def assignment_change(
         "assignment": {"by": principal.user_id, "why": why},
         **queue_fields(ticket, user_id, ticket.status),
     }
-    extra: list[Callable[[Any], None]] = []
-    if is_active(ticket.status):
-        old, new = ticket.assignee_id, user_id
-        if _agent_row(ticket.tenant_id, old) is not None:
-            extra.append(lambda write: load_delta(write, ticket.tenant_id, old, -1))
-        if _agent_row(ticket.tenant_id, new) is not None:
-            extra.append(lambda write: load_delta(write, ticket.tenant_id, new, 1))
-    return Change("assigned", fields, extra)
+    return Change("assigned", fields, load_items(ticket, ticket.status, user_id))
 
 
 def group_change(ticket: Ticket, group_id: str | None) -> Change | None:
@@ -364,7 +335,7 @@ def compose(ticket: Ticket, parts: list[Part]) -> Change | None:
     left it (applied in memory), keeps its own history entry, and all of them are
     written together. A part that refuses (raises) refuses the whole."""
     fields: dict[str, Any] = {}
-    extra: list[Callable[[Any], None]] = []
+    extra: list[TransactItem] = []
     history: list[Entry] = []
     elsewhere: list[Entry] = []
     for part in parts:
@@ -456,13 +427,7 @@ def merge(principal: Principal, number: int, into: int) -> Ticket:
         listed = [int(n) for n in target.merged_from or []]  # type: ignore[call-overload]
         merged_from = [*listed, int(source.number)]
         extra = close_items(source, "merged") if is_active(source.status) else []
-
-        def link_target(write: Any) -> None:
-            unchanged = (Ticket.merged_from == listed) if listed else (
-                Ticket.merged_from.does_not_exist() | (Ticket.merged_from == []))  # fmt: skip
-            write.update(Ticket(target.PK, target.SK),
-                         actions=[Ticket.merged_from.set(merged_from)],
-                         condition=Ticket.status.is_in(*OPEN_STATES) & unchanged)  # fmt: skip
+        link_target = ticket_store.link_merged(target, listed, merged_from, OPEN_STATES)
 
         return Change(
             "merged",
@@ -487,29 +452,14 @@ def open_target(principal: Principal, into: int) -> Ticket:
     return target
 
 
-#: what a merge's copy of a message does not take: its keys, its provider-id lookup (the
-#: status updates find the original) and a stuck-send mark (the original is the one sent)
-NOT_COPIED = ("PK", "SK", "GSI1PK", "GSI1SK", "DuePK", "DueSK", "kind")
+def copy_messages(tenant_id: str, source: int, target: int, some: Any = None) -> int:
+    """Every message of ``source`` (or only ``some`` of them) also in ``target``'s
+    partition, marked as merged. The copies keep the messages' ids, so copying again
+    writes the same items."""
+    from chalicelib.domain.helpdesk.timeline import all_messages
 
-
-def copy_messages(tenant_id: str, source: int, target: int, messages: Any = None) -> int:
-    """Every message of ``source`` (or only ``messages``, some of them) also in
-    ``target``'s partition, marked as merged. The copies keep the messages' ids, so
-    copying again writes the same items."""
-    from chalicelib.domain.helpdesk.timeline import all_messages, message_key
-    from chalicelib.store.helpdesk import Message
-
-    copied = 0
-    with Message.batch_write() as batch:
-        for message in all_messages(tenant_id, source) if messages is None else messages:
-            copy = Message(*message_key(tenant_id, target, message.message_id),
-                           **{name: getattr(message, name)
-                              for name in Message.get_attributes() if name not in NOT_COPIED})  # fmt: skip
-            copy.ticket_number = target
-            copy.merged_from = source
-            batch.save(copy)
-            copied += 1
-    return copied
+    found = all_messages(tenant_id, source) if some is None else some
+    return messages.put_copies(tenant_id, source, target, found)
 
 
 def take_next(principal: Principal) -> Ticket | None:
@@ -518,8 +468,7 @@ def take_next(principal: Principal) -> Ticket | None:
 
     served = agent_channels(principal) if principal.role == "agent" else None
     waiting = sorted(
-        Ticket.by_queue.query(keys.queue_pk(principal.tenant_id, None), limit=WAITING_READ),
-        key=lambda t: int(t.number),
+        ticket_store.waiting(principal.tenant_id, WAITING_READ), key=lambda t: int(t.number)
     )
     for candidate in waiting:
         if served is not None and candidate.channel_id not in served:

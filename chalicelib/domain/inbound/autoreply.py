@@ -8,14 +8,10 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-
-from chalicelib.clock import iso
 from chalicelib.domain.channels.hours import Schedule
 from chalicelib.domain.helpdesk.timeline import compact, message_key, new_message_id
-from chalicelib.store import keys
+from chalicelib.store import keys, messages, tickets
 from chalicelib.store.accounts import get_or_none
-from chalicelib.store.base import condition_failed, transaction
 from chalicelib.store.channels import Channel
 from chalicelib.store.helpdesk import Client, Message, Ticket
 
@@ -92,7 +88,6 @@ def queue_auto_reply(channel: Channel, number: int, kind: str, at: datetime, cau
     times compare as strings). False when the slot is taken: the reply went out within the
     quiet period, or this very cause queued it before. The table's stream sends it."""
     quiet = timedelta(minutes=int(_settings(channel).get("quiet_period_minutes", 240)))
-    slot = Ticket.auto_replies[kind]
     message_id = auto_reply_id(at, cause, kind)
     message = Message(
         *message_key(channel.tenant_id, number, message_id),
@@ -101,19 +96,9 @@ def queue_auto_reply(channel: Channel, number: int, kind: str, at: datetime, cau
         text=_settings(channel)[kind]["text"], public=False, status="queued",
         extra={"auto_reply": kind}, sent_at=at, stored_at=at,
     )  # fmt: skip
-    try:
-        with transaction() as write:
-            write.update(
-                Ticket(keys.ticket_pk(channel.tenant_id, number), keys.ticket_sk()),
-                actions=[slot.set(iso(at))],
-                condition=Ticket.PK.exists() & (slot.does_not_exist() | (slot < iso(at - quiet))),
-            )
-            write.save(message, condition=Message.PK.does_not_exist())
-    except TransactWriteError as exc:
-        if condition_failed(exc):
-            return False
-        raise
-    return True
+    return tickets.take_reply_slot(
+        channel.tenant_id, number, kind, at=at, free_before=at - quiet, message=message
+    )
 
 
 def queue_outbound(
@@ -134,5 +119,5 @@ def queue_outbound(
         channel_id=channel.channel_id, direction="out", author_id=author_id, text=text,
         public=public, status="queued", extra=extra or {}, sent_at=at, stored_at=at,
     )  # fmt: skip
-    message.save(condition=Message.PK.does_not_exist())
+    messages.put_once(message)
     return message

@@ -25,29 +25,21 @@ import hashlib
 import logging
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
-
 from chalicelib.channels.events import InboundMessage, StatusUpdate
 from chalicelib.clock import iso, now
-from chalicelib.domain.helpdesk.assignment import (
-    agent_states,
-    choose_agent,
-    compact_reason,
-    takes_one_more,
-)
-from chalicelib.domain.helpdesk.sla import deadlines, due_keys, next_due
+from chalicelib.domain.helpdesk.assignment import agent_states, choose_agent, compact_reason
+from chalicelib.domain.helpdesk.sla import deadlines, next_due
 from chalicelib.domain.helpdesk.timeline import inbound_message_id, message_key
-from chalicelib.store import keys
+from chalicelib.store import agents, keys, messages, tickets
 from chalicelib.store.accounts import get_or_none
-from chalicelib.store.base import condition_failed as _condition_failed
-from chalicelib.store.base import lost_race as _conflict
-from chalicelib.store.base import transaction
+from chalicelib.store.base import AlreadyStored
 from chalicelib.store.channels import Channel
-from chalicelib.store.helpdesk import AgentState, Client, Message, Ticket, TicketCounter
+from chalicelib.store.helpdesk import Client, Message, Ticket, TicketCounter
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +76,84 @@ def _backoff(attempt: int) -> None:
     time.sleep(min(0.2, 0.005 * (2**attempt)) * random.random())
 
 
+# --- the rules (plain values in, decisions out: tests/unit/helpdesk/test_ingest_rules.py) ---
+@dataclass(frozen=True)
+class Route:
+    """Where a client's message goes: into ``join`` (its open ticket), or a new ticket is
+    claimed, after checking ``previous`` (its latest ticket, closed since this message
+    may first have come) for the same message."""
+
+    join: int | None = None
+    previous: int | None = None
+
+
+def route(open_ticket: int | None, tickets: Sequence[int]) -> Route:
+    """A client with an open ticket joins it; otherwise a new one is claimed (a known
+    client's latest ticket is checked for this very message first: a redelivery)."""
+    if open_ticket is not None:
+        return Route(join=int(open_ticket))
+    return Route(previous=int(tickets[-1]) if tickets else None)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a new ticket opens with, claimed on the client in one transaction with the
+    tenant's counter (``docs/data-model.md`` C5) and the agent's load."""
+
+    number: int
+    assignee: str | None
+    assignment: dict[str, Any] | None
+    since: datetime
+    tickets: list[int]
+
+
+def claim_for(
+    counter_last: int | None, agent_id: str | None, reason: dict[str, Any], tickets: Sequence[int],
+    at: datetime,
+) -> Claim:  # fmt: skip
+    """The next number (no gaps: the counter's last plus one), the chosen agent (or
+    nobody) with why, kept short, and the client's tickets with the new one last."""
+    number = (counter_last or 0) + 1
+    return Claim(
+        number=number, assignee=agent_id,
+        assignment=compact_reason(reason) if agent_id else None, since=at,
+        tickets=[*(int(n) for n in tickets), number],
+    )  # fmt: skip
+
+
+def opening_fields(
+    *, tenant_id: str, number: int, channel_id: str, channel_type: str, client_id: str,
+    assignee: str | None, assignment: dict[str, Any] | None, opened: datetime, at: datetime,
+    sent_at: datetime, text: str, auto_submitted: bool, settings: dict[str, Any] | None,
+) -> tuple[dict[str, Any], datetime | None]:  # fmt: skip
+    """A new ticket's fields and its first SLA deadline (None: the channel has no targets):
+    open, with the claim's assignee, its activity never before it was claimed, the
+    client's message as its latest, its SLA counted from the claim, and for an
+    autoresponder the opening auto-replies already spent (two robots would otherwise
+    write to each other forever)."""
+    sla = deadlines(settings, opened)
+    fields: dict[str, Any] = dict(
+        tenant_id=tenant_id, number=number, status="open", channel_id=channel_id,
+        channel_type=channel_type, client_id=client_id, assignee_id=assignee,
+        created_at=opened, last_activity_at=max(opened, at), last_client_message_at=sent_at,
+        last_message=preview(text, "in", sent_at), assignment=assignment,
+        auto_replies=_opening_replies_spent(auto_submitted, opened), sla=sla or None,
+    )  # fmt: skip
+    return fields, next_due(sla)
+
+
+def bot_answers(bot: bool | None, status: str) -> bool:
+    """The tenant's bot takes the client's message while the ticket's bot is on and the
+    ticket is still open or pending."""
+    return bool(bot) and status in OPEN_STATES
+
+
+def statuses_before(status: str) -> list[str]:
+    """The delivery states a status may follow: a message's status never goes back."""
+    return [s for s, rank in STATUS_ORDER.items() if rank < STATUS_ORDER[status]]
+
+
+# --- ingest --------------------------------------------------------------------------------
 def _claim_ticket(
     channel: Channel,
     event: InboundMessage,
@@ -95,90 +165,55 @@ def _claim_ticket(
 
     Returns the client as it now is (its claim says what the ticket opens with)."""
     tenant_id = channel.tenant_id
-    counter_key = (keys.tenant_pk(tenant_id), keys.ticket_counter_sk())
-    counter = get_or_none(TicketCounter, *counter_key, consistent=True)
-    last = int(counter.last) if counter else 0
-    number = last + 1
+    counter = get_or_none(
+        TicketCounter, keys.tenant_pk(tenant_id), keys.ticket_counter_sk(), consistent=True
+    )
+    counter_last = int(counter.last) if counter else None
     agent, reason = choose_agent(agent_states(tenant_id), channel.channel_id)
-    assignee = agent.user_id if agent else None
-    assignment = compact_reason(reason) if agent else None
-    client_id = client_key[0].rsplit("#", 1)[1]
+    claim = claim_for(counter_last, agent.user_id if agent else None, reason,
+                      _numbers(client), at)  # fmt: skip
     claimed = client or Client(
-        *client_key, tenant_id=tenant_id, client_id=client_id, channel_id=channel.channel_id,
-        channel_type=channel.channel_type, sender_id=event.sender_id, name=event.sender_name,
-        handle=event.sender_handle, tickets=[], created_at=at,
+        *client_key, tenant_id=tenant_id, client_id=client_key[0].rsplit("#", 1)[1],
+        channel_id=channel.channel_id, channel_type=channel.channel_type,
+        sender_id=event.sender_id, name=event.sender_name, handle=event.sender_handle,
+        tickets=[], created_at=at,
     )  # fmt: skip
-    try:
-        with transaction() as write:
-            if counter is None:
-                write.save(
-                    TicketCounter(*counter_key, last=number),
-                    condition=TicketCounter.PK.does_not_exist(),
-                )
-            else:
-                write.update(
-                    TicketCounter(*counter_key),
-                    actions=[TicketCounter.last.set(number)],
-                    condition=TicketCounter.last == last,
-                )
-            if client is None:
-                claimed.open_ticket, claimed.open_assignee = number, assignee
-                claimed.open_assignment, claimed.open_since = assignment, at
-                claimed.tickets = [number]  # type: ignore[list-item]
-                write.save(claimed, condition=Client.PK.does_not_exist())
-            else:
-                write.update(Client(*client_key), actions=[
-                    Client.open_ticket.set(number), Client.tickets.set(Client.tickets.append([number])),
-                    Client.open_assignee.set(assignee) if assignee else Client.open_assignee.remove(),
-                    Client.open_assignment.set(assignment) if assignment else Client.open_assignment.remove(),
-                    Client.open_since.set(at),
-                ], condition=Client.open_ticket.does_not_exist())  # fmt: skip
-            if agent is not None:
-                write.update(AgentState(agent.PK, agent.SK), actions=[
-                    AgentState.open_tickets.add(1), AgentState.waiting_since.set(at),
-                ], condition=takes_one_more(agent))  # fmt: skip
-    except TransactWriteError as exc:
-        if _conflict(exc):
-            return None
-        raise
-    if client is not None:
-        claimed.open_ticket, claimed.open_assignee = number, assignee
-        claimed.open_assignment, claimed.open_since = assignment, at
-        claimed.tickets = [*(client.tickets or []), number]  # type: ignore[list-item]
+    claimed.open_ticket, claimed.open_assignee = claim.number, claim.assignee
+    claimed.open_assignment, claimed.open_since = claim.assignment, claim.since
+    claimed.tickets = claim.tickets  # type: ignore[assignment]
+    also = [agents.take_slot(agent, at)] if agent is not None else []
+    if not tickets.claim_number(
+        claimed, counter_last=counter_last, new_client=client is None, also=also
+    ):
+        return None
     return claimed
+
+
+def _numbers(client: Client | None) -> list[int]:
+    """The client's tickets, oldest first (none for a new client)."""
+    return [int(n) for n in (client.tickets or [])] if client else []  # type: ignore[call-overload]
 
 
 def ticket_from_claim(channel: Channel, client: Client, event: InboundMessage) -> Ticket:
     """The ticket a client's claim describes (``open_ticket`` and what it opened with),
     with its SLA deadlines (the earliest in the Due index) when the channel has targets."""
-    number = int(client.open_ticket or 0)
-    opened = client.open_since or now()
-    activity = max(opened, now())
-    sla = deadlines(channel.settings, opened)
-    due = next_due(sla)
-    ticket = Ticket(
-        keys.ticket_pk(client.tenant_id, number), keys.ticket_sk(),
-        GSI2PK=keys.queue_pk(client.tenant_id, client.open_assignee),
-        GSI2SK=keys.queue_sk(iso(activity), number),
-        tenant_id=client.tenant_id, number=number, status="open", channel_id=client.channel_id,
-        channel_type=client.channel_type, client_id=client.client_id,
-        assignee_id=client.open_assignee, created_at=opened, last_activity_at=activity,
-        last_client_message_at=event.sent_at, last_message=preview(event.text, "in", event.sent_at),
-        assignment=client.open_assignment, auto_replies=_opening_replies_spent(event, opened),
-        sla=sla or None,
+    fields, due = opening_fields(
+        tenant_id=client.tenant_id, number=int(client.open_ticket or 0),
+        channel_id=client.channel_id, channel_type=client.channel_type,
+        client_id=client.client_id, assignee=client.open_assignee,
+        assignment=client.open_assignment, opened=client.open_since or now(), at=now(),
+        sent_at=event.sent_at, text=event.text,
+        auto_submitted=bool(event.extra.get("auto_submitted")), settings=channel.settings,
     )  # fmt: skip
-    if due is not None:
-        for name, value in due_keys(client.tenant_id, number, due).items():
-            setattr(ticket, name, value)
-    return ticket
+    return tickets.new_ticket(due, **fields)
 
 
-def _opening_replies_spent(event: InboundMessage, opened: datetime) -> dict[str, str]:
+def _opening_replies_spent(auto_submitted: bool, opened: datetime) -> dict[str, str]:
     """An autoresponder's ticket opens with its opening auto-replies taken: two robots
     would otherwise write to each other forever (``autoreply.reply_to_new_ticket``)."""
     from chalicelib.domain.inbound.autoreply import OPENING_REPLIES
 
-    if not event.extra.get("auto_submitted"):
+    if not auto_submitted:
         return {}
     return dict.fromkeys(OPENING_REPLIES, iso(opened))
 
@@ -192,11 +227,7 @@ def preview(text: str, direction: str, at: datetime) -> dict[str, str]:
 
 def _write_ticket(channel: Channel, client: Client, event: InboundMessage) -> None:
     """Write the claimed ticket unless it exists (a concurrent writer wrote the same)."""
-    try:
-        ticket_from_claim(channel, client, event).save(condition=Ticket.PK.does_not_exist())
-    except PutError as exc:
-        if not _condition_failed(exc):
-            raise
+    tickets.create_once(ticket_from_claim(channel, client, event))
 
 
 def _stored_before(tenant_id: str, number: int, message_id: str) -> bool:
@@ -213,13 +244,13 @@ def ingest_message(channel: Channel, event: InboundMessage) -> Outcome:
     outcome: Outcome | None = None
     for attempt in range(ATTEMPTS):
         client = get_or_none(Client, *client_key, consistent=True)
-        if client is not None and client.open_ticket is not None:
-            outcome = Outcome(ticket_number=int(client.open_ticket))
+        way = route(client.open_ticket if client else None, _numbers(client))
+        if way.join is not None:
+            outcome = Outcome(ticket_number=way.join)
             break
-        if client is not None and client.tickets:
-            previous = int(client.tickets[-1])  # closed since this message first came?
-            if _stored_before(tenant_id, previous, message_id):
-                return Outcome(ticket_number=previous, duplicate=True)
+        # closed since this message first came?
+        if way.previous is not None and _stored_before(tenant_id, way.previous, message_id):
+            return Outcome(ticket_number=way.previous, duplicate=True)
         claimed = _claim_ticket(channel, event, client, client_key, at)
         if claimed is not None:
             _write_ticket(channel, claimed, event)
@@ -243,10 +274,8 @@ def ingest_message(channel: Channel, event: InboundMessage) -> Outcome:
         extra=dict(event.extra), sent_at=event.sent_at, stored_at=at,
     )  # fmt: skip
     try:
-        message.save(condition=Message.PK.does_not_exist())
-    except PutError as exc:
-        if not _condition_failed(exc):
-            raise
+        messages.put_once(message)
+    except AlreadyStored:
         outcome.duplicate = True
     outcome.message_id = message_id
     if not outcome.new_ticket:  # a ticket opened for this very message is already current
@@ -262,36 +291,24 @@ def _touch(
     Returns whether the ticket's bot is on: the update returns the item (PynamoDB asks
     for ALL_NEW), which costs no read capacity.
 
-    When the condition fails the ticket is read once: it may be missing (its opener
+    When the touch does not apply the ticket is read once: it may be missing (its opener
     crashed after claiming the number: write it now) or already newer (nothing to do)."""
     tenant_id = channel.tenant_id
-    ticket = Ticket(keys.ticket_pk(tenant_id, number), keys.ticket_sk())
-    try:
-        ticket.update(
-            actions=[
-                Ticket.last_activity_at.set(at),
-                Ticket.last_client_message_at.set(event.sent_at),
-                Ticket.last_message.set(preview(event.text, "in", event.sent_at)),
-                Ticket.status.set("open"),
-                Ticket.GSI2SK.set(keys.queue_sk(iso(at), number)),
-            ],
-            condition=Ticket.status.is_in(*OPEN_STATES)
-            & (
-                Ticket.last_client_message_at.does_not_exist()
-                | (Ticket.last_client_message_at < event.sent_at)
-            ),
-        )
-    except UpdateError as exc:
-        if not _condition_failed(exc):
-            raise
-        found = get_or_none(Ticket, ticket.PK, ticket.SK, consistent=True)
-        if found is None:
-            client = get_or_none(Client, *client_key, consistent=True)
-            if client is not None and client.open_ticket == number:
-                _write_ticket(channel, client, event)
-            return False
-        return bool(found.bot) and found.status in OPEN_STATES
-    return bool(ticket.bot)
+    touched = tickets.touch_inbound(
+        tenant_id, number, at=at, sent_at=event.sent_at,
+        last_message=preview(event.text, "in", event.sent_at), while_status=OPEN_STATES,
+    )  # fmt: skip
+    if touched is not None:
+        return bool(touched.bot)
+    found = get_or_none(
+        Ticket, keys.ticket_pk(tenant_id, number), keys.ticket_sk(), consistent=True
+    )
+    if found is None:
+        client = get_or_none(Client, *client_key, consistent=True)
+        if client is not None and client.open_ticket == number:
+            _write_ticket(channel, client, event)
+        return False
+    return bot_answers(found.bot, found.status)
 
 
 class StatusTooEarly(Exception):
@@ -308,25 +325,11 @@ def apply_status(channel: Channel, event: StatusUpdate) -> bool:
     """Move an outbound message to sent/delivered/read/failed (never backwards).
 
     The message is found by its provider id (GSI1, written when it was sent)."""
-    lookup = keys.provider_message_lookup(channel.channel_id, event.provider_message_id)
-    found = next(iter(Message.by_provider_id.query(lookup, limit=1)), None)
+    found = messages.find_sent(channel.channel_id, event.provider_message_id)
     if found is None or found.tenant_id != channel.tenant_id:
         if now() - event.at < STATUS_GRACE:
             raise StatusTooEarly(f"no sent message {event.provider_message_id} yet")
         return False
-    earlier = [s for s, rank in STATUS_ORDER.items() if rank < STATUS_ORDER[event.status]]
-    actions: list[Any] = [Message.status.set(event.status)]
-    if event.error:
-        actions.append(Message.status_error.set(event.error))
-    try:
-        Message(found.PK, found.SK).update(
-            actions=actions,
-            condition=Message.PK.exists()
-            & Message.direction.__eq__("out")
-            & Message.status.is_in(*earlier),
-        )
-        return True
-    except UpdateError as exc:
-        if not _condition_failed(exc):
-            raise
-        return False
+    return messages.advance_status(
+        found, event.status, event.error, from_status=statuses_before(event.status)
+    )
