@@ -8,7 +8,7 @@ connecting an app must not turn years of reviews into tickets.
 ``poll`` (the channel's descriptor names it) signs the App Store Connect JWT with the
 channel's key (it expires within 20 minutes, so one is made per poll, and per reply by
 the sender) and hands it to ``fetch_app_store`` as ``credentials["token"]``, where it is
-only a bearer token. ``jwt`` (and ``cryptography`` under it) is imported on first use.
+only a bearer token. ``jwt`` is imported on first use.
 """
 
 from __future__ import annotations

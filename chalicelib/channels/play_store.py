@@ -9,7 +9,7 @@ poll reads only the newest page.
 ``credentials["access_token"]`` is an OAuth 2.0 access token for the
 ``androidpublisher`` scope: ``poll`` (the channel's descriptor names it) and the reply
 sender get one from the service account with ``play_access_token``, which signs the
-JWT-bearer grant (``jwt`` and ``cryptography`` imported on first use).
+JWT-bearer grant (``jwt`` imported on first use).
 """
 
 from __future__ import annotations

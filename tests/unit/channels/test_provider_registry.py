@@ -84,9 +84,12 @@ def test_every_webhook_declared_is_a_route_and_every_envelope_has_one_reader() -
     from chalicelib.http.routing import REGISTRY
 
     posted = {route.path for route in REGISTRY if route.method == "POST"}
+    routes = (ROOT / "chalicelib" / "api" / "webhooks.py").read_text()
     for provider in PROVIDERS.values():
-        if provider.inbound.webhook:
+        if provider.inbound.webhook and provider.inbound.verify:
             assert provider.inbound.webhook in posted
+            module, _, function = provider.inbound.verify.partition(":")
+            assert f"{module.rsplit('.', 1)[-1]}.{function}(" in routes, "the route verifies"
     readers: dict[str, set[str]] = {}
     for provider in PROVIDERS.values():
         readers.setdefault(provider.inbound.envelope, set()).add(provider.inbound.parse)
