@@ -5,26 +5,30 @@ the JSON:API ``links.next`` until a review at or before the cursor (the ``create
 of the newest review already seen) shows up. The first poll reads only the newest page:
 connecting an app must not turn years of reviews into tickets.
 
-The caller mints the App Store Connect JWT (it expires within 20 minutes, so it is made
-per poll) and passes it as ``credentials["token"]``; here it is only a bearer token.
+``poll`` (the channel's descriptor names it) signs the App Store Connect JWT with the
+channel's key (it expires within 20 minutes, so one is made per poll, and per reply by
+the sender) and hands it to ``fetch_app_store`` as ``credentials["token"]``, where it is
+only a bearer token. ``jwt`` is imported on first use.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 from chalicelib.channels.events import InboundMessage
 from chalicelib.channels.provider_http import (
     HttpCall,
+    ProviderError,
     bearer_token,
     default_http,
     get_json,
     same_origin,
 )
+from chalicelib.clock import now
 from chalicelib.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -32,6 +36,46 @@ log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.appstoreconnect.apple.com"
 PAGE_SIZE = "100"  # the endpoint allows up to 200
 MAX_PAGES = 20
+
+
+def poll(
+    identifiers: Mapping[str, Any],
+    credentials: Mapping[str, Any],
+    account_id: str,
+    cursor: str | None,
+    base_url: str | None = None,
+    http: HttpCall = default_http,
+) -> tuple[list[InboundMessage], str | None]:
+    """The app's new reviews (the descriptor's ``poll``), with a token signed just now."""
+    return fetch_app_store(identifiers, app_store_token(credentials), cursor, base_url, http)
+
+
+#: App Store Connect refuses tokens that live more than 20 minutes.
+APP_STORE_TOKEN_LIFETIME = timedelta(minutes=10)
+
+
+def app_store_token(secret: Mapping[str, Any]) -> dict[str, str]:
+    """An App Store Connect API token (ES256 JWT) signed with the channel's key."""
+    import jwt
+
+    issued = int(now().timestamp())
+    claims = {
+        "iss": str(secret.get("issuer_id") or ""),
+        "iat": issued,
+        "exp": issued + int(APP_STORE_TOKEN_LIFETIME.total_seconds()),
+        "aud": "appstoreconnect-v1",
+    }
+    try:
+        token = jwt.encode(
+            claims,
+            str(secret["private_key"]),
+            algorithm="ES256",
+            headers={"kid": str(secret["key_id"]), "typ": "JWT"},
+        )
+    except (KeyError, TypeError, ValueError, jwt.PyJWTError) as exc:
+        # never the exception's text: it could quote the key
+        raise ProviderError(401, "the App Store Connect key cannot sign a token") from exc
+    return {"token": token}
 
 
 def fetch_app_store(

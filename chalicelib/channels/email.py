@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from chalicelib import aws
-from chalicelib.channels.events import Attachment, InboundMessage, MalformedPayload
+from chalicelib.channels.events import Attachment, InboundEvent, InboundMessage, MalformedPayload
 from chalicelib.clock import now
 from chalicelib.settings import get_settings
 
@@ -250,6 +250,12 @@ def parse_ses_notification(
             extra={name: value for name, value in extra.items() if value},
         )
     ]
+
+
+def parse(body: str) -> list[InboundEvent]:
+    """The inbound consumer's reader of a queued SES notification (its attachments are
+    stored in S3 on the way)."""
+    return list(parse_ses_notification(body, s3_attachment_store()))
 
 
 def s3_attachment_store(bucket: str | None = None) -> AttachmentStore:

@@ -5,8 +5,9 @@ answers ``{"data": {"app_id", "type", "is_valid", "expires_at", "data_access_exp
 "scopes", ...}}``; ``expires_at`` is in Unix seconds, 0 when the token never expires
 (a system-user token generated without expiry, a Page token from a long-lived user token).
 
-Of the channel types only Meta's carry a token that may expire: WhatsApp's
-``access_token``, the Page token (``page_access_token``) of Messenger and Instagram.
+Of the channel types only Meta's carry a token that may expire, each descriptor's
+``expiring_credential`` (``registry.py``): WhatsApp's ``access_token``, the Page token
+(``page_access_token``) of Messenger and Instagram.
 
 Best effort: the question is asked when a channel is connected or its credentials are
 replaced, and any failure (settings missing, Graph unreachable or refusing, an answer
@@ -24,20 +25,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.channels.provider_http import HttpCall, ProviderError, default_http
+from chalicelib.channels.registry import expiring_credential_of
 from chalicelib.settings import get_settings
 
 log = logging.getLogger(__name__)
-
-#: the channel types whose token Graph can date, and the credential that holds it
-META_TOKEN_CREDENTIAL: dict[str, str] = {
-    "whatsapp": "access_token",
-    "facebook": "page_access_token",
-    "instagram": "page_access_token",
-}
-
-
-def has_expiring_token(channel_type: str) -> bool:
-    return channel_type in META_TOKEN_CREDENTIAL
 
 
 def token_expiry(
@@ -50,7 +41,7 @@ def token_expiry(
     """When the channel's token expires (UTC); None when it never does, when the type's
     credentials do not expire, or when it could not be learnt (logged with ``context``,
     the tenant and channel; never raises)."""
-    name = META_TOKEN_CREDENTIAL.get(channel_type)
+    name = expiring_credential_of(channel_type)
     token = credentials.get(name) if name else None
     if not isinstance(token, str) or not token:
         return None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,6 +43,43 @@ _FIELDS = {
     "user.fields": "username,name",
     "tweet.fields": "created_at,conversation_id,in_reply_to_user_id,referenced_tweets",
 }
+
+
+def poll(
+    identifiers: Mapping[str, Any],
+    credentials: Mapping[str, Any],
+    account_id: str,
+    cursor: str | None,
+    base_url: str | None = None,
+    http: HttpCall = default_http,
+) -> tuple[list[InboundMessage], str | None]:
+    """The channel's new posts (its descriptor's ``poll``): its keywords as one query,
+    asked with its app-only bearer token; ``account_id`` (the channel's own id) keeps
+    one client's posts apart per channel."""
+    config = {"query": search_query(identifiers), "channel_key": account_id}
+    return fetch_twitter_search(config, credentials, cursor, base_url, http)
+
+
+_BARE_TERM = re.compile(r"^[#@$]?\w+$")
+
+
+def search_query(identifiers: Mapping[str, Any]) -> str:
+    """The X search query of a channel's keywords: any of them (a phrase is quoted),
+    in its language if one is set, reposts left out (they would be read and billed,
+    then skipped)."""
+    terms = []
+    for keyword in identifiers.get("keywords") or []:
+        word = " ".join(str(keyword).replace('"', " ").split())
+        if word:
+            terms.append(word if _BARE_TERM.match(word) else f'"{word}"')
+    if not terms:
+        raise ValueError("twitter_search channel without keywords")
+    query = " OR ".join(terms)
+    if len(terms) > 1:
+        query = f"({query})"
+    if identifiers.get("language"):
+        query += f" lang:{identifiers['language']}"
+    return query + " -is:retweet"
 
 
 def fetch_twitter_search(

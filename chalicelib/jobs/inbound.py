@@ -20,6 +20,7 @@ from chalicelib.channels.events import (
     MalformedPayload,
     WebhookEnvelope,
 )
+from chalicelib.channels.registry import parser_of
 
 log = logging.getLogger(__name__)
 
@@ -37,26 +38,10 @@ def parse(envelope: WebhookEnvelope) -> list[InboundEvent]:
             .read()
             .decode("utf-8")
         )
-    if envelope.provider == "meta":
-        from chalicelib.channels import meta
-
-        return list(meta.parse(body))
-    if envelope.provider == "twitter":
-        from chalicelib.channels import twitter
-
-        return list(twitter.parse(body))
-    if envelope.provider in ("chat", "poll"):
-        from pydantic import TypeAdapter, ValidationError
-
-        try:
-            return list(TypeAdapter(list[InboundMessage]).validate_json(body))
-        except ValidationError as exc:
-            raise MalformedPayload(str(exc)) from exc
-    if envelope.provider == "ses":
-        from chalicelib.jobs.inbound_email import parse_email
-
-        return parse_email(body)
-    raise MalformedPayload(f"no adapter for provider {envelope.provider!r}")
+    parse_body = parser_of(envelope.provider)  # the channel's adapter, imported on first use
+    if parse_body is None:
+        raise MalformedPayload(f"no adapter for provider {envelope.provider!r}")
+    return list(parse_body(body))
 
 
 #: the clients whose records are stored side by side in a batch (SQS gives 10 at most;

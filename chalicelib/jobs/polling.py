@@ -7,11 +7,12 @@ reads the due channels and nothing else (8 queries, however many channels wait).
 
 For each due channel, oldest deadline first:
 
-1. its credentials are opened (and, for the stores, turned into a short-lived token);
-2. the provider is asked for what came after ``poll_cursor``;
-3. the new events go on the inbound queue as ONE ``poll`` envelope: the inbound worker
+1. its credentials are opened and its descriptor's ``poll`` (``chalicelib/channels/
+   registry.py``) asks the provider for what came after ``poll_cursor`` (the stores'
+   ``poll`` first turns the credentials into a short-lived token);
+2. the new events go on the inbound queue as ONE ``poll`` envelope: the inbound worker
    ingests them exactly once by provider message id, and SQS retries them;
-4. one conditional UpdateItem saves the new cursor and the next poll time, on condition
+3. one conditional UpdateItem saves the new cursor and the next poll time, on condition
    that the cursor and the deadline are still the ones read. Of two overlapping runs
    only one advances the channel; the other's events are dropped as duplicates.
 
@@ -23,33 +24,21 @@ interval. One channel's failure never stops the others.
 from __future__ import annotations
 
 import contextvars
-import json
 import logging
-import re
 import time
-import urllib.error
-import urllib.request
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from pydantic import TypeAdapter, ValidationError
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import aws
-from chalicelib.channels.app_store import fetch_app_store
 from chalicelib.channels.events import InboundMessage, WebhookEnvelope
-from chalicelib.channels.play_store import fetch_play_store
-from chalicelib.channels.provider_http import (
-    TIMEOUT_SECONDS,
-    HttpCall,
-    ProviderError,
-    default_http,
-)
-from chalicelib.channels.twitter_search import fetch_twitter_search
+from chalicelib.channels.provider_http import HttpCall, ProviderError, default_http
+from chalicelib.channels.registry import polling_of, resolve
 from chalicelib.clock import iso, now
 from chalicelib.domain.channels import alerts
 from chalicelib.domain.channels.service import credentials_of
@@ -63,13 +52,6 @@ log = logging.getLogger(__name__)
 
 JOB = "poll_channels"
 
-#: How often each polled type is read. X search is near real time; store reviews are
-#: not (and both stores publish them with a delay anyway).
-POLL_INTERVALS: dict[str, timedelta] = {
-    "twitter_search": timedelta(minutes=2),
-    "app_store": timedelta(minutes=15),
-    "play_store": timedelta(minutes=15),
-}
 #: A refused credential or configuration: a person must act, asking every minute won't help.
 REFUSED_BACKOFF = timedelta(hours=1)
 
@@ -85,7 +67,7 @@ SQS_BODY_LIMIT = 200 * 1024
 _AFTER_ANY_ID = "~"  # sorts after every channel id, so ``<now ISO>#~`` bounds "due by now"
 _EVENTS = TypeAdapter(list[InboundMessage])
 
-Fetcher = Callable[..., tuple[list[InboundMessage], str | None]]
+Poll = Callable[..., tuple[list[InboundMessage], str | None]]
 
 
 # --- the Due index ------------------------------------------------------------------------
@@ -157,14 +139,14 @@ def _poll_safely(channel: Channel, at: datetime, http: HttpCall) -> str:
     except Exception:
         log.exception("polling a channel failed; it is tried again", extra=_context(channel))
         try:
-            _reschedule(channel, at + POLL_INTERVALS.get(channel.channel_type, REFUSED_BACKOFF))
+            _reschedule(channel, at + (_interval(channel.channel_type) or REFUSED_BACKOFF))
         except Exception:
             log.exception("could not reschedule a channel after a failure", extra=_context(channel))
         return "failed"
 
 
 def _poll(channel: Channel, at: datetime, http: HttpCall) -> str:
-    interval = POLL_INTERVALS.get(channel.channel_type)
+    interval = _interval(channel.channel_type)
     if interval is None or channel.status != "connected":
         log.warning("not a connected polled channel; taken off the poll", extra=_context(channel))
         _drop(channel)
@@ -208,150 +190,22 @@ def _poll(channel: Channel, at: datetime, http: HttpCall) -> str:
 
 
 # --- provider calls -------------------------------------------------------------------------
-_FETCHERS: dict[str, tuple[Fetcher, str]] = {
-    "twitter_search": (fetch_twitter_search, "twitter_api_base_url"),
-    "app_store": (fetch_app_store, "app_store_api_base_url"),
-    "play_store": (fetch_play_store, "play_api_base_url"),
-}
+def _interval(channel_type: str) -> timedelta | None:
+    polled = polling_of(channel_type)
+    return polled.interval if polled else None
 
 
 def _fetch(channel: Channel, http: HttpCall) -> tuple[list[InboundMessage], str | None]:
-    fetcher, setting = _FETCHERS[channel.channel_type]
-    base_url: str | None = getattr(get_settings(), setting)
+    """Ask the channel's provider (its descriptor's ``poll``, which mints any short-lived
+    token from the credentials) for what came after the cursor."""
+    polled = polling_of(channel.channel_type)
+    if polled is None:
+        raise KeyError(channel.channel_type)
+    poll: Poll = resolve(polled.poll)
+    base_url: str | None = getattr(get_settings(), polled.base_url_setting)
     secret = credentials_of(channel)
     identifiers = dict(channel.identifiers or {})
-    if channel.channel_type == "twitter_search":
-        config = {"query": search_query(identifiers), "channel_key": channel.account_id}
-        credentials: Mapping[str, Any] = secret
-    elif channel.channel_type == "app_store":
-        config, credentials = identifiers, app_store_token(secret)
-    else:
-        config, credentials = identifiers, play_access_token(secret, base_url)
-    return fetcher(config, credentials, channel.poll_cursor, base_url, http)
-
-
-_BARE_TERM = re.compile(r"^[#@$]?\w+$")
-
-
-def search_query(identifiers: Mapping[str, Any]) -> str:
-    """The X search query of a channel's keywords: any of them (a phrase is quoted),
-    in its language if one is set, reposts left out (they would be read and billed,
-    then skipped)."""
-    terms = []
-    for keyword in identifiers.get("keywords") or []:
-        word = " ".join(str(keyword).replace('"', " ").split())
-        if word:
-            terms.append(word if _BARE_TERM.match(word) else f'"{word}"')
-    if not terms:
-        raise ValueError("twitter_search channel without keywords")
-    query = " OR ".join(terms)
-    if len(terms) > 1:
-        query = f"({query})"
-    if identifiers.get("language"):
-        query += f" lang:{identifiers['language']}"
-    return query + " -is:retweet"
-
-
-#: App Store Connect refuses tokens that live more than 20 minutes.
-APP_STORE_TOKEN_LIFETIME = timedelta(minutes=10)
-
-
-def app_store_token(secret: Mapping[str, Any]) -> dict[str, str]:
-    """An App Store Connect API token (ES256 JWT) signed with the channel's key."""
-    import jwt
-
-    issued = int(now().timestamp())
-    claims = {
-        "iss": str(secret.get("issuer_id") or ""),
-        "iat": issued,
-        "exp": issued + int(APP_STORE_TOKEN_LIFETIME.total_seconds()),
-        "aud": "appstoreconnect-v1",
-    }
-    try:
-        token = jwt.encode(
-            claims,
-            str(secret["private_key"]),
-            algorithm="ES256",
-            headers={"kid": str(secret["key_id"]), "typ": "JWT"},
-        )
-    except (KeyError, TypeError, ValueError, jwt.PyJWTError) as exc:
-        # never the exception's text: it could quote the key
-        raise ProviderError(401, "the App Store Connect key cannot sign a token") from exc
-    return {"token": token}
-
-
-GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
-PLAY_SCOPE = "https://www.googleapis.com/auth/androidpublisher"
-_JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-
-
-def play_access_token(secret: Mapping[str, Any], base_url: str | None) -> dict[str, str]:
-    """An OAuth 2.0 access token for the Play Developer API, from the service account
-    (JWT bearer grant; one token request per poll).
-
-    The token endpoint is Google's, whatever ``token_uri`` the uploaded JSON names (it
-    would receive a signed assertion); when ``PLAY_API_BASE_URL`` points elsewhere (the
-    local stack, tests), that host's ``/token`` stands in for it.
-    """
-    import jwt
-
-    try:
-        account = json.loads(str(secret["service_account_json"]))
-        email, key = str(account["client_email"]), str(account["private_key"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ProviderError(401, "the service account JSON has no client_email and key") from exc
-    token_url = f"{base_url.rstrip('/')}/token" if base_url else GOOGLE_TOKEN_URL
-    issued = int(now().timestamp())
-    claims = {"iss": email, "scope": PLAY_SCOPE, "aud": token_url, "iat": issued,
-              "exp": issued + 3600}  # fmt: skip
-    headers = {"kid": str(account["private_key_id"])} if account.get("private_key_id") else None
-    try:
-        assertion = jwt.encode(claims, key, algorithm="RS256", headers=headers)
-    except (TypeError, ValueError, jwt.PyJWTError) as exc:
-        raise ProviderError(401, "the service account key cannot sign a token") from exc
-    try:
-        body = _post_form(token_url, {"grant_type": _JWT_BEARER, "assertion": assertion})
-    except ProviderError as exc:
-        if exc.status in (400, 401, 403):  # invalid_grant, unauthorized_client, ...
-            raise ProviderError(401, exc.body) from exc
-        raise
-    token = body.get("access_token")
-    if not isinstance(token, str) or not token:
-        raise ProviderError(502, "the token endpoint answered without an access_token")
-    return {"access_token": token}
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
-def _post_form(url: str, form: Mapping[str, str]) -> dict[str, Any]:
-    """POST ``application/x-www-form-urlencoded``; the JSON object answered, or
-    ``ProviderError`` (status 0 when nothing answered)."""
-    request = urllib.request.Request(
-        url,
-        data=urlencode(form).encode(),
-        method="POST",
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
-    )
-    try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            raw = response.read(1024 * 1024)
-    except urllib.error.HTTPError as error:
-        raise ProviderError(error.code, error.read(4096).decode("utf-8", "replace")) from error
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        raise ProviderError(0, str(error)) from error
-    try:
-        body = json.loads(raw)
-    except ValueError as error:
-        raise ProviderError(502, "the token endpoint did not answer JSON") from error
-    if not isinstance(body, dict):
-        raise ProviderError(502, "the token endpoint did not answer a JSON object")
-    return body
+    return poll(identifiers, secret, channel.account_id, channel.poll_cursor, base_url, http)
 
 
 # --- the inbound queue ------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """App Store reviews: ``POST {base}/v1/customerReviewResponses`` (App Store Connect API).
 
 The JSON:API body names the review in ``relationships.review``; a review holds at most
-one response, and posting again replaces it. The bearer token is the ES256 JWT the
-polling job signs with the channel's key (it lives 10 minutes; one per reply).
+one response, and posting again replaces it. The bearer token is the ES256 JWT signed
+with the channel's key, as the poll signs it (``channels/app_store.py``; it lives 10
+minutes; one per reply).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.channels.app_store import DEFAULT_BASE_URL
+from chalicelib.channels.app_store import DEFAULT_BASE_URL, app_store_token
 from chalicelib.channels.outbound.model import OutboundRequest, SendResult
 from chalicelib.channels.outbound.transport import (
     Exchange,
@@ -42,8 +43,6 @@ def reply(request: OutboundRequest, exchange: Exchange) -> SendResult:
 
 
 def _token(credentials: Mapping[str, Any], exchange: Exchange) -> str:
-    from chalicelib.jobs.polling import app_store_token  # the job's signer; imported when needed
-
     try:
         token = app_store_token(credentials)["token"]
     except ProviderError as exc:

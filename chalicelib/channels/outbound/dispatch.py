@@ -1,9 +1,10 @@
 """``send``: the one call the outbound queue worker makes.
 
-The sender is chosen by channel type and by public (comment, reply, mention, review
-answer) or private (direct message). Channels with one kind of message (WhatsApp,
-email, chat) send it whatever ``public`` says; store reviews can only be answered in
-public, and a private answer is refused rather than published.
+The sender is the channel type's descriptor's (``replies`` in
+``chalicelib/channels/registry.py``), public (comment, reply, mention, review answer) or
+private (direct message), imported the first time it sends. Channels with one kind of
+message (WhatsApp, email, chat) send it whatever ``public`` says; store reviews can only
+be answered in public, and a private answer is refused rather than published.
 """
 
 from __future__ import annotations
@@ -11,15 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from chalicelib.channels.outbound import (
-    app_store,
-    chat,
-    email,
-    meta_pages,
-    play_store,
-    twitter,
-    whatsapp,
-)
 from chalicelib.channels.outbound.model import OutboundRequest, SendError, SendResult
 from chalicelib.channels.outbound.transport import (
     Exchange,
@@ -27,31 +19,11 @@ from chalicelib.channels.outbound.transport import (
     http_transport,
     secret_values,
 )
+from chalicelib.channels.registry import PROVIDERS
 
 log = logging.getLogger(__name__)
 
 Sender = Callable[[OutboundRequest, Exchange], SendResult]
-
-#: ``(channel type, public) -> sender``
-ROUTES: dict[tuple[str, bool], Sender] = {
-    ("whatsapp", False): whatsapp.send,
-    ("whatsapp", True): whatsapp.send,
-    ("facebook", False): meta_pages.send_message,
-    ("facebook", True): meta_pages.reply_to_comment,
-    ("instagram", False): meta_pages.send_message,
-    ("instagram", True): meta_pages.reply_to_comment,
-    ("twitter", False): twitter.send_dm,
-    ("twitter", True): twitter.reply_to_tweet,
-    # keyword-search channels only hold an app bearer token: twitter refuses them clearly
-    ("twitter_search", False): twitter.send_dm,
-    ("twitter_search", True): twitter.reply_to_tweet,
-    ("email", False): email.send,
-    ("email", True): email.send,
-    ("chat", False): chat.send,
-    ("chat", True): chat.send,
-    ("app_store", True): app_store.reply,
-    ("play_store", True): play_store.reply,
-}
 
 
 def send(request: OutboundRequest, transport: Transport | None = None) -> SendResult:
@@ -84,7 +56,8 @@ def send(request: OutboundRequest, transport: Transport | None = None) -> SendRe
 
 
 def _sender(request: OutboundRequest) -> Sender:
-    sender = ROUTES.get((request.channel_type, request.public))
+    provider = PROVIDERS.get(request.channel_type)
+    sender: Sender | None = provider.sender(request.public) if provider else None
     if sender is None:
         kind = "public" if request.public else "private"
         raise SendError(

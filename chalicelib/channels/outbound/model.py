@@ -25,9 +25,7 @@ class OutboundAttachment:
 @dataclass(frozen=True)
 class OutboundRequest:
     message_id: str  # our id (idempotency, outbox file names)
-    channel_type: (
-        str  # whatsapp facebook instagram twitter twitter_search email chat app_store play_store
-    )
+    channel_type: str  # a type of chalicelib/channels/registry.py: its descriptor's senders
     account_id: str  # the channel's provider account id (phone_number_id, page id, ig id, ...)
     identifiers: Mapping[str, Any]  # the channel's public identifiers
     credentials: Mapping[str, Any] = field(repr=False)  # decrypted secrets (never log them)

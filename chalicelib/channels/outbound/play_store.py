@@ -2,7 +2,7 @@
 
 ``POST {base}/androidpublisher/v3/applications/{packageName}/reviews/{reviewId}:reply``
 ``{"replyText"}`` with an OAuth 2.0 access token of the channel's service account (the
-polling job's JWT-bearer grant). A review holds one reply; posting again replaces it.
+JWT-bearer grant the poll uses too, ``channels/play_store.py``). A review holds one reply; posting again replaces it.
 The answer carries no id of its own, so the reply is known as ``reply:<reviewId>``.
 
 Offline (a local stage without ``PLAY_API_BASE_URL``) no token is asked for: nothing
@@ -22,7 +22,7 @@ from chalicelib.channels.outbound.transport import (
     result_of,
     review_id,
 )
-from chalicelib.channels.play_store import DEFAULT_BASE_URL
+from chalicelib.channels.play_store import DEFAULT_BASE_URL, play_access_token
 from chalicelib.channels.provider_http import ProviderError
 from chalicelib.settings import get_settings
 
@@ -45,8 +45,6 @@ def reply(request: OutboundRequest, exchange: Exchange) -> SendResult:
 
 
 def _token(request: OutboundRequest, exchange: Exchange) -> str:
-    from chalicelib.jobs.polling import play_access_token  # the job's grant; imported when needed
-
     try:
         token = play_access_token(request.credentials, get_settings().play_api_base_url)
     except ProviderError as exc:

@@ -21,9 +21,7 @@ PLANS: dict[str, Plan] = {
     "pro": Plan("Adereso Helpdesk Pro", users=50, twitter_accounts=10, whatsapp_numbers=5),
 }
 
-#: what a channel type counts against
-CHANNEL_LIMITS = {"twitter": "twitter_accounts", "twitter_search": "twitter_accounts",
-                  "whatsapp": "whatsapp_numbers"}  # fmt: skip
+# what a channel type counts against: its descriptor's ``plan_limit`` (channels/registry.py)
 _NAMES = {"twitter_accounts": "Twitter accounts", "whatsapp_numbers": "WhatsApp numbers",
           "users": "users"}  # fmt: skip
 _ADDONS = {"twitter_accounts": "extra Twitter accounts", "whatsapp_numbers":

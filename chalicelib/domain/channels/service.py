@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -10,13 +11,12 @@ from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import crypto
 from chalicelib.channels.events import ChannelType
-from chalicelib.channels.meta_tokens import has_expiring_token, token_expiry
+from chalicelib.channels.registry import expiring_credential_of, is_polled, provider, sharing_limit
 from chalicelib.clock import iso, now
 from chalicelib.cursors import page_of
 from chalicelib.domain.accounts.history import history_entry
 from chalicelib.domain.accounts.principal import Principal
-from chalicelib.domain.billing.plans import CHANNEL_LIMITS, check_limit
-from chalicelib.domain.channels.catalog import CATALOG, POLLED, account_id, new_public_key
+from chalicelib.domain.billing.plans import check_limit
 from chalicelib.domain.channels.settings import ChannelSettings
 from chalicelib.domain.errors import Conflict, NotFound, invalid_fields
 from chalicelib.ids import new_id
@@ -25,6 +25,11 @@ from chalicelib.store.accounts import Tenant, get_or_none
 from chalicelib.store.base import failed_conditions, transaction
 from chalicelib.store.channels import Channel, ChannelClaim, poll_due_keys
 from chalicelib.store.deadlines import CredentialsDeadline, credentials_deadline
+
+
+def new_public_key() -> str:
+    """The chat widget's public key: safe to embed in a web page."""
+    return "pk_" + secrets.token_urlsafe(18)
 
 
 def _context(tenant_id: str, channel_id: str) -> dict[str, str]:
@@ -54,25 +59,23 @@ def connect(
     settings: dict[str, Any] | None,
 ) -> Channel:
     """Connect a provider account (at most once across Atiende) within the plan's limits."""
-    ids_model, secrets_model = CATALOG[channel_type]
-    ids = _parse(ids_model, identifiers, "body.identifiers").model_dump(mode="json")
-    secret = _secret_values(_parse(secrets_model, credentials, "body.credentials"))
+    described = provider(channel_type)
+    ids = _parse(described.identifiers, identifiers, "body.identifiers").model_dump(mode="json")
+    secret = _secret_values(_parse(described.credentials, credentials, "body.credentials"))
     chosen = _parse(ChannelSettings, settings, "body.settings").model_dump(mode="json")
     tenant = Tenant.get(keys.tenant_pk(principal.tenant_id), keys.tenant_sk())
     counts = (
         tenant.counts.as_dict() if hasattr(tenant.counts, "as_dict") else dict(tenant.counts or {})
     )
-    limit = CHANNEL_LIMITS.get(channel_type)
+    limit = described.plan_limit
     if limit:
-        in_use = sum(
-            int(counts.get(f"channels:{t}", 0)) for t, lim in CHANNEL_LIMITS.items() if lim == limit
-        )
+        in_use = sum(int(counts.get(f"channels:{t}", 0)) for t in sharing_limit(limit))
         check_limit(tenant.plan, limit, in_use)
     at = now()
     channel_id = new_id()
-    if channel_type == "chat":
+    if described.issues_public_key:
         ids["public_key"] = new_public_key()
-    account = account_id(channel_type, ids, channel_id)
+    account = described.account_id_of(ids, channel_id)
     expire_at = _credentials_expiry(channel_type, secret, principal.tenant_id, channel_id)
     channel = Channel(
         keys.tenant_pk(principal.tenant_id), keys.channel_sk(channel_id),
@@ -83,7 +86,7 @@ def connect(
         settings=chosen, status="connected", credentials_expire_at=expire_at,
         created_at=at, updated_at=at,
     )  # fmt: skip
-    if channel_type in POLLED:  # first poll due now: the polling job picks it up next minute
+    if described.polling:  # first poll due now: the polling job picks it up next minute
         channel.DuePK, channel.DueSK = poll_due_keys(channel_id, at)
     claim = ChannelClaim(
         keys.channel_claim_pk(channel_type, account),
@@ -139,8 +142,10 @@ def _credentials_expiry(
 ) -> datetime | None:
     """When the pasted credentials expire, if the provider says (Meta's tokens); None
     when they never do or it could not be learnt (best effort: logged, never raised)."""
-    if not has_expiring_token(channel_type):
+    if expiring_credential_of(channel_type) is None:
         return None
+    from chalicelib.channels.meta_tokens import token_expiry  # asks Graph: not at import
+
     return token_expiry(channel_type, secret, _context(tenant_id, channel_id))
 
 
@@ -195,14 +200,14 @@ def update(
         actions.append(Channel.settings.set(channel.settings))
     deadline: CredentialsDeadline | None = None  # the expiry warning to write or to drop
     if credentials is not None:
-        _, secrets_model = CATALOG[channel.channel_type]  # type: ignore[index]
+        secrets_model = provider(channel.channel_type).credentials
         secret = _secret_values(_parse(secrets_model, credentials, "body.credentials"))
         actions.append(
             Channel.sealed_credentials.set(
                 crypto.seal(secret, _context(channel.tenant_id, channel.channel_id))
             )
         )
-        if has_expiring_token(channel.channel_type):  # the old token's expiry goes with it
+        if expiring_credential_of(channel.channel_type):  # the old token's expiry goes with it
             expire_at = _credentials_expiry(
                 channel.channel_type, secret, channel.tenant_id, channel.channel_id
             )
@@ -215,7 +220,7 @@ def update(
                 deadline = CredentialsDeadline(
                     channel.PK, keys.credentials_due_sk(channel.channel_id)
                 )
-        if channel.channel_type in POLLED:  # new keys: try them at the next minute's poll
+        if is_polled(channel.channel_type):  # new keys: try them at the next minute's poll
             due_pk, due_sk = poll_due_keys(channel.channel_id, at)
             actions += [Channel.DuePK.set(due_pk), Channel.DueSK.set(due_sk),
                         Channel.poll_error.remove(), Channel.poll_error_at.remove()]  # fmt: skip

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from chalicelib.channels.registry import label_of
 from chalicelib.clock import now, timezone_of
 from chalicelib.cursors import decode_cursor
 from chalicelib.domain.accounts.history import HistoryOut, read_history
@@ -62,18 +63,6 @@ SQS_MAX_BYTES = 250_000
 MESSAGE_ID = re.compile(r"^[0-9]{8}T[0-9]{12}Z-[0-9a-z]{1,40}$")
 #: a comment or user id (``ids.new_id``)
 ITEM_ID = re.compile(r"^[0-9a-z]{26}$")
-
-CHANNEL_NAMES = {
-    "whatsapp": "WhatsApp",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "twitter": "X (Twitter)",
-    "twitter_search": "X (Twitter)",
-    "email": "email",
-    "chat": "chat",
-    "app_store": "App Store",
-    "play_store": "Google Play",
-}
 
 
 # --- comments ----------------------------------------------------------------------------------
@@ -407,7 +396,7 @@ def escalation_email(principal: Principal, ticket: Ticket, to: str, note: str | 
     channel = get_or_none(Channel, keys.tenant_pk(tenant_id), keys.channel_sk(ticket.channel_id))
     user = principal.user
     sender = _one_line(f"{getattr(user, 'first_name', '')} {getattr(user, 'last_name', '')}")
-    kind = CHANNEL_NAMES.get(ticket.channel_type, ticket.channel_type)
+    kind = label_of(ticket.channel_type)
     values = {
         "number": int(ticket.number),
         "client": client_name(client, ticket),

@@ -33,6 +33,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.channels.events import ChannelType
+from chalicelib.channels.registry import PROVIDERS
 from chalicelib.clock import now
 from chalicelib.cursors import decode_cursor, encode_cursor
 from chalicelib.domain.accounts.principal import Principal
@@ -93,7 +94,7 @@ class ColumnFilters(_Strict):
     (``statuses`` needs at least one: a board column shows open and pending tickets
     unless told otherwise). ``assignee``: ``me``, ``unassigned``, ``any`` or a user id."""
 
-    channel_types: list[ChannelType] = Field(default_factory=list, max_length=9)
+    channel_types: list[ChannelType] = Field(default_factory=list, max_length=len(PROVIDERS))
     channel_ids: list[ItemId] = Field(default_factory=list, max_length=50)
     statuses: list[Status] = Field(
         default_factory=lambda: list(DEFAULT_STATUSES), min_length=1, max_length=5

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.channels.registry import is_public_only, public_answer_names_a_post
 from chalicelib.clock import iso, now
 from chalicelib.domain.accounts.principal import Principal
 from chalicelib.domain.accounts.settings_items import QUICK_REPLIES
@@ -40,9 +41,6 @@ from chalicelib.store.accounts import get_or_none
 from chalicelib.store.helpdesk import Client, Message, Ticket
 
 WHATSAPP_WINDOW = timedelta(hours=24)
-PUBLIC_ONLY = ("app_store", "play_store")  # a review's answer is published under it
-#: a public answer here is published under the client's comment or post: it names it
-ANSWERS_A_POST = ("facebook", "instagram", "twitter", "twitter_search")
 _SHORTCUT = re.compile(r"^/([\w-]{1,40})(?=\s|$)")
 _PLACEHOLDER = re.compile(r"\{\{\s*(client|agent)\.(first_name|name)\s*\}\}")
 
@@ -114,7 +112,7 @@ def check_answerable(ticket: Ticket, public: bool) -> None:
         raise Conflict(
             f"Ticket {ticket.number} is closed; reopen it to answer.", code="ticket_closed"
         )
-    if ticket.channel_type in PUBLIC_ONLY and not public:
+    if is_public_only(ticket.channel_type) and not public:  # a review's answer is published
         raise _bad(
             "A store review is answered in public: send the reply with public true.",
             "review_reply_private",
@@ -138,7 +136,7 @@ def answered_provider_id(ticket: Ticket, public: bool, reply_to: str | None) -> 
     """The provider's id of the message answered (``reply_to``, a message of the ticket),
     for the provider's reply context. A public answer on Facebook, Instagram or X is
     published under one of the client's public messages, so it must name one."""
-    public_post = public and ticket.channel_type in ANSWERS_A_POST
+    public_post = public and public_answer_names_a_post(ticket.channel_type)
     if public_post and reply_to is None:
         raise _bad(
             f"A public answer on {ticket.channel_type} is published under the client's comment "

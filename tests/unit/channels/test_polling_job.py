@@ -24,6 +24,7 @@ from tickets_read import messages_of, open_tickets
 
 import app
 from chalicelib import aws as aws_clients
+from chalicelib.channels.twitter_search import search_query
 from chalicelib.clock import iso
 from chalicelib.jobs import polling
 from chalicelib.jobs.scheduled import SCHEDULED_JOBS
@@ -502,7 +503,7 @@ def test_the_scheduled_handler_polls_and_records_its_run(
     ],
 )  # fmt: skip
 def test_search_query_of_the_channel_keywords(identifiers: dict, query: str) -> None:
-    assert polling.search_query(identifiers) == query
+    assert search_query(identifiers) == query
 
 
 def test_replacing_refused_credentials_polls_at_once_and_the_error_shows_until_then(
