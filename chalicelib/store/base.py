@@ -37,7 +37,14 @@ class Item(Model):
         """PynamoDB gives every model class its own connection, and each one builds its
         own botocore session and DynamoDB client (parsing the service's model again:
         tens of milliseconds each, on the cold path). Every model of the table shares
-        one client instead; botocore clients are safe to share between threads."""
+        one client instead; botocore clients are safe to share between threads.
+
+        A subclass would otherwise inherit its parent's connection (PynamoDB keeps it in
+        a class attribute), and with it the parent's schema: once ``Item``'s own
+        connection exists (a transaction), a model first used after it would query with
+        no indexes ("Table ... has no index: GSI2"). So each class holds its own."""
+        if "_connection" not in cls.__dict__:
+            cls._connection = None
         fresh = cls._connection is None or cls._connection.table_name != cls.Meta.table_name
         table = super()._get_connection()
         if fresh:
