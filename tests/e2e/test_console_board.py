@@ -210,6 +210,17 @@ def test_a_column_loads_its_next_page_when_scrolled_to_its_end(console, stack, c
     for start in range(0, len(senders), 6):
         stack.whatsapp_messages(whatsapp["phone"], senders[start : start + 6])
         stack.wait_for_tickets(company["token"], made["id"], 1 + len(senders[: start + 6]))
+    stack.call(
+        "POST",
+        "/v1/columns",
+        {
+            "name": "Mensajes WhatsApp",
+            "kind": "messages",
+            "filters": {"channel_types": ["whatsapp"], "assignee": "any"},
+            "toggles": {"compact": True, "show_sla": False},
+        },
+        token=company["token"],
+    )
     newest = 1 + len(senders)  # María José's ticket is #1
     me = stack.call("GET", "/v1/me", token=company["token"])["user"]
     for number, changes in (
@@ -233,6 +244,14 @@ def test_a_column_loads_its_next_page_when_scrolled_to_its_end(console, stack, c
     )
     expect(card).to_contain_text("Pendiente")
     expect(card).to_contain_text("Tú")
+    messages = column(page, "Mensajes WhatsApp").get_by_role("article")
+    expect(messages).to_have_count(PAGE)  # the same tickets, as their latest message
+    expect(messages.filter(has_text="El pedido 4411 llegó incompleto")).to_have_count(1)
+    expect(
+        page.get_by_role("group", name="Vista de «Mensajes WhatsApp»").get_by_role(
+            "button", name="Vista compacta"
+        )
+    ).to_have_attribute("aria-pressed", "true")
     cards = column(page, "Todo WhatsApp").get_by_role("article")
     expect(cards).to_have_count(PAGE)
     check_page(page, "board-columns")
