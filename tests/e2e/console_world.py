@@ -3,11 +3,14 @@ and the checks every page must pass (used by tests/e2e)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import re
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from email import message_from_bytes, policy
@@ -17,6 +20,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("ATIENDE_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = ROOT / "var" / "screenshots"
+#: The local stack's Meta app secret (chalicelib/settings.py): it signs Meta's webhooks.
+META_APP_SECRET = "local-meta-app-secret"
 PASSWORD = "caballo correcto batería"
 MISSING_CHROMIUM = (
     f"the browser tests need Debian's Chromium at {CHROMIUM}: "
@@ -59,6 +64,91 @@ class Stack:
                 **extra,
             },
         )
+
+    def connect_whatsapp(
+        self, token: str, phone_number_id: str, name: str = "Ventas", settings: dict | None = None
+    ) -> dict:
+        """A WhatsApp number connected through the API, as docs/channels.md does it."""
+        return self.call(
+            "POST",
+            "/v1/channels",
+            {
+                "type": "whatsapp",
+                "name": name,
+                "identifiers": {
+                    "phone_number_id": phone_number_id,
+                    "business_account_id": "102290129340398",
+                    "display_phone_number": "+56 9 1111 2222",
+                },
+                "credentials": {"access_token": "EAAG-any-local-token"},
+                "settings": settings,
+            },
+            token=token,
+        )
+
+    def whatsapp_messages(self, phone_number_id: str, senders: list[tuple[str, str, str]]) -> None:
+        """Posts one signed Meta webhook with a text message from each ``(wa_id, name,
+        text)``; the worker ingests it (a new client's message opens a ticket)."""
+        stamp = str(int(time.time()))
+        changes = [
+            {
+                "field": "messages",
+                "value": {
+                    "messaging_product": "whatsapp",
+                    "metadata": {
+                        "display_phone_number": "56911112222",
+                        "phone_number_id": phone_number_id,
+                    },
+                    "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
+                    "messages": [
+                        {
+                            "from": wa_id,
+                            "id": f"wamid.{phone_number_id}.{wa_id}.{stamp}",
+                            "timestamp": stamp,
+                            "type": "text",
+                            "text": {"body": text},
+                        }
+                    ],
+                },
+            }
+            for wa_id, name, text in senders
+        ]
+        body = json.dumps(
+            {
+                "object": "whatsapp_business_account",
+                "entry": [{"id": "102290129340398", "changes": changes}],
+            }
+        ).encode()
+        signature = hmac.new(META_APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+        request = urllib.request.Request(
+            self.url + "/webhooks/meta",
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "X-Hub-Signature-256": f"sha256={signature}",
+            },
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 200
+
+    def wait_for_tickets(self, token: str, column_id: str, count: int, timeout: float = 60) -> None:
+        """Until the column holds ``count`` tickets (the worker ingests asynchronously)."""
+        deadline = time.monotonic() + timeout
+        seen = 0
+        while time.monotonic() < deadline:
+            seen, cursor = 0, None
+            while True:
+                query = "?limit=50" + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else "")
+                page = self.call("GET", f"/v1/columns/{column_id}/items{query}", token=token)
+                seen += len(page["items"])
+                cursor = page["next_cursor"]
+                if not cursor:
+                    break
+            if seen >= count:
+                return
+            time.sleep(0.5)
+        raise AssertionError(f"the column has {seen} tickets, not {count}, after {timeout} s")
 
     def link_in_mail(self, to: str, path: str, timeout: float = 30) -> str:
         """The link to ``path`` in the newest email to ``to`` (the worker sends it)."""

@@ -22,8 +22,17 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
     page.get_by_role("button", name="Ingresar").click()
 
 
-def expect_board(page, name: str = "Ana Pérez", role: str = "Administrador") -> None:
+def expect_board(
+    page, name: str = "Ana Pérez", role: str = "Administrador", welcome: bool = False
+) -> None:
+    """On the board; ``welcome``: an admin's first login on this device, whose modal asks
+    to connect a channel (test_console_board.py) and is closed here with Escape."""
     expect(page.get_by_role("heading", name="Mesón de ayuda", level=1)).to_be_visible()
+    if welcome:
+        dialog = page.get_by_role("dialog", name="Conecta tus canales")
+        expect(dialog).to_be_visible()
+        page.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
     header = page.get_by_role("banner")
     expect(header).to_contain_text(name)
     expect(header).to_contain_text(role)
@@ -52,7 +61,7 @@ def test_a_newcomer_signs_up_and_lands_on_the_board(console, stack):
     page.get_by_label("Zona horaria").select_option("America/Santiago")
     page.get_by_role("button", name="Crear cuenta").click()
 
-    expect_board(page)
+    expect_board(page, welcome=True)
     expect(page).to_have_url(stack.url + "/")
     expect(page.get_by_role("banner")).to_contain_text("Ferretería Los Andes")
     expect(page.get_by_text("America/Santiago")).to_be_visible()
@@ -66,6 +75,7 @@ def test_a_newcomer_signs_up_and_lands_on_the_board(console, stack):
 
     page.reload()  # the cookie signs the person in again, without the password
     expect_board(page)
+    expect(page.get_by_role("dialog")).to_have_count(0)  # the welcome was closed
 
 
 def test_log_out_and_log_in_again(console, stack):
@@ -78,7 +88,7 @@ def test_log_out_and_log_in_again(console, stack):
     sign_in(page, email, "not the password at all")
     expect(page.get_by_role("alert")).to_have_text("El correo o la contraseña no son correctos.")
     sign_in(page, email)
-    expect_board(page)
+    expect_board(page, welcome=True)
 
     page.get_by_role("button", name="Cerrar sesión").click()
     expect(page.get_by_role("heading", name="Ingresa a tu cuenta")).to_be_visible()
@@ -121,7 +131,7 @@ def test_reset_a_password_from_the_emailed_link(console, stack):
     page.get_by_label("Contraseña nueva").fill(new_password)
     page.get_by_label("Repite la contraseña").fill(new_password)
     page.get_by_role("button", name="Guardar y entrar").click()
-    expect_board(page)
+    expect_board(page, welcome=True)
 
     page.get_by_role("button", name="Cerrar sesión").click()
     sign_in(page, email, new_password)
@@ -163,7 +173,7 @@ def test_the_session_renews_itself_before_the_access_token_expires(console, stac
     page.clock.install()  # the page's timers, moved by hand
     page.goto("/login")
     sign_in(page, email)
-    expect_board(page)
+    expect_board(page, welcome=True)
     before = refresh_cookie(page)["value"]
     with page.expect_response(
         lambda r: r.url.endswith("/v1/auth/refresh") and r.request.method == "POST"

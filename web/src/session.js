@@ -8,6 +8,8 @@ import { navigate } from './router.js';
 
 /** ``{user, tenant, actions}`` of /v1/me, or null when nobody is signed in. */
 export const me = signal(null);
+/** Whether the signed-in person's role allows ``action`` (``actions`` of /v1/me). */
+export const can = (action) => me.value?.actions.includes(action) ?? false;
 /** False until the first check of the session cookie has answered. */
 export const ready = signal(false);
 

@@ -143,3 +143,59 @@ export function useTitle(title) {
     document.title = title ? `${title} · Atiende` : 'Atiende';
   }, [title]);
 }
+
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/** A modal dialog (the native ``<dialog>``): the page behind is inert, Tab and Shift+Tab
+ * stay inside, Escape closes it, and focus returns to what opened it. */
+export function Dialog({ title, description, onClose, children, footer, size = 'md', labelledBy }) {
+  const ref = useRef(null);
+  const id = useId('dialog');
+  useEffect(() => {
+    const dialog = ref.current;
+    const opener = document.activeElement;
+    dialog.showModal();
+    const first =
+      dialog.querySelector('[autofocus]') || dialog.querySelector('.dialog__body')?.querySelector(FOCUSABLE) || dialog.querySelector(FOCUSABLE);
+    first?.focus();
+    return () => {
+      if (dialog.open) dialog.close();
+      if (opener && opener.isConnected) opener.focus();
+    };
+  }, []);
+  const onKeyDown = (event) => {
+    if (event.key !== 'Tab') return;
+    const items = [...ref.current.querySelectorAll(FOCUSABLE)].filter((el) => el.offsetParent !== null);
+    if (!items.length) return;
+    const [first, last] = [items[0], items[items.length - 1]];
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  };
+  return html`<dialog
+    ref=${ref}
+    class=${`dialog dialog--${size}`}
+    aria-labelledby=${labelledBy || `${id}-title`}
+    aria-describedby=${description ? `${id}-text` : undefined}
+    onCancel=${(event) => {
+      event.preventDefault();
+      onClose();
+    }}
+    onKeyDown=${onKeyDown}
+  >
+    <div class="dialog__head">
+      <h2 class="dialog__title" id=${`${id}-title`}>${title}</h2>
+      <button type="button" class="icon-button" aria-label=${t('dialog.close')} title=${t('dialog.close')} onClick=${onClose}>
+        <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
+      </button>
+    </div>
+    ${description && html`<p class="dialog__text" id=${`${id}-text`}>${description}</p>`}
+    <div class="dialog__body">${children}</div>
+    ${footer && html`<div class="dialog__foot">${footer}</div>`}
+  </dialog>`;
+}
