@@ -1,7 +1,8 @@
 from typing import Any
 
 import pytest
-from accounts_world import World
+
+from tests.support.world import World
 
 
 @pytest.fixture

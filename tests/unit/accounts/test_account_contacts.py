@@ -1,9 +1,9 @@
 """Account contacts (seed 004): email preferences, and portal access as an invited user."""
 
 import pytest
-from accounts_world import PASSWORD
 
 from chalicelib.domain.accounts.recipients import EMAIL_KINDS, account_recipients
+from tests.support.world import PASSWORD
 
 PREFERENCE_KEYS = set(EMAIL_KINDS)
 

@@ -13,10 +13,10 @@ import json
 import re
 
 import pytest
-from accounts_world import fill, make_items, operations
 
 from chalicelib.http.routing import REGISTRY
 from chalicelib.settings import get_settings
+from tests.support.world import fill, make_items, operations
 
 NESTED = ("[" * 1000 + "]" * 1000).encode()
 ROUTES = {(route.method, route.path): route for route in REGISTRY}

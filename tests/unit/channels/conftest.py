@@ -1,11 +1,8 @@
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "accounts"))
-from accounts_world import World
+from tests.support.world import World
 
 
 @pytest.fixture

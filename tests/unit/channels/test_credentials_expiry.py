@@ -11,13 +11,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from fake_http import FakeProvider, serving
 
 from chalicelib.jobs import tokens
 from chalicelib.settings import get_settings, reset_settings
 from chalicelib.store import keys
 from chalicelib.store.channels import Channel
 from chalicelib.store.deadlines import CREDENTIALS_WARNING, CredentialsDeadline
+from tests.support.fakes import FakeProvider, serving
 
 DEBUG_TOKEN = "/v21.0/debug_token"
 TOKEN = "EAAG-expiring-token-1234567890"

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 from test_inbound_pipeline import queue_depth, run_inbound_worker, tickets_of
-from tickets_read import messages_of
 
 from chalicelib.settings import reset_settings
+from tests.support.tickets_read import messages_of
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ses"
 

@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from table_stream import run_effects
-from tickets_read import messages_of, open_tickets
 
 import app
 from chalicelib import aws as aws_clients
@@ -15,6 +13,8 @@ from chalicelib.settings import get_settings
 from chalicelib.store import keys
 from chalicelib.store.helpdesk import Client, Ticket
 from devstack.worker import deliver_once, sqs_consumers
+from tests.support.table_stream import run_effects
+from tests.support.tickets_read import messages_of, open_tickets
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 PHONE_NUMBER_ID = "106540352242922"

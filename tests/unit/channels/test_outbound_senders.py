@@ -25,7 +25,6 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from fake_http import FakeProvider, Seen, serving
 
 from chalicelib.channels.outbound import (
     HttpRequest,
@@ -36,6 +35,7 @@ from chalicelib.channels.outbound import (
     send,
 )
 from chalicelib.settings import reset_settings
+from tests.support.fakes import FakeProvider, Seen, serving
 
 BASE_URL_SETTINGS = (
     "GRAPH_API_BASE_URL",

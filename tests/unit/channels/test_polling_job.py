@@ -18,9 +18,6 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from fake_http import FakeProvider, serving
-from table_stream import run_effects
-from tickets_read import messages_of, open_tickets
 
 import app
 from chalicelib import aws as aws_clients
@@ -33,6 +30,9 @@ from chalicelib.store.channels import Channel, poll_due_keys
 from chalicelib.store.platform import last_heartbeats
 from devstack.scheduler import fire, scheduled_handlers
 from devstack.worker import deliver_once, sqs_consumers
+from tests.support.fakes import FakeProvider, serving
+from tests.support.table_stream import run_effects
+from tests.support.tickets_read import messages_of, open_tickets
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "polled"
 

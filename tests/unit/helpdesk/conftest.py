@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from staff_world import World
+
+from tests.support.roles import World
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from staff_world import World
 
 from chalicelib.channels.events import InboundMessage
 from chalicelib.clock import clock
@@ -25,6 +24,7 @@ from chalicelib.domain.helpdesk.search import index_new_client
 from chalicelib.domain.inbound.ingest import client_id_for, ingest_message
 from chalicelib.store import keys
 from chalicelib.store.helpdesk import Client
+from tests.support.roles import World
 
 _messages = itertools.count(1)
 

@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import json
 import logging
-import sys
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -26,11 +25,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from desk_world import run_effects, run_worker
-from fake_http import FakeProvider, serving
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "accounts"))
-from accounts_world import World
 
 import app
 from chalicelib import aws
@@ -45,6 +39,9 @@ from chalicelib.store import keys
 from chalicelib.store.helpdesk import Message
 from devstack.lambda_events import LambdaContext, sqs_event
 from devstack.template import load
+from tests.support.desk import run_effects, run_worker
+from tests.support.fakes import FakeProvider, serving
+from tests.support.world import World
 
 PHONE_ID = "106540352242922"
 WA_TOKEN = "EAAG-planted-token-1234567890"

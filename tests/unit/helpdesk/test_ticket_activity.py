@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from staff_world import World
 
 from chalicelib import aws
 from chalicelib.channels.events import InboundMessage
@@ -30,6 +29,7 @@ from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
 from chalicelib.store.channels import Channel
 from chalicelib.store.helpdesk import AgentState, Client, Message, Ticket
+from tests.support.roles import World
 
 PHONE = "106540352240001"
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

@@ -15,7 +15,6 @@ from typing import Any
 import hypothesis
 import pytest
 import schemathesis
-from chalice_wsgi import as_wsgi
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
@@ -23,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from chalicelib.http.openapi import openapi_document
+from tests.support.chalice_wsgi import as_wsgi
 
 EXAMPLES_PER_OPERATION = 20
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]

@@ -6,18 +6,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import sys
-from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "accounts"))
-from accounts_world import World
-from table_stream import run_effects
 
 import app
 from chalicelib.clock import now
 from chalicelib.settings import get_settings
 from devstack.worker import deliver_once, sqs_consumers
+from tests.support.table_stream import run_effects
+from tests.support.world import World
 
 __all__ = ["Desk", "World", "run_effects", "run_worker", "signed", "whatsapp_text"]
 PHONE_NUMBER_ID = "106540352242922"
