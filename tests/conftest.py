@@ -47,6 +47,10 @@ from devstack.template import Resolver, load  # noqa: E402
 
 greedy_local_routes()  # API Gateway's {proxy+}, as `make run` serves it
 
+# The shared fixtures (world, signup, admin, tenant, ...) live in tests/support/ (docs/testing.md);
+# pytest takes pytest_plugins only from this, the top-level conftest.
+pytest_plugins = ["tests.support.world"]
+
 # --- no Scan, ever ---------------------------------------------------------------
 SCANS: list[str] = []
 _original_make_api_call = botocore.client.BaseClient._make_api_call

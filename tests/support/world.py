@@ -1,4 +1,11 @@
-"""A tenant world built through the API, as a person would (used by the accounts tests)."""
+"""A tenant world built through the API, as a person would, and the fixtures every API test
+shares (registered by ``pytest_plugins`` in tests/conftest.py):
+
+- ``world``: a :class:`World` driving this test's API client and mailbox;
+- ``signup``: a new account (the signup answer: the admin's tokens, the tenant);
+- ``admin``: the signed-up admin's access token (a ``str``);
+- ``tenant``: the signed-up tenant's id.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,8 @@ import json
 import re
 from email import message_from_bytes, policy
 from typing import Any
+
+import pytest
 
 import app
 from chalicelib.http.openapi import openapi_document
@@ -103,6 +112,30 @@ class World:
         )
         assert accepted.status_code == 200, accepted.json
         return accepted.json["access_token"]
+
+
+# --- the fixtures -----------------------------------------------------------------------
+@pytest.fixture
+def world(api: Any, mailbox: Any) -> World:
+    return World(api, mailbox)
+
+
+@pytest.fixture
+def signup(world: World) -> dict[str, Any]:
+    """A new account: the signup answer (the admin's tokens, the tenant)."""
+    return world.signup()
+
+
+@pytest.fixture
+def admin(signup: dict[str, Any]) -> str:
+    """The signed-up admin's access token."""
+    return str(signup["access_token"])
+
+
+@pytest.fixture
+def tenant(signup: dict[str, Any]) -> str:
+    """The signed-up tenant's id."""
+    return str(signup["tenant"]["id"])
 
 
 # --- every route, with one item of each kind to address ---------------------------

@@ -22,26 +22,6 @@ from tests.support.world import World
 MB = 1024 * 1024
 
 
-@pytest.fixture
-def world(api: Any, mailbox: Any) -> World:
-    return World(api, mailbox)
-
-
-@pytest.fixture
-def signup(world: World) -> dict[str, Any]:
-    return world.signup()
-
-
-@pytest.fixture
-def admin(signup: dict[str, Any]) -> str:
-    return str(signup["access_token"])
-
-
-@pytest.fixture
-def tenant(signup: dict[str, Any]) -> str:
-    return str(signup["tenant"]["id"])
-
-
 def upload(world: World, token: str | None, filename: str = "factura.pdf",
            content_type: str = "application/pdf", size: int = 48213) -> Any:  # fmt: skip
     body = {"filename": filename, "content_type": content_type, "size": size}
