@@ -190,12 +190,7 @@ def make_items(world, admin):
 
 def open_a_ticket(world, admin):
     """A WhatsApp message through the signed webhook and the inbound worker."""
-    import hashlib
-    import hmac
-
-    import app
-    from chalicelib.settings import get_settings
-    from devstack.worker import deliver_once, sqs_consumers
+    from tests.support.webhooks import meta_headers, whatsapp_text
 
     phone = "106540352249876"
     created = world.call("POST", "/v1/channels", admin, {
@@ -203,19 +198,8 @@ def open_a_ticket(world, admin):
         "identifiers": {"phone_number_id": phone, "business_account_id": "102290129340398",
                         "display_phone_number": "+56 9 1111 2222"}})  # fmt: skip
     assert created.status_code == 201, created.json
-    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{
-        "field": "messages", "value": {"messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "56911112222", "phone_number_id": phone},
-        "contacts": [{"profile": {"name": "Cliente"}, "wa_id": "56900000000"}],
-        "messages": [{"from": "56900000000", "id": "wamid.A1", "timestamp": "1772460000",
-                      "type": "text", "text": {"body": "hola"}}]}}]}]}).encode()  # fmt: skip
-    secret = get_settings().meta_app_secret.get_secret_value().encode()
-    signature = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
-    world.api.post(
-        "/webhooks/meta",
-        body=body,
-        headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
-    )
+    body = whatsapp_text("56900000000", "hola", "wamid.A1", 1772460000, "Cliente", phone)
+    world.api.post("/webhooks/meta", body=body, headers=meta_headers(body))
     [(source, handler)] = [(s, h) for s, h in sqs_consumers(app) if s.name == "receive_inbound"]
     while deliver_once(source, handler, wait_seconds=0):
         pass

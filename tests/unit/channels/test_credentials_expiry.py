@@ -18,6 +18,7 @@ from chalicelib.store import keys
 from chalicelib.store.channels import Channel
 from chalicelib.store.deadlines import CREDENTIALS_WARNING, CredentialsDeadline
 from tests.support.fakes import FakeProvider, serving
+from tests.support.payloads import payload
 
 DEBUG_TOKEN = "/v21.0/debug_token"
 TOKEN = "EAAG-expiring-token-1234567890"
@@ -159,8 +160,7 @@ def test_a_token_that_never_expires_makes_no_deadline(world, admin, graph):
 
 def test_a_failing_debug_token_still_connects_the_channel(world, admin, graph, caplog):
     caplog.set_level(logging.INFO)
-    graph.queue(DEBUG_TOKEN, 400, {"error": {"message": "Invalid OAuth access token.",
-                                             "type": "OAuthException", "code": 190}})  # fmt: skip
+    graph.queue(DEBUG_TOKEN, 400, payload("graph/error_invalid_token.json"))
     created = connect(world, admin)
     assert created.status_code == 201, created.json
     assert created.json["status"] == "connected"

@@ -324,11 +324,7 @@ def test_a_500_is_retried_then_sent(desk, graph, visibility):
 
 def test_a_400_fails_with_the_providers_message_and_is_not_retried(desk, graph):
     message = desk.reply()
-    graph.reply(400, {"error": {
-        "message": "(#131030) Recipient phone number not in allowed list", "type": "OAuthException",
-        "code": 131030, "error_data": {"messaging_product": "whatsapp",
-        "details": "Recipient phone number not in allowed list: Add recipient phone number to "
-                   "recipient list and try again."}, "fbtrace_id": "AbCdEf"}})  # fmt: skip
+    graph.reply(400, payload("graph/error_recipient_not_allowed.json"))
     [record] = receive()
 
     assert deliver(record) == set()
