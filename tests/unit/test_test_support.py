@@ -3,6 +3,7 @@
 - no test reaches into ``sys.path`` (``tests`` is a package: ``from tests.support... import``);
 - the shared fixtures (``world``, ``signup``, ``admin``, ``tenant``) and ``Desk`` are defined
   once, in tests/support/, and nowhere else under tests/;
+- no test module imports another test module (what two share lives in tests/support/);
 - ``pytest_plugins`` is only in tests/conftest.py (pytest refuses it elsewhere);
 - provider payloads come from tests/fixtures/: no webhook body (Meta's ``object``/``entry``,
   X's ``for_user_id``, SNS's ``Type``/``MessageId``) is written as a dict in a test module.
@@ -57,6 +58,23 @@ def test_the_shared_fixtures_and_the_desk_are_defined_once_in_the_support_packag
     for name, places in defined.items():
         assert len(places) == 1, f"{name} is defined {len(places)} times: {places}"
         assert places[0].startswith("tests/support/"), (name, places)
+
+
+def test_no_test_module_imports_another() -> None:
+    found = [
+        where(path, node)
+        for path, tree in modules()
+        for node in ast.walk(tree)
+        if (
+            isinstance(node, ast.ImportFrom)
+            and (node.module or "").split(".")[-1].startswith("test_")
+        )
+        or (
+            isinstance(node, ast.Import)
+            and any(a.name.split(".")[-1].startswith("test_") for a in node.names)
+        )
+    ]
+    assert found == [], f"a test module is imported (move what is shared to tests/support): {found}"
 
 
 def test_pytest_plugins_only_in_the_top_conftest() -> None:

@@ -32,9 +32,10 @@ EXPIRES = datetime(2026, 5, 1, 15, 30, tzinfo=UTC)
 
 
 def debug_answer(expires_at: int, **extra: Any) -> dict[str, Any]:
-    return {"data": {"app_id": "local-meta-app-id", "type": "SYSTEM_USER", "application": "Atiende",
-                     "is_valid": True, "expires_at": expires_at, "data_access_expires_at": 0,
-                     "scopes": ["whatsapp_business_messaging"], **extra}}  # fmt: skip
+    """The Graph API's debug_token answer for a token expiring at ``expires_at``."""
+    answer = payload("graph/debug_token.json", {"data.expires_at": expires_at})
+    answer["data"].update(extra)
+    return dict(answer)
 
 
 @pytest.fixture

@@ -1,21 +1,17 @@
 """A signed webhook becomes exactly one message in exactly one ticket (SPEC §3)."""
 
 import json
-from pathlib import Path
 
 import pytest
 
-import app
 from chalicelib import aws as aws_clients
 from chalicelib.settings import get_settings
 from chalicelib.store import keys
 from chalicelib.store.helpdesk import Client, Ticket
-from devstack.worker import deliver_once, sqs_consumers
 from tests.support import webhooks
-from tests.support.table_stream import run_effects
+from tests.support.queues import queue_depth, run_inbound_worker
 from tests.support.tickets_read import messages_of, open_tickets
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 PHONE_NUMBER_ID = "106540352242922"
 
 
@@ -32,20 +28,6 @@ def whatsapp_text(
     return webhooks.whatsapp_text(
         sender, text, message_id, timestamp, "María José", PHONE_NUMBER_ID
     )
-
-
-def run_inbound_worker():
-    [(source, handler)] = [(s, h) for s, h in sqs_consumers(app) if s.name == "receive_inbound"]
-    while deliver_once(source, handler, wait_seconds=0):
-        pass
-    run_effects()  # what the stored messages cause (jobs/effects.py)
-
-
-def queue_depth(name):
-    attributes = aws_clients.client("sqs").get_queue_attributes(
-        QueueUrl=aws_clients.queue_url(name), AttributeNames=["ApproximateNumberOfMessages"]
-    )
-    return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
 
 
 @pytest.fixture

@@ -314,8 +314,8 @@ SEND_API = "/v21.0/me/messages"
 
 
 def test_messenger_text_then_attachment(provider: FakeProvider) -> None:
-    provider.queue(SEND_API, 200, {"recipient_id": "6543210987654321", "message_id": "m_1"})
-    provider.queue(SEND_API, 200, {"recipient_id": "6543210987654321", "message_id": "m_2"})
+    provider.queue(SEND_API, 200, payload("graph/send_api_sent.json"))  # m_1
+    provider.queue(SEND_API, 200, payload("graph/send_api_sent.json", {"message_id": "m_2"}))
 
     result = send(facebook(attachments=(PHOTO,)))
 
@@ -333,8 +333,9 @@ def test_messenger_text_then_attachment(provider: FakeProvider) -> None:
 
 
 def test_instagram_direct_message_uses_the_send_api(provider: FakeProvider) -> None:
-    provider.queue(SEND_API, 200, {"recipient_id": "1254477355491776", "message_id": "aWdf"})
-    provider.queue(SEND_API, 200, {"recipient_id": "1254477355491776", "message_id": "aWdg"})
+    for message_id in ("aWdf", "aWdg"):
+        provider.queue(SEND_API, 200, payload("graph/send_api_sent.json", {
+            "recipient_id": "1254477355491776", "message_id": message_id}))  # fmt: skip
 
     result = send(instagram(attachments=(INVOICE,)))
 
@@ -479,8 +480,7 @@ def test_app_store_review_response(provider: FakeProvider, ec_key: Any) -> None:
 
 def test_play_store_review_reply(provider: FakeProvider, rsa_key: Any) -> None:
     path = f"/androidpublisher/v3/applications/com.acme.tienda/reviews/{PLAY_REVIEW}:reply"
-    provider.queue("/token", 200, {"access_token": PLAY_ACCESS, "expires_in": 3599,
-                                   "token_type": "Bearer"})  # fmt: skip
+    provider.queue("/token", 200, payload("google/token.json", {"access_token": PLAY_ACCESS}))
     provider.queue(path, 200, payload("google_play/reply.json"))
 
     result = send(play_store(rsa_key))
