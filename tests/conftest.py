@@ -52,6 +52,10 @@ greedy_local_routes()  # API Gateway's {proxy+}, as `make run` serves it
 # or the OpenAPI document need them all (tests/unit/http/test_lazy_routes.py: the lazy path)
 import_all()
 
+# The shared fixtures (world, signup, admin, tenant, ...) live in tests/support/ (docs/testing.md);
+# pytest takes pytest_plugins only from this, the top-level conftest.
+pytest_plugins = ["tests.support.world"]
+
 # --- no Scan, ever ---------------------------------------------------------------
 SCANS: list[str] = []
 _original_make_api_call = botocore.client.BaseClient._make_api_call

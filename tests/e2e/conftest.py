@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from console_world import CHROMIUM, MISSING_CHROMIUM, ROOT, Stack, answers
 from playwright.sync_api import expect
 
 from devstack.ddb_local import free_port
+from tests.support.console import CHROMIUM, MISSING_CHROMIUM, ROOT, Stack, answers
 
 #: Variables of the unit tests' session that must not reach the stack.
 NOT_FOR_THE_STACK = (

@@ -9,8 +9,9 @@ import urllib.error
 import urllib.request
 
 import pytest
-from console_world import check_page
 from playwright.sync_api import expect
+
+from tests.support.console import check_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from console_world import PASSWORD, check_page
 from playwright.sync_api import expect
+
+from tests.support.console import PASSWORD, check_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

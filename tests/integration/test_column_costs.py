@@ -34,7 +34,7 @@ TEXT = "Hola, quisiera saber en qué estado está mi pedido número 4821; lo com
 
 
 @pytest.fixture
-def admin():
+def admin_principal():
     tenant, user = signup(company_name="Acme", locale="es", timezone="America/Santiago",
                           first_name="Ana", last_name="Admin", email="ana@acme.example.com",
                           password="correct horse battery")  # fmt: skip
@@ -85,7 +85,8 @@ def page_cost(principal: Principal, column_id: str) -> tuple[int, float, list[in
     return meter.requests, meter.read_units, [t.number for t in page.tickets]
 
 
-def test_a_column_page_costs_the_same_with_50_tickets_as_with_20000(admin):
+def test_a_column_page_costs_the_same_with_50_tickets_as_with_20000(admin_principal):
+    admin = admin_principal
     tenant_id = admin.tenant_id
     mine = create_column(admin, "Mine", "tickets", ColumnFilters(assignee="me"), ColumnToggles())
     waiting = create_column(

@@ -100,7 +100,7 @@ def test_a_message_into_an_assigned_open_ticket_stays_within_budget(channel):
 
 # --- with the follow-ups: what the table's stream consumer writes ------------------------------
 def follow_ups():
-    from table_stream import run_effects
+    from tests.support.table_stream import run_effects
 
     return run_effects()
 

@@ -56,8 +56,6 @@ import botocore.client
 import botocore.endpoint
 import pytest
 from botocore.awsrequest import AWSResponse
-from table_stream import run_effects
-from tickets_read import messages_of, open_tickets
 
 import app
 from chalicelib import aws as aws_clients
@@ -70,6 +68,8 @@ from chalicelib.domain.inbound.ingest import client_id_for
 from chalicelib.store import keys
 from chalicelib.store.helpdesk import Client
 from devstack.lambda_events import LambdaContext
+from tests.support.table_stream import run_effects
+from tests.support.tickets_read import messages_of, open_tickets
 
 pytestmark = pytest.mark.ddb_local
 MAX_RECEIVES = 5  # the inbound queue's maxReceiveCount (infra/resources.yaml)

@@ -11,9 +11,9 @@ import json
 import re
 
 import pytest
-from accounts_world import PASSWORD, fill, make_items, operations
 
 from chalicelib.domain.accounts.access import ROLES, can
+from tests.support.world import PASSWORD, fill, make_items, operations
 
 MISSING_ID = "01aaaaaaaaaaaaaaaaaaaaaaaa"
 ROLE_PERMISSIONS = {"agent": ["conversation_dispenser", "transfer_conversations"]}

@@ -1,28 +1,25 @@
 """Account contacts (seed 004): email preferences, and portal access as an invited user."""
 
 import pytest
-from accounts_world import PASSWORD
 
 from chalicelib.domain.accounts.recipients import EMAIL_KINDS, account_recipients
+from tests.support.world import PASSWORD
 
 PREFERENCE_KEYS = set(EMAIL_KINDS)
 
 
-@pytest.fixture
-def signup(world):
-    """A company whose automatic first contact (its admin) was removed, so each test
-    starts without contacts."""
-    created = world.signup()
+@pytest.fixture(autouse=True)
+def _without_contacts(request):
+    """A test that signs up (the shared ``signup`` or ``admin`` fixture) gets a company whose
+    automatic first contact (its admin) was removed, so it starts without contacts."""
+    if "signup" not in request.fixturenames:
+        return
+    world = request.getfixturevalue("world")
+    created = request.getfixturevalue("signup")
     world.new_mail()  # the welcome email
     token = created["access_token"]
     [first] = world.call("GET", "/v1/account-contacts", token).json["items"]
     assert world.call("DELETE", f"/v1/account-contacts/{first['id']}", token).status_code == 204
-    return created
-
-
-@pytest.fixture
-def admin(signup):
-    return signup["access_token"]
 
 
 def contact(email="carla@cliente.example.com", **body):

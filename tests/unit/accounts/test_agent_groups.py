@@ -1,12 +1,5 @@
 """Agent groups: a name, a description and members who are users of the same tenant."""
 
-import pytest
-
-
-@pytest.fixture
-def admin(world):
-    return world.signup()["access_token"]
-
 
 def create(world, token, **body):
     return world.call("POST", "/v1/agent-groups", token, {"name": "Ventas", **body})

@@ -4,7 +4,7 @@ API clients keep the JSON flow."""
 
 from __future__ import annotations
 
-from accounts_world import PASSWORD
+from tests.support.world import PASSWORD
 
 CONSOLE = {"X-Atiende-Session": "cookie"}
 ORIGIN = "http://127.0.0.1:8000"  # the test stage's public URL

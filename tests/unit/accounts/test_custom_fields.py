@@ -6,16 +6,6 @@ from chalicelib.domain.accounts.custom_fields import validate_values
 from chalicelib.domain.errors import Invalid
 
 
-@pytest.fixture
-def signup(world):
-    return world.signup()
-
-
-@pytest.fixture
-def admin(signup):
-    return signup["access_token"]
-
-
 def define(world, token, key, type="text", applies_to="client", **body):
     return world.call(
         "POST",

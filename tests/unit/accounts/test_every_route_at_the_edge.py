@@ -13,10 +13,10 @@ import json
 import re
 
 import pytest
-from accounts_world import fill, make_items, operations
 
 from chalicelib.http.routing import REGISTRY
 from chalicelib.settings import get_settings
+from tests.support.world import fill, make_items, operations
 
 NESTED = ("[" * 1000 + "]" * 1000).encode()
 ROUTES = {(route.method, route.path): route for route in REGISTRY}
@@ -29,12 +29,7 @@ def error_of(response):
 
 
 @pytest.fixture
-def admin(world):
-    return world.signup(company="A", email="ana@a.example.com")["access_token"]
-
-
-@pytest.fixture
-def tenant(world, admin):
+def tenant_items(world, admin):
     """The admin and one item of every kind a path can address."""
     return admin, make_items(world, admin)
 
@@ -48,8 +43,8 @@ def send(world, method, path, token, raw, content_type="application/json"):
     return response
 
 
-def test_a_deeply_nested_body_is_a_400_on_every_route(world, tenant):
-    admin, items = tenant
+def test_a_deeply_nested_body_is_a_400_on_every_route(world, tenant_items):
+    admin, items = tenant_items
     checked = 0
     for path, method, _op in operations():
         if method not in ("POST", "PUT", "PATCH") or path == "/v1/auth/logout":
@@ -93,8 +88,8 @@ def test_a_signed_meta_or_x_webhook_nested_too_deep_is_refused_with_the_reason(w
         assert "deeper than 32" in body["error"]["message"]
 
 
-def test_a_cursor_of_another_list_is_a_400_on_every_list(world, tenant):
-    admin, items = tenant
+def test_a_cursor_of_another_list_is_a_400_on_every_list(world, tenant_items):
+    admin, items = tenant_items
     assert world.call("POST", "/v1/departments", admin, {"name": "Soporte"}).status_code == 201
     page = world.call("GET", "/v1/departments?limit=1", admin).json
     foreign = page["next_cursor"]

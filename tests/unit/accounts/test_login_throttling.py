@@ -5,11 +5,11 @@ back off per (address, source), per address and per source (docs/accounts.md).""
 from datetime import timedelta
 
 import pytest
-from accounts_world import PASSWORD
 from argon2 import PasswordHasher
 from chalice.local import LambdaEventConverter
 
 from chalicelib.store.meter import measure
+from tests.support.world import PASSWORD
 
 WRONG = "wrong password!"
 KNOWN = "ana@acme.example.com"

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from accounts_world import PASSWORD
+from tests.support.world import PASSWORD
 
 NEW_PASSWORD = "a brand new passphrase"
 

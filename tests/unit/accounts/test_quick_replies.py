@@ -3,16 +3,6 @@
 import pytest
 
 
-@pytest.fixture
-def signup(world):
-    return world.signup()
-
-
-@pytest.fixture
-def admin(signup):
-    return signup["access_token"]
-
-
 def create(world, token, shortcut, text="Hola, ¿en qué te ayudo?", **body):
     return world.call(
         "POST", "/v1/quick-replies", token, {"shortcut": shortcut, "text": text, **body}

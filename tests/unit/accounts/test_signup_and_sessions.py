@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 import jwt
-from accounts_world import PASSWORD
 from chalice.local import LambdaEventConverter
 
 from chalicelib.settings import get_settings
+from tests.support.world import PASSWORD
 
 
 def test_signup_creates_a_free_tenant_and_its_admin_with_a_session(world):

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from accounts_world import PASSWORD
-
 import app
 from chalicelib.domain.accounts import tokens as token_rules
 from chalicelib.jobs import tokens
@@ -15,6 +13,7 @@ from chalicelib.store import keys
 from chalicelib.store.accounts import OneTimeToken, User, epoch_seconds
 from chalicelib.store.deadlines import InvitationDeadline
 from devstack.scheduler import scheduled_handlers
+from tests.support.world import PASSWORD
 
 
 def login(world, email="ana@acme.example.com"):

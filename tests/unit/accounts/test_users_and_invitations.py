@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from accounts_world import PASSWORD
+from tests.support.world import PASSWORD
 
 
 def admin_of(world, email="ana@acme.example.com", company="Acme"):

@@ -4,8 +4,6 @@ from datetime import timedelta
 
 import jwt
 import pytest
-from table_stream import run_effects
-from tickets_read import messages_of, open_tickets
 
 import app
 from chalicelib.domain import chat
@@ -14,6 +12,8 @@ from chalicelib.domain.inbound.autoreply import queue_outbound
 from chalicelib.store import keys
 from chalicelib.store.helpdesk import Client
 from devstack.worker import deliver_once, sqs_consumers
+from tests.support.table_stream import run_effects
+from tests.support.tickets_read import messages_of, open_tickets
 
 SITE = "https://www.acme.example.com"
 OTHER_SITE = "https://evil.example.net"

@@ -11,13 +11,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from fake_http import FakeProvider, serving
 
 from chalicelib.jobs import tokens
 from chalicelib.settings import get_settings, reset_settings
 from chalicelib.store import keys
 from chalicelib.store.channels import Channel
 from chalicelib.store.deadlines import CREDENTIALS_WARNING, CredentialsDeadline
+from tests.support.fakes import FakeProvider, serving
+from tests.support.payloads import payload
 
 DEBUG_TOKEN = "/v21.0/debug_token"
 TOKEN = "EAAG-expiring-token-1234567890"
@@ -31,9 +32,10 @@ EXPIRES = datetime(2026, 5, 1, 15, 30, tzinfo=UTC)
 
 
 def debug_answer(expires_at: int, **extra: Any) -> dict[str, Any]:
-    return {"data": {"app_id": "local-meta-app-id", "type": "SYSTEM_USER", "application": "Atiende",
-                     "is_valid": True, "expires_at": expires_at, "data_access_expires_at": 0,
-                     "scopes": ["whatsapp_business_messaging"], **extra}}  # fmt: skip
+    """The Graph API's debug_token answer for a token expiring at ``expires_at``."""
+    answer = payload("graph/debug_token.json", {"data.expires_at": expires_at})
+    answer["data"].update(extra)
+    return dict(answer)
 
 
 @pytest.fixture
@@ -159,8 +161,7 @@ def test_a_token_that_never_expires_makes_no_deadline(world, admin, graph):
 
 def test_a_failing_debug_token_still_connects_the_channel(world, admin, graph, caplog):
     caplog.set_level(logging.INFO)
-    graph.queue(DEBUG_TOKEN, 400, {"error": {"message": "Invalid OAuth access token.",
-                                             "type": "OAuthException", "code": 190}})  # fmt: skip
+    graph.queue(DEBUG_TOKEN, 400, payload("graph/error_invalid_token.json"))
     created = connect(world, admin)
     assert created.status_code == 201, created.json
     assert created.json["status"] == "connected"

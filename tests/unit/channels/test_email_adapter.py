@@ -14,7 +14,6 @@ import json
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,8 +26,10 @@ from chalicelib import aws
 from chalicelib.channels import email as adapter
 from chalicelib.channels.events import Attachment, InboundMessage, MalformedPayload
 from chalicelib.settings import get_settings, reset_settings
+from tests.support.payloads import FIXTURES as ALL_FIXTURES
+from tests.support.payloads import payload
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ses"
+FIXTURES = ALL_FIXTURES / "ses"
 CERT_URL = (
     "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-"
     "9c6465fa7f48f5cacd23014631ec1136.pem"
@@ -36,7 +37,7 @@ CERT_URL = (
 
 
 def fixture(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return dict(payload(f"ses/{name}"))
 
 
 # --- signing, as SNS does ------------------------------------------------------------
@@ -99,15 +100,7 @@ def fetcher(sns_key: tuple[rsa.RSAPrivateKey, bytes]) -> Fetcher:
 # --- signatures ----------------------------------------------------------------------
 def test_the_string_to_sign_is_the_documented_one() -> None:
     # the Notification example of "Verifying the signatures of Amazon SNS messages"
-    message = {
-        "Type": "Notification",
-        "MessageId": "4d4dc071-ddbf-465d-bba8-08f81c89da64",
-        "TopicArn": "arn:aws:sns:us-east-2:123456789012:s4-MySNSTopic-1G1WEFCOXTC0P",
-        "Subject": "My subject",
-        "Message": "My Test Message",
-        "Timestamp": "2019-01-31T04:37:04.321Z",
-        "SignatureVersion": "1",
-    }
+    message = payload("sns/documented_notification.json")
     assert adapter.string_to_sign(message) == (
         b"Message\nMy Test Message\nMessageId\n4d4dc071-ddbf-465d-bba8-08f81c89da64\n"
         b"Subject\nMy subject\nTimestamp\n2019-01-31T04:37:04.321Z\n"

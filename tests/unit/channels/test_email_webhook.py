@@ -1,20 +1,18 @@
 """Inbound email through SES and SNS: signed notifications only, threading kept."""
 
 import json
-from pathlib import Path
 
 import pytest
-from test_inbound_pipeline import queue_depth, run_inbound_worker, tickets_of
-from tickets_read import messages_of
 
 from chalicelib.settings import reset_settings
-
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ses"
+from tests.support.payloads import fixture_text
+from tests.support.queues import queue_depth, run_inbound_worker
+from tests.support.tickets_read import messages_of, open_tickets
 
 
 def unsigned(name):
     """A fixture as a curl user would post it locally: no signature, our own domain."""
-    message = json.loads((FIXTURES / name).read_text().replace("acme.example", "acme.example.com"))
+    message = json.loads(fixture_text(f"ses/{name}").replace("acme.example", "acme.example.com"))
     for field in ("Signature", "SignatureVersion", "SigningCertURL"):
         message.pop(field, None)
     return json.dumps(message)
@@ -62,7 +60,7 @@ def test_an_email_and_its_reply_land_in_one_ticket(world, inbox, unsigned_allowe
     assert post(world, unsigned("notification_reply.json")).status_code == 200
     assert post(world, unsigned("notification_reply.json")).status_code == 200  # SNS retried
     run_inbound_worker()
-    [ticket] = tickets_of(inbox)
+    [ticket] = open_tickets(inbox)
     messages = list(messages_of(inbox, ticket.number))
     assert len(messages) == 2
     first = messages[0]

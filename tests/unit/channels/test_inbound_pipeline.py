@@ -1,29 +1,21 @@
 """A signed webhook becomes exactly one message in exactly one ticket (SPEC §3)."""
 
-import hashlib
-import hmac
 import json
-from pathlib import Path
 
 import pytest
-from table_stream import run_effects
-from tickets_read import messages_of, open_tickets
 
-import app
 from chalicelib import aws as aws_clients
 from chalicelib.settings import get_settings
 from chalicelib.store import keys
 from chalicelib.store.helpdesk import Client, Ticket
-from devstack.worker import deliver_once, sqs_consumers
+from tests.support import webhooks
+from tests.support.queues import queue_depth, run_inbound_worker
+from tests.support.tickets_read import messages_of, open_tickets
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 PHONE_NUMBER_ID = "106540352242922"
 
 
-def signed(body: bytes) -> dict:
-    secret = get_settings().meta_app_secret.get_secret_value().encode()
-    digest = hmac.new(secret, body, hashlib.sha256).hexdigest()
-    return {"Content-Type": "application/json", "X-Hub-Signature-256": f"sha256={digest}"}
+signed = webhooks.meta_headers
 
 
 def whatsapp_text(
@@ -32,27 +24,10 @@ def whatsapp_text(
     text="Hola, ¿mi pedido? 📦",
     timestamp="1772460000",
 ):
-    return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{
-        "field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "56911112222", "phone_number_id": PHONE_NUMBER_ID},
-            "contacts": [{"profile": {"name": "María José"}, "wa_id": sender}],
-            "messages": [{"from": sender, "id": message_id, "timestamp": timestamp, "type": "text",
-                          "text": {"body": text}}]}}]}]}).encode()  # fmt: skip
-
-
-def run_inbound_worker():
-    [(source, handler)] = [(s, h) for s, h in sqs_consumers(app) if s.name == "receive_inbound"]
-    while deliver_once(source, handler, wait_seconds=0):
-        pass
-    run_effects()  # what the stored messages cause (jobs/effects.py)
-
-
-def queue_depth(name):
-    attributes = aws_clients.client("sqs").get_queue_attributes(
-        QueueUrl=aws_clients.queue_url(name), AttributeNames=["ApproximateNumberOfMessages"]
+    """María José's text to PHONE_NUMBER_ID (tests/fixtures/meta/whatsapp_text.json)."""
+    return webhooks.whatsapp_text(
+        sender, text, message_id, timestamp, "María José", PHONE_NUMBER_ID
     )
-    return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
 
 
 @pytest.fixture

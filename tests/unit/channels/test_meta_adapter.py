@@ -10,15 +10,16 @@ import hashlib
 import hmac
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from chalicelib.channels import meta
 from chalicelib.channels.events import InboundMessage, MalformedPayload, StatusUpdate
+from tests.support.payloads import FIXTURES as ALL_FIXTURES
+from tests.support.payloads import WA, fixture_text, payload
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "meta"
+FIXTURES = ALL_FIXTURES / "meta"
 APP_SECRET = "6b1a9f2c3d4e5f60718293a4b5c6d7e8"
 WA_PHONE_ID = "106540352242922"
 PAGE_ID = "682498302938465"
@@ -28,7 +29,7 @@ IGSID = "1254459154682919"
 
 
 def fixture(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
+    return fixture_text(f"meta/{name}")
 
 
 def messages(name: str) -> list[InboundMessage]:
@@ -47,14 +48,9 @@ def sign(body: bytes, secret: str = APP_SECRET) -> str:
 
 
 def wa_body(message: dict[str, Any]) -> str:
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550783881", "phone_number_id": WA_PHONE_ID},
-        "contacts": [{"profile": {"name": "Sheena Nelson"}, "wa_id": "16505551234"}],
-        "messages": [message],
-    }
-    entry = {"id": "102290129340398", "changes": [{"value": value, "field": "messages"}]}
-    return json.dumps({"object": "whatsapp_business_account", "entry": [entry]})
+    """meta/whatsapp_text.json (Sheena Nelson writing to WA_PHONE_ID) with this message."""
+    return json.dumps(payload("meta/whatsapp_text.json", {
+        WA + "metadata.phone_number_id": WA_PHONE_ID, WA + "messages": [message]}))  # fmt: skip
 
 
 # --- WhatsApp -----------------------------------------------------------------------
@@ -227,19 +223,7 @@ def test_whatsapp_flow_answer_keeps_its_json() -> None:
 
 
 def test_whatsapp_non_message_fields_are_ignored() -> None:
-    body = {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "102290129340398",
-                "changes": [
-                    {"field": "account_update", "value": {"event": "VERIFIED_ACCOUNT"}},
-                    {"field": "messages", "value": {"messaging_product": "whatsapp"}},
-                ],
-            }
-        ],
-    }
-    assert meta.parse(json.dumps(body)) == []
+    assert meta.parse(fixture("whatsapp_account_update.json")) == []
 
 
 def test_missing_timestamp_falls_back_to_now(frozen_clock: Any) -> None:
@@ -493,23 +477,8 @@ def test_page_comment_without_its_author_raises() -> None:
 
 
 def test_instagram_own_comment_is_ignored_and_dashboard_test_shape_is_read() -> None:
-    own_comment = {
-        "field": "comments",
-        "value": {"from": {"id": IG_ID, "username": "atiende.shoes"}, "id": "1", "text": "Thanks!"},
-    }
-    dashboard_test = {
-        "field": "messages",
-        "value": {
-            "sender": {"id": "12334"},
-            "recipient": {"id": "23245"},
-            "timestamp": "1527459824",
-            "message": {"mid": "random_mid", "text": "random_text"},
-        },
-    }
-    body = {
-        "object": "instagram",
-        "entry": [{"id": IG_ID, "changes": [own_comment, dashboard_test]}],
-    }
+    # the account's own comment (from IG_ID), then the dashboard's "Test" button's message
+    body = payload("meta/instagram_own_comment_and_dashboard_test.json")
     [message] = meta.parse(json.dumps(body))
     assert isinstance(message, InboundMessage)
     assert (message.provider_message_id, message.sender_id, message.text) == (

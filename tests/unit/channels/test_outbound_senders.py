@@ -25,7 +25,6 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from fake_http import FakeProvider, Seen, serving
 
 from chalicelib.channels.outbound import (
     HttpRequest,
@@ -36,6 +35,8 @@ from chalicelib.channels.outbound import (
     send,
 )
 from chalicelib.settings import reset_settings
+from tests.support.fakes import FakeProvider, Seen, serving
+from tests.support.payloads import payload
 
 BASE_URL_SETTINGS = (
     "GRAPH_API_BASE_URL",
@@ -226,9 +227,8 @@ WA_PATH = f"/v21.0/{PHONE_ID}/messages"
 
 
 def wa_sent(wamid: str) -> dict[str, Any]:
-    return {"messaging_product": "whatsapp",
-            "contacts": [{"input": "56987654321", "wa_id": "56987654321"}],
-            "messages": [{"id": wamid}]}  # fmt: skip
+    """The Graph API's answer to a send (to 56987654321)."""
+    return dict(payload("graph/message_sent.json", {"messages.0.id": wamid}))
 
 
 def test_whatsapp_text_reply_in_context(provider: FakeProvider) -> None:
@@ -314,8 +314,8 @@ SEND_API = "/v21.0/me/messages"
 
 
 def test_messenger_text_then_attachment(provider: FakeProvider) -> None:
-    provider.queue(SEND_API, 200, {"recipient_id": "6543210987654321", "message_id": "m_1"})
-    provider.queue(SEND_API, 200, {"recipient_id": "6543210987654321", "message_id": "m_2"})
+    provider.queue(SEND_API, 200, payload("graph/send_api_sent.json"))  # m_1
+    provider.queue(SEND_API, 200, payload("graph/send_api_sent.json", {"message_id": "m_2"}))
 
     result = send(facebook(attachments=(PHOTO,)))
 
@@ -333,8 +333,9 @@ def test_messenger_text_then_attachment(provider: FakeProvider) -> None:
 
 
 def test_instagram_direct_message_uses_the_send_api(provider: FakeProvider) -> None:
-    provider.queue(SEND_API, 200, {"recipient_id": "1254477355491776", "message_id": "aWdf"})
-    provider.queue(SEND_API, 200, {"recipient_id": "1254477355491776", "message_id": "aWdg"})
+    for message_id in ("aWdf", "aWdg"):
+        provider.queue(SEND_API, 200, payload("graph/send_api_sent.json", {
+            "recipient_id": "1254477355491776", "message_id": message_id}))  # fmt: skip
 
     result = send(instagram(attachments=(INVOICE,)))
 
@@ -403,8 +404,7 @@ def assert_signed(seen: Seen, url: str) -> None:
 
 def test_x_direct_message(provider: FakeProvider) -> None:
     path = "/2/dm_conversations/with/2244994945/messages"
-    provider.queue(path, 201, {"data": {"dm_conversation_id": "1470000000000000001-2244994945",
-                                        "dm_event_id": "1582838736424411137"}})  # fmt: skip
+    provider.queue(path, 201, payload("x_api/dm_sent.json"))
 
     result = send(twitter())
 
@@ -416,7 +416,7 @@ def test_x_direct_message(provider: FakeProvider) -> None:
 
 
 def test_x_public_reply(provider: FakeProvider) -> None:
-    provider.queue("/2/tweets", 201, {"data": {"id": "1445880548472328192", "text": "..."}})
+    provider.queue("/2/tweets", 201, payload("x_api/tweet_created.json"))
 
     result = send(twitter(public=True, reply_to="1445880000000000000", text="@ana te escribimos"))
 
@@ -441,14 +441,8 @@ def test_x_search_channel_cannot_answer(provider: FakeProvider) -> None:
 
 def test_x_forbidden_dm_is_not_a_credentials_problem(provider: FakeProvider) -> None:
     path = "/2/dm_conversations/with/2244994945/messages"
-    provider.queue(path, 403, {
-        "title": "Forbidden", "status": 403,
-        "detail": "You are not permitted to send a DM to this user.",
-        "type": "https://api.twitter.com/2/problems/not-authorized-for-resource"})  # fmt: skip
-    provider.queue(path, 403, {
-        "title": "Client Forbidden", "status": 403, "reason": "client-not-enrolled",
-        "detail": "This request must be made using an approved developer account.",
-        "type": "https://api.twitter.com/2/problems/client-forbidden"})  # fmt: skip
+    provider.queue(path, 403, payload("x_api/error_dm_not_permitted.json"))
+    provider.queue(path, 403, payload("x_api/error_client_forbidden.json"))
 
     with pytest.raises(SendError) as refused:
         send(twitter())
@@ -462,9 +456,9 @@ def test_x_forbidden_dm_is_not_a_credentials_problem(provider: FakeProvider) -> 
 
 # --- the stores --------------------------------------------------------------------------------------
 def test_app_store_review_response(provider: FakeProvider, ec_key: Any) -> None:
-    provider.queue("/v1/customerReviewResponses", 201, {"data": {
-        "type": "customerReviewResponses", "id": "6f1d0e2a-resp",
-        "attributes": {"responseBody": "...", "state": "PENDING_PUBLISH"}}})  # fmt: skip
+    provider.queue(
+        "/v1/customerReviewResponses", 201, payload("app_store/review_response_created.json")
+    )
 
     result = send(app_store(ec_key))
 
@@ -486,10 +480,8 @@ def test_app_store_review_response(provider: FakeProvider, ec_key: Any) -> None:
 
 def test_play_store_review_reply(provider: FakeProvider, rsa_key: Any) -> None:
     path = f"/androidpublisher/v3/applications/com.acme.tienda/reviews/{PLAY_REVIEW}:reply"
-    provider.queue("/token", 200, {"access_token": PLAY_ACCESS, "expires_in": 3599,
-                                   "token_type": "Bearer"})  # fmt: skip
-    provider.queue(path, 200, {"result": {"replyText": "¡Gracias!", "lastEdited": {
-        "seconds": "1772452800", "nanos": 0}}})  # fmt: skip
+    provider.queue("/token", 200, payload("google/token.json", {"access_token": PLAY_ACCESS}))
+    provider.queue(path, 200, payload("google_play/reply.json"))
 
     result = send(play_store(rsa_key))
 
@@ -519,7 +511,7 @@ def test_chat_is_sent_once_stored(provider: FakeProvider) -> None:
 
 # --- refusals and failures ---------------------------------------------------------------------------
 def test_rate_limit_is_retryable_after_the_providers_delay(provider: FakeProvider) -> None:
-    provider.queue(WA_PATH, 429, {"error": {"message": "Rate limit hit", "code": 130429}},
+    provider.queue(WA_PATH, 429, payload("graph/error_rate_limit_hit.json"),
                    {"Retry-After": "30"})  # fmt: skip
 
     with pytest.raises(SendError) as caught:
@@ -535,7 +527,7 @@ def test_retry_after_as_an_http_date_and_xs_reset(
 ) -> None:
     provider.queue(WA_PATH, 503, b"upstream down", {"Retry-After": "Mon, 02 Mar 2026 12:01:30 GMT"})
     reset = int((frozen_clock.now() + timedelta(seconds=120)).timestamp())
-    provider.queue("/2/tweets", 429, {"title": "Too Many Requests", "detail": "Too Many Requests"},
+    provider.queue("/2/tweets", 429, payload("x_api/error_too_many_requests.json"),
                    {"x-rate-limit-reset": str(reset)})  # fmt: skip
 
     with pytest.raises(SendError) as meta:
@@ -549,8 +541,7 @@ def test_retry_after_as_an_http_date_and_xs_reset(
 
 
 def test_server_error_without_delay(provider: FakeProvider) -> None:
-    provider.queue(SEND_API, 500, {"error": {"message": "An unknown error occurred", "code": 1,
-                                             "is_transient": True}})  # fmt: skip
+    provider.queue(SEND_API, 500, payload("graph/error_unknown_transient.json"))
 
     with pytest.raises(SendError) as caught:
         send(facebook())
@@ -559,17 +550,9 @@ def test_server_error_without_delay(provider: FakeProvider) -> None:
 
 
 def test_meta_refusals_keep_the_providers_message(provider: FakeProvider) -> None:
-    provider.queue(WA_PATH, 400, {"error": {
-        "message": "(#131047) Re-engagement message", "type": "OAuthException", "code": 131047,
-        "error_data": {"messaging_product": "whatsapp",
-                       "details": "Message failed to send because more than 24 hours have "
-                                  "passed since the customer last replied to this number."},
-        "fbtrace_id": "AbCdEf"}})  # fmt: skip
-    provider.queue(WA_PATH, 401, {"error": {
-        "message": "Error validating access token: Session has expired",
-        "type": "OAuthException", "code": 190, "error_subcode": 463}})  # fmt: skip
-    provider.queue(WA_PATH, 400, {"error": {"message": "(#4) Application request limit reached",
-                                            "type": "OAuthException", "code": 4}})  # fmt: skip
+    provider.queue(WA_PATH, 400, payload("graph/error_reengagement.json"))
+    provider.queue(WA_PATH, 401, payload("graph/error_token_expired.json"))
+    provider.queue(WA_PATH, 400, payload("graph/error_app_request_limit.json"))
 
     with pytest.raises(SendError) as window:
         send(whatsapp())
@@ -588,9 +571,7 @@ def test_meta_refusals_keep_the_providers_message(provider: FakeProvider) -> Non
 
 
 def test_outside_the_messenger_window_is_not_a_credentials_problem(provider: FakeProvider) -> None:
-    provider.queue(SEND_API, 400, {"error": {
-        "message": "(#10) This message is sent outside of allowed window.",
-        "type": "OAuthException", "code": 10, "error_subcode": 2018278}})  # fmt: skip
+    provider.queue(SEND_API, 400, payload("graph/error_outside_window.json"))
 
     with pytest.raises(SendError) as caught:
         send(facebook())
@@ -602,14 +583,15 @@ def test_outside_the_messenger_window_is_not_a_credentials_problem(provider: Fak
 def test_store_refusals_keep_the_providers_message(
     provider: FakeProvider, ec_key: Any, rsa_key: Any
 ) -> None:
-    provider.queue("/v1/customerReviewResponses", 409, {"errors": [{
-        "id": "b3f1", "status": "409", "code": "ENTITY_ERROR.ATTRIBUTE.INVALID",
-        "title": "An attribute value is invalid.",
-        "detail": "The response body exceeds the maximum length."}]})  # fmt: skip
+    provider.queue(
+        "/v1/customerReviewResponses", 409, payload("app_store/error_response_too_long.json")
+    )
     provider.queue("/token", 200, {"access_token": PLAY_ACCESS})
-    provider.queue(f"/androidpublisher/v3/applications/com.acme.tienda/reviews/{PLAY_REVIEW}:reply",
-                   400, {"error": {"code": 400, "status": "INVALID_ARGUMENT",
-                                   "message": "Reply text is too long."}})  # fmt: skip
+    provider.queue(
+        f"/androidpublisher/v3/applications/com.acme.tienda/reviews/{PLAY_REVIEW}:reply",
+        400,
+        payload("google_play/error_reply_too_long.json"),
+    )
 
     with pytest.raises(SendError) as apple:
         send(app_store(ec_key))
@@ -624,7 +606,7 @@ def test_store_refusals_keep_the_providers_message(
 def test_refused_service_account_is_a_credentials_problem(
     provider: FakeProvider, rsa_key: Any
 ) -> None:
-    provider.queue("/token", 400, {"error": "invalid_grant", "error_description": "Invalid JWT"})
+    provider.queue("/token", 400, payload("google/token_invalid_grant.json"))
 
     with pytest.raises(SendError) as caught:
         send(play_store(rsa_key))

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_http import FakeProvider, serving
 
 from chalicelib.channels.app_store import fetch_app_store
 from chalicelib.channels.events import InboundMessage
 from chalicelib.channels.play_store import fetch_play_store
 from chalicelib.channels.provider_http import ProviderError, default_http
 from chalicelib.channels.twitter_search import fetch_twitter_search
+from tests.support.fakes import FakeProvider, serving
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "polled"
 

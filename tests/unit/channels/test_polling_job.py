@@ -18,9 +18,6 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from fake_http import FakeProvider, serving
-from table_stream import run_effects
-from tickets_read import messages_of, open_tickets
 
 import app
 from chalicelib import aws as aws_clients
@@ -34,6 +31,10 @@ from chalicelib.store.channels import Channel, poll_due_keys
 from chalicelib.store.platform import last_heartbeats
 from devstack.scheduler import fire, scheduled_handlers
 from devstack.worker import deliver_once, sqs_consumers
+from tests.support.fakes import FakeProvider, serving
+from tests.support.payloads import payload
+from tests.support.table_stream import run_effects
+from tests.support.tickets_read import messages_of, open_tickets
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "polled"
 
@@ -285,8 +286,7 @@ def test_store_channels_mint_their_tokens_and_are_polled_every_fifteen_minutes(
     connect_play(world, admin, rsa_key)
     tenant = tenant_of(world, admin)
     provider.queue(REVIEWS, 200, "app_store_reviews_page1.json")
-    provider.queue("/token", 200, {"access_token": PLAY_ACCESS, "expires_in": 3599,
-                                   "token_type": "Bearer"})  # fmt: skip
+    provider.queue("/token", 200, payload("google/token.json", {"access_token": PLAY_ACCESS}))
     provider.queue(PLAY_REVIEWS, 200, "play_reviews_page1.json")
 
     assert polling.poll_due_channels() == {"due": 2, "polled": 2}

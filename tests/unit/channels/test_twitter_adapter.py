@@ -7,53 +7,47 @@ import hashlib
 import hmac
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from chalicelib.channels import twitter
 from chalicelib.channels.events import MalformedPayload
+from tests.support.payloads import fixture_text, payload
+from tests.support.webhooks import x_signature
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "twitter"
 CONSUMER_SECRET = "z3ZX4v7mAAUGykl3EcmkqbartmuW8VFOOzCloLx9Q45P0hLrFu"
 US = "1484998420316315650"
 CLIENT = "3001969357"
 
 
 def fixture(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
+    return fixture_text(f"twitter/{name}")
 
 
 def at(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def documented_hmac(secret: str, message: bytes) -> str:
-    """sha256=<base64 HMAC-SHA256>, as X's "Securing webhooks" guide computes it."""
-    digest = hmac.new(secret.encode(), msg=message, digestmod=hashlib.sha256).digest()
-    return "sha256=" + base64.b64encode(digest).decode()
-
-
 # --- CRC and signature --------------------------------------------------------------
 def test_crc_response_token() -> None:
     token = "9b4507b3-9040-4669-9ca3-6b94edb50553"
     answer = twitter.crc_response(token, CONSUMER_SECRET)
-    assert answer == {"response_token": documented_hmac(CONSUMER_SECRET, token.encode())}
+    assert answer == {"response_token": x_signature(CONSUMER_SECRET, token.encode())}
     assert json.loads(json.dumps(answer)) == answer  # the JSON body the GET returns
 
 
 def test_signature_computed_as_documented_is_accepted() -> None:
     body = fixture("twitter_dm.json").encode()
-    header = documented_hmac(CONSUMER_SECRET, body)
+    header = x_signature(CONSUMER_SECRET, body)
     assert twitter.verify_signature(body, header, CONSUMER_SECRET) is True
 
 
 def test_wrong_signature_is_refused() -> None:
     body = fixture("twitter_dm.json").encode()
-    assert not twitter.verify_signature(body, documented_hmac("other", body), CONSUMER_SECRET)
+    assert not twitter.verify_signature(body, x_signature("other", body), CONSUMER_SECRET)
     assert not twitter.verify_signature(
-        body + b"\n", documented_hmac(CONSUMER_SECRET, body), CONSUMER_SECRET
+        body + b"\n", x_signature(CONSUMER_SECRET, body), CONSUMER_SECRET
     )
 
 
@@ -75,7 +69,7 @@ def test_missing_or_garbled_signature_is_refused(header: str | None) -> None:
 
 
 def test_without_a_consumer_secret_nothing_is_accepted() -> None:
-    assert twitter.verify_signature(b"{}", documented_hmac("", b"{}"), "") is False
+    assert twitter.verify_signature(b"{}", x_signature("", b"{}"), "") is False
 
 
 # --- direct messages ----------------------------------------------------------------
@@ -141,18 +135,13 @@ def test_batch_skips_our_tweets_and_retweets() -> None:
 
 
 def _tweet(**fields: Any) -> dict[str, Any]:
-    tweet = {
-        "id_str": "1766812999000000000",
-        "text": "@atiende_demo hello",
-        "user": {"id_str": CLIENT, "name": "Jordan Brinks", "screen_name": "furiouscamper"},
-        "created_at": "Wed Mar 04 10:41:00 +0000 2026",
-    }
+    [tweet] = payload("twitter/tweet_create_events.json")["tweet_create_events"]  # by CLIENT
     tweet.update(fields)
     return tweet
 
 
 def test_mention_from_a_blocked_user_is_kept_and_flagged() -> None:
-    body = {"for_user_id": US, "user_has_blocked": "true", "tweet_create_events": [_tweet()]}
+    body = payload("twitter/tweet_create_events.json", {"user_has_blocked": "true"})
     [message] = twitter.parse(json.dumps(body))
     assert message.extra == {"user_has_blocked": "true"}
     assert message.sent_at == datetime(2026, 3, 4, 10, 41, tzinfo=UTC)  # from created_at
@@ -160,18 +149,15 @@ def test_mention_from_a_blocked_user_is_kept_and_flagged() -> None:
 
 def test_conversation_id_when_present_is_the_thread() -> None:
     tweet = _tweet(in_reply_to_status_id_str="1", conversation_id_str="1766812000000000000")
-    [message] = twitter.parse(json.dumps({"for_user_id": US, "tweet_create_events": [tweet]}))
+    [message] = twitter.parse(
+        json.dumps(payload("twitter/tweet_create_events.json", {"tweet_create_events": [tweet]}))
+    )
     assert message.thread_key == "1766812000000000000"
     assert message.reply_to_provider_id == "1"
 
 
 def test_other_activity_is_not_a_message() -> None:
-    body = {
-        "for_user_id": US,
-        "follow_events": [{"type": "follow", "created_timestamp": "1772620800000"}],
-        "direct_message_indicate_typing_events": [{"created_timestamp": "1772620800000"}],
-        "direct_message_events": [{"type": "participants_join", "id": "1"}],
-    }
+    body = payload("twitter/other_activity.json")  # to US
     assert twitter.parse(json.dumps(body)) == []
 
 

@@ -5,16 +5,11 @@ from __future__ import annotations
 import base64
 import json
 import re
-import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "accounts"))
-from accounts_world import World
 
 from chalicelib import aws
 from chalicelib.api.attachments import FILE_MAX_BYTES, IMAGE_MAX_BYTES, key_name
@@ -22,28 +17,9 @@ from chalicelib.clock import now
 from chalicelib.domain.accounts.access import ROLES, can
 from chalicelib.domain.uploads import is_own_upload
 from chalicelib.settings import get_settings
+from tests.support.world import World
 
 MB = 1024 * 1024
-
-
-@pytest.fixture
-def world(api: Any, mailbox: Any) -> World:
-    return World(api, mailbox)
-
-
-@pytest.fixture
-def signup(world: World) -> dict[str, Any]:
-    return world.signup()
-
-
-@pytest.fixture
-def admin(signup: dict[str, Any]) -> str:
-    return str(signup["access_token"])
-
-
-@pytest.fixture
-def tenant(signup: dict[str, Any]) -> str:
-    return str(signup["tenant"]["id"])
 
 
 def upload(world: World, token: str | None, filename: str = "factura.pdf",

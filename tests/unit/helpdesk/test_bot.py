@@ -12,10 +12,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from desk_world import Desk, World, run_worker
-from fake_http import FakeProvider, serving
 
 from chalicelib.clock import now
+from tests.support.desk import Desk, World, run_worker
+from tests.support.fakes import FakeProvider, serving
 
 SECRET = "whsec_bot-Secret-7d1e8b4f9c2a"
 

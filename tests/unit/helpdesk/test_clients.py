@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from test_columns import Desk
 
 from chalicelib.domain.accounts.history import read_history
 from chalicelib.domain.helpdesk import clients as clients_domain
 from chalicelib.domain.helpdesk.search_terms import name_words
 from chalicelib.store.search import words_starting
+from tests.support.desk import Desk
 
 
 @pytest.fixture
 def desk(world, frozen_clock):
-    return Desk(world)
+    return Desk(world, every_role=True, email_channel=True)
 
 
 def define(desk: Desk, key: str, type: str = "text", **body) -> None:
@@ -192,7 +192,9 @@ def test_who_may_see_and_edit_a_client(desk):
 def test_another_tenant_never_reads_nor_edits_a_client(world, desk):
     desk.message("56912345678", name="Ana")
     path = client_path(desk, "56912345678")
-    other = Desk(world, company="Beta", domain="beta.example.com")
+    other = Desk(
+        world, company="Beta", domain="beta.example.com", every_role=True, email_channel=True
+    )
     assert other.call("GET", path, other.admin).status_code == 404
     assert other.call("PATCH", path, other.admin, {"name": "Robada"}).status_code == 404
     assert desk.call("GET", path, desk.admin).json["name"] == "Ana"

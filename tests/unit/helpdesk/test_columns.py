@@ -1,106 +1,31 @@
 """Columns (SPEC §4): each user's board, and pages of tickets newest activity first.
 
-``Desk`` (also used by test_clients.py and test_search.py) builds a tenant through the
-API — users of every role, a WhatsApp and an email channel — and opens tickets the way
-the inbound consumer does: ``ingest_message`` then ``index_new_client`` for a new client.
+The desk (tests/support/desk.py, as test_clients.py and test_search.py build it) is a tenant
+built through the API — users of every role, a WhatsApp and an email channel — that opens
+tickets the way the inbound consumer does: ``ingest_message`` then ``index_new_client`` for a
+new client.
 """
 
 from __future__ import annotations
 
 import base64
-import itertools
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from staff_world import World
 
 from chalicelib.channels.events import InboundMessage
 from chalicelib.clock import clock
-from chalicelib.domain.accounts.access import ROLES
 from chalicelib.domain.channels.service import get_channel
 from chalicelib.domain.helpdesk import columns as columns_domain
-from chalicelib.domain.helpdesk.search import index_new_client
-from chalicelib.domain.inbound.ingest import client_id_for, ingest_message
-from chalicelib.store import keys
-from chalicelib.store.helpdesk import Client
-
-_messages = itertools.count(1)
-
-
-class Desk:
-    """One tenant: a signed-in user of every role, two channels, tickets on demand."""
-
-    def __init__(self, world: World, company: str = "Acme", domain: str = "acme.example.com"):
-        self.world = world
-        self.domain = domain
-        self.admin = world.signup(company=company, email=f"ana@{domain}")["access_token"]
-        me = self.call("GET", "/v1/me", self.admin).json
-        self.tenant = me["tenant"]["id"]
-        self.tokens = {"admin": self.admin}
-        self.ids = {"admin": me["user"]["id"]}
-        for role in ROLES:
-            if role != "admin":
-                token = world.user_with_role(self.admin, f"{role.replace('_', '.')}@{domain}", role)
-                self.tokens[role] = token
-                self.ids[role] = self.call("GET", "/v1/me", token).json["user"]["id"]
-        self.whatsapp = self.connect("whatsapp", "Ventas", {
-            "phone_number_id": f"1065403522{abs(hash(domain)) % 100000:05d}",
-            "business_account_id": "102290129340398", "display_phone_number": "+56 9 1111 2222"},
-            {"access_token": "EAAG-token-1234567890"})  # fmt: skip
-        self.email = self.connect("email", "Soporte", {"address": f"soporte@{domain}"}, None)
-
-    def call(self, method: str, path: str, token: str | None = None, body: Any = None) -> Any:
-        return self.world.call(method, path, token, body)
-
-    def connect(self, kind: str, name: str, identifiers: dict, credentials: dict | None) -> str:
-        body: dict[str, Any] = {"type": kind, "name": name, "identifiers": identifiers}
-        if credentials:
-            body["credentials"] = credentials
-        created = self.call("POST", "/v1/channels", self.admin, body)
-        assert created.status_code == 201, created.json
-        return created.json["id"]
-
-    def message(self, sender: str, text: str = "hola", name: str | None = None,
-                channel: str | None = None) -> int:  # fmt: skip
-        """A client's message through ingest, one minute after the previous one."""
-        if clock._frozen is not None:
-            clock.advance(timedelta(minutes=1))
-        found = get_channel(self.tenant, channel or self.whatsapp)
-        outcome = ingest_message(found, InboundMessage(
-            channel_type=found.channel_type, account_id=found.account_id,
-            provider_message_id=f"m.{next(_messages)}", sender_id=sender, sender_name=name,
-            text=text, sent_at=clock.now()))  # fmt: skip
-        if outcome.new_client:
-            index_new_client(Client.get(*self.client_key(found.channel_id, sender)))
-        return outcome.ticket_number
-
-    def client_key(self, channel_id: str, sender: str) -> tuple[str, str]:
-        return keys.client_pk(self.tenant, client_id_for(channel_id, sender)), keys.client_sk()
-
-    def client_id(self, sender: str, channel: str | None = None) -> str:
-        return client_id_for(channel or self.whatsapp, sender)
-
-    def assign(self, number: int, role: str | None) -> None:
-        user_id = self.ids[role] if role else None
-        done = self.call("PUT", f"/v1/tickets/{number}/assignee", self.admin, {"user_id": user_id})
-        assert done.status_code == 200, done.json
-
-    def patch_ticket(self, number: int, **changes: Any) -> None:
-        done = self.call("PATCH", f"/v1/tickets/{number}", self.admin, changes)
-        assert done.status_code == 200, done.json
-
-    def serve(self, role: str, channels: list[str]) -> None:
-        """The agent's row of the assignment table: these channels, no auto-assignment."""
-        done = self.call("PUT", "/v1/assignments", self.admin, {"agents": [
-            {"user_id": self.ids[role], "auto_assign": False, "channels": channels}]})  # fmt: skip
-        assert done.status_code == 200, done.json
+from chalicelib.domain.inbound.ingest import ingest_message
+from tests.support.desk import Desk
 
 
 @pytest.fixture
 def desk(world, frozen_clock):
-    return Desk(world)
+    return Desk(world, every_role=True, email_channel=True)
 
 
 def column(desk: Desk, token: str | None = None, name: str = "Mine", **body: Any) -> dict:
@@ -461,7 +386,9 @@ def test_each_role_may_do_what_the_access_table_says(desk):
 def test_another_tenant_never_sees_a_column_nor_its_tickets(world, desk):
     desk.assign(desk.message("56983000000"), "admin")
     mine = column(desk, filters={"assignee": "any"})
-    other = Desk(world, company="Beta", domain="beta.example.com")
+    other = Desk(
+        world, company="Beta", domain="beta.example.com", every_role=True, email_channel=True
+    )
     for method, suffix in (("GET", ""), ("GET", "/items"), ("DELETE", ""), ("PATCH", "")):
         response = other.call(method, f"/v1/columns/{mine['id']}{suffix}", other.admin,
                               {"name": "x"} if method == "PATCH" else None)  # fmt: skip

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from staff_world import every_role, roles_allowed, walk_routes_by_role
 
 import app
 from chalicelib import aws
@@ -25,6 +24,7 @@ from chalicelib.settings import get_settings
 from chalicelib.store.meter import measure
 from devstack.lambda_events import LambdaContext, sqs_event
 from devstack.worker import deliver_once, sqs_consumers
+from tests.support.roles import every_role, roles_allowed, walk_routes_by_role
 
 PLANTED = "whsec_planted-Secret-4f9c2a7d1e8b"
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "integrations.md"

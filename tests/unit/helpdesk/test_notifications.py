@@ -8,8 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from desk_world import Desk
-from staff_world import World, every_role
 
 from chalicelib.clock import now
 from chalicelib.domain import notifications
@@ -19,8 +17,9 @@ from chalicelib.store import keys
 from chalicelib.store.channels import Channel
 from chalicelib.store.helpdesk import Comment, Ticket
 from chalicelib.store.notifications import Notification
-
-PASSWORD = "correct horse battery"  # accounts_world's
+from tests.support.desk import Desk
+from tests.support.roles import World, every_role
+from tests.support.world import PASSWORD
 
 
 def me(world: World, token: str) -> dict[str, Any]:

@@ -10,11 +10,8 @@ SQS records are the ones moto's queue hands out, fed to the very handler Lambda 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
-import sys
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -26,11 +23,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from desk_world import run_effects, run_worker
-from fake_http import FakeProvider, serving
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "accounts"))
-from accounts_world import World
 
 import app
 from chalicelib import aws
@@ -45,6 +37,10 @@ from chalicelib.store import keys
 from chalicelib.store.helpdesk import Message
 from devstack.lambda_events import LambdaContext, sqs_event
 from devstack.template import load
+from tests.support.desk import Desk, run_effects, run_worker
+from tests.support.fakes import FakeProvider, serving
+from tests.support.payloads import payload
+from tests.support.world import World
 
 PHONE_ID = "106540352242922"
 WA_TOKEN = "EAAG-planted-token-1234567890"
@@ -61,9 +57,8 @@ class FakeGraph(FakeProvider):
         self.queue(WA_PATH, status, body, headers)
 
     def sent(self, wamid: str) -> None:
-        self.reply(200, {"messaging_product": "whatsapp",
-                         "contacts": [{"input": CLIENT_WA, "wa_id": CLIENT_WA}],
-                         "messages": [{"id": wamid}]})  # fmt: skip
+        self.reply(200, payload("graph/message_sent.json", {  # to CLIENT_WA
+            "messages.0.id": wamid, "contacts.0.input": CLIENT_WA, "contacts.0.wa_id": CLIENT_WA}))  # fmt: skip
 
 
 @pytest.fixture
@@ -79,73 +74,21 @@ def graph(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeGraph
 
 
 # --- the tenant, its channel, a client's ticket ------------------------------------------------
-def signed(body: bytes) -> dict[str, str]:
-    secret = get_settings().meta_app_secret.get_secret_value().encode()
-    digest = hmac.new(secret, body, hashlib.sha256).hexdigest()
-    return {"Content-Type": "application/json", "X-Hub-Signature-256": f"sha256={digest}"}
+def new_desk(world: World) -> Desk:
+    """One tenant with a WhatsApp channel (its token planted, to find in no log)."""
+    return Desk(world, access_token=WA_TOKEN)
 
 
-def meta_webhook(value: dict[str, Any]) -> bytes:
-    return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398",
-        "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "56911112222", "phone_number_id": PHONE_ID},
-            **value}}]}]}).encode()  # fmt: skip
-
-
-class Desk:
-    """One tenant with a WhatsApp channel and ticket 1, opened by a client's message."""
-
-    def __init__(self, world: World) -> None:
-        self.world = world
-        self.admin = world.signup()["access_token"]
-        self.tenant = world.call("GET", "/v1/me", self.admin).json["tenant"]["id"]
-        created = world.call("POST", "/v1/channels", self.admin, {
-            "type": "whatsapp", "name": "Ventas", "credentials": {"access_token": WA_TOKEN},
-            "identifiers": {"phone_number_id": PHONE_ID, "business_account_id": "102290129340398",
-                            "display_phone_number": "+56 9 1111 2222"}})  # fmt: skip
-        assert created.status_code == 201, created.json
-        self.channel_id = created.json["id"]
-
-    @property
-    def channel(self) -> Any:
-        return get_channel(self.tenant, self.channel_id)
-
-    def webhook(self, value: dict[str, Any]) -> None:
-        body = meta_webhook(value)
-        response = self.world.api.post("/webhooks/meta", headers=signed(body), body=body)
-        assert response.status_code == 200
-        run_worker("receive_inbound")
-
-    def client_writes(self, text: str = "Hola, ¿mi pedido?", wamid: str = INBOUND_WAMID) -> None:
-        self.webhook({
-            "contacts": [{"profile": {"name": "Ana Pérez"}, "wa_id": CLIENT_WA}],
-            "messages": [{"from": CLIENT_WA, "id": wamid, "type": "text", "text": {"body": text},
-                          "timestamp": str(int(now().timestamp()) - 60)}],
-        })  # fmt: skip
-
-    def status(self, wamid: str, state: str) -> None:
-        self.webhook({"statuses": [{"id": wamid, "status": state, "recipient_id": CLIENT_WA,
-                                    "timestamp": str(int(now().timestamp()))}]})  # fmt: skip
-
-    def reply(
-        self, text: str = "Tu pedido sale hoy.", reply_to: str | None = None, **changes: Any
-    ) -> Message:
-        """Queued as the app queues replies (queue_outbound takes no reply_to: set after);
-        the message's record on the table's stream puts it on the outbound queue."""
-        message = queue_outbound(self.channel, 1, text, now(), **changes)
-        if reply_to:
-            message.update(actions=[Message.reply_to.set(reply_to)])
-        run_effects()
-        return message
-
-    def message(self, message: Message) -> Message:
-        return Message.get(message.PK, message.SK, consistent_read=True)
+def client_writes(desk: Desk, text: str = "Hola, ¿mi pedido?", wamid: str = INBOUND_WAMID) -> None:
+    """The client's message, a minute ago, through the signed webhook: ticket 1."""
+    desk.client_writes(CLIENT_WA, text, at=int(now().timestamp()) - 60, name="Ana Pérez",
+                       wamid=wamid)  # fmt: skip
 
 
 @pytest.fixture
-def desk(api: Any, mailbox: Any, graph: FakeGraph) -> Desk:
-    desk = Desk(World(api, mailbox))
-    desk.client_writes()
+def desk(world: World, graph: FakeGraph) -> Desk:
+    desk = new_desk(world)
+    client_writes(desk)
     return desk
 
 
@@ -205,7 +148,7 @@ def test_a_queued_reply_is_sent_once_even_when_its_record_comes_twice(desk, grap
     assert deliver(received_again(record, 2)) == set()  # and once more later
 
     assert [seen.json for seen in graph.to(WA_PATH)] == [wa_text("Tu pedido sale hoy.")]
-    sent = desk.message(message)
+    sent = desk.reload(message)
     assert (sent.status, sent.provider_message_id, sent.attempts) == ("sent", "wamid.OUT1", 1)
     assert sent.status_error is None and sent.sent_at >= message.sent_at
     lookup = keys.provider_message_lookup(desk.channel_id, "wamid.OUT1")
@@ -217,14 +160,14 @@ def test_a_queued_reply_is_sent_once_even_when_its_record_comes_twice(desk, grap
 
 
 def test_an_auto_reply_goes_out_through_the_local_worker_once(api, mailbox, graph):
-    desk = Desk(World(api, mailbox))
+    desk = new_desk(World(api, mailbox))
     patched = desk.world.call("PATCH", f"/v1/channels/{desk.channel_id}", desk.admin, {
         "settings": {"auto_replies": {"no_agent": {
             "enabled": True, "text": "Ahora no hay ejecutivos; te responderemos pronto."}}}})  # fmt: skip
     assert patched.status_code == 200, patched.json
     graph.sent("wamid.AUTO")
 
-    desk.client_writes()
+    client_writes(desk)
     run_worker("send_outbound")
     run_worker("send_outbound")
 
@@ -260,7 +203,7 @@ def test_two_workers_given_the_same_record_at_once_send_it_once(desk, graph, vis
     assert sorted(len(f) for f in failed) == [0, 1]
     [later] = [call["VisibilityTimeout"] for call in visibility]
     assert outbound.LEASE_SECONDS - 5 < later <= outbound.LEASE_SECONDS + 2
-    assert desk.message(message).status == "sent"
+    assert desk.reload(message).status == "sent"
     graph.delay = 0
     assert deliver(received_again(record, 2)) == set()  # back later: found sent, dropped
     assert len(graph.to(WA_PATH)) == 1
@@ -271,7 +214,7 @@ def test_a_worker_that_died_mid_send_is_replaced_after_its_lease(desk, graph, vi
     try:
         message = desk.reply()
         [record] = receive()
-        claimed = desk.message(message)
+        claimed = desk.reload(message)
         assert outbound.claim(claimed)  # a worker claims the send, then its Lambda dies
         graph.sent("wamid.AFTER")
 
@@ -283,7 +226,7 @@ def test_a_worker_that_died_mid_send_is_replaced_after_its_lease(desk, graph, vi
         assert deliver(received_again(record, 2)) == set()
     finally:
         clock.release()
-    sent = desk.message(message)
+    sent = desk.reload(message)
     assert (sent.status, sent.attempts, len(graph.to(WA_PATH))) == ("sent", 2, 1)
 
 
@@ -340,7 +283,7 @@ def test_a_template_and_a_file_uploaded_to_the_account(desk, graph):
     query = parse_qs(link.query)  # Signature Version 4, for an hour
     assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
     assert query["X-Amz-Expires"] == ["3600"] and query["X-Amz-Signature"]
-    assert {desk.message(m).status for m in (template, document)} == {"sent"}
+    assert {desk.reload(m).status for m in (template, document)} == {"sent"}
     # the provider can fetch it: the URL answers with the file
     assert requests.get(sent_document["link"], timeout=5).content == b"%PDF-1.4"
 
@@ -350,7 +293,7 @@ def test_a_file_of_another_account_is_refused_without_a_request(desk, graph):
         {"s3_key": "uploads/another-tenant/2026/03/x/secreto.pdf", "content_type": "application/pdf",
          "filename": "secreto.pdf", "size": 10}]})  # fmt: skip
     assert deliver(*receive()) == set()
-    failed = desk.message(message)
+    failed = desk.reload(message)
     assert failed.status == "failed"
     assert failed.status_error == "attachment 1 is not a file uploaded to this account"
     assert graph.to(WA_PATH) == []
@@ -365,7 +308,7 @@ def test_a_500_is_retried_then_sent(desk, graph, visibility):
     [record] = receive()
 
     assert deliver(record) == {record["MessageId"]}
-    waiting = desk.message(message)
+    waiting = desk.reload(message)
     assert (waiting.status, waiting.attempts) == ("queued", 1)
     assert waiting.status_error.startswith("retrying: whatsapp: HTTP 500:")
     assert "Service temporarily unavailable" in waiting.status_error
@@ -373,7 +316,7 @@ def test_a_500_is_retried_then_sent(desk, graph, visibility):
                            "ReceiptHandle": record["ReceiptHandle"], "VisibilityTimeout": 20}]  # fmt: skip
 
     assert deliver(received_again(record, 2)) == set()
-    sent = desk.message(message)
+    sent = desk.reload(message)
     assert (sent.status, sent.attempts, sent.provider_message_id) == ("sent", 2, "wamid.LATER")
     assert sent.status_error is None
     assert len(graph.to(WA_PATH)) == 2
@@ -381,17 +324,13 @@ def test_a_500_is_retried_then_sent(desk, graph, visibility):
 
 def test_a_400_fails_with_the_providers_message_and_is_not_retried(desk, graph):
     message = desk.reply()
-    graph.reply(400, {"error": {
-        "message": "(#131030) Recipient phone number not in allowed list", "type": "OAuthException",
-        "code": 131030, "error_data": {"messaging_product": "whatsapp",
-        "details": "Recipient phone number not in allowed list: Add recipient phone number to "
-                   "recipient list and try again."}, "fbtrace_id": "AbCdEf"}})  # fmt: skip
+    graph.reply(400, payload("graph/error_recipient_not_allowed.json"))
     [record] = receive()
 
     assert deliver(record) == set()
     assert deliver(received_again(record, 2)) == set()
 
-    failed = desk.message(message)
+    failed = desk.reload(message)
     assert failed.status == "failed" and failed.attempts == 1
     assert failed.status_error == (
         "whatsapp: HTTP 400: (#131030) Recipient phone number not in allowed list; Recipient "
@@ -412,7 +351,7 @@ def test_a_429_with_retry_after_sets_the_records_visibility(desk, graph, visibil
     assert [(c["ReceiptHandle"], c["VisibilityTimeout"]) for c in visibility] == [
         (record["ReceiptHandle"], 37)
     ]
-    waiting = desk.message(message)
+    waiting = desk.reload(message)
     assert waiting.status == "queued"
     assert waiting.status_error == "retrying: whatsapp: HTTP 429: (#130429) Rate limit hit"
     assert receive() == []  # invisible for the 37 seconds asked
@@ -429,7 +368,7 @@ def test_refused_credentials_fail_the_message_and_alert(desk, graph, caplog):
     with caplog.at_level(logging.ERROR, logger="chalicelib.domain.channels.alerts"):
         assert deliver(*receive()) == set()
 
-    failed = desk.message(message)
+    failed = desk.reload(message)
     assert failed.status == "failed"
     assert "Session has expired" in failed.status_error
     [alert] = [r for r in caplog.records if r.name == "chalicelib.domain.channels.alerts"]
@@ -456,7 +395,7 @@ def test_a_disconnected_channel_fails_the_message_without_a_request(desk, graph)
 
     assert deliver(*receive()) == set()
 
-    failed = desk.message(message)
+    failed = desk.reload(message)
     assert failed.status == "failed"
     assert (
         failed.status_error == "the channel “Ventas” is disconnected; connect it again and resend"
@@ -472,12 +411,12 @@ def test_when_the_attempts_run_out_the_message_fails_instead_of_vanishing(desk, 
 
     for count in range(1, outbound.MAX_RECEIVES):
         assert deliver(received_again(record, count)) == {record["MessageId"]}
-        assert desk.message(message).status == "queued"
+        assert desk.reload(message).status == "queued"
     # the backoff grows with each attempt: 20 s, 40 s, 80 s, 160 s
     assert [call["VisibilityTimeout"] for call in visibility] == [20, 40, 80, 160]
     assert deliver(received_again(record, outbound.MAX_RECEIVES)) == set()  # not dead-lettered
 
-    failed = desk.message(message)
+    failed = desk.reload(message)
     assert (failed.status, failed.attempts) == ("failed", outbound.MAX_RECEIVES)
     assert failed.status_error == (
         f"gave up after {outbound.MAX_RECEIVES} attempts: whatsapp: HTTP 503: (#2) Service unavailable"
@@ -490,7 +429,7 @@ def test_a_record_on_its_last_receive_fails_the_message_whatever_the_attempts(de
     graph.reply(503, {"error": {"message": "Service unavailable", "code": 2}})
     [record] = receive()
     assert deliver(received_again(record, outbound.MAX_RECEIVES)) == set()
-    assert desk.message(message).status == "failed"
+    assert desk.reload(message).status == "failed"
 
 
 def test_the_worker_knows_the_queues_max_receive_count():
@@ -514,13 +453,13 @@ def test_the_sent_message_is_found_by_whatsapp_statuses_and_never_goes_back(desk
     graph.sent("wamid.OUT1")
     deliver(*receive())
 
-    desk.status("wamid.OUT1", "delivered")
-    assert desk.message(message).status == "delivered"
-    desk.status("wamid.OUT1", "read")
-    assert desk.message(message).status == "read"
-    desk.status("wamid.OUT1", "delivered")  # late, out of order
-    desk.status("wamid.OUT1", "sent")
-    assert desk.message(message).status == "read"
+    desk.status("wamid.OUT1", "delivered", CLIENT_WA)
+    assert desk.reload(message).status == "delivered"
+    desk.status("wamid.OUT1", "read", CLIENT_WA)
+    assert desk.reload(message).status == "read"
+    desk.status("wamid.OUT1", "delivered", CLIENT_WA)  # late, out of order
+    desk.status("wamid.OUT1", "sent", CLIENT_WA)
+    assert desk.reload(message).status == "read"
 
 
 # --- email: threading ----------------------------------------------------------------------------------

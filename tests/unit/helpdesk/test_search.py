@@ -5,16 +5,16 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from test_columns import Desk
 
 from chalicelib.domain.helpdesk.search import index_new_client
 from chalicelib.store.helpdesk import Client
 from chalicelib.store.meter import measure
+from tests.support.desk import Desk
 
 
 @pytest.fixture
 def desk(world, frozen_clock):
-    return Desk(world)
+    return Desk(world, every_role=True, email_channel=True)
 
 
 def search(desk: Desk, token: str | None = None, **query: str) -> list[int]:
@@ -150,7 +150,9 @@ def test_an_agent_finds_only_what_they_may_see(desk):
 def test_another_tenant_finds_nothing_of_this_one(world, desk):
     desk.message("ana@example.com", name="Ana Pérez", channel=desk.email)
     patch_client(desk, "ana@example.com", desk.email, rut="12.345.678-5")
-    other = Desk(world, company="Beta", domain="beta.example.com")
+    other = Desk(
+        world, company="Beta", domain="beta.example.com", every_role=True, email_channel=True
+    )
     for query in ("name=ana", "email=ana%40example.com", "rut=12345678-5", "number=1"):
         response = other.call("GET", f"/v1/search/tickets?{query}", other.admin)
         assert response.status_code == 200 and response.json["items"] == [], query

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from desk_world import Desk, World
 
 import app
 from chalicelib.clock import clock
@@ -17,8 +16,9 @@ from chalicelib.jobs import sla
 from chalicelib.store import keys
 from chalicelib.store.helpdesk import Ticket
 from devstack.scheduler import fire, scheduled_handlers
+from tests.support.desk import Desk, World
+from tests.support.world import PASSWORD
 
-PASSWORD = "correct horse battery"  # accounts_world's
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 OFFICE = {
     "timezone": "America/Santiago",

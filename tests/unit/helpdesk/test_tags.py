@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from staff_world import every_role, roles_allowed, walk_routes_by_role
 
 from chalicelib.domain.errors import Invalid
 from chalicelib.domain.helpdesk.tags import check_tags, fold, tag_ids_exist
 from chalicelib.store.meter import measure
+from tests.support.roles import every_role, roles_allowed, walk_routes_by_role
 
 
 def create(world, token, name, **body):

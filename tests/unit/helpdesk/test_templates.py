@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from staff_world import every_role, roles_allowed, walk_routes_by_role
 
 from chalicelib.domain.errors import Invalid
 from chalicelib.domain.helpdesk.templates import parameter_count, render_template
+from tests.support.roles import every_role, roles_allowed, walk_routes_by_role
 
 BODY = "Hola {{1}}, tu pedido {{2}} llegará el {{3}}."
 

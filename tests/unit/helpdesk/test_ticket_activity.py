@@ -5,129 +5,35 @@ every role, across tenants, on read-only tickets."""
 from __future__ import annotations
 
 import json
-import uuid
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from staff_world import World
 
 from chalicelib import aws
-from chalicelib.channels.events import InboundMessage
 from chalicelib.clock import now
-from chalicelib.domain.accounts.access import ROLES
-from chalicelib.domain.accounts.sessions import authenticate
 from chalicelib.domain.helpdesk.tickets import (
     apply_change,
     assignment_change,
     merge,
     status_change,
 )
-from chalicelib.domain.helpdesk.timeline import new_message_id
-from chalicelib.domain.inbound.ingest import ingest_message
 from chalicelib.mail.templates import render_escalation
 from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
-from chalicelib.store.channels import Channel
-from chalicelib.store.helpdesk import AgentState, Client, Message, Ticket
+from chalicelib.store.helpdesk import AgentState, Client, Message
+from tests.support.desk import Desk
 
 PHONE = "106540352240001"
-START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 READERS = {"admin", "supervisor", "agent", "analyst", "stakeholder"}
 WORKERS = {"admin", "supervisor", "agent", "stakeholder"}
 
 
 # --- the world ----------------------------------------------------------------------------------
-class Desk:
-    """One tenant with a WhatsApp channel, a user of every role and a second agent who does
-    not serve the channel; tickets are opened by ingesting clients' messages."""
-
-    def __init__(self, world: World, locale: str = "es", domain: str = "acme.example.com"):
-        self.world = world
-        self.domain = domain
-        signed = world.signup(company="Acme", email=f"ana@{domain}", locale=locale)
-        self.tenant = signed["tenant"]["id"]
-        self.admin = signed["access_token"]
-        self._tokens: dict[str, str] = {"admin": self.admin}
-        self._ids: dict[str, str] = {}
-        created = world.call("POST", "/v1/channels", self.admin, {
-            "type": "whatsapp", "name": "Ventas",
-            "credentials": {"access_token": "EAAG-token-1234567890"},
-            "identifiers": {"phone_number_id": PHONE, "business_account_id": "102290129340398",
-                            "display_phone_number": "+56 9 1111 2222"}})  # fmt: skip
-        assert created.status_code == 201, created.json
-        self.channel_id = created.json["id"]
-        self.sent = 0
-
-    def token(self, role: str) -> str:
-        """A signed-in user of ``role``, made on first use (``outsider``: an agent who does
-        not serve the channel; the agent serves it, without auto-assignment)."""
-        if role not in self._tokens:
-            email = (
-                f"{'otro.agente' if role == 'outsider' else role.replace('_', '.')}@{self.domain}"
-            )
-            self._tokens[role] = self.world.user_with_role(
-                self.admin, email, "agent" if role == "outsider" else role
-            )
-            if role == "agent":
-                table = self.world.call("PUT", "/v1/assignments", self.admin, {"agents": [
-                    {"user_id": self.id("agent"), "auto_assign": False,
-                     "channels": [self.channel_id]}]})  # fmt: skip
-                assert table.status_code == 200, table.json
-        return self._tokens[role]
-
-    @property
-    def tokens(self) -> dict[str, str]:
-        """Every role of the access table."""
-        return {role: self.token(role) for role in ROLES}
-
-    def id(self, role: str) -> str:
-        if role not in self._ids:
-            self._ids[role] = self.me(self.token(role))["id"]
-        return self._ids[role]
-
-    def me(self, token: str) -> dict[str, Any]:
-        return self.world.call("GET", "/v1/me", token).json["user"]
-
-    def principal(self, role: str = "admin") -> Any:
-        return authenticate(self.token(role))
-
-    @property
-    def channel(self) -> Channel:
-        return Channel.get(keys.tenant_pk(self.tenant), keys.channel_sk(self.channel_id))
-
-    def write_in(self, text: str, sender: str = "56912345678", name: str = "María José") -> int:
-        """A client's message; returns the ticket it joined."""
-        self.sent += 1
-        event = InboundMessage(
-            channel_type="whatsapp", account_id=self.channel.account_id,
-            provider_message_id=f"wamid.{uuid.uuid4().hex}", sender_id=sender, sender_name=name,
-            text=text, sent_at=START + timedelta(minutes=self.sent),
-        )  # fmt: skip
-        return ingest_message(self.channel, event).ticket_number
-
-    def write_out(self, number: int, text: str) -> None:
-        """An agent's answer stored in the ticket (as the replies module stores one)."""
-        self.sent += 1
-        at = START + timedelta(minutes=self.sent)
-        message_id = new_message_id(at)
-        Message(
-            keys.ticket_pk(self.tenant, number), keys.message_sk(message_id),
-            tenant_id=self.tenant, message_id=message_id, ticket_number=number,
-            channel_id=self.channel_id, direction="out", author_id=self.id("admin"), text=text,
-            status="sent", sent_at=at, stored_at=at,
-        ).save()  # fmt: skip
-
-    def ticket(self, number: int) -> Ticket:
-        return Ticket.get(keys.ticket_pk(self.tenant, number), keys.ticket_sk())
-
-    def call(self, method: str, path: str, role: str = "admin", body: Any = None) -> Any:
-        return self.world.call(method, path, self.token(role), body)
-
-
+# One tenant with a WhatsApp channel, a user of every role and a second agent who does not serve
+# the channel (``outsider``); tickets are opened by ingesting clients' messages.
 @pytest.fixture
 def desk(world):
-    return Desk(world)
+    return Desk(world, phone_number_id=PHONE, agent_serves=True, default_caller="admin")
 
 
 def integration_events() -> list[dict[str, Any]]:

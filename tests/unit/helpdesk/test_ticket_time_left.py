@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from desk_world import Desk, World
+
+from tests.support.desk import Desk, World
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from desk_world import Desk, World, run_effects
 
 from chalicelib import aws
 from chalicelib.domain.accounts.settings_items import QUICK_REPLIES  # noqa: F401
@@ -15,6 +14,7 @@ from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
 from chalicelib.store.helpdesk import AgentState, Client
 from chalicelib.store.meter import measure
+from tests.support.desk import Desk, World, run_effects
 
 
 @pytest.fixture

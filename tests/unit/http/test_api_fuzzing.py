@@ -15,7 +15,6 @@ from typing import Any
 import hypothesis
 import pytest
 import schemathesis
-from chalice_wsgi import as_wsgi
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
@@ -23,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from chalicelib.http.openapi import openapi_document
+from tests.support.chalice_wsgi import as_wsgi
 
 EXAMPLES_PER_OPERATION = 20
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
@@ -30,7 +30,7 @@ CHECKS = [not_a_server_error, response_schema_conformance, status_code_conforman
 import app  # noqa: E402,F401  (registers every route before the document is built)
 
 schema = schemathesis.openapi.from_dict(openapi_document())
-#: the test client of the running test (set by the ``admin`` fixture)
+#: the test client of the running test (set by the ``admin_headers`` fixture)
 _current: dict[str, Any] = {}
 schema.app = as_wsgi(_current)
 
@@ -51,7 +51,7 @@ def only_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def admin(api: Any, only_loopback: None) -> Iterator[dict[str, str]]:
+def admin_headers(api: Any, only_loopback: None) -> Iterator[dict[str, str]]:
     response = api.post(
         "/v1/signup",
         headers={"Content-Type": "application/json"},
@@ -81,5 +81,5 @@ def admin(api: Any, only_loopback: None) -> Iterator[dict[str, str]]:
     suppress_health_check=list(hypothesis.HealthCheck),
     phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
 )
-def test_every_operation_answers_as_documented(case: Any, admin: dict[str, str]) -> None:
-    case.call_and_validate(headers=admin, checks=CHECKS, app=schema.app)
+def test_every_operation_answers_as_documented(case: Any, admin_headers: dict[str, str]) -> None:
+    case.call_and_validate(headers=admin_headers, checks=CHECKS, app=schema.app)

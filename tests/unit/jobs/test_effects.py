@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from table_stream import run_effects, table_stream
 
 import app
 from chalicelib import aws as aws_clients
@@ -25,6 +24,7 @@ from chalicelib.store import notifications as notification_store
 from chalicelib.store.helpdesk import AgentState, Ticket
 from chalicelib.store.search import words_starting
 from devstack.worker import STREAM_MAX_RETRIES, TableStream, stream_consumers
+from tests.support.table_stream import run_effects, table_stream
 
 PHONE = "106540352242922"
 
@@ -198,7 +198,7 @@ def unattended() -> Any:
 
 
 def outbound(tenant_id: str, number: int) -> list[Any]:
-    from tickets_read import messages_of
+    from tests.support.tickets_read import messages_of
 
     return [m for m in messages_of(tenant_id, number) if m.direction == "out"]
 
@@ -331,9 +331,8 @@ def test_a_dead_stream_batch_is_re_driven_by_the_sweep(desk, monkeypatch):
 
 # --- merge ------------------------------------------------------------------------------------
 def test_a_merged_tickets_messages_are_copied_into_the_target_from_its_record(desk):
-    from tickets_read import messages_of
-
     from chalicelib.domain.helpdesk.tickets import merge
+    from tests.support.tickets_read import messages_of
 
     principal, channel = desk
     ingest_message(channel, message(1, sender="56900000001"))
@@ -353,9 +352,8 @@ def test_a_merged_tickets_messages_are_copied_into_the_target_from_its_record(de
 
 
 def test_a_message_stored_in_a_ticket_being_merged_reaches_the_target_too(desk):
-    from tickets_read import messages_of
-
     from chalicelib.domain.helpdesk.tickets import merge
+    from tests.support.tickets_read import messages_of
 
     principal, channel = desk
     ingest_message(channel, message(1, sender="56900000001"))

@@ -3,14 +3,10 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "accounts"))
-from accounts_world import World
-
 from chalicelib.domain.accounts.access import ROLES, can
+from tests.support.world import World
 
 __all__ = ["World", "every_role", "roles_allowed", "walk_routes_by_role"]
 

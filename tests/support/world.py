@@ -1,4 +1,11 @@
-"""A tenant world built through the API, as a person would (used by the accounts tests)."""
+"""A tenant world built through the API, as a person would, and the fixtures every API test
+shares (registered by ``pytest_plugins`` in tests/conftest.py):
+
+- ``world``: a :class:`World` driving this test's API client and mailbox;
+- ``signup``: a new account (the signup answer: the admin's tokens, the tenant);
+- ``admin``: the signed-up admin's access token (a ``str``);
+- ``tenant``: the signed-up tenant's id.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,8 @@ import json
 import re
 from email import message_from_bytes, policy
 from typing import Any
+
+import pytest
 
 import app
 from chalicelib.http.openapi import openapi_document
@@ -105,6 +114,30 @@ class World:
         return accepted.json["access_token"]
 
 
+# --- the fixtures -----------------------------------------------------------------------
+@pytest.fixture
+def world(api: Any, mailbox: Any) -> World:
+    return World(api, mailbox)
+
+
+@pytest.fixture
+def signup(world: World) -> dict[str, Any]:
+    """A new account: the signup answer (the admin's tokens, the tenant)."""
+    return world.signup()
+
+
+@pytest.fixture
+def admin(signup: dict[str, Any]) -> str:
+    """The signed-up admin's access token."""
+    return str(signup["access_token"])
+
+
+@pytest.fixture
+def tenant(signup: dict[str, Any]) -> str:
+    """The signed-up tenant's id."""
+    return str(signup["tenant"]["id"])
+
+
 # --- every route, with one item of each kind to address ---------------------------
 def operations():
     document = openapi_document()
@@ -157,12 +190,7 @@ def make_items(world, admin):
 
 def open_a_ticket(world, admin):
     """A WhatsApp message through the signed webhook and the inbound worker."""
-    import hashlib
-    import hmac
-
-    import app
-    from chalicelib.settings import get_settings
-    from devstack.worker import deliver_once, sqs_consumers
+    from tests.support.webhooks import meta_headers, whatsapp_text
 
     phone = "106540352249876"
     created = world.call("POST", "/v1/channels", admin, {
@@ -170,19 +198,8 @@ def open_a_ticket(world, admin):
         "identifiers": {"phone_number_id": phone, "business_account_id": "102290129340398",
                         "display_phone_number": "+56 9 1111 2222"}})  # fmt: skip
     assert created.status_code == 201, created.json
-    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{
-        "field": "messages", "value": {"messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "56911112222", "phone_number_id": phone},
-        "contacts": [{"profile": {"name": "Cliente"}, "wa_id": "56900000000"}],
-        "messages": [{"from": "56900000000", "id": "wamid.A1", "timestamp": "1772460000",
-                      "type": "text", "text": {"body": "hola"}}]}}]}]}).encode()  # fmt: skip
-    secret = get_settings().meta_app_secret.get_secret_value().encode()
-    signature = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
-    world.api.post(
-        "/webhooks/meta",
-        body=body,
-        headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
-    )
+    body = whatsapp_text("56900000000", "hola", "wamid.A1", 1772460000, "Cliente", phone)
+    world.api.post("/webhooks/meta", body=body, headers=meta_headers(body))
     [(source, handler)] = [(s, h) for s, h in sqs_consumers(app) if s.name == "receive_inbound"]
     while deliver_once(source, handler, wait_seconds=0):
         pass

@@ -1,9 +1,0 @@
-from typing import Any
-
-import pytest
-from accounts_world import World
-
-
-@pytest.fixture
-def world(api: Any, mailbox: Any) -> World:
-    return World(api, mailbox)
