@@ -13,8 +13,9 @@ import re
 import uuid
 
 import pytest
-from console_world import PASSWORD, check_page
 from playwright.sync_api import expect
+
+from tests.support.console import PASSWORD, check_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

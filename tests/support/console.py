@@ -3,8 +3,6 @@ and the checks every page must pass (used by tests/e2e)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import re
@@ -16,6 +14,9 @@ from dataclasses import dataclass
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
+
+from tests.support.payloads import encoded
+from tests.support.webhooks import meta_headers, whatsapp_text
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("ATIENDE_CHROMIUM", "/usr/bin/chromium"))
@@ -90,44 +91,27 @@ class Stack:
         """Posts one signed Meta webhook with a text message from each ``(wa_id, name,
         text)``; the worker ingests it (a new client's message opens a ticket)."""
         stamp = str(int(time.time()))
-        changes = [
-            {
-                "field": "messages",
-                "value": {
-                    "messaging_product": "whatsapp",
-                    "metadata": {
-                        "display_phone_number": "56911112222",
-                        "phone_number_id": phone_number_id,
-                    },
-                    "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
-                    "messages": [
-                        {
-                            "from": wa_id,
-                            "id": f"wamid.{phone_number_id}.{wa_id}.{stamp}",
-                            "timestamp": stamp,
-                            "type": "text",
-                            "text": {"body": text},
-                        }
-                    ],
-                },
-            }
+        bodies = [
+            json.loads(
+                whatsapp_text(
+                    wa_id,
+                    text,
+                    f"wamid.{phone_number_id}.{wa_id}.{stamp}",
+                    stamp,
+                    name=name,
+                    phone_number_id=phone_number_id,
+                )
+            )
             for wa_id, name, text in senders
         ]
-        body = json.dumps(
-            {
-                "object": "whatsapp_business_account",
-                "entry": [{"id": "102290129340398", "changes": changes}],
-            }
-        ).encode()
-        signature = hmac.new(META_APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+        document = bodies[0]  # one delivery: a change per sender
+        document["entry"][0]["changes"] = [b["entry"][0]["changes"][0] for b in bodies]
+        body = encoded(document)
         request = urllib.request.Request(
             self.url + "/webhooks/meta",
             data=body,
             method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "X-Hub-Signature-256": f"sha256={signature}",
-            },
+            headers=meta_headers(body, META_APP_SECRET),
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             assert response.status == 200
