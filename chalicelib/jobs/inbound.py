@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -73,10 +74,31 @@ def channel_for(channel_type: str, account_id: str) -> Any:
     return channel
 
 
+#: (tenant, client) -> the ticket its latest message went to: a guess ingest checks
+#: (``ingest_message(known_ticket=...)``), so a message into an open ticket costs two
+#: writes and no read. Bounded: the least recently used are forgotten.
+_tickets: OrderedDict[tuple[str, str], int] = OrderedDict()
+TICKETS_REMEMBERED = 10_000
+
+
+def _known_ticket(key: tuple[str, str]) -> int | None:
+    with _channels_lock:
+        return _tickets.get(key)
+
+
+def _remember_ticket(key: tuple[str, str], number: int) -> None:
+    with _channels_lock:
+        _tickets[key] = number
+        _tickets.move_to_end(key)
+        while len(_tickets) > TICKETS_REMEMBERED:
+            _tickets.popitem(last=False)
+
+
 def forget_channels() -> None:
-    """Drop the channels this process remembers (a test that connects or disconnects)."""
+    """Drop the channels and tickets this process remembers (a test's new table)."""
     with _channels_lock:
         _channels.clear()
+        _tickets.clear()
 
 
 @dataclass(frozen=True)
@@ -113,7 +135,7 @@ def parse_record(record: Record) -> list[InboundEvent]:
 
 
 def handle_event(event: InboundEvent) -> None:
-    from chalicelib.domain.inbound.ingest import apply_status, ingest_message
+    from chalicelib.domain.inbound.ingest import apply_status, client_id_for, ingest_message
 
     channel = channel_for(event.channel_type, event.account_id)
     if channel is None:
@@ -124,7 +146,9 @@ def handle_event(event: InboundEvent) -> None:
         # what a stored message causes (search words, the assignee's notification,
         # integration events, auto-replies) follows from the table's stream, so a
         # redelivery after a crash loses none of it: jobs/effects.py
-        ingest_message(channel, event)
+        key = (channel.tenant_id, client_id_for(channel.channel_id, event.sender_id))
+        outcome = ingest_message(channel, event, known_ticket=_known_ticket(key))
+        _remember_ticket(key, outcome.ticket_number)
     else:
         apply_status(channel, event)
 

@@ -145,13 +145,20 @@ def touch_inbound(
     sent_at: datetime,
     last_message: dict[str, str],
     while_status: Collection[str],
+    of_client: str | None = None,
 ) -> Ticket | None:
     """The client's latest message on the ticket, which moves to the top of its queue and
     is open again: only while its status is one of ``while_status`` and only forward
-    (a message older than the latest recorded changes nothing). Returns the ticket as it
-    now is (the update returns it at no read cost), None when the condition did not hold
-    (the ticket is missing, finished, or already newer)."""
+    (a message older than the latest recorded changes nothing), and with ``of_client``
+    only if the ticket is that client's. Returns the ticket as it now is (the update
+    returns it at no read cost), None when the condition did not hold (the ticket is
+    missing, finished, already newer, or another client's)."""
     ticket = Ticket(keys.ticket_pk(tenant_id, number), keys.ticket_sk())
+    condition = Ticket.status.is_in(*while_status) & (
+        Ticket.last_client_message_at.does_not_exist() | (Ticket.last_client_message_at < sent_at)
+    )
+    if of_client is not None:
+        condition &= Ticket.client_id == of_client
     try:
         ticket.update(
             actions=[
@@ -161,11 +168,7 @@ def touch_inbound(
                 Ticket.status.set("open"),
                 Ticket.GSI2SK.set(keys.queue_sk(iso(at), number)),
             ],
-            condition=Ticket.status.is_in(*while_status)
-            & (
-                Ticket.last_client_message_at.does_not_exist()
-                | (Ticket.last_client_message_at < sent_at)
-            ),
+            condition=condition,
         )
     except UpdateError as exc:
         if not condition_failed(exc):

@@ -22,12 +22,18 @@ PHONE = "106540352242922"
 
 
 @pytest.fixture
-def channel():
+def channel(desk):
+    return desk[1]
+
+
+@pytest.fixture
+def desk():
+    """(the admin, the company's WhatsApp channel)."""
     tenant, admin = signup(company_name="Acme", locale="es", timezone="America/Santiago",
                            first_name="Ana", last_name="Admin", email="ana@acme.example.com",
                            password="correct horse battery")  # fmt: skip
     principal = Principal(tenant.tenant_id, admin.user_id, "admin", frozenset(), "s", admin)
-    return connect(principal, "whatsapp", "Ventas",
+    return principal, connect(principal, "whatsapp", "Ventas",
                    {"phone_number_id": PHONE, "business_account_id": "102290129340398",
                     "display_phone_number": "+56 9 1111 2222"},
                    {"access_token": "EAAG-token-1234567890"}, None)  # fmt: skip
@@ -148,3 +154,36 @@ def test_an_auto_reply_is_one_transaction_with_its_slot(channel):
     print("an auto-reply:", meter.summary(), "again:", again.summary())
     assert meter.write_requests <= 2 and meter.write_units <= 6, meter.summary()
     assert again.write_units == 0, again.summary()
+
+
+def test_a_message_into_the_ticket_a_warm_consumer_remembers_is_two_writes_and_no_read(channel):
+    """jobs/inbound.py remembers each client's ticket: the guess is checked by the
+    touch's condition, so the message costs the touch and the put, nothing else."""
+    first = ingest_message(channel, message(1))
+    with measure() as meter:
+        outcome = ingest_message(channel, message(2), known_ticket=first.ticket_number)
+    assert outcome.ticket_number == first.ticket_number and not outcome.duplicate
+    assert meter.summary()["by_operation"] == {"PutItem": 1, "UpdateItem": 1}
+    assert meter.write_units <= 5, meter.summary()
+    # a redelivery of it is refused by the touch (not newer) and found stored as before
+    again = ingest_message(channel, message(2), known_ticket=first.ticket_number)
+    assert again.duplicate and again.ticket_number == first.ticket_number
+
+
+def test_a_remembered_ticket_closed_or_of_another_client_is_refused(desk):
+    from chalicelib.domain.helpdesk.tickets import edit
+    from chalicelib.store.accounts import get_or_none
+    from chalicelib.store.helpdesk import Ticket
+    from chalicelib.store.keys import ticket_pk, ticket_sk
+
+    closer, channel = desk
+    first = ingest_message(channel, message(1))
+    edit(closer, first.ticket_number, {}, status="closed")
+    outcome = ingest_message(channel, message(2), known_ticket=first.ticket_number)
+    assert outcome.new_ticket and outcome.ticket_number != first.ticket_number
+    # another client's open ticket: refused, the message goes to its own client's
+    other = ingest_message(channel, message(3, sender="56999999999"))
+    mine = ingest_message(channel, message(4), known_ticket=other.ticket_number)
+    assert mine.ticket_number == outcome.ticket_number != other.ticket_number
+    theirs = get_or_none(Ticket, ticket_pk(channel.tenant_id, other.ticket_number), ticket_sk())
+    assert theirs.last_message["text"] == "mensaje 3"
