@@ -132,7 +132,7 @@ def aws(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
         # not safe across threads (a condition is checked, then written): there the
         # consumer takes its clients one after another; DynamoDB Local's take them side
         # by side, as in a Lambda
-        inbound.forget_channels()
+        inbound.forget()
         workers = inbound.WORKERS
         if not request.node.get_closest_marker("ddb_local"):
             inbound.WORKERS = 1

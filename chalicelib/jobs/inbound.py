@@ -1,8 +1,10 @@
 """The inbound queue's consumer: verified webhook bodies become tickets and statuses.
 
-Each SQS record is one webhook delivery. A record that fails (a provider payload that
-cannot be parsed, a throttled table) is reported alone for retry; after the queue's
-``maxReceiveCount`` it lands in the dead-letter queue, with the reason logged here.
+Each SQS record is one webhook delivery. A batch's events are applied client by client,
+different clients side by side (``consume``). A record that fails (a provider payload
+that cannot be parsed, a throttled table) is reported for retry, with the later records
+of the same client; after the queue's ``maxReceiveCount`` it lands in the dead-letter
+queue, with the reason logged here.
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ def _remember_ticket(key: tuple[str, str], number: int) -> None:
             _tickets.popitem(last=False)
 
 
-def forget_channels() -> None:
+def forget() -> None:
     """Drop the channels and tickets this process remembers (a test's new table)."""
     with _channels_lock:
         _channels.clear()
@@ -173,6 +175,8 @@ def consume(event: Any) -> dict[str, Any]:
     calls wait on the network). A record whose event fails is reported for retry, and so
     is every later record of that client, so a client's messages never overtake each
     other; the others are done (docs/channels.md, "The inbound consumer")."""
+    from chalicelib.domain.inbound.ingest import StatusTooEarly
+
     records = [Record(r["messageId"], r["body"]) for r in event.to_dict()["Records"]]
     failed: set[str] = set()
     lanes: dict[tuple[str, ...], list[tuple[str, InboundEvent]]] = {}
@@ -193,6 +197,10 @@ def consume(event: Any) -> dict[str, Any]:
                 continue
             try:
                 handle_event(inbound)
+            except StatusTooEarly:  # the send is being recorded: the queue brings it back
+                log.info("status before its send is recorded; retried",
+                         extra={"sqs_message_id": record_id})  # fmt: skip
+                lane_failed.add(record_id)
             except Exception:
                 log.exception("inbound event failed; its record will be retried",
                               extra={"sqs_message_id": record_id, "channel_type": inbound.channel_type})  # fmt: skip

@@ -137,7 +137,7 @@ def test_a_connected_channel_is_looked_up_once_per_short_while(monkeypatch):
         return answers[account]
 
     monkeypatch.setattr(service, "find_connected", find_connected)
-    inbound.forget_channels()
+    inbound.forget()
     clock.freeze(AT)
     try:
         assert inbound.channel_for("whatsapp", "106540352242922") is channel
@@ -152,4 +152,4 @@ def test_a_connected_channel_is_looked_up_once_per_short_while(monkeypatch):
         assert asked.count(("whatsapp", "unknown")) == 2
     finally:
         clock.release()
-        inbound.forget_channels()
+        inbound.forget()
