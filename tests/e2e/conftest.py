@@ -3,8 +3,10 @@ the real local stack — DynamoDB Local, moto, the API, the worker, the schedule
 console's front — started once per test session with ``python -m devstack.run`` on free
 ports, exactly as ``make run`` starts it.
 
-Every browser test module here is marked ``e2e`` and kept on one xdist worker (``make test``
-runs ``--dist loadgroup``), so one stack serves them all. Screenshots of each page go to
+Every browser test module here is marked ``e2e`` and ``xdist_group("e2e")``, but with
+pytest 9.2 and pytest-xdist 3.8 ``--dist loadgroup`` does not keep a group on one worker
+(a four-test module marked alike is split too), so each worker may start its own stack
+and a module's tests may run on both: each test stands on its own. Screenshots of each page go to
 ``var/screenshots/`` (desktop 1280x800 and phone 390 px).
 """
 

@@ -116,19 +116,23 @@ class Stack:
         with urllib.request.urlopen(request, timeout=30) as response:
             assert response.status == 200
 
+    def count_tickets(self, token: str, column_id: str) -> int:
+        """How many tickets the column holds now, every page read."""
+        seen, cursor = 0, None
+        while True:
+            query = "?limit=50" + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else "")
+            page = self.call("GET", f"/v1/columns/{column_id}/items{query}", token=token)
+            seen += len(page["items"])
+            cursor = page["next_cursor"]
+            if not cursor:
+                return seen
+
     def wait_for_tickets(self, token: str, column_id: str, count: int, timeout: float = 60) -> None:
         """Until the column holds ``count`` tickets (the worker ingests asynchronously)."""
         deadline = time.monotonic() + timeout
         seen = 0
         while time.monotonic() < deadline:
-            seen, cursor = 0, None
-            while True:
-                query = "?limit=50" + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else "")
-                page = self.call("GET", f"/v1/columns/{column_id}/items{query}", token=token)
-                seen += len(page["items"])
-                cursor = page["next_cursor"]
-                if not cursor:
-                    break
+            seen = self.count_tickets(token, column_id)
             if seen >= count:
                 return
             time.sleep(0.5)
