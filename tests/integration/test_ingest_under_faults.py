@@ -25,8 +25,10 @@ crash points, in the order the calls come:
   queue's lookup and each reply put on the outbound queue (the replies' records).
   Checked: the name's search words, one notification, one id for each integration
   event, one reply of each kind, each reply sent once.
-- *A message into an open ticket whose bot is on*: after the channel's query,
-  the client's read, the message's put, the ticket's touch; then ``message.received``
+- *A message into an open ticket whose bot is on*, twice: from a consumer that
+  remembers the channel and the client's ticket, after the ticket's touch and the
+  message's put; from one that does not, after the channel's query, the client's
+  read, the message's put, the ticket's touch; then ``message.received``
   queued, the ticket's read, the client's read, ``bot.message`` queued, the channel's
   read. Checked: one id for each event, no auto-reply.
 - *A reply*: after the ticket's read, the client's read, the message's put
@@ -424,7 +426,12 @@ def test_the_first_message_of_a_client_survives_a_crash_at_every_step(faults_clo
     assert {"TransactWriteItems", "PutItem", "SendMessage"} <= set(points)
 
 
-def test_a_message_to_the_bot_survives_a_crash_at_every_step(faults_clock):
+@pytest.mark.parametrize("warm", [True, False], ids=["remembered", "cold"])
+def test_a_message_to_the_bot_survives_a_crash_at_every_step(faults_clock, warm):
+    """``warm``: the consumer remembers the channel and the client's ticket (the touch,
+    then the put); cold: it has forgotten them (the channel's query, the client's read,
+    the put, then the touch)."""
+    from chalicelib.jobs import inbound
     from chalicelib.store.helpdesk import Ticket
 
     def scenario(crasher: Crasher) -> None:
@@ -438,6 +445,8 @@ def test_a_message_to_the_bot_survives_a_crash_at_every_step(faults_clock):
         before = events_of(tenant)
         replies = len(outbound_of(tenant, ticket.number))
         second = webhook(channel, 2, "¿Tienen envío a Arica?")
+        if not warm:
+            inbound.forget()
         crasher.run(lambda: (receive(second), run_effects()))
         settle(second)
 
@@ -446,7 +455,9 @@ def test_a_message_to_the_bot_survives_a_crash_at_every_step(faults_clock):
         assert len(events.get("bot.message", set())) == 1
         assert len(outbound_of(tenant, ticket.number)) == replies  # the bot answers, not us
 
-    every_crash(scenario)
+    points = every_crash(scenario)
+    # the touch first when the consumer remembers the ticket; the channel's query when not
+    assert points[0] == ("UpdateItem" if warm else "Query"), points
 
 
 def test_a_reply_survives_a_crash_at_every_step(faults_clock):
