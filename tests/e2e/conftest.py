@@ -12,12 +12,15 @@ and a module's tests may run on both: each test stands on its own. Screenshots o
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,9 +53,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    built = subprocess.run(
-        ["node", "web/build.mjs"], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+    # one build at a time: each xdist worker may start a stack, and two builds swapping
+    # web/dist at once collide (ENOTEMPTY)
+    with open(
+        Path(tempfile.gettempdir()) / f"atiende-console-build-{os.getuid()}.lock", "w"
+    ) as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        built = subprocess.run(
+            ["node", "web/build.mjs"], cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
     assert built.returncode == 0, built.stdout + built.stderr
     var = tmp_path_factory.mktemp("console-stack") / "var"
     port = free_port()
