@@ -55,7 +55,7 @@ WORKERS = 8
 CHANNEL_TTL = timedelta(seconds=30)
 
 _channels: dict[tuple[str, str], tuple[datetime, Any]] = {}
-_channels_lock = threading.Lock()
+_memory_lock = threading.Lock()  # what a warm Lambda remembers: channels, tickets, pool
 
 
 def channel_for(channel_type: str, account_id: str) -> Any:
@@ -71,7 +71,7 @@ def channel_for(channel_type: str, account_id: str) -> Any:
         return cached[1]
     channel = find_connected(channel_type, account_id)
     if channel is not None:  # an absent one is asked again: it may be connected any moment
-        with _channels_lock:
+        with _memory_lock:
             _channels[key] = (at, channel)
     return channel
 
@@ -84,12 +84,12 @@ TICKETS_REMEMBERED = 10_000
 
 
 def _known_ticket(key: tuple[str, str]) -> int | None:
-    with _channels_lock:
+    with _memory_lock:
         return _tickets.get(key)
 
 
 def _remember_ticket(key: tuple[str, str], number: int) -> None:
-    with _channels_lock:
+    with _memory_lock:
         _tickets[key] = number
         _tickets.move_to_end(key)
         while len(_tickets) > TICKETS_REMEMBERED:
@@ -98,7 +98,7 @@ def _remember_ticket(key: tuple[str, str], number: int) -> None:
 
 def forget() -> None:
     """Drop the channels and tickets this process remembers (a test's new table)."""
-    with _channels_lock:
+    with _memory_lock:
         _channels.clear()
         _tickets.clear()
 
@@ -116,7 +116,7 @@ _workers: dict[int, ThreadPoolExecutor] = {}
 
 def _pool() -> ThreadPoolExecutor:
     """The threads a warm Lambda keeps for its batches (started once, not per batch)."""
-    with _channels_lock:
+    with _memory_lock:
         if WORKERS not in _workers:
             _workers[WORKERS] = ThreadPoolExecutor(
                 max_workers=WORKERS, thread_name_prefix="inbound"

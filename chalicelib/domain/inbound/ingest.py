@@ -198,9 +198,7 @@ _CLAIM_LOCKS = tuple(threading.Lock() for _ in range(64))
 
 
 def _claiming(tenant_id: str) -> threading.Lock:
-    return _CLAIM_LOCKS[
-        int(hashlib.blake2s(tenant_id.encode(), digest_size=2).hexdigest(), 16) % 64
-    ]
+    return _CLAIM_LOCKS[hash(tenant_id) % len(_CLAIM_LOCKS)]  # stable within the process
 
 
 def _numbers(client: Client | None) -> list[int]:
