@@ -61,7 +61,6 @@ log = logging.getLogger(__name__)
 #: the item kinds whose changes cause something; the event source's filter
 #: (infra/package.py ``STREAM_KINDS``) lets only these reach the function
 KINDS: tuple[str, ...] = ("Client", "Ticket", "Message")
-OPEN_STATES = ("open", "pending")
 _EVENT_NAMESPACE = uuid.UUID("5d2b9f0e-6c1a-4f7e-8a43-2f6c0e9b7d15")
 
 
@@ -164,6 +163,7 @@ def message_received(message: Message) -> None:
     """A client's message: the integrations hear of it; the ticket's bot gets all of it,
     or else the client may be owed the out-of-hours auto-reply."""
     from chalicelib.domain.inbound.autoreply import reply_to_message
+    from chalicelib.domain.inbound.ingest import bot_answers
 
     number = int(message.ticket_number)
     emit(message, "message.received", message.stored_at, {
@@ -172,7 +172,7 @@ def message_received(message: Message) -> None:
     if ticket is not None and ticket.status == "merged" and ticket.merged_into:
         # stored while its ticket was being merged: the target shows it too
         copy_messages(message.tenant_id, number, int(ticket.merged_into), [message])
-    bot_on = ticket is not None and bool(ticket.bot) and ticket.status in OPEN_STATES
+    bot_on = ticket is not None and bot_answers(ticket.bot, ticket.status)
     if ticket is not None and bot_on:
         emit(message, "bot.message", message.stored_at, bot_message(ticket, message))
     channel = channel_of(message.tenant_id, message.channel_id)

@@ -57,6 +57,15 @@ class Item(Model):
                 connection._client = shared
         return table
 
+    def update_only(self, actions: list[Any], condition: Any = None) -> None:
+        """UpdateItem without the item back (``ReturnValues=NONE``): PynamoDB's ``update``
+        always asks for ``ALL_NEW``, which DynamoDB serializes and we parse. Raises
+        ``UpdateError`` as ``update`` does; the model is left as it was."""
+        hash_value, range_value = self._get_hash_range_key_serialized_values()
+        self._get_connection().update_item(
+            hash_value, range_key=range_value, actions=actions, condition=condition
+        )
+
 
 #: the DynamoDB client every model shares, per (endpoint, region)
 _CLIENTS: dict[tuple[Any, Any], Any] = {}

@@ -146,13 +146,14 @@ def touch_inbound(
     last_message: dict[str, str],
     while_status: Collection[str],
     of_client: str | None = None,
-) -> Ticket | None:
+) -> bool:
     """The client's latest message on the ticket, which moves to the top of its queue and
     is open again: only while its status is one of ``while_status`` and only forward
     (a message older than the latest recorded changes nothing), and with ``of_client``
-    only if the ticket is that client's. Returns the ticket as it now is (the update
-    returns it at no read cost), None when the condition did not hold (the ticket is
-    missing, finished, already newer, or another client's)."""
+    only if the ticket is that client's. False when the condition did not hold (the
+    ticket is missing, finished, already newer, or another client's). The ticket is not
+    asked back (``update_only``): what follows from it (the bot's answer) follows from
+    the stream."""
     ticket = Ticket(keys.ticket_pk(tenant_id, number), keys.ticket_sk())
     condition = Ticket.status.is_in(*while_status) & (
         Ticket.last_client_message_at.does_not_exist() | (Ticket.last_client_message_at < sent_at)
@@ -160,7 +161,7 @@ def touch_inbound(
     if of_client is not None:
         condition &= Ticket.client_id == of_client
     try:
-        ticket.update(
+        ticket.update_only(
             actions=[
                 Ticket.last_activity_at.set(at),
                 Ticket.last_client_message_at.set(sent_at),
@@ -173,8 +174,8 @@ def touch_inbound(
     except UpdateError as exc:
         if not condition_failed(exc):
             raise
-        return None
-    return ticket
+        return False
+    return True
 
 
 def touch_for_reply(

@@ -64,8 +64,6 @@ class Outcome:
     assignee_id: str | None = None
     notes: list[str] = field(default_factory=list)
     message_id: str | None = None
-    #: the ticket's bot is on: the message goes to the tenant's bot (``bot.message``)
-    bot: bool = False
 
 
 def client_id_for(channel_id: str, sender_id: str) -> str:
@@ -297,7 +295,7 @@ def ingest_message(
         outcome.duplicate = True
     outcome.message_id = message_id
     if not outcome.new_ticket:  # a ticket opened for this very message is already current
-        outcome.bot = _touch(channel, client_key, outcome.ticket_number, event, at)
+        _touch(channel, client_key, outcome.ticket_number, event, at)
     return outcome
 
 
@@ -319,9 +317,9 @@ def _into_known_ticket(
         last_message=preview(event.text, "in", event.sent_at), while_status=OPEN_STATES,
         of_client=client_id,
     )  # fmt: skip
-    if touched is None:
+    if not touched:
         return None
-    outcome = Outcome(ticket_number=number, message_id=message_id, bot=bool(touched.bot))
+    outcome = Outcome(ticket_number=number, message_id=message_id)
     try:
         messages.put_once(_inbound_message(channel, event, number, client_id, message_id, at))
     except AlreadyStored:
@@ -351,11 +349,9 @@ def _inbound_message(
 
 def _touch(
     channel: Channel, client_key: tuple[str, str], number: int, event: InboundMessage, at: datetime
-) -> bool:
+) -> None:
     """Record the client's latest message on the ticket (only moves forward) and move it
     to the top of its queue. A pending ticket the client writes to is open again.
-    Returns whether the ticket's bot is on: the update returns the item (PynamoDB asks
-    for ALL_NEW), which costs no read capacity.
 
     When the touch does not apply the ticket is read once: it may be missing (its opener
     crashed after claiming the number: write it now) or already newer (nothing to do)."""
@@ -364,8 +360,8 @@ def _touch(
         tenant_id, number, at=at, sent_at=event.sent_at,
         last_message=preview(event.text, "in", event.sent_at), while_status=OPEN_STATES,
     )  # fmt: skip
-    if touched is not None:
-        return bool(touched.bot)
+    if touched:
+        return
     found = get_or_none(
         Ticket, keys.ticket_pk(tenant_id, number), keys.ticket_sk(), consistent=True
     )
@@ -373,8 +369,6 @@ def _touch(
         client = get_or_none(Client, *client_key, consistent=True)
         if client is not None and client.open_ticket == number:
             _write_ticket(channel, client, event)
-        return False
-    return bot_answers(found.bot, found.status)
 
 
 class StatusTooEarly(Exception):
