@@ -90,10 +90,20 @@ def test_the_console_names_no_api_path_outside_a_checked_call():
 
 
 def catalogs() -> dict[str, dict[str, str]]:
+    """Each language's texts: its base catalog and every area's (``<area>.<code>.js``),
+    as web/src/i18n.js merges them."""
+    folder = ROOT / "web" / "src" / "i18n"
+    files = {
+        code: [f"./web/src/i18n/{code}.js"]
+        + [f"./web/src/i18n/{p.name}" for p in sorted(folder.glob(f"*.{code}.js"))]
+        for code in ("es", "pt", "en")
+    }
     script = (
+        f"const files = {json.dumps(files)};"
         "const out = {};"
-        "for (const code of ['es', 'pt', 'en']) {"
-        "  out[code] = (await import(`./web/src/i18n/${code}.js`)).default;"
+        "for (const [code, paths] of Object.entries(files)) {"
+        "  out[code] = {};"
+        "  for (const path of paths) Object.assign(out[code], (await import(path)).default);"
         "}"
         "console.log(JSON.stringify(out));"
     )
@@ -105,6 +115,12 @@ def catalogs() -> dict[str, dict[str, str]]:
         check=True,
     )
     return json.loads(done.stdout)
+
+
+def test_every_area_catalog_is_merged_by_the_console():
+    merged = (ROOT / "web" / "src" / "i18n.js").read_text()
+    for path in (ROOT / "web" / "src" / "i18n").glob("*.*.js"):
+        assert f"'./i18n/{path.name}'" in merged, f"{path.name} is not imported by i18n.js"
 
 
 def test_spanish_portuguese_and_english_have_every_text_the_console_uses():

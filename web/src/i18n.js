@@ -1,9 +1,24 @@
 // Texts in Spanish (the default), Portuguese and English. The language is the one the
 // person chose on this device, else their company's, else the browser's.
 import { computed, effect, signal } from '@preact/signals';
-import es from './i18n/es.js';
-import pt from './i18n/pt.js';
-import en from './i18n/en.js';
+import esBase from './i18n/es.js';
+import ptBase from './i18n/pt.js';
+import enBase from './i18n/en.js';
+import esTicket from './i18n/ticket.es.js';
+import ptTicket from './i18n/ticket.pt.js';
+import enTicket from './i18n/ticket.en.js';
+import esHeader from './i18n/header.es.js';
+import ptHeader from './i18n/header.pt.js';
+import enHeader from './i18n/header.en.js';
+import esLive from './i18n/live.es.js';
+import ptLive from './i18n/live.pt.js';
+import enLive from './i18n/live.en.js';
+
+// one catalog per language, from the base texts and each area's file (an area of the
+// console keeps its texts apart: web/src/i18n/<area>.<language>.js)
+const es = { ...esBase, ...esTicket, ...esHeader, ...esLive };
+const pt = { ...ptBase, ...ptTicket, ...ptHeader, ...ptLive };
+const en = { ...enBase, ...enTicket, ...enHeader, ...enLive };
 
 export const CATALOGS = { es, pt, en };
 export const LOCALES = ['es', 'pt', 'en'];

@@ -12,6 +12,7 @@ import { NotFoundScreen } from './screens/not-found.js';
 import { ForgotPasswordScreen, InvitationScreen, ResetPasswordScreen } from './screens/password.js';
 import { SignupScreen } from './screens/signup.js';
 import { StatusScreen } from './screens/status.js';
+import { TicketScreen } from './screens/ticket.js';
 import { UpdatesScreen } from './screens/updates.js';
 
 /** Screens anyone may open. */
@@ -26,6 +27,18 @@ const PUBLIC = {
 const SIGNED_OUT = { '/login': LoginScreen, '/signup': SignupScreen };
 /** Screens for a signed-in person (anyone else goes to the login). */
 const SIGNED_IN = { '/': BoardScreen };
+/** Signed-in screens whose path carries a value: [pattern, screen]; the screen gets the
+ * pattern's groups as props. */
+const SIGNED_IN_PATTERNS = [[/^\/tickets\/(?<number>[1-9][0-9]{0,9})$/, TicketScreen]];
+
+function signedInScreen(path) {
+  if (SIGNED_IN[path]) return [SIGNED_IN[path], {}];
+  for (const [pattern, screen] of SIGNED_IN_PATTERNS) {
+    const found = pattern.exec(path);
+    if (found) return [screen, { ...found.groups }];
+  }
+  return null;
+}
 
 function Redirect({ to }) {
   useLayoutEffect(() => navigate(to, { replace: true }), [to]);
@@ -40,7 +53,11 @@ function App() {
   const signedIn = me.value !== null;
   if (PUBLIC[path]) return html`<${PUBLIC[path]} />`;
   if (SIGNED_OUT[path]) return signedIn ? html`<${Redirect} to="/" />` : html`<${SIGNED_OUT[path]} />`;
-  if (SIGNED_IN[path]) return signedIn ? html`<${SIGNED_IN[path]} />` : html`<${Redirect} to="/login" />`;
+  const screen = signedInScreen(path);
+  if (screen) {
+    const [Screen, props] = screen;
+    return signedIn ? html`<${Screen} ...${props} />` : html`<${Redirect} to="/login" />`;
+  }
   return html`<${NotFoundScreen} />`;
 }
 

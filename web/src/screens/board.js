@@ -10,8 +10,10 @@ import { errorText } from '../errors.js';
 import { timezone, formatDateTime, formatSpan, formatWhen } from '../format.js';
 import { html } from '../html.js';
 import { localeTag, t } from '../i18n.js';
-import { can, me, signOut } from '../session.js';
-import { Alert, Button, Dialog, Logo, ScreenTitle, useTitle } from '../ui.js';
+import { can, me } from '../session.js';
+import { Alert, Button, Dialog, ScreenTitle, useTitle } from '../ui.js';
+import { Link } from '../router.js';
+import { AppHeader, initials } from '../shell.js';
 import { ColumnDialog } from './column-dialog.js';
 
 /** Cards per page of a column (the API takes 1–50). */
@@ -20,10 +22,6 @@ const TOGGLES = ['show_preview', 'show_client', 'show_sla', 'compact'];
 /** The docs' section on connecting a channel, until the console has its channel pages. */
 export const CHANNEL_DOCS = '/docs#channels_connect_channel';
 
-
-function initials(first, last) {
-  return `${(first || '').charAt(0)}${(last || '').charAt(0)}`.toUpperCase();
-}
 
 /** The company's current day and time, in its timezone. */
 function useCompanyClock() {
@@ -40,39 +38,6 @@ function useCompanyClock() {
     minute: '2-digit',
     timeZone: timezone.value,
   }).format(at.value);
-}
-
-export function AppHeader() {
-  const { user, tenant } = me.value;
-  const busy = useSignal(false);
-  const name = `${user.first_name} ${user.last_name}`;
-  return html`<header class="app-header">
-    <div class="app-header__brand">
-      <${Logo} inverted />
-      <span class="app-header__company">${tenant.name}</span>
-    </div>
-    <nav class="app-header__nav" aria-label=${t('header.nav')}>
-      <a href="/" class="app-header__link" aria-current="page">${t('board.title')}</a>
-    </nav>
-    <section class="account" aria-label=${t('header.account')}>
-      <span class="account__avatar" aria-hidden="true">${initials(user.first_name, user.last_name)}</span>
-      <span class="account__who">
-        <span class="account__name">${name}</span>
-        <span class="account__role">${t(`role.${user.role}`)}</span>
-      </span>
-      <${Button}
-        type="button"
-        variant="ghost"
-        busy=${busy.value}
-        onClick=${() => {
-          busy.value = true;
-          signOut();
-        }}
-      >
-        ${t('header.logout')}
-      </${Button}>
-    </section>
-  </header>`;
 }
 
 // --- who the cards name: clients (one GET each, remembered) and the account's users -----
@@ -207,7 +172,7 @@ function Card({ card, kind, toggles }) {
     <article class="ticket" aria-label=${t('card.label', { number: card.number, client: clientText })}>
       <div class="ticket__top">
         <${ChannelIcon} type=${card.channel_type} size="sm" />
-        <span class="ticket__number">#${card.number}</span>
+        <${Link} class="ticket__number ticket__link" href=${`/tickets/${card.number}`}>#${card.number}</${Link}>
         ${card.status !== 'open' && html`<span class=${`badge badge--${card.status}`}>${t(`status.${card.status}`)}</span>`}
         ${card.important &&
         html`<span class="flag" role="img" aria-label=${t('card.important')} title=${t('card.important')}>

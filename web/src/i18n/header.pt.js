@@ -1,0 +1,2 @@
+// The header texts, pt: merged into the pt catalog by i18n.js.
+export default {};

@@ -1,0 +1,2 @@
+// The live texts, en: merged into the en catalog by i18n.js.
+export default {};

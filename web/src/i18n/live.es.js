@@ -1,0 +1,2 @@
+// The live texts, es: merged into the es catalog by i18n.js.
+export default {};

@@ -1,0 +1,2 @@
+// The live texts, pt: merged into the pt catalog by i18n.js.
+export default {};

@@ -1,0 +1,4 @@
+// The ticket texts, pt: merged into the pt catalog by i18n.js.
+export default {
+  'ticket.title': 'Ticket #{number}',
+};
