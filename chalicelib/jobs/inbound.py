@@ -97,10 +97,13 @@ def _remember_ticket(key: tuple[str, str], number: int) -> None:
 
 
 def forget() -> None:
-    """Drop the channels and tickets this process remembers (a test's new table)."""
+    """Drop the channels, tickets and claims this process remembers (a test's new table)."""
+    from chalicelib.domain.inbound.ingest import forget_claims
+
     with _memory_lock:
         _channels.clear()
         _tickets.clear()
+    forget_claims()
 
 
 @dataclass(frozen=True)

@@ -187,3 +187,48 @@ def test_a_remembered_ticket_closed_or_of_another_client_is_refused(desk):
     assert mine.ticket_number == outcome.ticket_number != other.ticket_number
     theirs = get_or_none(Ticket, ticket_pk(channel.tenant_id, other.ticket_number), ticket_sk())
     assert theirs.last_message["text"] == "mensaje 3"
+
+
+def test_a_second_new_client_in_a_row_is_claimed_without_reading_the_counter_again(channel):
+    """Within CLAIM_MEMORY_SECONDS a process trusts what its own last claim wrote (the
+    counter, the agents' loads): a batch of new clients costs one transaction each."""
+    online_agent(channel)
+    first = ingest_message(channel, message(1, sender="56911111111"))
+    with measure() as meter:
+        second = ingest_message(channel, message(2, sender="56922222222"))
+    assert second.new_ticket and second.ticket_number == first.ticket_number + 1
+    assert second.assignee_id == "u-agent"
+    # the client's read, the claim, the ticket and the message: no counter read, no query
+    assert meter.summary()["by_operation"] == {"GetItem": 1, "PutItem": 2, "TransactWriteItems": 1}
+
+
+def _agent_row(channel):
+    from chalicelib.store import keys
+    from chalicelib.store.helpdesk import AgentState
+
+    return AgentState.get(keys.tenant_pk(channel.tenant_id), keys.agent_state_sk("u-agent"))
+
+
+def test_a_claim_by_another_writer_meanwhile_makes_the_next_one_read_again(channel):
+    from chalicelib.store import keys
+    from chalicelib.store.helpdesk import TicketCounter
+
+    online_agent(channel)
+    ingest_message(channel, message(1, sender="56911111111"))
+    # another process claims numbers 2..5 meanwhile
+    TicketCounter(keys.tenant_pk(channel.tenant_id), keys.ticket_counter_sk(), last=5).save()
+    second = ingest_message(channel, message(2, sender="56922222222"))
+    assert second.new_ticket and second.ticket_number == 6  # no number twice, no gap
+    assert int(_agent_row(channel).open_tickets) == 2
+
+
+def test_an_agent_gone_offline_meanwhile_is_not_assigned(channel):
+    online_agent(channel)
+    first = ingest_message(channel, message(1, sender="56911111111"))
+    assert first.assignee_id == "u-agent"
+    row = _agent_row(channel)
+    row.presence = "offline"
+    row.save()
+    second = ingest_message(channel, message(2, sender="56922222222"))
+    assert second.new_ticket and second.assignee_id is None
+    assert int(_agent_row(channel).open_tickets) == 1
