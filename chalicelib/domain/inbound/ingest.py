@@ -165,6 +165,7 @@ def _claim_ticket(
     Returns the client as it now is (its claim says what the ticket opens with)."""
     tenant_id = channel.tenant_id
     remembered = _last_claim(tenant_id)
+    counter_last: int | None
     if remembered is not None:
         counter_last, states = remembered
     else:
