@@ -47,9 +47,9 @@ def parse(envelope: WebhookEnvelope) -> list[InboundEvent]:
     return list(parse_body(body))
 
 
-#: the clients whose records are stored side by side in a batch (SQS gives 10 at most;
-#: a Meta delivery may carry messages of several clients)
-WORKERS = 8
+#: the clients whose records are stored side by side in a batch: as many as a batch has
+#: records (SQS gives 10 at most; a Meta delivery may carry messages of several clients)
+WORKERS = 10
 #: how long a warm Lambda trusts a connected channel it looked up (a channel
 #: disconnected meanwhile may still take messages for this long; docs/channels.md)
 CHANNEL_TTL = timedelta(seconds=30)
