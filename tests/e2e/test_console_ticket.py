@@ -9,10 +9,12 @@ tickets and signs in the browser as a person does."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
 import urllib.parse
+import urllib.request
 import uuid
 
 import boto3
@@ -20,12 +22,15 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.console import (
+    META_APP_SECRET,
     check_page,
     outbox_requests,
     post_whatsapp_status,
     sign_in,
     wait_for_ticket_of,
 )
+from tests.support.payloads import encoded
+from tests.support.webhooks import meta_headers, whatsapp_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -281,3 +286,63 @@ def test_a_ticket_is_marked_important_commented_and_merged(console, stack, compa
         "tab", name="Historial"
     ).click()
     expect(page.get_by_text("fusionó otro ticket en este")).to_be_visible()
+
+
+def test_older_messages_come_when_scrolled_up_without_moving_the_view(
+    console, stack, company, whatsapp
+):
+    page = console
+    # 60 messages of one client, a second apart, in one signed delivery
+    wa_id = "569" + str(random.randint(10**7, 10**8 - 1))
+    now = int(time.time())
+    bodies = [
+        json.loads(
+            whatsapp_text(
+                wa_id,
+                f"Mensaje {i}",
+                f"wamid.{whatsapp['phone']}.{wa_id}.{i}",
+                now - 60 + i,
+                name="Rosa Campos",
+                phone_number_id=whatsapp["phone"],
+            )
+        )
+        for i in range(60)
+    ]
+    document = bodies[0]
+    document["entry"][0]["changes"] = [b["entry"][0]["changes"][0] for b in bodies]
+    body = encoded(document)
+    request = urllib.request.Request(
+        stack.url + "/webhooks/meta",
+        data=body,
+        method="POST",
+        headers=meta_headers(body, META_APP_SECRET),
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+    number = wait_for_ticket_of(stack, company["token"], "Rosa Campos")
+    until(
+        lambda: (
+            stack.call("GET", f"/v1/tickets/{number}", token=company["token"])["messages"][-1][
+                "text"
+            ]
+            == "Mensaje 59"
+        ),
+        what="the 60 messages' ingest",
+    )
+
+    sign_in(page, company["email"])
+    page.goto(f"/tickets/{number}")
+    messages = conversation(page)
+    # the latest 50, newest at the bottom and in view
+    expect(messages.get_by_text("Mensaje 59", exact=True)).to_be_in_viewport()
+    expect(messages.get_by_text("Mensaje 10", exact=True)).to_be_attached()
+    expect(messages.get_by_text("Mensaje 9", exact=True)).to_have_count(0)
+
+    # scrolled to the top, the older page comes in above what was on screen
+    messages.evaluate("(el) => { el.scrollTop = 0; }")
+    expect(messages.get_by_text("Mensaje 0", exact=True)).to_be_attached()
+    expect(messages.get_by_text("Inicio de la conversación")).to_be_attached()
+    expect(messages.get_by_text("Mensaje 10", exact=True)).to_be_in_viewport()
+    expect(messages.get_by_text("Mensaje 0", exact=True)).not_to_be_in_viewport()
+    bubbles = messages.get_by_text(re.compile(r"^Mensaje \d+$")).all_inner_texts()
+    assert bubbles == [f"Mensaje {i}" for i in range(60)]
