@@ -23,6 +23,7 @@ from playwright.sync_api import expect
 
 from tests.support.console import (
     META_APP_SECRET,
+    PASSWORD,
     check_page,
     outbox_requests,
     post_whatsapp_status,
@@ -346,3 +347,38 @@ def test_older_messages_come_when_scrolled_up_without_moving_the_view(
     expect(messages.get_by_text("Mensaje 0", exact=True)).not_to_be_in_viewport()
     bubbles = messages.get_by_text(re.compile(r"^Mensaje \d+$")).all_inner_texts()
     assert bubbles == [f"Mensaje {i}" for i in range(60)]
+
+
+def test_an_analyst_reads_the_ticket_and_is_offered_no_change(console, stack, company, whatsapp):
+    page = console
+    number, _ = open_ticket(stack, company, whatsapp, "Tomás Herrera", "¿Tienen taladros en stock?")
+    analyst = f"rosa.{uuid.uuid4().hex[:8]}@losandes.example.com"
+    stack.call(
+        "POST",
+        "/v1/users",
+        {"first_name": "Rosa", "last_name": "Díaz", "email": analyst, "role": "analyst"},
+        token=company["token"],
+    )
+    token = stack.link_in_mail(analyst, "/invitations/accept").split("token=", 1)[1]
+    stack.call("POST", "/v1/auth/invitations/accept", {"token": token, "password": PASSWORD})
+    sign_in(page, analyst)
+    page.goto(f"/tickets/{number}")
+    expect(conversation(page).get_by_text("¿Tienen taladros en stock?")).to_be_visible()
+    expect(
+        page.get_by_text("Tu rol puede leer este ticket, no cambiarlo ni responderlo.").first
+    ).to_be_visible()
+    # nothing to write with: no reply box, no actions, no reply to a message
+    expect(page.get_by_label("Tu respuesta")).to_have_count(0)
+    expect(page.get_by_role("button", name="Enviar mensaje")).to_have_count(0)
+    expect(page.get_by_role("toolbar", name="Acciones del ticket")).to_have_count(0)
+    expect(conversation(page).get_by_role("button", name=re.compile("^Responder"))).to_have_count(0)
+    start = page.get_by_role("group", name="Sentimiento al inicio")
+    expect(start.get_by_role("radio", name="Neutral")).to_be_checked()
+    expect(start.get_by_role("radio", name="Feliz")).to_be_disabled()
+    # the tabs read, read-only
+    expect(page.get_by_label("Nombre")).to_be_disabled()
+    tabs = page.get_by_role("tablist", name="Detalles del ticket")
+    tabs.get_by_role("tab", name="Comentarios").click()
+    expect(page.get_by_label("Nuevo comentario")).to_have_count(0)
+    tabs.get_by_role("tab", name="Historial").click()
+    expect(page.get_by_text("abrió el ticket")).to_be_visible()

@@ -118,11 +118,10 @@ export function Popover({ label, onClose, children, class: extra = '' }) {
       }
     };
     document.addEventListener('pointerdown', outside);
-    ref.current?.addEventListener('keydown', escape);
-    const node = ref.current;
+    document.addEventListener('keydown', escape);
     return () => {
       document.removeEventListener('pointerdown', outside);
-      node?.removeEventListener('keydown', escape);
+      document.removeEventListener('keydown', escape);
     };
   }, []);
   return html`<div class=${`tpopover ${extra}`} role="dialog" aria-label=${label} ref=${ref}>${children}</div>`;

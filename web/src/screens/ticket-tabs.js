@@ -215,7 +215,11 @@ function TicketPanel({ ticket, work, onTicket }) {
     loadCustomFields();
     loadLists();
   }, []);
+  const dirty = useRef(false);
+  // the ticket read again (live, or after a change) shows its values, unless the person
+  // is editing them
   useEffect(() => {
+    if (dirty.current) return;
     draft.value = { department_id: ticket.department_id || '', group_id: ticket.group_id || '', tags: [...ticket.tags], metadata: { ...ticket.metadata } };
   }, [ticket.version]);
   if (!draft.value) return null;
@@ -224,6 +228,7 @@ function TicketPanel({ ticket, work, onTicket }) {
   const { departments, groups, tags } = lists.value || { departments: [], groups: [], tags: [] };
   const set = (changes) => {
     draft.value = { ...d, ...changes };
+    dirty.current = true;
     saved.value = false;
   };
 
@@ -250,14 +255,17 @@ function TicketPanel({ ticket, work, onTicket }) {
       changes.metadata = metadata;
     }
     if (!Object.keys(changes).length) {
+      dirty.current = false;
       saved.value = true;
       return;
     }
     busy.value = true;
     try {
+      dirty.current = false;
       onTicket(await api('PATCH', `/v1/tickets/${ticket.number}`, changes));
       saved.value = true;
     } catch (error) {
+      dirty.current = true;
       errors.value = problemsOf(error);
       problem.value = errorText(error, 'ticket');
     } finally {
@@ -692,6 +700,11 @@ function shownValue(key, value) {
   if (key === 'status') return t(`status.${value}`);
   if (key.startsWith('sentiment')) return t(`sentiment.${value}`);
   if (key === 'assignee_id') return userName(value);
+  const known = lists.value || { departments: [], groups: [], tags: [] };
+  const nameOf = (items, id) => items.find((i) => i.id === id)?.name || t('ticket.unknownItem');
+  if (key === 'department_id') return nameOf(known.departments, value);
+  if (key === 'group_id') return nameOf(known.groups, value);
+  if (key === 'tags' && Array.isArray(value)) return value.length ? value.map((id) => nameOf(known.tags, id)).join(', ') : '—';
   if (typeof value === 'boolean') return value ? t('history.yes') : t('history.no');
   if (Array.isArray(value)) return value.length ? value.join(', ') : '—';
   if (typeof value === 'object') return Object.entries(value).map(([k, v]) => `${k}: ${v}`).join(', ') || '—';
@@ -699,6 +712,7 @@ function shownValue(key, value) {
 }
 
 function HistoryPanel({ ticket }) {
+  useEffect(loadLists, []);
   const items = useSignal(null);
   const cursor = useSignal(null);
   const problem = useSignal(null);
