@@ -15,6 +15,7 @@ import argparse
 import http.client
 import json
 import mimetypes
+import os
 import signal
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,13 +42,25 @@ NOT_PASSED = frozenset(
         "upgrade",
     }
 )
+
+
+def upload_origin(endpoint: str | None) -> str:
+    """Where the browser sends attachments: the presigned POST of ``POST /v1/attachments``
+    goes straight to the bucket (moto's server locally, S3 deployed), not to this origin."""
+    if not endpoint:
+        return "https://*.amazonaws.com"
+    parts = urlsplit(endpoint)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 #: The console's headers: no inline script or style, no framing, no sniffing, no
-#: address (with its reset token) sent to other sites.
+#: address (with its reset token) sent to other sites; the page talks to its own origin
+#: and, for uploads only, to the bucket.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-        "form-action 'self'; frame-ancestors 'none'"
+        f"font-src 'self'; connect-src 'self' {upload_origin(os.environ.get('AWS_ENDPOINT_URL'))}; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",

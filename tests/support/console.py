@@ -192,3 +192,55 @@ def check_page(page: Any, name: str) -> None:
     assert scroll <= 390, f"{name}: the page is {scroll} px wide on a 390 px phone"
     page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 800})
+
+
+# --- the ticket view's helpers (tests/e2e/test_console_ticket.py) ---------------------------
+def sign_in(page: Any, email: str) -> None:
+    """Signs ``email`` in through the login form; the board is shown."""
+    from playwright.sync_api import expect
+
+    page.goto("/login")
+    page.get_by_label("Correo electrónico").fill(email)
+    page.get_by_label("Contraseña", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Ingresar").click()
+    expect(page.get_by_role("heading", name="Mesón de ayuda", level=1)).to_be_visible()
+
+
+def wait_for_ticket_of(stack: Stack, token: str, name: str, timeout: float = 60) -> int:
+    """The number of the newest ticket of the client called ``name`` (found by the search
+    by name), once the worker has ingested the message that opens it."""
+    deadline = time.monotonic() + timeout
+    query = urllib.parse.quote(name)
+    while time.monotonic() < deadline:
+        hits = stack.call("GET", f"/v1/search/tickets?name={query}", token=token)["items"]
+        found = [hit for hit in hits if hit["client"] and hit["client"]["name"] == name]
+        if found:
+            return int(max(hit["number"] for hit in found))
+        time.sleep(0.5)
+    raise AssertionError(f"no ticket of {name} after {timeout} s")
+
+
+def post_whatsapp_status(
+    stack: Stack, phone_number_id: str, wamid: str, state: str, to: str
+) -> None:
+    """A signed WhatsApp status webhook (``delivered``, ``read``, ``failed``) for a message
+    this number sent."""
+    from tests.support.webhooks import whatsapp_status
+
+    body = whatsapp_status(wamid, state, to, int(time.time()), phone_number_id=phone_number_id)
+    request = urllib.request.Request(
+        stack.url + "/webhooks/meta",
+        data=body,
+        method="POST",
+        headers=meta_headers(body, META_APP_SECRET),
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+
+
+def outbox_requests(stack: Stack, message_id: str) -> list[dict]:
+    """The provider requests the outbound worker recorded for one message (``var/outbox``)."""
+    found = []
+    for path in sorted((stack.var / "outbox").glob(f"*-{message_id}-*.json")):
+        found.append(json.loads(path.read_text(encoding="utf-8")))
+    return found
