@@ -192,3 +192,96 @@ def check_page(page: Any, name: str) -> None:
     assert scroll <= 390, f"{name}: the page is {scroll} px wide on a 390 px phone"
     page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 800})
+
+
+# --- people, tickets and the header (tests/e2e/test_console_header.py, _roles.py) ----------
+def new_person_email(who: str) -> str:
+    import uuid
+
+    return f"{who}.{uuid.uuid4().hex[:8]}@losandes.example.com"
+
+
+def invite(
+    stack: Stack,
+    admin_token: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    permissions: tuple[str, ...] = (),
+    accept: bool = True,
+) -> dict:
+    """A person the admin invites through the API (``POST /v1/users``: the invitation email
+    goes to ``var/mail/``); with ``accept`` they choose ``PASSWORD`` through the emailed
+    link's token, as the invitation page does. ``{id, email, link, token}`` (the token of
+    their first session, when accepted)."""
+    email = new_person_email(first_name.lower())
+    created = stack.call(
+        "POST",
+        "/v1/users",
+        {
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": email,
+            "role": role,
+            "permissions": list(permissions),
+        },
+        token=admin_token,
+    )
+    link = stack.link_in_mail(email, "/invitations/accept")
+    person = {"id": created["user"]["id"], "email": email, "link": link, "token": None}
+    if accept:
+        session = stack.call(
+            "POST",
+            "/v1/auth/invitations/accept",
+            {"token": link.split("token=", 1)[1], "password": PASSWORD},
+        )
+        person["token"] = session["access_token"]
+    return person
+
+
+def log_in(stack: Stack, email: str) -> str:
+    """An access token for ``email`` (``PASSWORD``), as an API client gets one."""
+    return stack.call("POST", "/v1/auth/login", {"email": email, "password": PASSWORD})[
+        "access_token"
+    ]
+
+
+def refused(stack: Stack, method: str, path: str, token: str, body: Any = None) -> int:
+    """The status the API answers a call it refuses (an ``AssertionError`` if it agrees)."""
+    try:
+        stack.call(method, path, body, token=token)
+    except urllib.error.HTTPError as error:
+        return error.code
+    raise AssertionError(f"{method} {path} was allowed")
+
+
+def wait_for(what: str, found: Any, timeout: float = 60) -> Any:
+    """``found()`` once it is truthy (the worker and the table's stream work meanwhile)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = found()
+        if value:
+            return value
+        time.sleep(0.4)
+    raise AssertionError(f"{what}: not within {timeout} s")
+
+
+def ticket_of(stack: Stack, token: str, number: int) -> dict | None:
+    """``GET /v1/tickets/{number}``, or None while it does not exist (or is not visible)."""
+    try:
+        return stack.call("GET", f"/v1/tickets/{number}", token=token)
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return None
+        raise
+
+
+def sign_in_to_the_board(page: Any, email: str) -> None:
+    """Signs in through the login page and waits for the board."""
+    from playwright.sync_api import expect
+
+    page.goto("/login")
+    page.get_by_label("Correo electrónico").fill(email)
+    page.get_by_label("Contraseña", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Ingresar").click()
+    expect(page.get_by_role("heading", name="Mesón de ayuda", level=1)).to_be_visible()
