@@ -21,6 +21,10 @@ class PresenceIn(RequestModel):
     presence: Literal["online", "away", "offline"]
 
 
+class PresenceOut(ResponseModel):
+    presence: Literal["online", "away", "offline"]
+
+
 class AgentRow(ResponseModel):
     user_id: str
     name: str
@@ -69,6 +73,16 @@ def _table(tenant_id: str) -> AssignmentTable:
 
 def _all_users(tenant_id: str) -> list[Any]:
     return list(every_item(lambda cursor: list_users(tenant_id, 100, cursor)))
+
+
+@resource.route(
+    "/v1/me/presence",
+    summary="My presence (offline until I first set it).",
+    response=PresenceOut,
+    action="presence.set",
+)
+def get_presence(call: Call) -> PresenceOut:
+    return PresenceOut.model_validate({"presence": assignment.presence_of(call.principal)})
 
 
 @resource.route(

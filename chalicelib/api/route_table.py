@@ -75,6 +75,7 @@ ROUTES: tuple[tuple[str, str, str, str, bool], ...] = (
     ("/chat/v1/messages", "OPTIONS", "chat_preflight_chat_v1_messages", "chat", True),
     ("/chat/v1/messages", "POST", "chat_send_message", "chat", True),
     ("/chat/v1/messages", "GET", "chat_read_messages", "chat", True),
+    ("/v1/me/presence", "GET", "assignments_get_presence", "assignments", False),
     ("/v1/me/presence", "PUT", "assignments_set_presence", "assignments", False),
     ("/v1/assignments", "GET", "assignments_get_assignments", "assignments", False),
     ("/v1/assignments", "PUT", "assignments_put_assignments", "assignments", False),

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.store import keys
+from chalicelib.store.accounts import get_or_none
 from chalicelib.store.base import TransactItem
 from chalicelib.store.helpdesk import AgentState
 
@@ -16,6 +17,14 @@ def states(tenant_id: str) -> list[AgentState]:
     return list(
         AgentState.query(keys.tenant_pk(tenant_id), AgentState.SK.startswith(keys.agents_prefix()))
     )
+
+
+def state(tenant_id: str, user_id: str) -> AgentState | None:
+    """One agent's assignment state (one GetItem), or None before their first setting."""
+    found: AgentState | None = get_or_none(
+        AgentState, keys.tenant_pk(tenant_id), keys.agent_state_sk(user_id)
+    )
+    return found
 
 
 def _row(tenant_id: str, user_id: str) -> AgentState:

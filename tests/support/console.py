@@ -194,6 +194,88 @@ def check_page(page: Any, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 800})
 
 
+# --- people, tickets and the header (tests/e2e/test_console_header.py, _roles.py) ----------
+def new_person_email(who: str) -> str:
+    import uuid
+
+    return f"{who}.{uuid.uuid4().hex[:8]}@losandes.example.com"
+
+
+def invite(
+    stack: Stack,
+    admin_token: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    permissions: tuple[str, ...] = (),
+    accept: bool = True,
+) -> dict:
+    """A person the admin invites through the API (``POST /v1/users``: the invitation email
+    goes to ``var/mail/``); with ``accept`` they choose ``PASSWORD`` through the emailed
+    link's token, as the invitation page does. ``{id, email, link, token}`` (the token of
+    their first session, when accepted)."""
+    email = new_person_email(first_name.lower())
+    created = stack.call(
+        "POST",
+        "/v1/users",
+        {
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": email,
+            "role": role,
+            "permissions": list(permissions),
+        },
+        token=admin_token,
+    )
+    link = stack.link_in_mail(email, "/invitations/accept")
+    person = {"id": created["user"]["id"], "email": email, "link": link, "token": None}
+    if accept:
+        session = stack.call(
+            "POST",
+            "/v1/auth/invitations/accept",
+            {"token": link.split("token=", 1)[1], "password": PASSWORD},
+        )
+        person["token"] = session["access_token"]
+    return person
+
+
+def log_in(stack: Stack, email: str) -> str:
+    """An access token for ``email`` (``PASSWORD``), as an API client gets one."""
+    return stack.call("POST", "/v1/auth/login", {"email": email, "password": PASSWORD})[
+        "access_token"
+    ]
+
+
+def refused(stack: Stack, method: str, path: str, token: str, body: Any = None) -> int:
+    """The status the API answers a call it refuses (an ``AssertionError`` if it agrees)."""
+    try:
+        stack.call(method, path, body, token=token)
+    except urllib.error.HTTPError as error:
+        return error.code
+    raise AssertionError(f"{method} {path} was allowed")
+
+
+def wait_for(what: str, found: Any, timeout: float = 60) -> Any:
+    """``found()`` once it is truthy (the worker and the table's stream work meanwhile)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = found()
+        if value:
+            return value
+        time.sleep(0.4)
+    raise AssertionError(f"{what}: not within {timeout} s")
+
+
+def ticket_of(stack: Stack, token: str, number: int) -> dict | None:
+    """``GET /v1/tickets/{number}``, or None while it does not exist (or is not visible)."""
+    try:
+        return stack.call("GET", f"/v1/tickets/{number}", token=token)
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return None
+        raise
+
+
 # --- the ticket view's helpers (tests/e2e/test_console_ticket.py) ---------------------------
 def sign_in(page: Any, email: str) -> None:
     """Signs ``email`` in through the login form; the board is shown."""

@@ -1,44 +1,178 @@
-// The signed-in console's frame: the header every screen of the help desk shows (the
-// company, the navigation, the signed-in person and their session).
-import { useSignal } from '@preact/signals';
+// The signed-in console's frame: the header every screen of the help desk shows — the
+// company, the navigation, "Siguiente ticket", search, the notifications' bell, the
+// person's presence, and their session (issue 12, items 8, 9 and 11). It offers only what
+// the person's role may do (`actions` of GET /v1/me; docs/roles.md), and keeps its
+// keyboard shortcuts: "/" or Ctrl+K (⌘K) opens the search, Alt+N takes the next ticket.
+import { signal, useSignal } from '@preact/signals';
+import { useEffect } from 'preact/hooks';
+import './shell.css';
+import { api } from './api.js';
+import { errorText } from './errors.js';
 import { html } from './html.js';
 import { t } from './i18n.js';
-import { me, signOut } from './session.js';
+import { dismissNotice, notice, tell } from './notice.js';
+import { NotificationBell } from './notifications.js';
+import { PresenceMenu } from './presence.js';
+import { Link, navigate, route } from './router.js';
+import { SearchPanel } from './screens/search.js';
+import { can, me, signOut } from './session.js';
 import { Button, Logo } from './ui.js';
 
 export function initials(first, last) {
   return `${(first || '').charAt(0)}${(last || '').charAt(0)}`.toUpperCase();
 }
 
+/** Whether the search panel is open (the header of whichever screen is shown draws it). */
+export const searchOpen = signal(false);
+/** Whether "Siguiente ticket" is waiting for the API. */
+const taking = signal(false);
+
+export function openSearch() {
+  if (!can('tickets.read') || searchOpen.value) return;
+  // the panel gives the focus back to what opened it: the search button, even from a shortcut
+  document.getElementById('header-search')?.focus();
+  searchOpen.value = true;
+}
+
+/** Takes the next waiting ticket of the person's channels and opens it (POST /v1/tickets/next). */
+export async function takeNext() {
+  if (!can('tickets.next') || taking.value) return;
+  taking.value = true;
+  dismissNotice();
+  try {
+    const ticket = await api('POST', '/v1/tickets/next');
+    navigate(`/tickets/${ticket.number}`);
+  } catch (error) {
+    if (error.code === 'no_waiting_ticket') tell(t('next.none'));
+    else tell(errorText(error), 'error');
+  } finally {
+    taking.value = false;
+  }
+}
+
+const TEXT_INPUTS = /^(text|search|email|number|password|tel|url|date|datetime-local|month|time|week)$/;
+
+function typingIn(element) {
+  if (!element || element === document.body) return false;
+  if (element.isContentEditable) return true;
+  if (element.tagName === 'TEXTAREA' || element.tagName === 'SELECT') return true;
+  return element.tagName === 'INPUT' && TEXT_INPUTS.test(element.type || 'text');
+}
+
+function onShortcut(event) {
+  if (event.defaultPrevented || event.isComposing || event.repeat) return;
+  if (document.querySelector('dialog[open]')) return; // a modal dialog keeps the keyboard
+  const { altKey, ctrlKey, metaKey, shiftKey } = event;
+  if ((ctrlKey || metaKey) && !altKey && !shiftKey && event.key.toLowerCase() === 'k') {
+    if (!can('tickets.read')) return;
+    event.preventDefault();
+    openSearch();
+  } else if (event.key === '/' && !ctrlKey && !metaKey && !altKey && !typingIn(event.target)) {
+    if (!can('tickets.read')) return;
+    event.preventDefault();
+    openSearch();
+  } else if (altKey && !ctrlKey && !metaKey && !shiftKey && event.code === 'KeyN') {
+    if (!can('tickets.next')) return;
+    event.preventDefault();
+    takeNext();
+  }
+}
+
+function NextTicketButton() {
+  const label = t('next.label');
+  return html`<button
+    type="button"
+    id="next-ticket"
+    class="header-button header-button--accent"
+    aria-label=${label}
+    aria-keyshortcuts="Alt+N"
+    title=${t('next.title')}
+    aria-busy=${taking.value ? 'true' : undefined}
+    onClick=${takeNext}
+  >
+    ${taking.value
+      ? html`<span class="spinner" aria-hidden="true"></span>`
+      : html`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 12h11M11 7l5 5-5 5M19.5 5v14" /></svg>`}
+    <span class="header-button__text">${label}</span>
+  </button>`;
+}
+
+function SearchButton() {
+  return html`<button
+    type="button"
+    id="header-search"
+    class="header-button header-search"
+    aria-label=${t('header.searchLabel')}
+    aria-keyshortcuts="/ Control+K Meta+K"
+    aria-haspopup="dialog"
+    aria-expanded=${searchOpen.value ? 'true' : 'false'}
+    title=${t('header.searchTitle')}
+    onClick=${openSearch}
+  >
+    <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><circle cx="11" cy="11" r="6.5" /><path d="M16 16l4.5 4.5" /></svg>
+    <span class="header-button__text">${t('header.search')}</span>
+    <kbd class="header-search__key" aria-hidden="true">/</kbd>
+  </button>`;
+}
+
 export function AppHeader() {
   const { user, tenant } = me.value;
   const busy = useSignal(false);
   const name = `${user.first_name} ${user.last_name}`;
+  const readOnly = can('tickets.read') && !can('tickets.work');
+  useEffect(() => {
+    document.addEventListener('keydown', onShortcut);
+    return () => document.removeEventListener('keydown', onShortcut);
+  }, []);
+  const said = notice.value;
   return html`<header class="app-header">
     <div class="app-header__brand">
       <${Logo} inverted />
       <span class="app-header__company">${tenant.name}</span>
     </div>
     <nav class="app-header__nav" aria-label=${t('header.nav')}>
-      <a href="/" class="app-header__link" aria-current="page">${t('board.title')}</a>
+      <${Link} href="/" class="app-header__link" aria-current=${route.value.path === '/' ? 'page' : undefined}>${t('board.title')}</${Link}>
     </nav>
+    <div class="app-header__tools">
+      ${can('tickets.next') && html`<${NextTicketButton} />`}
+      ${can('tickets.read') && html`<${SearchButton} />`}
+      <${NotificationBell} />
+      ${can('presence.set') && html`<${PresenceMenu} />`}
+    </div>
     <section class="account" aria-label=${t('header.account')}>
       <span class="account__avatar" aria-hidden="true">${initials(user.first_name, user.last_name)}</span>
       <span class="account__who">
         <span class="account__name">${name}</span>
-        <span class="account__role">${t(`role.${user.role}`)}</span>
+        <span class="account__role">
+          ${t(`role.${user.role}`)}
+          ${readOnly && html`<span class="account__read-only" title=${t('header.readOnlyTitle')}>${t('header.readOnly')}</span>`}
+        </span>
       </span>
       <${Button}
         type="button"
         variant="ghost"
+        class="button button--ghost account__logout"
+        aria-label=${t('header.logout')}
+        title=${t('header.logout')}
         busy=${busy.value}
         onClick=${() => {
           busy.value = true;
           signOut();
         }}
       >
-        ${t('header.logout')}
+        <svg class="account__logout-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+          <path d="M10 4.5H6A1.5 1.5 0 0 0 4.5 6v12A1.5 1.5 0 0 0 6 19.5h4M15 16l4-4-4-4M19 12H9.5" />
+        </svg>
+        <span class="account__logout-text">${t('header.logout')}</span>
       </${Button}>
     </section>
+    <div class=${said ? `header-notice header-notice--${said.tone}` : 'visually-hidden'}>
+      <p class="header-notice__text" role="status">${said?.text}</p>
+      ${said &&
+      html`<button type="button" class="header-notice__close" aria-label=${t('dialog.close')} title=${t('dialog.close')} onClick=${dismissNotice}>
+        <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
+      </button>`}
+    </div>
+    ${searchOpen.value && html`<${SearchPanel} onClose=${() => (searchOpen.value = false)} />`}
   </header>`;
 }

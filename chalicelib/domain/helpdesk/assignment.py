@@ -138,6 +138,12 @@ def set_presence(principal: Principal, presence: str, at: datetime) -> None:
         hand_out_waiting(principal.tenant_id)
 
 
+def presence_of(principal: Principal) -> str:
+    """The caller's presence; offline until they first set it."""
+    state = agents.state(principal.tenant_id, principal.user_id)
+    return str(state.presence) if state is not None else "offline"
+
+
 @dataclass(frozen=True)
 class AgentSettings:
     """One row of the admin's assignment table."""
