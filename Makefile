@@ -52,9 +52,11 @@ test: deps lint chromium
 bench: deps
 	$(PY) -m benchmarks
 
-# One stage's CloudFormation: build/$(STAGE)/sam.json + deployment.zip (docs/deploy.md)
+# One stage's CloudFormation: build/$(STAGE)/sam.json + deployment.zip, and the console built
+# into build/$(STAGE)/console, which infra.console uploads once the stack is deployed
+# (docs/deploy.md)
 package: STAGE ?= dev
-package: $(STAMP)
+package: $(STAMP) console
 	$(PY) -m infra.package --stage $(STAGE) --out build/$(STAGE)
 
 roles-doc: $(STAMP)

@@ -56,18 +56,25 @@ def upload_origin(endpoint: str | None) -> str:
 #: The console's headers: no inline script or style, no framing, no sniffing, no
 #: address (with its reset token) sent to other sites; the page talks to its own origin
 #: and, for uploads only, to the bucket.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-        f"font-src 'self'; connect-src 'self' {upload_origin(os.environ.get('AWS_ENDPOINT_URL'))}; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-}
+def security_headers(upload_endpoint: str | None) -> dict[str, str]:
+    """The console's headers, its uploads going to ``upload_endpoint`` (None: S3 itself,
+    as deployed; infra/console.yaml sends the same, tests/integration/test_infra.py)."""
+    return {
+        "Content-Security-Policy": (
+            "default-src 'self'; script-src 'self'; style-src 'self'; "
+            "img-src 'self' data: blob:; font-src 'self'; "
+            f"connect-src 'self' {upload_origin(upload_endpoint)}; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    }
+
+
+SECURITY_HEADERS = security_headers(os.environ.get("AWS_ENDPOINT_URL"))
 TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",

@@ -3,8 +3,11 @@
     python -m infra.package --stage dev --out build/dev        (or: make package STAGE=dev)
 
 writes ``<out>/sam.json``, one SAM template holding the Chalice functions, API and roles
-together with the table, queues, bucket and key, plus ``<out>/deployment.zip`` and the
-generated ``<out>/merge-template.json``. docs/deploy.md says how to deploy them.
+together with the table, queues, bucket and key, and the console's bucket behind CloudFront
+(infra/console.yaml), plus ``<out>/deployment.zip``, the generated
+``<out>/merge-template.json`` and ``<out>/console`` (the built console, which
+``python -m infra.console`` uploads once the stack is deployed). docs/deploy.md says how
+to deploy them.
 
 The merge template adds to Chalice's output. Names come from Chalice's application graph
 (the one ``chalice package`` builds from ``app.app``), not from a hard-coded list:
@@ -31,13 +34,17 @@ The merge template adds to Chalice's output. Names come from Chalice's applicati
   ``x-amazon-apigateway-gateway-responses`` in the API's definition (so a change
   redeploys the stage). The app answers unknown paths and methods itself
   (chalicelib/http/edge.py); these are what API Gateway says before it reaches the app.
+- infra/console.yaml's resources, conditions, outputs and its two domain parameters, with
+  its API origin bound to the stack's own ``RestAPI`` (:data:`API_DOMAIN`) and stage
+  (``api_gateway_stage``): CloudFront sends ``/v1/*``, ``/webhooks/*``, ``/chat/*`` and
+  ``/docs`` to it, the rest to the console's bucket.
 - The resources in ``.chalice/policy-<stage>.json`` pinned to this stack: partition,
   region, account, the files bucket (its name is the ``FilesBucketName`` parameter) and the
   functions' log groups (``<stack name>-<function>-<suffix>`` once packaged). The files
   themselves stay plain IAM JSON.
 
 After packaging, the result is checked, and this module fails if anything is off: every
-resource of infra/resources.yaml is in the template unchanged, every SQS event reports
+resource of infra/resources.yaml and infra/console.yaml is in the template unchanged, every SQS event reports
 batch item failures, the stream's event source reads the stack's table and
 dead-letters, and every pinned requirement is in the zip. Any symlinked file of
 ``chalicelib`` (``CHANGELOG.md``) that is not in the zip as a real file is written into it.
@@ -51,6 +58,7 @@ import copy
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -61,6 +69,7 @@ from pathlib import Path
 from typing import Any
 
 from devstack.template import RESOURCES_TEMPLATE, Resolver, load
+from infra.console import CONSOLE_TEMPLATE, DIST, NOT_UPLOADED, ConsoleBuildError, plan
 
 ROOT = Path(__file__).resolve().parent.parent
 CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
@@ -103,6 +112,13 @@ ENVIRONMENT: dict[str, Any] = {
     "ATIENDE_KMS_KEY": {"Ref": "ChannelSecretsKeyAlias"},
     "ATIENDE_QUEUE_PREFIX": {"Fn::Sub": "atiende-${Stage}"},
 }
+
+#: infra/console.yaml's parameters that the package binds to this stack: the API Gateway
+#: CloudFront sends the API's paths to is the stack's own (Chalice's ``RestAPI``).
+API_DOMAIN: dict[str, Any] = {"Fn::Sub": "${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
+#: console.yaml's parameters that the merged template does not keep (``Stage`` is
+#: resources.yaml's, fixed to the packaged stage)
+CONSOLE_BOUND = ("Stage", "ApiDomainName", "ApiOriginPath")
 
 #: Names the policy files use for things the stack names at deploy time.
 POLICY_BUCKET = "atiende-{stage}-files"
@@ -263,16 +279,59 @@ def bind_policy(document: dict[str, Any], stage: str) -> dict[str, Any]:
     return bound
 
 
+def api_origin_path(stage: str) -> str:
+    """The API Gateway stage of ``stage`` as a CloudFront origin path (``/api``)."""
+    config = json.loads(CHALICE_CONFIG.read_text(encoding="utf-8"))
+    name = config["stages"].get(stage, {}).get("api_gateway_stage")
+    return "/" + (name or config.get("api_gateway_stage") or "api")
+
+
+def console_template(stage: str) -> dict[str, Any]:
+    """infra/console.yaml bound to this stack: its API origin is the stack's RestAPI."""
+    template = load(CONSOLE_TEMPLATE)
+    refs = {"ApiDomainName": API_DOMAIN, "ApiOriginPath": api_origin_path(stage)}
+
+    def bind(value: Any) -> Any:
+        if isinstance(value, list):
+            return [bind(v) for v in value]
+        if isinstance(value, dict):
+            if set(value) == {"Ref"} and value["Ref"] in refs:
+                return copy.deepcopy(refs[value["Ref"]])
+            return {k: bind(v) for k, v in value.items()}
+        return value
+
+    bound = bind(template)
+    for name in CONSOLE_BOUND:
+        bound["Parameters"].pop(name)
+    left = [name for name in refs if f"${{{name}}}" in json.dumps(bound)]
+    if left:
+        raise PackagingError(f"infra/console.yaml uses {left} in a Fn::Sub: use Ref")
+    return bound
+
+
+def stack_resources(stage: str) -> dict[str, Any]:
+    """The resources the package adds to Chalice's, as they must appear in sam.json."""
+    resources = dict(load(RESOURCES_TEMPLATE)["Resources"])
+    for name, body in console_template(stage)["Resources"].items():
+        if name in resources:
+            raise PackagingError(f"{name} is in both infra/resources.yaml and infra/console.yaml")
+        resources[name] = body
+    return resources
+
+
 def merge_template(stage: str, shape: ChaliceShape) -> dict[str, Any]:
-    """infra/resources.yaml plus the overrides of the Chalice-generated resources."""
+    """infra/resources.yaml and infra/console.yaml, plus the overrides of the
+    Chalice-generated resources."""
     infra = load(RESOURCES_TEMPLATE)
-    resources: dict[str, Any] = copy.deepcopy(infra["Resources"])
+    console = console_template(stage)
+    ours = stack_resources(stage)
+    resources: dict[str, Any] = copy.deepcopy(ours)
 
     def override(logical_id: str) -> dict[str, Any]:
-        if logical_id in infra["Resources"]:
+        if logical_id in ours:
             raise PackagingError(
                 f"Chalice generates {logical_id!r}, which is also a resource of "
-                "infra/resources.yaml: rename one of them"
+                "infra/resources.yaml or infra/console.yaml: rename one of them"
             )
         return resources.setdefault(logical_id, {})
 
@@ -303,26 +362,29 @@ def merge_template(stage: str, shape: ChaliceShape) -> dict[str, Any]:
     parameters = copy.deepcopy(infra["Parameters"])
     # the package is built for one stage: its queue names and ATIENDE_STAGE are baked in
     parameters["Stage"].update(Default=stage, AllowedValues=[stage])
+    parameters.update(console["Parameters"])
     return {
-        "Description": f"Atiende {stage}: the Chalice app (chalice package) and its "
-        "stateful resources (infra/resources.yaml).",
+        "Description": f"Atiende {stage}: the Chalice app (chalice package), its "
+        "stateful resources (infra/resources.yaml) and the console behind CloudFront "
+        "(infra/console.yaml).",
         "Parameters": parameters,
+        "Conditions": copy.deepcopy(console["Conditions"]),
         "Globals": {"Function": {"Environment": {"Variables": copy.deepcopy(ENVIRONMENT)}}},
         "Resources": resources,
-        "Outputs": copy.deepcopy(infra["Outputs"]),
+        "Outputs": {**copy.deepcopy(infra["Outputs"]), **console["Outputs"]},
     }
 
 
 # --- checks of the result -------------------------------------------------------------------
-def template_problems(template: dict[str, Any], shape: ChaliceShape) -> list[str]:
+def template_problems(template: dict[str, Any], shape: ChaliceShape, stage: str) -> list[str]:
     """What is wrong with a packaged template; empty when it deploys what infra/ says."""
     problems: list[str] = []
     resources = template.get("Resources", {})
-    for name, body in load(RESOURCES_TEMPLATE)["Resources"].items():
+    for name, body in stack_resources(stage).items():
         if name not in resources:
-            problems.append(f"{name} of infra/resources.yaml is missing")
+            problems.append(f"{name} of infra/ is missing")
         elif resources[name] != body:
-            problems.append(f"{name} differs from infra/resources.yaml (a name clash?)")
+            problems.append(f"{name} differs from infra/ (a name clash?)")
     for name, body in resources.items():
         if "Type" not in body:
             problems.append(f"{name} has no Type: an override of a resource Chalice did not make")
@@ -431,8 +493,25 @@ def run_chalice_package(stage: str, out: Path, merge_file: Path) -> None:
     subprocess.run(command, check=True, env=env, cwd=ROOT)
 
 
-def package(stage: str, out: Path) -> Path:
-    """Build ``<out>/sam.json`` and ``<out>/deployment.zip`` for ``stage``; returns sam.json."""
+def stage_console(out: Path, dist: Path = DIST) -> Path | None:
+    """Copy the built console into ``<out>/console``, the files infra.console uploads
+    after the stack is deployed; None (and nothing copied) when it is not built."""
+    if not (dist / "index.html").is_file():
+        return None
+    try:
+        plan(dist)  # a complete build: index.html names only files it has
+    except ConsoleBuildError as exc:
+        raise PackagingError(str(exc)) from exc
+    target = out / "console"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(dist, target, ignore=shutil.ignore_patterns(*NOT_UPLOADED))
+    return target
+
+
+def package(stage: str, out: Path, console_dist: Path = DIST) -> Path:
+    """Build ``<out>/sam.json`` and ``<out>/deployment.zip`` for ``stage``, and copy the
+    built console to ``<out>/console``; returns sam.json."""
     out = out.resolve()
     shape = chalice_shape(stage)
     out.mkdir(parents=True, exist_ok=True)
@@ -442,7 +521,7 @@ def package(stage: str, out: Path) -> Path:
         run_chalice_package(stage, out, merge_file)
 
     sam = out / "sam.json"
-    problems = template_problems(json.loads(sam.read_text(encoding="utf-8")), shape)
+    problems = template_problems(json.loads(sam.read_text(encoding="utf-8")), shape, stage)
     zip_path = out / "deployment.zip"
     try:
         with zipfile.ZipFile(zip_path) as archive:
@@ -462,6 +541,13 @@ def package(stage: str, out: Path) -> Path:
         print(
             f"{stream.function}: follows the table's stream, dead-letters to EffectsDeadLetterQueue"
         )
+    console = stage_console(out, console_dist)
+    if console is None:
+        print(f"the console is not built ({console_dist}): run make console, or make package")
+    else:
+        print(f"console: {console}, to upload once the stack is deployed (docs/deploy.md):")
+        for item in plan(console):
+            print(f"  {item.key}  {item.cache_control}")
     return sam
 
 
@@ -482,9 +568,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--stage", required=True, choices=deployable_stages())
     parser.add_argument("--out", type=Path, help="output directory (default: build/<stage>)")
+    parser.add_argument(
+        "--console-dist", type=Path, default=DIST, help="the built console (default: web/dist)"
+    )
     args = parser.parse_args(argv)
     try:
-        sam = package(args.stage, args.out or ROOT / "build" / args.stage)
+        sam = package(args.stage, args.out or ROOT / "build" / args.stage, args.console_dist)
     except (PackagingError, subprocess.CalledProcessError) as exc:
         print(f"infra.package: {exc}", file=sys.stderr)
         return 1

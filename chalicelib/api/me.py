@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
-from chalicelib.api.auth import SessionOut, TenantRef, session_out
+from chalicelib.api.auth import SessionOut, TenantRef, session_answer, session_out
 from chalicelib.domain.accounts import sessions
 from chalicelib.domain.accounts.access import ACTIONS
 from chalicelib.domain.accounts.people import UserOut, change_own_password
@@ -48,7 +50,9 @@ def get_me(call: Call) -> MeOut:
     response=SessionOut,
     action="me.read",
 )
-def change_my_password(call: Call) -> SessionOut:
+def change_my_password(call: Call) -> Any:
     body: PasswordChangeIn = call.body
     fresh = change_own_password(call.principal.user, body.current_password, body.new_password)
-    return session_out(sessions.start_session(fresh, call.source_ip))
+    # a console (X-Atiende-Session: cookie) gets the new refresh token in its cookie, which
+    # replaces the ended session's; page script never sees it
+    return session_answer(call, session_out(sessions.start_session(fresh, call.source_ip)))

@@ -2,13 +2,19 @@
 
 moto's CloudFormation cannot run the SAM transform, so the packaged template is linted
 and inspected, and the stateful template (infra/resources.yaml) is deployed into moto
-and smoke-tested.
+and smoke-tested. The console's template (infra/console.yaml: S3 behind CloudFront) is
+linted, its routing, headers and caching are read from it (CloudFront's own semantics:
+the first matching path pattern wins), and it is deployed into moto, whose
+CloudFormation creates its bucket but none of its CloudFront resources (moto 5.2.5).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
+import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -22,9 +28,14 @@ import pytest
 from cfnlint.api import lint_file
 from cfnlint.config import ManualArgs
 
+from chalicelib.api.route_table import ROUTES
 from chalicelib.settings import QUEUES, Settings
-from devstack.template import RESOURCES_TEMPLATE, load
+from devstack.front import API_PREFIXES, security_headers
+from devstack.template import RESOURCES_TEMPLATE, Resolver, load
+from infra import console
+from infra.console import API_PATHS, CONSOLE_TEMPLATE, IMMUTABLE, REVALIDATE
 from infra.package import (
+    API_DOMAIN,
     ENVIRONMENT,
     REPORT_BATCH_ITEM_FAILURES,
     STREAM_KINDS,
@@ -55,13 +66,38 @@ def test_resources_template_lints_clean():
 
 
 # --- the package ----------------------------------------------------------------------------
+def fake_console(root: Path) -> Path:
+    """A console build as web/build.mjs lays it out (without running it)."""
+    (root / "assets").mkdir(parents=True)
+    (root / "assets" / "app-ABC123.js").write_text("console.log('atiende')\n")
+    (root / "assets" / "app-DEF456.css").write_text("body{margin:0}\n")
+    (root / "favicon.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>\n")
+    (root / "build.json").write_text('{"gzipped": {"total": 100}}\n')
+    (root / "index.html").write_text(
+        '<!doctype html><link rel="stylesheet" href="/assets/app-DEF456.css">'
+        '<script type="module" src="/assets/app-ABC123.js"></script>\n'
+    )
+    return root
+
+
 @pytest.fixture(scope="module")
 def packaged(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``python -m infra.package --stage dev`` into a temporary directory, once."""
     out = tmp_path_factory.mktemp("package") / STAGE
+    dist = fake_console(tmp_path_factory.mktemp("console") / "dist")
     env = {key: value for key, value in os.environ.items() if key != "ATIENDE_STAGE"}
     result = subprocess.run(
-        [sys.executable, "-m", "infra.package", "--stage", STAGE, "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "infra.package",
+            "--stage",
+            STAGE,
+            "--out",
+            str(out),
+            "--console-dist",
+            str(dist),
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -380,3 +416,344 @@ def test_a_zip_without_the_pinned_requirements_is_caught():
         for project, version in (r.split("==") for r in pinned)
     ]
     assert missing_requirements(wheels) == []
+
+
+# --- the console behind CloudFront (infra/console.yaml) -------------------------------------
+#: the managed origin request policy "AllViewerExceptHostHeader": API Gateway answers only
+#: its own Host, so the viewer's is not forwarded
+ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+EVERY_METHOD = {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
+CONSOLE_PATHS = ["/", "/login", "/signup", "/tickets/123", "/password-reset",
+                 "/invitations/accept", "/index.html", "/favicon.svg", "/assets/app-ABC123.js"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return load(CONSOLE_TEMPLATE)
+
+
+def distribution(template: dict[str, Any]) -> dict[str, Any]:
+    return template["Resources"]["ConsoleDistribution"]["Properties"]["DistributionConfig"]
+
+
+def behaviour_for(path: str, config: dict[str, Any]) -> dict[str, Any]:
+    """What CloudFront does with ``path``: the first behaviour whose pattern matches it
+    (``*`` any characters, ``/`` included; case-sensitive), else the default."""
+    for behaviour in config["CacheBehaviors"]:
+        if fnmatch.fnmatchcase(path, behaviour["PathPattern"]):
+            return behaviour
+    return config["DefaultCacheBehavior"]
+
+
+def resource_of(template: dict[str, Any], ref: Any) -> dict[str, Any]:
+    return template["Resources"][ref["Ref"]]["Properties"]
+
+
+def test_console_template_lints_clean():
+    assert lint(CONSOLE_TEMPLATE, severities=("error", "warning", "informational")) == []
+
+
+def test_every_route_of_the_api_goes_to_api_gateway_and_the_rest_to_the_bucket(template):
+    config = distribution(template)
+    origins = {origin["Id"]: origin for origin in config["Origins"]}
+    assert origins["api"]["DomainName"] == {"Ref": "ApiDomainName"}
+    assert origins["api"]["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert "S3OriginConfig" in origins["console"]
+
+    for path, method, *_ in ROUTES:
+        concrete = re.sub(r"\{[^}]+\}", "x1", path)
+        behaviour = behaviour_for(concrete, config)
+        assert behaviour["TargetOriginId"] == "api", f"{method} {path} would reach the bucket"
+        assert method in behaviour["AllowedMethods"], f"{method} {path}"
+    # the local front passes the same prefixes to chalice local
+    for prefix in API_PREFIXES:
+        assert (
+            behaviour_for(prefix if prefix == "/docs" else f"{prefix}/any", config)[
+                "TargetOriginId"
+            ]
+            == "api"
+        ), prefix
+    api = {b["PathPattern"] for b in config["CacheBehaviors"] if b["TargetOriginId"] == "api"}
+    assert api == set(API_PATHS) >= {"/v1/*", "/webhooks/*"}
+    for path in CONSOLE_PATHS:
+        assert behaviour_for(path, config)["TargetOriginId"] == "console", path
+
+
+def test_the_api_gets_every_method_and_request_and_nothing_is_cached(template):
+    config = distribution(template)
+    for behaviour in config["CacheBehaviors"]:
+        if behaviour["TargetOriginId"] != "api":
+            continue
+        pattern = behaviour["PathPattern"]
+        assert set(behaviour["AllowedMethods"]) == EVERY_METHOD, pattern
+        assert behaviour["ViewerProtocolPolicy"] == "https-only", pattern  # no POST redirected
+        assert behaviour["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST, pattern
+        # the API's own answers and headers: no console headers, no index.html rewrite
+        assert (
+            "ResponseHeadersPolicyId" not in behaviour and "FunctionAssociations" not in behaviour
+        )
+        policy = resource_of(template, behaviour["CachePolicyId"])["CachePolicyConfig"]
+        assert policy["MinTTL"] == policy["DefaultTTL"] == 0 and policy["MaxTTL"] <= 1
+        key = policy["ParametersInCacheKeyAndForwardedToOrigin"]
+        # CloudFront forwards Authorization on GET only when the cache policy names it
+        assert key["HeadersConfig"] == {"HeaderBehavior": "whitelist", "Headers": ["Authorization"]}
+        assert key["QueryStringsConfig"] == {"QueryStringBehavior": "all"}
+
+
+def test_a_console_route_gets_index_html_and_the_apis_404s_stay_its_own(template):
+    config = distribution(template)
+    # an error response would turn the API's JSON 404s into the page too
+    assert "CustomErrorResponses" not in config
+    assert config["DefaultRootObject"] == "index.html"
+    [association] = config["DefaultCacheBehavior"]["FunctionAssociations"]
+    assert association["EventType"] == "viewer-request"
+    assert association["FunctionARN"] == {"Fn::GetAtt": ["ConsoleRoutesFunction", "FunctionARN"]}
+    function = template["Resources"]["ConsoleRoutesFunction"]["Properties"]
+    assert function["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (make deps installs it)")
+    uris = ["/", "/login", "/tickets/123", "/password-reset", "/invitations/accept",
+            "/index.html", "/favicon.svg", "/assets/app-ABC123.js", "/assets/missing"]  # fmt: skip
+    script = function["FunctionCode"] + (
+        "\nconst uris = JSON.parse(process.argv[1]);"
+        "\nconsole.log(JSON.stringify(uris.map((uri) => handler({request: {uri}}).uri)));"
+    )
+    result = subprocess.run(
+        [node, "-e", script, json.dumps(uris)], capture_output=True, text=True, check=True
+    )
+    assert dict(zip(uris, json.loads(result.stdout), strict=True)) == {
+        "/": "/index.html",
+        "/login": "/index.html",
+        "/tickets/123": "/index.html",
+        "/password-reset": "/index.html",
+        "/invitations/accept": "/index.html",
+        "/index.html": "/index.html",
+        "/favicon.svg": "/favicon.svg",
+        "/assets/app-ABC123.js": "/assets/app-ABC123.js",
+        "/assets/missing": "/assets/missing",  # a 404 of the bucket, as locally
+    }
+
+
+def test_the_console_sends_the_local_fronts_security_headers(template):
+    config = distribution(template)
+    console_behaviours = [config["DefaultCacheBehavior"]] + [
+        b for b in config["CacheBehaviors"] if b["TargetOriginId"] == "console"
+    ]
+    assert len(console_behaviours) == 2
+    for behaviour in console_behaviours:
+        assert behaviour["ResponseHeadersPolicyId"] == {"Ref": "ConsoleHeadersPolicy"}
+        assert set(behaviour["AllowedMethods"]) == {"GET", "HEAD"}
+    policy = template["Resources"]["ConsoleHeadersPolicy"]["Properties"][
+        "ResponseHeadersPolicyConfig"
+    ]
+    security = policy["SecurityHeadersConfig"]
+    sent = {
+        "Content-Security-Policy": security["ContentSecurityPolicy"]["ContentSecurityPolicy"],
+        "X-Content-Type-Options": "nosniff",  # ContentTypeOptions has no value: it is nosniff
+        "Referrer-Policy": security["ReferrerPolicy"]["ReferrerPolicy"],
+        "X-Frame-Options": security["FrameOptions"]["FrameOption"],
+        **{item["Header"]: item["Value"] for item in policy["CustomHeadersConfig"]["Items"]},
+    }
+    assert sent == security_headers(None)  # uploads go to S3 itself
+    assert all(
+        header["Override"] is True
+        for header in [*security.values(), *policy["CustomHeadersConfig"]["Items"]]
+    )
+    directives = {
+        name: rest
+        for name, _, rest in (
+            part.strip().partition(" ") for part in sent["Content-Security-Policy"].split(";")
+        )
+    }
+    assert directives["script-src"] == "'self'"  # no 'unsafe-inline', no 'unsafe-eval'
+    assert "unsafe" not in sent["Content-Security-Policy"]
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["object-src"] == "'none'"
+    assert security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+
+
+def test_the_console_bucket_is_private_and_read_only_by_its_distribution(template):
+    bucket = template["Resources"]["ConsoleBucket"]["Properties"]
+    assert bucket["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    assert "WebsiteConfiguration" not in bucket and "AccessControl" not in bucket
+    [origin] = [o for o in distribution(template)["Origins"] if o["Id"] == "console"]
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["ConsoleOriginAccessControl", "Id"]}
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}
+    access = template["Resources"]["ConsoleOriginAccessControl"]["Properties"]
+    assert access["OriginAccessControlConfig"]["SigningBehavior"] == "always"
+
+    policy = template["Resources"]["ConsoleBucketPolicy"]["Properties"]
+    assert policy["Bucket"] == {"Ref": "ConsoleBucket"}
+    allowed = [s for s in policy["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
+    assert {s["Action"] for s in allowed} == {"s3:GetObject", "s3:ListBucket"}  # read only
+    for statement in allowed:
+        assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+        source = statement["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+        assert source.endswith(":distribution/${ConsoleDistribution}")
+
+
+def test_hashed_assets_are_kept_a_year_and_the_page_is_always_revalidated(template, tmp_path):
+    config = distribution(template)
+    assets = behaviour_for("/assets/app-ABC123.js", config)
+    kept = resource_of(template, assets["CachePolicyId"])["CachePolicyConfig"]
+    assert kept["MinTTL"] == kept["DefaultTTL"] == kept["MaxTTL"] == 31536000
+    page = resource_of(template, config["DefaultCacheBehavior"]["CachePolicyId"])
+    assert page["CachePolicyConfig"]["MinTTL"] == page["CachePolicyConfig"]["DefaultTTL"] == 0
+    for behaviour in (assets, config["DefaultCacheBehavior"]):
+        assert behaviour["Compress"] is True
+        assert behaviour["ViewerProtocolPolicy"] == "redirect-to-https"
+
+    uploads = console.plan(fake_console(tmp_path / "dist"))
+    assert [(u.key, u.cache_control) for u in uploads] == [
+        ("assets/app-ABC123.js", IMMUTABLE),  # the assets first, the page that names them last
+        ("assets/app-DEF456.css", IMMUTABLE),
+        ("favicon.svg", REVALIDATE),
+        ("index.html", REVALIDATE),
+    ]
+    assert IMMUTABLE == "public, max-age=31536000, immutable" and REVALIDATE == "no-cache"
+    assert {u.key: u.content_type for u in uploads}["assets/app-ABC123.js"].startswith(
+        "text/javascript"
+    )
+
+
+def test_a_build_missing_a_file_its_page_names_is_not_uploaded(tmp_path):
+    dist = fake_console(tmp_path / "dist")
+    (dist / "assets" / "app-ABC123.js").unlink()
+    with pytest.raises(console.ConsoleBuildError, match=r"app-ABC123\.js"):
+        console.plan(dist)
+    with pytest.raises(console.ConsoleBuildError, match="make console"):
+        console.plan(tmp_path / "nothing")
+
+
+def test_the_package_serves_the_console_with_the_stacks_own_api(sam, packaged):
+    config = distribution(sam)
+    [api] = [origin for origin in config["Origins"] if origin["Id"] == "api"]
+    assert api["DomainName"] == API_DOMAIN
+    assert API_DOMAIN["Fn::Sub"].startswith("${RestAPI}.")
+    # the stage of the API's own URL: CloudFront's /v1/me is API Gateway's /api/v1/me
+    assert sam["Outputs"]["EndpointURL"]["Value"]["Fn::Sub"].endswith(api["OriginPath"] + "/")
+    assert not {"ApiDomainName", "ApiOriginPath"} & set(sam["Parameters"])
+    assert {"ConsoleDomainName", "ConsoleCertificateArn"} <= set(sam["Parameters"])
+    assert {"ConsoleURL", "ConsoleBucketName", "ConsoleDistributionId"} <= set(sam["Outputs"])
+    assert "ApiDomainName" not in json.dumps(sam)
+    # the build to upload after the deploy, without its size report
+    copied = sorted(p.relative_to(packaged / "console").as_posix()
+                    for p in (packaged / "console").rglob("*") if p.is_file())  # fmt: skip
+    assert copied == [
+        "assets/app-ABC123.js",
+        "assets/app-DEF456.css",
+        "favicon.svg",
+        "index.html",
+    ]
+
+
+# --- the console's template in moto's CloudFormation ----------------------------------------
+#: What moto 5.2.5's CloudFormation cannot create (it skips them with a warning); the
+#: tests above read them from the template, and the bucket's share is applied below
+#: through the S3 API.
+MOTO_SKIPS = {
+    "AWS::S3::BucketPolicy",
+    "AWS::CloudFront::OriginAccessControl",
+    "AWS::CloudFront::Function",
+    "AWS::CloudFront::ResponseHeadersPolicy",
+    "AWS::CloudFront::CachePolicy",
+    "AWS::CloudFront::Distribution",
+}
+API_GATEWAY = "abc123defg.execute-api.us-east-1.amazonaws.com"
+
+
+def what_moto_creates(template: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    """The template without what moto's CloudFormation skips, nor the outputs naming it."""
+    from moto.cloudformation.parsing import get_model_map
+
+    supported = set(get_model_map())
+    skipped = {n for n, body in template["Resources"].items() if body["Type"] not in supported}
+    kept = json.loads(json.dumps(template))
+    kept["Resources"] = {n: b for n, b in kept["Resources"].items() if n not in skipped}
+    kept["Outputs"] = {
+        key: output
+        for key, output in kept["Outputs"].items()
+        if not any(re.search(rf"\b{name}\b", json.dumps(output)) for name in skipped)
+    }
+    return kept, {template["Resources"][n]["Type"] for n in skipped}
+
+
+@pytest.fixture
+def console_stack(aws: dict[str, str], template: dict[str, Any]) -> dict[str, str]:
+    """infra/console.yaml deployed into moto; returns its outputs."""
+    deployable, skipped = what_moto_creates(template)
+    assert skipped <= MOTO_SKIPS, f"moto cannot create {skipped - MOTO_SKIPS}"
+    cloudformation = boto3.client("cloudformation", region_name="us-east-1")
+    cloudformation.create_stack(
+        StackName=f"atiende-{STAGE}-console",
+        TemplateBody=json.dumps(deployable),
+        Parameters=[
+            {"ParameterKey": "Stage", "ParameterValue": STAGE},
+            {"ParameterKey": "ApiDomainName", "ParameterValue": API_GATEWAY},
+        ],
+    )
+    (described,) = cloudformation.describe_stacks(StackName=f"atiende-{STAGE}-console")["Stacks"]
+    assert described["StackStatus"] == "CREATE_COMPLETE", described.get("StackStatusReason")
+    return {output["OutputKey"]: output["OutputValue"] for output in described["Outputs"]}
+
+
+def test_the_console_template_deploys_into_moto_with_a_private_bucket(console_stack, template):
+    s3 = boto3.client("s3", region_name="us-east-1")
+    bucket = console_stack["ConsoleBucketName"]
+    encryption = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+    assert encryption["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+
+    # moto's CloudFormation sets neither the public access block nor the bucket policy:
+    # the template's own are applied through the S3 API, which takes them as they are
+    properties = template["Resources"]["ConsoleBucket"]["Properties"]
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration=properties["PublicAccessBlockConfiguration"],
+    )
+    resolver = Resolver({"Stage": STAGE}, region="us-east-1")
+    resolver.values.update(ConsoleBucket=bucket, ConsoleDistribution="E2EXAMPLE0CONSOLE")
+    document = resolver.resolve(
+        template["Resources"]["ConsoleBucketPolicy"]["Properties"]["PolicyDocument"]
+    )
+    assert f"arn:aws:s3:::{bucket}/*" in json.dumps(document)
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(document))
+
+    assert s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"]["IsPublic"] is False
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert all(block.values()) and len(block) == 4
+
+
+def test_a_build_is_uploaded_with_its_types_and_caching(console_stack, tmp_path):
+    s3 = boto3.client("s3", region_name="us-east-1")
+    bucket = console_stack["ConsoleBucketName"]
+    uploaded = console.upload(fake_console(tmp_path / "dist"), bucket, s3)
+    assert uploaded[-1].key == "index.html"
+
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]}
+    assert keys == {"assets/app-ABC123.js", "assets/app-DEF456.css", "favicon.svg", "index.html"}
+    expected = {
+        "index.html": ("text/html; charset=utf-8", "no-cache"),
+        "assets/app-ABC123.js": ("text/javascript; charset=utf-8", IMMUTABLE),
+        "assets/app-DEF456.css": ("text/css; charset=utf-8", IMMUTABLE),
+        "favicon.svg": ("image/svg+xml", "no-cache"),
+    }
+    for key, (kind, cache) in expected.items():
+        head = s3.head_object(Bucket=bucket, Key=key)
+        assert (head["ContentType"], head["CacheControl"]) == (kind, cache), key
+
+
+def test_the_upload_command_finds_the_bucket_in_the_stacks_outputs(console_stack, tmp_path, capsys):
+    code = console.main(
+        ["--stack-name", f"atiende-{STAGE}-console", "--dist", str(fake_console(tmp_path / "d"))]
+    )
+    assert code == 0
+    said = capsys.readouterr().out
+    assert f"s3://{console_stack['ConsoleBucketName']}/index.html  text/html" in said

@@ -89,6 +89,47 @@ def test_signup_reset_and_invitation_give_the_console_the_cookie_too(world):
     assert token_in(cookie_of(reset))
 
 
+def test_a_password_change_from_the_console_renews_the_cookie_not_the_body(world):
+    world.signup()
+    login = console_login(world)
+    old = token_in(cookie_of(login))
+    changed = world.call(
+        "POST",
+        "/v1/me/password",
+        login.json["access_token"],
+        {"current_password": PASSWORD, "new_password": "a much better passphrase"},
+        headers={**CONSOLE, "Origin": ORIGIN},
+    )
+    assert changed.status_code == 200, changed.json
+    assert changed.json["refresh_token"] == ""  # page script never sees it
+    cookie = cookie_of(changed)
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Strict" in cookie
+    assert "Path=/v1/auth;" in cookie and "Max-Age=2592000" in cookie
+    new = token_in(cookie)
+    assert new.startswith("rt") and new != old
+    assert world.call("GET", "/v1/me", changed.json["access_token"]).status_code == 200
+    # the change ended the session the old cookie held; the new cookie renews
+    assert refresh_with_cookie(world, old).status_code == 401
+    assert refresh_with_cookie(world, new).status_code == 200
+
+
+def test_a_password_change_by_an_api_client_keeps_the_json_flow(world):
+    session = world.signup()
+    changed = world.call(
+        "POST",
+        "/v1/me/password",
+        session["access_token"],
+        {"current_password": PASSWORD, "new_password": "a much better passphrase"},
+    )
+    assert changed.status_code == 200
+    assert changed.json["refresh_token"].startswith("rt")
+    assert "Set-Cookie" not in changed.headers and "set-cookie" not in changed.headers
+    renewed = world.call(
+        "POST", "/v1/auth/refresh", body={"refresh_token": changed.json["refresh_token"]}
+    )
+    assert renewed.status_code == 200 and renewed.json["refresh_token"]
+
+
 def test_refresh_by_cookie_rotates_it_and_a_reused_cookie_ends_the_session(world):
     world.signup()
     first = token_in(cookie_of(console_login(world)))
