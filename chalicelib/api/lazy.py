@@ -54,6 +54,7 @@ MODULES = (
     "clients",
     "search",
     "notifications",
+    "changes",
 )
 PACKAGE = "chalicelib.api"
 TABLE = Path(__file__).with_name("route_table.py")

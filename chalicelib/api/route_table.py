@@ -132,4 +132,5 @@ ROUTES: tuple[tuple[str, str, str, str, bool], ...] = (
     ("/v1/notifications/read", "POST", "notifications_mark_read", "notifications", False),
     ("/v1/me/notification-settings", "GET", "notifications_get_settings", "notifications", False),
     ("/v1/me/notification-settings", "PUT", "notifications_put_settings", "notifications", False),
+    ("/v1/changes", "GET", "changes_get_changes", "changes", False),
 )

@@ -18,7 +18,11 @@ What each change causes (docs/decisions.md, "Effects follow the table's stream")
   once, whatever the copies of its record);
 - a **Ticket** modified into ``merged``: its messages copied into the target (the same
   message ids; a message that lands in the merged ticket later is copied on its own).
-  The copies (``merged_from``) cause nothing.
+  The copies (``merged_from``) cause nothing else;
+- every **Ticket** and **Message** inserted or changed (but for bookkeeping): the consoles'
+  live updates. The batch's changes are written to each tenant's pulse at the end of the
+  batch, one write per tenant (``domain/helpdesk/live.py``); a failure there is logged and
+  holds nothing up.
 
 Each effect is idempotent by a key derived from the change that caused it, so a record
 handled twice (Lambda retries from a failed record, the local worker restarts) does each
@@ -48,6 +52,7 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.clock import iso
+from chalicelib.domain.helpdesk.live import Collector
 from chalicelib.domain.helpdesk.tickets import copy_messages
 from chalicelib.domain.integrations import EmitMessage
 from chalicelib.store import keys
@@ -97,7 +102,9 @@ def read_change(record: Any) -> Change:
 # --- the batch ---------------------------------------------------------------------------------
 def handle(event: Any) -> dict[str, Any]:
     """Apply the effects of a Chalice ``DynamoDBEvent``'s records, in order; report the
-    first that fails (Lambda retries from it, the records after it too)."""
+    first that fails (Lambda retries from it, the records after it too). The consoles
+    hear of the records handled, once per tenant, at the end (``live.Collector``)."""
+    live = Collector()
     for record in event:
         try:
             change = read_change(record)
@@ -108,7 +115,10 @@ def handle(event: Any) -> dict[str, Any]:
                 extra={"sequence_number": record.sequence_number, "event": record.event_name,
                        "keys": _keys(record.keys)},
             )  # fmt: skip
+            live.publish()  # the records before it are done: they are not handed over again
             return {"batchItemFailures": [{"itemIdentifier": record.sequence_number}]}
+        live.add(change.new, change.old)
+    live.publish()
     return {"batchItemFailures": []}
 
 

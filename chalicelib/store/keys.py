@@ -327,3 +327,14 @@ def credentials_due_sk(channel_id: str) -> str:
 def invitation_due_sk(user_id: str) -> str:
     """In the tenant's partition: a pending invitation's deadline (sparse Due index)."""
     return _join("INVITATION", user_id)
+
+
+# --- live updates (store/live.py) ----------------------------------------------------------
+def pulse_pk(tenant_id: str) -> str:
+    """The tenant's change feed, in a partition of its own: every signed-in console reads
+    it every few seconds, apart from the tenant's other items."""
+    return _join("TENANT", tenant_id, "LIVE")
+
+
+def pulse_sk() -> str:
+    return "PULSE"

@@ -1,15 +1,19 @@
 // "Mesón de ayuda" (seeds 001 and 003): the signed-in person's columns side by side, each
 // a page of tickets (or their latest messages) loaded by cursor as it is scrolled, with
 // its display toggles at its foot; the "Nueva columna" dialog; an admin's first-login
-// modal for connecting channels.
+// modal for connecting channels. Live (issue 12, item 6): a column whose tickets changed
+// reads its first page again and merges it on top (live-board.js), keeping its place.
 import { signal, useSignal } from '@preact/signals';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { api } from '../api.js';
 import { ChannelIcon, channelName, CHANNEL_TYPES } from '../channels.js';
 import { errorText } from '../errors.js';
 import { timezone, formatDateTime, formatSpan, formatWhen } from '../format.js';
 import { html } from '../html.js';
 import { localeTag, t } from '../i18n.js';
+import { onChange } from '../live.js';
+import { mayShow, mergeFirstPage } from '../live-board.js';
+import '../live.css';
 import { can, me } from '../session.js';
 import { Alert, Button, Dialog, ScreenTitle, useTitle } from '../ui.js';
 import { Link } from '../router.js';
@@ -158,7 +162,7 @@ function Sla({ card }) {
   </span>`;
 }
 
-function Card({ card, kind, toggles }) {
+function Card({ card, kind, toggles, fresh }) {
   const client = clientNames.value[card.client_id];
   useEffect(() => {
     if (toggles.show_client) wantClient(card.client_id);
@@ -168,7 +172,8 @@ function Card({ card, kind, toggles }) {
   const at = preview?.at || card.last_activity_at;
   const who = assigneeOf(card.assignee_id);
   const compact = toggles.compact;
-  return html`<li class=${`card-item${compact ? ' card-item--compact' : ''}${card.important ? ' card-item--important' : ''}`}>
+  const classes = `card-item${compact ? ' card-item--compact' : ''}${card.important ? ' card-item--important' : ''}${fresh ? ' card-item--live' : ''}`;
+  return html`<li class=${classes} data-number=${card.number}>
     <article class="ticket" aria-label=${t('card.label', { number: card.number, client: clientText })}>
       <div class="ticket__top">
         <${ChannelIcon} type=${card.channel_type} size="sm" />
@@ -228,7 +233,7 @@ function FilterChips({ column }) {
   return html`<div class="column__filters">${chips}</div>`;
 }
 
-function Column({ column, index, count, manage, onMove, onRemove, onToggle }) {
+function Column({ column, index, count, manage, hearers, onMove, onRemove, onToggle }) {
   const items = useSignal([]);
   const cursor = useSignal(null);
   const done = useSignal(false);
@@ -264,6 +269,162 @@ function Column({ column, index, count, manage, onMove, onRemove, onToggle }) {
   useEffect(() => {
     load(true);
   }, [column.id]);
+
+  // --- live: the changes that may concern this column read its first page again --------
+  const fresh = useSignal(new Set()); // cards that just arrived or changed (highlighted)
+  const unseen = useSignal(0); // new cards above the part of the list in view
+  const news = useSignal(''); // what the column's live region says
+  const anchor = useRef(null); // the card to keep in place while cards land above it
+  const live = useRef(null);
+  live.current ??= {
+    changed: new Set(), // tickets named by the changes not yet read again
+    gone: new Set(), // of those, the ones their change takes out of this column
+    expected: new Set(), // of those, the ones their change puts into it
+    retried: new Set(), // looked for twice already
+    timers: new Set(),
+    queued: false,
+    busy: false,
+    mounted: true,
+  };
+
+  function later(task, ms) {
+    const state = live.current;
+    const timer = setTimeout(() => {
+      state.timers.delete(timer);
+      if (state.mounted) task();
+    }, ms);
+    state.timers.add(timer);
+  }
+
+  function queueRefresh() {
+    const state = live.current;
+    if (state.queued) return;
+    state.queued = true;
+    queueMicrotask(refresh); // the changes of one poll: one read
+  }
+
+  async function refresh() {
+    const state = live.current;
+    state.queued = false;
+    if (!state.mounted) return;
+    if (state.busy || loading.value) {
+      state.queued = true;
+      later(refresh, 300);
+      return;
+    }
+    if (failed.value && !items.value.length) {
+      load(true); // never loaded: load it as at first
+      return;
+    }
+    const { changed, gone, expected } = state;
+    Object.assign(state, { changed: new Set(), gone: new Set(), expected: new Set(), busy: true });
+    let page;
+    try {
+      page = await api('GET', `/v1/columns/${column.id}/items?limit=${PAGE}`);
+    } catch {
+      state.busy = false;
+      return; // the next change, or the next visit, reads it again
+    }
+    state.busy = false;
+    if (!state.mounted) return;
+    const merged = mergeFirstPage(items.value, page, changed, gone);
+    holdPlace(merged.items);
+    items.value = merged.items;
+    if (!merged.kept) {
+      cursor.value = page.next_cursor;
+      done.value = !page.next_cursor;
+    }
+    const touched = [...merged.added, ...merged.updated];
+    if (touched.length) {
+      fresh.value = new Set([...fresh.value, ...touched]);
+      later(() => {
+        const rest = new Set(fresh.value);
+        for (const number of touched) rest.delete(number);
+        fresh.value = rest;
+      }, 2_500);
+    }
+    if (merged.added.length) {
+      const n = merged.added.length;
+      const text = n === 1 ? t('live.addedOne', { name: column.name }) : t('live.addedMany', { n, name: column.name });
+      news.value = ''; // the same words twice are said twice
+      later(() => (news.value = text), 100);
+      if (anchor.current) unseen.value += n;
+    }
+    // a ticket its change says belongs here but the page lacks: the index may lag the
+    // table by a moment; one more look a little later
+    const shown = new Set(merged.items.map((card) => card.number));
+    const missing = [...expected].filter((n) => !shown.has(n) && !state.retried.has(n));
+    if (missing.length) {
+      for (const n of missing) state.retried.add(n);
+      later(() => {
+        for (const n of missing) state.changed.add(n);
+        queueRefresh();
+      }, 1_500);
+    }
+  }
+
+  /** Remembers the first card in view (when the list is scrolled) to keep it in place. */
+  function holdPlace(next) {
+    const box = list.current;
+    anchor.current = null;
+    if (!box || box.scrollTop <= 0) return; // at the top: the new cards come into view
+    const staying = new Set(next.map((card) => card.number));
+    const top = box.getBoundingClientRect().top;
+    for (const element of box.querySelectorAll('li[data-number]')) {
+      const rect = element.getBoundingClientRect();
+      const number = Number(element.dataset.number);
+      if (rect.bottom > top && staying.has(number)) {
+        anchor.current = { number, offset: rect.top - top };
+        return;
+      }
+    }
+  }
+
+  useLayoutEffect(() => {
+    const held = anchor.current;
+    const box = list.current;
+    if (!held || !box) return;
+    const element = box.querySelector(`li[data-number="${held.number}"]`);
+    if (element) box.scrollTop += element.getBoundingClientRect().top - box.getBoundingClientRect().top - held.offset;
+    anchor.current = null;
+    if (box.scrollTop <= 0) unseen.value = 0;
+  }, [items.value]);
+
+  const filtersKey = JSON.stringify(column.filters);
+  useEffect(() => {
+    const state = live.current;
+    state.mounted = true;
+    const hear = (change) => {
+      if (change.ticket === null) {
+        if (change.kind === 'ticket') queueRefresh(); // changes were missed: look again
+        return;
+      }
+      const loaded = items.value.some((card) => card.number === change.ticket);
+      const userId = me.value?.user.id;
+      if (!mayShow(column, change, { loaded, userId })) return;
+      state.changed.add(change.ticket);
+      if (loaded && !mayShow(column, change, { loaded: false, userId })) {
+        state.gone.add(change.ticket);
+      } else {
+        state.gone.delete(change.ticket);
+        if (!loaded) state.expected.add(change.ticket);
+      }
+      queueRefresh();
+    };
+    hearers.add(hear);
+    return () => {
+      hearers.delete(hear);
+      state.mounted = false;
+      for (const timer of state.timers) clearTimeout(timer);
+      state.timers.clear();
+    };
+  }, [column.id, filtersKey]);
+
+  function showNew() {
+    unseen.value = 0;
+    list.current?.scrollTo({ top: 0, behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
+    requestAnimationFrame(() => list.current?.querySelector('li[data-number] a')?.focus({ preventScroll: true }));
+  }
 
   // the next page when the end of the list comes near (observed again after each page,
   // so a short page whose end is still in view asks for the one after it)
@@ -301,10 +462,26 @@ function Column({ column, index, count, manage, onMove, onRemove, onToggle }) {
       </div>`}
     </header>
     <${FilterChips} column=${column} />
-    <div class="column__list" ref=${list} tabindex="0" role="region" aria-label=${t('column.list', { name })} aria-busy=${loading.value ? 'true' : 'false'}>
+    <p class="visually-hidden" role="status">${news.value}</p>
+    <div
+      class="column__list"
+      ref=${list}
+      tabindex="0"
+      role="region"
+      aria-label=${t('column.list', { name })}
+      aria-busy=${loading.value ? 'true' : 'false'}
+      onScroll=${(event) => unseen.value && event.currentTarget.scrollTop <= 4 && (unseen.value = 0)}
+    >
+      ${unseen.value > 0 &&
+      html`<div class="live-more">
+        <button type="button" class="live-more__button" onClick=${showNew}>
+          <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M12 19V5M6 11l6-6 6 6" /></svg>
+          ${unseen.value === 1 ? t('live.newOne') : t('live.newMany', { n: unseen.value })}
+        </button>
+      </div>`}
       ${items.value.length > 0 &&
       html`<ul class="cards">
-        ${items.value.map((card) => html`<${Card} key=${card.number} card=${card} kind=${column.kind} toggles=${toggles} />`)}
+        ${items.value.map((card) => html`<${Card} key=${card.number} card=${card} kind=${column.kind} toggles=${toggles} fresh=${fresh.value.has(card.number)} />`)}
       </ul>`}
       ${empty &&
       html`<div class="column__empty">
@@ -425,6 +602,10 @@ export function BoardScreen() {
   const problem = useSignal(null);
   const dialog = useSignal(null); // 'new' | 'welcome' | {remove: column}
   const removing = useSignal(false);
+  // one subscription for the board, from its first moment (before its columns load: a
+  // change made meanwhile is heard, not lost), handed to each column
+  const hearers = useRef(new Set()).current;
+  useEffect(() => (reads ? onChange((change) => hearers.forEach((hear) => hear(change))) : undefined), []);
 
   useEffect(() => {
     if (reads) {
@@ -527,6 +708,7 @@ export function BoardScreen() {
               index=${index}
               count=${list.length}
               manage=${manage}
+              hearers=${hearers}
               onMove=${move}
               onRemove=${(c) => (dialog.value = { remove: c })}
               onToggle=${toggle}
