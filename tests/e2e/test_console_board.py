@@ -295,7 +295,7 @@ def test_columns_move_left_and_right_and_are_removed(console, stack, company):
     )
 
 
-def test_an_agent_is_offered_only_what_the_role_may_do(console, stack, company):
+def test_an_agent_is_offered_only_what_the_role_may_do(console, stack, company, whatsapp):
     agent = new_email("pedro")
     stack.call(
         "POST",
