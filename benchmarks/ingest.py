@@ -15,9 +15,9 @@ PHONE = "106540352242922"
 RATE_MESSAGES = 300
 RATE_CLIENTS = 30
 BATCH = 10
-#: messages through each side before the measure, on other clients and items: DynamoDB
+#: messages through each side before the measure (a round's worth), on another desk: DynamoDB
 #: Local's JVM compiles the paths it runs, and the side measured first would pay for it
-RATE_WARMUP = 100
+RATE_WARMUP = RATE_MESSAGES
 #: rounds of the measure, each on a new desk: the median is the verdict (one round is
 #: ~3 s, short enough for a burst of other work on the machine to tip it)
 RATE_ROUNDS = 3
