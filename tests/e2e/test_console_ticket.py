@@ -70,14 +70,10 @@ def until(check, timeout: float = 30, what: str = "the condition"):
     raise AssertionError(f"{what} did not happen within {timeout} s")
 
 
-def expect_soon(page, locator, timeout: float = 8_000) -> None:
-    """Waits for ``locator`` as the live updates bring it; until the live transport is
-    there, a reload reads it."""
-    try:
-        expect(locator).to_be_visible(timeout=timeout)
-    except AssertionError:
-        page.reload()
-        expect(locator).to_be_visible()
+def expect_soon(page, locator, timeout: float = 10_000) -> None:
+    """Waits for ``locator`` as the live updates bring it (no reload: the console polls
+    what changed every 3 s)."""
+    expect(locator).to_be_visible(timeout=timeout)
 
 
 def conversation(page):

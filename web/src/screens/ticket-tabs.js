@@ -326,6 +326,12 @@ function TicketPanel({ ticket, work, onTicket }) {
 /** "@Ana" being typed at the end of the text: the mention picker's query. */
 const TYPING_MENTION = /(^|\s)@([\p{L}\p{N}._-]{0,30})$/u;
 
+/** ``list`` with each id once (its first place kept). */
+function byId(list) {
+  const seen = new Set();
+  return list.filter((item) => !seen.has(item.id) && seen.add(item.id));
+}
+
 function CommentsPanel({ ticket, work, highlight }) {
   const items = useSignal(null);
   const cursor = useSignal(null);
@@ -343,7 +349,7 @@ function CommentsPanel({ ticket, work, highlight }) {
       const page = more
         ? await api('GET', `/v1/tickets/${ticket.number}/comments?limit=50&cursor=${encodeURIComponent(cursor.value)}`)
         : await api('GET', `/v1/tickets/${ticket.number}/comments?limit=50`);
-      items.value = more ? [...items.value, ...page.items] : page.items;
+      items.value = more ? byId([...items.value, ...page.items]) : page.items;
       cursor.value = page.next_cursor;
     } catch (error) {
       problem.value = errorText(error);
@@ -386,7 +392,8 @@ function CommentsPanel({ ticket, work, highlight }) {
     busy.value = true;
     try {
       const added = await api('POST', `/v1/tickets/${ticket.number}/comments`, { text: body, reply_to: replyTo.value?.id ?? null, mentions: kept });
-      items.value = [...(items.value || []), added];
+      // a read of the list may have answered first, with this comment in it already
+      items.value = byId([...(items.value || []), added]);
       text.value = '';
       mentions.value = [];
       replyTo.value = null;
@@ -721,7 +728,7 @@ function HistoryPanel({ ticket }) {
       const page = more
         ? await api('GET', `/v1/tickets/${ticket.number}/history?limit=25&cursor=${encodeURIComponent(cursor.value)}`)
         : await api('GET', `/v1/tickets/${ticket.number}/history?limit=25`);
-      items.value = more ? [...items.value, ...page.items] : page.items;
+      items.value = more ? byId([...items.value, ...page.items]) : page.items;
       cursor.value = page.next_cursor;
     } catch (error) {
       items.value ??= [];
