@@ -15,7 +15,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.console import PASSWORD, check_page
+from tests.support.console import PASSWORD, check_page, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -51,14 +51,6 @@ def whatsapp(stack, company) -> dict:
     sla = {"sla": {"first_response_minutes": 90, "resolution_minutes": 2880}}
     channel = stack.connect_whatsapp(company["token"], phone, name="Ventas", settings=sla)
     return {**channel, "phone": phone}
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Correo electrónico").fill(email)
-    page.get_by_label("Contraseña", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Ingresar").click()
-    expect(page.get_by_role("heading", name="Mesón de ayuda", level=1)).to_be_visible()
 
 
 def column(page, name: str):

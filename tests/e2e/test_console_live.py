@@ -15,7 +15,6 @@ import random
 import re
 import subprocess
 import time
-import urllib.request
 import uuid
 
 import pytest
@@ -23,14 +22,13 @@ from playwright.sync_api import expect
 
 from chalicelib.domain.helpdesk.live import hint
 from tests.support.console import (
-    META_APP_SECRET,
-    PASSWORD,
     ROOT,
     SCREENSHOTS,
     Stack,
     check_page,
+    sign_in,
 )
-from tests.support.webhooks import meta_headers, whatsapp_text
+from tests.support.webhooks import whatsapp_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -60,18 +58,7 @@ def client_writes(stack: Stack, phone: str, wa_id: str, name: str, text: str) ->
     stamp = str(int(time.time()))
     body = whatsapp_text(wa_id, text, f"wamid.{uuid.uuid4().hex}", stamp, name=name,
                          phone_number_id=phone)  # fmt: skip
-    request = urllib.request.Request(stack.url + "/webhooks/meta", data=body, method="POST",
-                                     headers=meta_headers(body, META_APP_SECRET))  # fmt: skip
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.status == 200
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Correo electrónico").fill(email)
-    page.get_by_label("Contraseña", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Ingresar").click()
-    expect(page.get_by_role("heading", name="Mesón de ayuda", level=1)).to_be_visible()
+    stack.post_meta(body)
 
 
 def column(page, name: str):

@@ -22,7 +22,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.console import (
-    META_APP_SECRET,
     PASSWORD,
     check_page,
     outbox_requests,
@@ -31,7 +30,7 @@ from tests.support.console import (
     wait_for_ticket_of,
 )
 from tests.support.payloads import encoded
-from tests.support.webhooks import meta_headers, whatsapp_text
+from tests.support.webhooks import whatsapp_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -308,14 +307,7 @@ def test_older_messages_come_when_scrolled_up_without_moving_the_view(
     document = bodies[0]
     document["entry"][0]["changes"] = [b["entry"][0]["changes"][0] for b in bodies]
     body = encoded(document)
-    request = urllib.request.Request(
-        stack.url + "/webhooks/meta",
-        data=body,
-        method="POST",
-        headers=meta_headers(body, META_APP_SECRET),
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.status == 200
+    stack.post_meta(body)
     number = wait_for_ticket_of(stack, company["token"], "Rosa Campos")
     until(
         lambda: (

@@ -107,6 +107,10 @@ class Stack:
         document = bodies[0]  # one delivery: a change per sender
         document["entry"][0]["changes"] = [b["entry"][0]["changes"][0] for b in bodies]
         body = encoded(document)
+        self.post_meta(body)
+
+    def post_meta(self, body: bytes) -> None:
+        """Posts ``body`` to the Meta webhook, signed with the local app secret."""
         request = urllib.request.Request(
             self.url + "/webhooks/meta",
             data=body,
@@ -309,15 +313,9 @@ def post_whatsapp_status(
     this number sent."""
     from tests.support.webhooks import whatsapp_status
 
-    body = whatsapp_status(wamid, state, to, int(time.time()), phone_number_id=phone_number_id)
-    request = urllib.request.Request(
-        stack.url + "/webhooks/meta",
-        data=body,
-        method="POST",
-        headers=meta_headers(body, META_APP_SECRET),
+    stack.post_meta(
+        whatsapp_status(wamid, state, to, int(time.time()), phone_number_id=phone_number_id)
     )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.status == 200
 
 
 def outbox_requests(stack: Stack, message_id: str) -> list[dict]:
