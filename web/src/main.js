@@ -5,7 +5,7 @@ import './styles.css';
 import { html } from './html.js';
 import { t } from './i18n.js';
 import { navigate, route } from './router.js';
-import { me, ready, restore } from './session.js';
+import { can, me, ready, restore } from './session.js';
 import { BoardScreen } from './screens/board.js';
 import { LoginScreen } from './screens/login.js';
 import { NotFoundScreen } from './screens/not-found.js';
@@ -14,6 +14,8 @@ import { SignupScreen } from './screens/signup.js';
 import { StatusScreen } from './screens/status.js';
 import { TicketScreen } from './screens/ticket.js';
 import { UpdatesScreen } from './screens/updates.js';
+import { NotAllowedScreen, AdminPage } from './admin/layout.js';
+import { adminHome, pageAt } from './admin/pages.js';
 
 /** Screens anyone may open. */
 const PUBLIC = {
@@ -26,13 +28,24 @@ const PUBLIC = {
 /** Screens for people who are not signed in (a signed-in person goes to the board). */
 const SIGNED_OUT = { '/login': LoginScreen, '/signup': SignupScreen };
 /** Screens for a signed-in person (anyone else goes to the login). */
-const SIGNED_IN = { '/': BoardScreen };
+const SIGNED_IN = { '/': HomeScreen };
 /** Signed-in screens whose path carries a value: [pattern, screen]; the screen gets the
  * pattern's groups as props. */
 const SIGNED_IN_PATTERNS = [[/^\/tickets\/(?<number>[1-9][0-9]{0,9})$/, TicketScreen]];
 
+/** A person whose role sees no help desk (an account contact, an orders admin) starts on
+ * the first page their role may open. */
+function HomeScreen() {
+  if (can('tickets.read')) return html`<${BoardScreen} />`;
+  const home = adminHome();
+  if (home) return html`<${Redirect} to=${home} />`;
+  return html`<${AdminPage} title=${t('admin.home.title')}><p class="lead">${t('admin.home.text')}</p></${AdminPage}>`;
+}
+
 function signedInScreen(path) {
   if (SIGNED_IN[path]) return [SIGNED_IN[path], {}];
+  const page = pageAt(path);
+  if (page) return page[0].allowed() ? [page[0].Screen, page[1]] : [NotAllowedScreen, {}];
   for (const [pattern, screen] of SIGNED_IN_PATTERNS) {
     const found = pattern.exec(path);
     if (found) return [screen, { ...found.groups }];

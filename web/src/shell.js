@@ -17,6 +17,7 @@ import { Link, navigate, route } from './router.js';
 import { SearchPanel } from './screens/search.js';
 import { can, me, signOut } from './session.js';
 import { Button, Logo } from './ui.js';
+import { adminHome } from './admin/pages.js';
 
 export function initials(first, last) {
   return `${(first || '').charAt(0)}${(last || '').charAt(0)}`.toUpperCase();
@@ -120,6 +121,7 @@ export function AppHeader() {
   const busy = useSignal(false);
   const name = `${user.first_name} ${user.last_name}`;
   const readOnly = can('tickets.read') && !can('tickets.work');
+  const admin = adminHome();
   useEffect(() => {
     document.addEventListener('keydown', onShortcut);
     return () => document.removeEventListener('keydown', onShortcut);
@@ -131,7 +133,12 @@ export function AppHeader() {
       <span class="app-header__company">${tenant.name}</span>
     </div>
     <nav class="app-header__nav" aria-label=${t('header.nav')}>
-      <${Link} href="/" class="app-header__link" aria-current=${route.value.path === '/' ? 'page' : undefined}>${t('board.title')}</${Link}>
+      ${can('tickets.read') &&
+      html`<${Link} href="/" class="app-header__link" aria-current=${route.value.path === '/' ? 'page' : undefined}>${t('board.title')}</${Link}>`}
+      ${admin &&
+      html`<${Link} href=${admin} class="app-header__link" aria-current=${/^\/(admin|portal)(\/|$)/.test(route.value.path) ? 'page' : undefined}
+        >${can('tickets.read') || can('account.read') ? t('admin.link') : t('admin.portal')}</${Link}
+      >`}
     </nav>
     <div class="app-header__tools">
       ${can('tickets.next') && html`<${NextTicketButton} />`}

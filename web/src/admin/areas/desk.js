@@ -1,0 +1,2 @@
+// The pages of this area (see ../pages.js for the fields of a page).
+export const DESK_PAGES = [];

@@ -1,0 +1,2 @@
+// The connection flows of: chat (see ./index.js).
+export const CHAT_KINDS = {};

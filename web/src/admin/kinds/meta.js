@@ -1,0 +1,2 @@
+// The connection flows of: facebook,instagram (see ./index.js).
+export const META_KINDS = {};

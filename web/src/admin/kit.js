@@ -1,0 +1,107 @@
+// Small pieces the administration pages share: loading a resource, a section card, a
+// table, a status badge, an empty state and a confirmation dialog.
+import { useSignal } from '@preact/signals';
+import { useEffect } from 'preact/hooks';
+import { api } from '../api.js';
+import { errorText } from '../errors.js';
+import { html } from '../html.js';
+import { t } from '../i18n.js';
+import { Alert, Button, Dialog } from '../ui.js';
+
+/** GET ``path`` (again when it changes, or on ``reload()``): {data, error, loading, reload}.
+ * ``data`` keeps the last good answer while a reload is under way. */
+export function useResource(path) {
+  const state = useSignal({ data: null, error: null, loading: true });
+  const tick = useSignal(0);
+  useEffect(() => {
+    if (!path) return undefined;
+    let live = true;
+    state.value = { ...state.value, loading: true };
+    api('GET', path).then(
+      (data) => live && (state.value = { data, error: null, loading: false }),
+      (error) => live && (state.value = { data: state.value.data, error, loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [path, tick.value]);
+  return { ...state.value, reload: () => (tick.value += 1) };
+}
+
+/** Every page of a cursor-paged list (``items`` and ``next_cursor``), up to ``max`` items. */
+export async function readAll(path, max = 500) {
+  const items = [];
+  let cursor = null;
+  do {
+    const join = path.includes('?') ? '&' : '?';
+    const page = await api('GET', cursor ? `${path}${join}cursor=${encodeURIComponent(cursor)}` : path);
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor && items.length < max);
+  return items;
+}
+
+/** What a page shows while its first read is under way, or when it failed. */
+export function Loading({ error, onRetry }) {
+  if (error) {
+    return html`<${Alert} title=${t('admin.loadFailed')}>
+      <p>${errorText(error)}</p>
+      ${onRetry && html`<p><button type="button" class="button button--secondary" onClick=${onRetry}>${t('admin.retry')}</button></p>`}
+    </${Alert}>`;
+  }
+  return html`<div class="admin-loading" role="status"><span class="spinner" aria-hidden="true"></span>${t('admin.loading')}</div>`;
+}
+
+/** A card of a page: a heading, optional actions beside it, its content. */
+export function Section({ title, actions, children, id, class: extra = '' }) {
+  const headingId = id ? `${id}-title` : undefined;
+  return html`<section class=${`admin-card ${extra}`} aria-labelledby=${headingId} id=${id}>
+    <div class="admin-card__head">
+      <h2 class="admin-card__title" id=${headingId}>${title}</h2>
+      ${actions && html`<div class="admin-card__actions">${actions}</div>`}
+    </div>
+    <div class="admin-card__body">${children}</div>
+  </section>`;
+}
+
+/** A badge: tone is one of ok, warn, danger, neutral, info. */
+export function Badge({ tone = 'neutral', children, title }) {
+  return html`<span class=${`badge badge--${tone}`} title=${title}>${children}</span>`;
+}
+
+export function EmptyState({ title, text, action }) {
+  return html`<div class="admin-empty">
+    <p class="admin-empty__title">${title}</p>
+    ${text && html`<p class="admin-empty__text">${text}</p>`}
+    ${action}
+  </div>`;
+}
+
+/** Asks before an action that cannot be undone; ``onConfirm`` may be async (its error is shown). */
+export function ConfirmDialog({ title, text, confirmLabel, danger = true, onConfirm, onClose }) {
+  const busy = useSignal(false);
+  const error = useSignal(null);
+  const go = async () => {
+    busy.value = true;
+    error.value = null;
+    try {
+      await onConfirm();
+      onClose();
+    } catch (failure) {
+      error.value = errorText(failure);
+      busy.value = false;
+    }
+  };
+  return html`<${Dialog}
+    title=${title}
+    description=${text}
+    size="sm"
+    onClose=${onClose}
+    footer=${html`
+      <button type="button" class="button button--secondary" onClick=${onClose}>${t('admin.cancel')}</button>
+      <${Button} type="button" variant=${danger ? 'danger' : 'primary'} busy=${busy.value} onClick=${go}>${confirmLabel}</${Button}>
+    `}
+  >
+    ${error.value && html`<${Alert}>${error.value}</${Alert}>`}
+  </${Dialog}>`;
+}

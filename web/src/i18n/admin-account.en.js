@@ -1,0 +1,3 @@
+// Texts of the console's admin-account area (en).
+export default {
+};

@@ -1,0 +1,3 @@
+// Texts of the console's admin-channels area (en).
+export default {
+};

@@ -1,0 +1,3 @@
+// Texts of the console's admin-chat area (es).
+export default {
+};

@@ -1,0 +1,3 @@
+// Texts of the console's admin-desk area (en).
+export default {
+};

@@ -1,0 +1,3 @@
+// Texts of the console's admin-kinds area (es).
+export default {
+};

@@ -1,0 +1,3 @@
+// Texts of the console's admin-settings area (pt).
+export default {
+};

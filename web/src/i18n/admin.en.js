@@ -1,0 +1,23 @@
+// Texts of the administration and portal frame (en).
+export default {
+  'admin.nav': 'Administration',
+  'admin.link': 'Administration',
+  'admin.portal': 'Portal',
+  'admin.section.account': 'Account',
+  'admin.section.people': 'Team',
+  'admin.section.channels': 'Channels',
+  'admin.section.desk': 'Help desk',
+  'admin.section.integrations': 'Integrations',
+  'admin.section.portal': 'Customer portal',
+  'admin.notAllowed.title': 'Not allowed',
+  'admin.notAllowed.text': 'Your role does not allow opening this page. If you need it, ask an administrator of your company for access.',
+  'admin.notAllowed.back': 'Go to the start',
+  'admin.loading': 'Loading…',
+  'admin.loadFailed': 'We could not load this page',
+  'admin.retry': 'Try again',
+  'admin.cancel': 'Cancel',
+  'admin.save': 'Save',
+  'admin.saved': 'Changes saved.',
+  'admin.home.title': 'Home',
+  'admin.home.text': 'Your role has no pages in the console yet.',
+};

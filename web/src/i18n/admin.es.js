@@ -1,0 +1,23 @@
+// Texts of the administration and portal frame (es).
+export default {
+  'admin.nav': 'Administración',
+  'admin.link': 'Administración',
+  'admin.portal': 'Portal',
+  'admin.section.account': 'Cuenta',
+  'admin.section.people': 'Equipo',
+  'admin.section.channels': 'Canales',
+  'admin.section.desk': 'Mesón de ayuda',
+  'admin.section.integrations': 'Integraciones',
+  'admin.section.portal': 'Portal del cliente',
+  'admin.notAllowed.title': 'No permitido',
+  'admin.notAllowed.text': 'Tu rol no permite abrir esta página. Si la necesitas, pídele acceso a un administrador de tu empresa.',
+  'admin.notAllowed.back': 'Ir al inicio',
+  'admin.loading': 'Cargando…',
+  'admin.loadFailed': 'No pudimos cargar esta página',
+  'admin.retry': 'Reintentar',
+  'admin.cancel': 'Cancelar',
+  'admin.save': 'Guardar',
+  'admin.saved': 'Cambios guardados.',
+  'admin.home.title': 'Inicio',
+  'admin.home.text': 'Tu rol no tiene páginas en la consola todavía.',
+};

@@ -1,0 +1,23 @@
+// Texts of the administration and portal frame (pt).
+export default {
+  'admin.nav': 'Administração',
+  'admin.link': 'Administração',
+  'admin.portal': 'Portal',
+  'admin.section.account': 'Conta',
+  'admin.section.people': 'Equipe',
+  'admin.section.channels': 'Canais',
+  'admin.section.desk': 'Central de atendimento',
+  'admin.section.integrations': 'Integrações',
+  'admin.section.portal': 'Portal do cliente',
+  'admin.notAllowed.title': 'Não permitido',
+  'admin.notAllowed.text': 'Seu perfil não permite abrir esta página. Se precisar dela, peça acesso a um administrador da sua empresa.',
+  'admin.notAllowed.back': 'Ir para o início',
+  'admin.loading': 'Carregando…',
+  'admin.loadFailed': 'Não conseguimos carregar esta página',
+  'admin.retry': 'Tentar de novo',
+  'admin.cancel': 'Cancelar',
+  'admin.save': 'Salvar',
+  'admin.saved': 'Alterações salvas.',
+  'admin.home.title': 'Início',
+  'admin.home.text': 'Seu perfil ainda não tem páginas no console.',
+};
