@@ -110,6 +110,25 @@ def main() -> int:
             ddb_local.wait_for_port(moto_port, process=moto)
             env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{moto_port}"
 
+        if env.get("ATIENDE_FAKE_PROVIDERS", "1") != "0":
+            fakes_port = int(env.get("ATIENDE_FAKES_PORT") or port + 20)
+            _say(f"starting the fake providers (Meta, X) on 127.0.0.1:{fakes_port}")
+            log = open(var / "log" / "fake-providers.log", "ab")  # noqa: SIM115
+            fakes = subprocess.Popen(
+                [sys.executable, "-m", "devstack.fake_providers", "--port", str(fakes_port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=ROOT,
+            )
+            children.append(("fake providers", fakes))
+            ddb_local.wait_for_port(fakes_port, process=fakes)
+            fakes_url = f"http://127.0.0.1:{fakes_port}"
+            from devstack.fake_providers import base_url_settings
+
+            for name in base_url_settings():
+                env.setdefault(name, fakes_url)
+
         _say("creating the table, queues, bucket and key from infra/resources.yaml")
         bootstrap = subprocess.run(
             [sys.executable, "-m", "devstack.bootstrap_local"], env=env, cwd=ROOT
