@@ -281,15 +281,16 @@ def ticket_of(stack: Stack, token: str, number: int) -> dict | None:
 
 
 # --- the ticket view's helpers (tests/e2e/test_console_ticket.py) ---------------------------
-def sign_in(page: Any, email: str) -> None:
-    """Signs ``email`` in through the login form; the board is shown."""
+def sign_in(page: Any, email: str, landing: str = "Mesón de ayuda") -> None:
+    """Signs ``email`` in through the login form; the role's first page (the board for the
+    help desk's roles) shows its ``landing`` heading."""
     from playwright.sync_api import expect
 
     page.goto("/login")
     page.get_by_label("Correo electrónico").fill(email)
     page.get_by_label("Contraseña", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Ingresar").click()
-    expect(page.get_by_role("heading", name="Mesón de ayuda", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name=landing, level=1)).to_be_visible()
 
 
 def wait_for_ticket_of(stack: Stack, token: str, name: str, timeout: float = 60) -> int:
