@@ -149,7 +149,7 @@ export function AppHeader() {
     <section class="account" aria-label=${t('header.account')}>
       <span class="account__avatar" aria-hidden="true">${initials(user.first_name, user.last_name)}</span>
       <span class="account__who">
-        <span class="account__name">${name}</span>
+        <${Link} href="/profile" class="account__name" title=${t('profile.link')}>${name}</${Link}>
         <span class="account__role">
           ${t(`role.${user.role}`)}
           ${readOnly && html`<span class="account__read-only" title=${t('header.readOnlyTitle')}>${t('header.readOnly')}</span>`}

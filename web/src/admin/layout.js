@@ -45,7 +45,7 @@ export function AdminPage({ title, description, actions, back, children, wide = 
   return html`<div class="app admin">
     <${AppHeader} />
     <div class="admin__body">
-      <${SideNav} />
+      ${navPages().length > 0 && html`<${SideNav} />`}
       <main class=${`admin__main${wide ? ' admin__main--wide' : ''}`} id="main">
         ${back && html`<p class="admin__back"><${Link} href=${back.href}>← ${back.label}</${Link}></p>`}
         <div class="admin-head">
