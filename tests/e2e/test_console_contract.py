@@ -20,6 +20,12 @@ CALL = re.compile(
     rf"\b(?:api|send)\(\s*'(?P<method>{METHODS})'\s*,\s*(?P<q>['`])(?P<path>/v1/[^'`]*)(?P=q)"
     r"(?:\s*,\s*(?P<body>\{[^{}]*\}))?"
 )
+#: the admin pages' GET helpers (web/src/admin/kit.js): useResource('/v1/...'),
+#: readAll('/v1/...') and <HistoryButton path=${`/v1/.../history`} />
+READ = re.compile(
+    r"\b(?:useResource|readAll)\(\s*(?P<q>['`])(?P<path>/v1/[^'`]*)(?P=q)"
+    r"|\bpath=\$\{\s*(?P<q2>['`])(?P<path2>/v1/[^'`]*)(?P=q2)\s*\}"
+)
 ANY_API_PATH = re.compile(r"(['`])(/v1/[^'`]*)\1")
 BUDGET = 150 * 1024
 
@@ -37,6 +43,9 @@ def calls() -> list[tuple[str, str, str, str | None]]:
         for match in CALL.finditer(text):
             where = f"{path.relative_to(ROOT)}:{text[: match.start()].count(chr(10)) + 1}"
             found.append((where, match["method"], match["path"], match["body"]))
+        for match in READ.finditer(text):
+            where = f"{path.relative_to(ROOT)}:{text[: match.start()].count(chr(10)) + 1}"
+            found.append((where, "GET", match["path"] or match["path2"], None))
     return found
 
 

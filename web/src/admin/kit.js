@@ -6,6 +6,8 @@ import { api } from '../api.js';
 import { errorText } from '../errors.js';
 import { html } from '../html.js';
 import { t } from '../i18n.js';
+import { formatDateTime } from '../format.js';
+import { can } from '../session.js';
 import { Alert, Button, Dialog } from '../ui.js';
 
 /** GET ``path`` (again when it changes, or on ``reload()``): {data, error, loading, reload}.
@@ -103,5 +105,76 @@ export function ConfirmDialog({ title, text, confirmLabel, danger = true, onConf
     `}
   >
     ${error.value && html`<${Alert}>${error.value}</${Alert}>`}
+  </${Dialog}>`;
+}
+
+/** "Historial": who changed a configuration item, when, and each field before and after
+ * (GET <item>/history, for roles with history.read). ``path`` is the item's history route. */
+export function HistoryButton({ path, label }) {
+  const open = useSignal(false);
+  return html`
+    <button type="button" class="button button--ghost" onClick=${() => (open.value = true)}>${t('admin.history.open')}</button>
+    ${open.value && html`<${HistoryDialog} path=${path} label=${label} onClose=${() => (open.value = false)} />`}
+  `;
+}
+
+function shown(value) {
+  if (value === null || value === undefined || value === '') return '—';
+  if (typeof value === 'boolean') return value ? t('admin.history.yes') : t('admin.history.no');
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+function actionName(action) {
+  const key = `admin.history.action.${action}`;
+  const said = t(key);
+  return said === key ? action : said;
+}
+
+function HistoryDialog({ path, label, onClose }) {
+  const names = useSignal({});
+  useEffect(() => {
+    if (!can('users.read')) return;
+    readAll('/v1/users').then(
+      (users) => (names.value = Object.fromEntries(users.map((u) => [u.id, `${u.first_name} ${u.last_name}`]))),
+      () => {},
+    );
+  }, []);
+  const state = useSignal({ items: [], next: null, loading: true, error: null });
+  const load = async (cursor) => {
+    state.value = { ...state.value, loading: true };
+    try {
+      const page = await api('GET', cursor ? `${path}?cursor=${encodeURIComponent(cursor)}` : path);
+      state.value = { items: [...state.value.items, ...page.items], next: page.next_cursor, loading: false, error: null };
+    } catch (error) {
+      state.value = { ...state.value, loading: false, error };
+    }
+  };
+  useEffect(() => {
+    load(null);
+  }, [path]);
+  const { items, next, loading, error } = state.value;
+  return html`<${Dialog} title=${t('admin.history.title', { name: label })} onClose=${onClose} size="lg">
+    ${error && html`<${Alert}>${errorText(error)}</${Alert}>`}
+    ${!loading && !error && !items.length && html`<${EmptyState} title=${t('admin.history.empty')} />`}
+    <ol class="history-list">
+      ${items.map(
+        (entry) => html`<li class="history-list__item">
+          <p class="history-list__head">
+            <strong>${actionName(entry.action)}</strong>
+            <span class="history-list__when">${formatDateTime(entry.at)}</span>
+            <span class="history-list__who">${entry.actor_id ? t('admin.history.by', { name: names.value[entry.actor_id] || t('admin.history.someone') }) : t('admin.history.system')}</span>
+          </p>
+          ${entry.after &&
+          html`<dl class="history-list__fields">
+            ${Object.keys({ ...(entry.before || {}), ...entry.after }).map(
+              (field) => html`<dt>${field}</dt><dd>${entry.before ? html`<del>${shown(entry.before[field])}</del> → ` : ''}<ins>${shown(entry.after[field])}</ins></dd>`,
+            )}
+          </dl>`}
+        </li>`,
+      )}
+    </ol>
+    ${loading && html`<${Loading} />`}
+    ${next && !loading && html`<button type="button" class="button button--secondary" onClick=${() => load(next)}>${t('admin.history.more')}</button>`}
   </${Dialog}>`;
 }
