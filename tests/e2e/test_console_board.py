@@ -19,17 +19,18 @@ from tests.support.console import PASSWORD, check_page, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-CHANNELS = [
-    "WhatsApp",
-    "Facebook",
-    "Instagram",
-    "X (Twitter)",
-    "Búsqueda en X",
-    "Email",
-    "Chat web",
-    "App Store",
-    "Google Play",
-]
+#: each channel type's name in the console, with the type its connect page is named by
+CHANNELS = {
+    "WhatsApp": "whatsapp",
+    "Facebook": "facebook",
+    "Instagram": "instagram",
+    "X (Twitter)": "twitter",
+    "Búsqueda en X": "twitter_search",
+    "Email": "email",
+    "Chat web": "chat",
+    "App Store": "app_store",
+    "Google Play": "play_store",
+}
 PAGE = 20  # web/src/screens/board.js
 
 
@@ -70,9 +71,9 @@ def test_an_admin_without_channels_is_asked_to_connect_one(console, company):
     # an admin without channels is asked to connect one: a button per channel type
     welcome = page.get_by_role("dialog", name="Conecta tus canales")
     expect(welcome).to_be_visible()
-    for name in CHANNELS:
+    for name, kind in CHANNELS.items():
         link = welcome.get_by_role("link", name=f"Conectar {name}", exact=True)
-        expect(link).to_have_attribute("href", "/docs#channels_connect_channel")
+        expect(link).to_have_attribute("href", f"/admin/channels/connect/{kind}")
     expect(welcome.get_by_role("link")).to_have_count(len(CHANNELS))
     # the dialog keeps the keyboard: Tab from its last control comes back to its first
     welcome.get_by_role("button", name="Ahora no").focus()

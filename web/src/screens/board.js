@@ -23,8 +23,8 @@ import { ColumnDialog } from './column-dialog.js';
 /** Cards per page of a column (the API takes 1–50). */
 export const PAGE = 20;
 const TOGGLES = ['show_preview', 'show_client', 'show_sla', 'compact'];
-/** The docs' section on connecting a channel, until the console has its channel pages. */
-export const CHANNEL_DOCS = '/docs#channels_connect_channel';
+/** Where a channel type is connected (web/src/admin/kinds/). */
+export const connectPage = (type) => `/admin/channels/connect/${type}`;
 
 
 /** The company's current day and time, in its timezone. */
@@ -555,11 +555,11 @@ function WelcomeDialog({ onClose }) {
     <ul class="channel-grid">
       ${CHANNEL_TYPES.map(
         (type) => html`<li>
-          <a class="channel-tile" href=${CHANNEL_DOCS} target="_blank" rel="noopener" aria-label=${t('welcome.connect', { channel: channelName(type) })}>
+          <${Link} class="channel-tile" href=${connectPage(type)} aria-label=${t('welcome.connect', { channel: channelName(type) })}>
             <${ChannelIcon} type=${type} size="lg" decorative />
             <span class="channel-tile__name">${channelName(type)}</span>
             <span class="channel-tile__action" aria-hidden="true">${t('welcome.connectShort')}</span>
-          </a>
+          </${Link}>
         </li>`,
       )}
     </ul>

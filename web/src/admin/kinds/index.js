@@ -4,6 +4,7 @@
 import { META_KINDS } from './meta.js';
 import { CHAT_KINDS } from './chat.js';
 import { OTHER_KINDS } from './others.js';
+import { SEARCH_KINDS } from './search.js';
 
 /** {type: {Connect, Details}}; a type without an entry is connected by its form in the docs. */
-export const KINDS = { ...META_KINDS, ...CHAT_KINDS, ...OTHER_KINDS };
+export const KINDS = { ...META_KINDS, ...CHAT_KINDS, ...OTHER_KINDS, ...SEARCH_KINDS };
