@@ -131,8 +131,8 @@ export function RowButton({ icon, label, onClick, danger = false }) {
 }
 
 /** The button of a page's head or a card that opens the "new" dialog. */
-export function AddButton({ label, onClick }) {
-  return html`<button type="button" class="button button--primary" onClick=${onClick}><${DeskIcon} name="plus" />${label}</button>`;
+export function AddButton({ label, onClick, variant = 'primary' }) {
+  return html`<button type="button" class=${`button button--${variant}`} onClick=${onClick}><${DeskIcon} name="plus" />${label}</button>`;
 }
 
 /** A search box filtering a list already loaded. */

@@ -224,6 +224,7 @@ export function CustomFieldsScreen() {
             title=${t(`desk.cf.section.${appliesTo}`)}
             actions=${html`<${AddButton}
               label=${t(`desk.cf.new.${appliesTo}`)}
+              variant="secondary"
               onClick=${() => (editing.value = { appliesTo, field: null })}
             />`}
           >

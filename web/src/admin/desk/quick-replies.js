@@ -46,6 +46,19 @@ function preview(text) {
   return text.replace(PLACEHOLDER, (_, who, what) => values[`${who}.${what}`]);
 }
 
+/** The text as the list shows it: each placeholder as a marked name ("Nombre del cliente"). */
+function Marked({ text }) {
+  const parts = [];
+  let last = 0;
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    parts.push(text.slice(last, match.index));
+    parts.push(html`<span class="dk-ph">${t(`desk.qr.ph.${match[1]}.${match[2]}`)}</span>`);
+    last = match.index + match[0].length;
+  }
+  parts.push(text.slice(last));
+  return parts;
+}
+
 function typeOf(file) {
   const extension = (file.name.split('.').pop() || '').toLowerCase();
   return file.type || TYPES_BY_EXTENSION[extension] || 'application/octet-stream';
@@ -264,7 +277,7 @@ export function QuickRepliesScreen() {
               ${shown.map(
                 (reply) => html`<tr key=${reply.id}>
                   <td><button type="button" class="dk-link dk-shortcut" onClick=${() => (editing.value = reply)}>/${reply.shortcut}</button></td>
-                  <td class="dk-table__text"><span class="dk-clamp">${reply.text}</span></td>
+                  <td class="dk-table__text"><span class="dk-clamp"><${Marked} text=${reply.text} /></span></td>
                   <td class="admin-table__muted">${reply.attachments.length ? html`<span class="dk-files-count"><${DeskIcon} name="clip" />${reply.attachments.length}</span>` : '—'}</td>
                   <td class="admin-table__muted">${formatWhen(reply.updated_at)}</td>
                   <td class="admin-table__actions">

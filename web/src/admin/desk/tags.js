@@ -60,7 +60,7 @@ function TagEditor({ tag, onClose, onSaved }) {
       <div class="dk-colors__list">
         ${['', ...COLORS].map(
           (value) => html`<label class=${`dk-swatch${color.value === value ? ' dk-swatch--on' : ''}`} title=${value ? t('desk.tag.colorValue', { value }) : t('desk.tag.noColor')}>
-            <input type="radio" name="tag-color" class="visually-hidden" checked=${color.value === value} onChange=${() => (color.value = value)} aria-label=${value ? t('desk.tag.colorValue', { value }) : t('desk.tag.noColor')} />
+            <input type="radio" name="tag-color" class="dk-swatch__input" checked=${color.value === value} onChange=${() => (color.value = value)} aria-label=${value ? t('desk.tag.colorValue', { value }) : t('desk.tag.noColor')} />
             <span class=${`dk-swatch__fill${value ? '' : ' dk-swatch__fill--none'}`} style=${value ? `background: ${value}` : undefined} aria-hidden="true"></span>
           </label>`,
         )}

@@ -63,6 +63,10 @@ function TemplateEditor({ template, channels, onClose, onSaved }) {
   const body = useSignal(template?.body || '');
   const save = useSave();
   const box = useRef(null);
+  // a company with one number: a new template is for it (the list may come after the dialog)
+  useEffect(() => {
+    if (!template && !channel.value && channels.length === 1) channel.value = channels[0].id;
+  }, [channels.length]);
   const languages = LANGUAGES.includes(language.value) ? LANGUAGES : [language.value, ...LANGUAGES];
 
   function addVariable() {
