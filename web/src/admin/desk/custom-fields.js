@@ -180,7 +180,7 @@ function FieldTable({ appliesTo, fields, onEdit, onDelete }) {
   return html`<div class="admin-table-wrap"><table class="admin-table dk-table">
     <thead><tr>
       <th scope="col">${t('desk.cf.label')}</th>
-      <th scope="col">${t('desk.cf.key')}</th>
+      <th scope="col" class="dk-wide">${t('desk.cf.key')}</th>
       <th scope="col">${t('desk.cf.type')}</th>
       <th scope="col"><span class="visually-hidden">${t('desk.actions')}</span></th>
     </tr></thead>
@@ -191,7 +191,7 @@ function FieldTable({ appliesTo, fields, onEdit, onDelete }) {
             <button type="button" class="dk-link" onClick=${() => onEdit(f)}>${f.label}</button>
             ${f.required && html` <${Badge} tone="info">${t('desk.cf.requiredBadge')}</${Badge}>`}
           </td>
-          <td><code class="dk-code">${f.key}</code></td>
+          <td class="dk-wide"><code class="dk-code">${f.key}</code></td>
           <td>
             ${t(`desk.cf.type.${f.type}`)}
             ${f.type === 'select' && html`<span class="dk-options-preview">${f.options.join(' · ')}</span>`}

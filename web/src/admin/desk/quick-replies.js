@@ -269,8 +269,8 @@ export function QuickRepliesScreen() {
             <thead><tr>
               <th scope="col">${t('desk.qr.shortcut')}</th>
               <th scope="col">${t('desk.qr.text')}</th>
-              <th scope="col">${t('desk.qr.files')}</th>
-              <th scope="col">${t('desk.updated')}</th>
+              <th scope="col" class="dk-wide">${t('desk.qr.files')}</th>
+              <th scope="col" class="dk-wide">${t('desk.updated')}</th>
               <th scope="col"><span class="visually-hidden">${t('desk.actions')}</span></th>
             </tr></thead>
             <tbody>
@@ -278,8 +278,8 @@ export function QuickRepliesScreen() {
                 (reply) => html`<tr key=${reply.id}>
                   <td><button type="button" class="dk-link dk-shortcut" onClick=${() => (editing.value = reply)}>/${reply.shortcut}</button></td>
                   <td class="dk-table__text"><span class="dk-clamp"><${Marked} text=${reply.text} /></span></td>
-                  <td class="admin-table__muted">${reply.attachments.length ? html`<span class="dk-files-count"><${DeskIcon} name="clip" />${reply.attachments.length}</span>` : '—'}</td>
-                  <td class="admin-table__muted">${formatWhen(reply.updated_at)}</td>
+                  <td class="admin-table__muted dk-wide">${reply.attachments.length ? html`<span class="dk-files-count"><${DeskIcon} name="clip" />${reply.attachments.length}</span>` : '—'}</td>
+                  <td class="admin-table__muted dk-wide">${formatWhen(reply.updated_at)}</td>
                   <td class="admin-table__actions">
                     <${RowButton} icon="edit" label=${t('desk.qr.editOne', { shortcut: reply.shortcut })} onClick=${() => (editing.value = reply)} />
                     <${RowButton} icon="trash" danger label=${t('desk.qr.deleteOne', { shortcut: reply.shortcut })} onClick=${() => (deleting.value = reply)} />

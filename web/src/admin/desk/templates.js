@@ -241,9 +241,9 @@ export function TemplatesScreen() {
             <thead><tr>
               <th scope="col">${t('desk.tpl.name')}</th>
               <th scope="col">${t('desk.tpl.language')}</th>
-              <th scope="col">${t('desk.tpl.category')}</th>
+              <th scope="col" class="dk-wide">${t('desk.tpl.category')}</th>
               <th scope="col">${t('desk.tpl.status')}</th>
-              <th scope="col">${t('desk.tpl.channel')}</th>
+              <th scope="col" class="dk-wide">${t('desk.tpl.channel')}</th>
               <th scope="col"><span class="visually-hidden">${t('desk.actions')}</span></th>
             </tr></thead>
             <tbody>
@@ -254,9 +254,9 @@ export function TemplatesScreen() {
                     <span class="dk-sub">${t('desk.tpl.variables', { n: tpl.parameter_count })}</span>
                   </td>
                   <td><code class="dk-code">${tpl.language}</code></td>
-                  <td class="admin-table__muted">${t(`desk.tpl.category.${tpl.category}`)}</td>
+                  <td class="admin-table__muted dk-wide">${t(`desk.tpl.category.${tpl.category}`)}</td>
                   <td><${Badge} tone=${STATUS_TONE[tpl.status]}>${t(`desk.tpl.status.${tpl.status}`)}</${Badge}></td>
-                  <td class="admin-table__muted">${channelName(tpl.channel_id)}</td>
+                  <td class="admin-table__muted dk-wide">${channelName(tpl.channel_id)}</td>
                   <td class="admin-table__actions">
                     <${RowButton} icon="eye" label=${t('desk.tpl.viewOne', { name: tpl.name, language: tpl.language })} onClick=${() => (viewing.value = tpl)} />
                     <${RowButton} icon="edit" label=${t('desk.tpl.editOne', { name: tpl.name, language: tpl.language })} onClick=${() => (editing.value = tpl)} />
