@@ -10,7 +10,7 @@ import { html } from '../../html.js';
 import { t } from '../../i18n.js';
 import { tell } from '../../notice.js';
 import { navigate, route } from '../../router.js';
-import { me } from '../../session.js';
+import { can, me } from '../../session.js';
 import { Field } from '../../ui.js';
 import { ConfirmDialog, EmptyState, Loading, Section } from '../kit.js';
 import { AdminPage } from '../layout.js';
@@ -91,6 +91,7 @@ function ReplyEditor({ reply, onClose, onSaved }) {
   const box = useRef(null);
   const fileInput = useRef(null);
   const uploading = files.value.some((f) => f.state === 'uploading');
+  const mayUpload = can('attachments.upload');
 
   function insert(name) {
     const value = `{{${name}}}`;
@@ -192,9 +193,10 @@ function ReplyEditor({ reply, onClose, onSaved }) {
     <div class="dk-files">
       <div class="dk-files__head">
         <p class="field__label" id="dk-files-label">${t('desk.qr.files')}</p>
-        <button type="button" class="button button--secondary dk-files__add" disabled=${files.value.length >= MAX_FILES} onClick=${() => fileInput.current?.click()}>
+        ${mayUpload &&
+        html`<button type="button" class="button button--secondary dk-files__add" disabled=${files.value.length >= MAX_FILES} onClick=${() => fileInput.current?.click()}>
           <${DeskIcon} name="clip" />${t('desk.qr.attach')}
-        </button>
+        </button>`}
         <input
           ref=${fileInput}
           type="file"
