@@ -66,7 +66,7 @@ function OptionsEditor({ options, onChange, error }) {
         </li>`,
       )}
     </ol>
-    <button type="button" class="button button--ghost dk-options__add" onClick=${() => {
+    <button type="button" class="dk-chip dk-options__add" onClick=${() => {
       onChange([...options, '']);
       focusLast();
     }}><${DeskIcon} name="plus" />${t('desk.cf.optionAdd')}</button>
@@ -221,6 +221,7 @@ export function CustomFieldsScreen() {
       : APPLIES.map(
           (appliesTo) => html`<${Section}
             id=${`fields-${appliesTo}`}
+            class="dk-card"
             title=${t(`desk.cf.section.${appliesTo}`)}
             actions=${html`<${AddButton}
               label=${t(`desk.cf.new.${appliesTo}`)}
