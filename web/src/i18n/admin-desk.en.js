@@ -10,6 +10,8 @@ export default {
   'desk.taken': 'One with this value already exists.',
   'desk.checkFields': 'Check the highlighted fields.',
 
+  'error.edit_conflict.desk': 'Someone else changed this while you were editing. Close it and open it again to see the current version.',
+  'error.not_found.desk': 'It no longer exists: someone may have deleted it. Reload the page.',
   'desk.qr.title': 'Quick replies',
   'desk.qr.description': 'Texts your team inserts in a reply by typing “/” and the shortcut. They may carry the client’s or the agent’s name, and attached files.',
   'desk.qr.listTitle': 'All quick replies',

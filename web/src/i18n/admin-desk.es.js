@@ -10,6 +10,8 @@ export default {
   'desk.taken': 'Ya existe uno con este valor.',
   'desk.checkFields': 'Revisa los campos marcados.',
 
+  'error.edit_conflict.desk': 'Alguien más lo cambió mientras lo editabas. Cierra y vuelve a abrirlo para ver la versión actual.',
+  'error.not_found.desk': 'Ya no existe: puede que alguien lo haya eliminado. Recarga la página.',
   'desk.qr.title': 'Respuestas rápidas',
   'desk.qr.description': 'Textos que tu equipo inserta en una respuesta escribiendo «/» y el atajo. Pueden llevar el nombre del cliente o del ejecutivo y archivos adjuntos.',
   'desk.qr.listTitle': 'Todas las respuestas rápidas',

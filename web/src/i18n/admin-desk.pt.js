@@ -10,6 +10,8 @@ export default {
   'desk.taken': 'Já existe um com este valor.',
   'desk.checkFields': 'Revise os campos marcados.',
 
+  'error.edit_conflict.desk': 'Outra pessoa mudou isto enquanto você editava. Feche e abra de novo para ver a versão atual.',
+  'error.not_found.desk': 'Isto não existe mais: talvez alguém tenha excluído. Recarregue a página.',
   'desk.qr.title': 'Respostas rápidas',
   'desk.qr.description': 'Textos que sua equipe insere numa resposta digitando «/» e o atalho. Podem levar o nome do cliente ou do atendente e arquivos anexos.',
   'desk.qr.listTitle': 'Todas as respostas rápidas',

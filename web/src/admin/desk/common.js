@@ -74,7 +74,7 @@ export function useSave() {
           for (const field of Object.keys(found)) found[field] = t('desk.taken');
         }
         errors.value = found;
-        problem.value = Object.keys(found).length ? t('desk.checkFields') : errorText(error);
+        problem.value = Object.keys(found).length ? t('desk.checkFields') : errorText(error, 'desk');
         return null;
       } finally {
         busy.value = false;
@@ -165,4 +165,13 @@ export function TextArea({ label, value, onInput, error, hint, rows = 4, inputRe
     ${hint && html`<p class="field__hint" id=${`${id}-hint`}>${hint}</p>`}
     ${error && html`<p class="field__error" id=${`${id}-error`}>${error}</p>`}
   </div>`;
+}
+
+/** Runs a DELETE; one already deleted (404: someone else was quicker) counts as done. */
+export async function deleted(call) {
+  try {
+    await call();
+  } catch (error) {
+    if (error.status !== 404) throw error;
+  }
 }

@@ -10,7 +10,7 @@ import { tell } from '../../notice.js';
 import { Field, Select, useId } from '../../ui.js';
 import { Badge, ConfirmDialog, EmptyState, Loading, Section } from '../kit.js';
 import { AdminPage } from '../layout.js';
-import { AddButton, DeskIcon, FormDialog, RowButton, upsert, useAll, useSave } from './common.js';
+import { AddButton, deleted, DeskIcon, FormDialog, RowButton, upsert, useAll, useSave } from './common.js';
 
 const TYPES = ['text', 'number', 'date', 'select'];
 const APPLIES = ['client', 'ticket'];
@@ -255,7 +255,7 @@ export function CustomFieldsScreen() {
       confirmLabel=${t('desk.delete')}
       onConfirm=${async () => {
         const gone = deleting.value;
-        await api('DELETE', `/v1/custom-fields/${gone.id}`);
+        await deleted(() => api('DELETE', `/v1/custom-fields/${gone.id}`));
         list.set(list.items.filter((f) => f.id !== gone.id));
         tell(t('desk.cf.deleted', { name: gone.label }));
       }}

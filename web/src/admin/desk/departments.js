@@ -8,7 +8,7 @@ import { tell } from '../../notice.js';
 import { Field } from '../../ui.js';
 import { ConfirmDialog, EmptyState, Loading, Section } from '../kit.js';
 import { AdminPage } from '../layout.js';
-import { AddButton, FormDialog, RowButton, TextArea, upsert, useAll, useSave } from './common.js';
+import { AddButton, deleted, FormDialog, RowButton, TextArea, upsert, useAll, useSave } from './common.js';
 
 const byName = (d) => d.name;
 
@@ -111,7 +111,7 @@ export function DepartmentsScreen() {
       confirmLabel=${t('desk.delete')}
       onConfirm=${async () => {
         const gone = deleting.value;
-        await api('DELETE', `/v1/departments/${gone.id}`);
+        await deleted(() => api('DELETE', `/v1/departments/${gone.id}`));
         list.set(list.items.filter((d) => d.id !== gone.id));
         tell(t('desk.dep.deleted', { name: gone.name }));
       }}

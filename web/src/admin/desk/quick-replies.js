@@ -14,7 +14,7 @@ import { can, me } from '../../session.js';
 import { Field } from '../../ui.js';
 import { ConfirmDialog, EmptyState, Loading, Section } from '../kit.js';
 import { AdminPage } from '../layout.js';
-import { AddButton, DeskIcon, FormDialog, RowButton, SearchBox, TextArea, upsert, useAll, useSave } from './common.js';
+import { AddButton, deleted, DeskIcon, FormDialog, RowButton, SearchBox, TextArea, upsert, useAll, useSave } from './common.js';
 
 /** The placeholders the server fills when the reply is sent (replies.py, fill_placeholders). */
 export const PLACEHOLDERS = ['client.first_name', 'client.name', 'agent.first_name', 'agent.name'];
@@ -311,7 +311,7 @@ export function QuickRepliesScreen() {
       confirmLabel=${t('desk.delete')}
       onConfirm=${async () => {
         const gone = deleting.value;
-        await api('DELETE', `/v1/quick-replies/${gone.id}`);
+        await deleted(() => api('DELETE', `/v1/quick-replies/${gone.id}`));
         list.set(list.items.filter((r) => r.id !== gone.id));
         tell(t('desk.qr.deleted', { shortcut: gone.shortcut }));
       }}

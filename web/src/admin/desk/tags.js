@@ -8,7 +8,7 @@ import { tell } from '../../notice.js';
 import { Field } from '../../ui.js';
 import { ConfirmDialog, EmptyState, Loading, Section } from '../kit.js';
 import { AdminPage } from '../layout.js';
-import { AddButton, FormDialog, RowButton, SearchBox, upsert, useAll, useSave } from './common.js';
+import { AddButton, deleted, FormDialog, RowButton, SearchBox, upsert, useAll, useSave } from './common.js';
 
 /** The colours offered (the API takes any #RRGGBB). */
 const COLORS = ['#0e746f', '#2563eb', '#7c3aed', '#db2777', '#dc2626', '#ea580c', '#ca8a04', '#16a34a', '#475569'];
@@ -128,7 +128,7 @@ export function TagsScreen() {
       confirmLabel=${t('desk.delete')}
       onConfirm=${async () => {
         const gone = deleting.value;
-        await api('DELETE', `/v1/tags/${gone.id}`);
+        await deleted(() => api('DELETE', `/v1/tags/${gone.id}`));
         list.set(list.items.filter((tag) => tag.id !== gone.id));
         tell(t('desk.tag.deleted', { name: gone.name }));
       }}

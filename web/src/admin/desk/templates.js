@@ -13,7 +13,7 @@ import { can } from '../../session.js';
 import { Button, Dialog, Field, Select } from '../../ui.js';
 import { Badge, ConfirmDialog, EmptyState, Loading, Section } from '../kit.js';
 import { AdminPage } from '../layout.js';
-import { AddButton, DeskIcon, FormDialog, RowButton, TextArea, useAll, useSave } from './common.js';
+import { AddButton, deleted, DeskIcon, FormDialog, RowButton, TextArea, useAll, useSave } from './common.js';
 
 /** The sync of a channel's templates from its WhatsApp Business Account, ``(channelId) =>
  * {created, updated, removed}``. Null until the API has that route (the POST
@@ -312,7 +312,7 @@ export function TemplatesScreen() {
       confirmLabel=${t('desk.delete')}
       onConfirm=${async () => {
         const gone = deleting.value;
-        await api('DELETE', `/v1/templates/${gone.id}`);
+        await deleted(() => api('DELETE', `/v1/templates/${gone.id}`));
         list.set(list.items.filter((tpl) => tpl.id !== gone.id));
         tell(t('desk.tpl.deleted', { name: gone.name }));
       }}
