@@ -27,6 +27,7 @@ from tests.support.console import (
     new_person_email,
     refused,
     sign_in,
+    wait_for,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -36,6 +37,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 def admin(stack) -> dict:
     email = new_person_email("ana")
     return {"email": email, "token": stack.signup(email)["access_token"]}
+
+
+def top(page) -> None:
+    """Back to the top of the page, for whole-page screenshots."""
+    page.evaluate("window.scrollTo(0, 0)")
 
 
 def users_row(page, name: str):
@@ -53,7 +59,6 @@ def test_an_admin_invites_a_user_who_accepts_and_is_deactivated_and_reactivated(
         "Grupos de agentes"
     )
     expect(users_row(page, "Ana Pérez")).to_contain_text("Administrador")
-    check_page(page, "admin-users")
 
     # --- the "Crear usuario" form: a role offers only its own optional permissions -----
     page.get_by_role("button", name="Crear usuario").click()
@@ -91,13 +96,25 @@ def test_an_admin_invites_a_user_who_accepts_and_is_deactivated_and_reactivated(
     assert created["role"] == "agent" and created["permissions"] == ["transfer_conversations"]
 
     # the search keeps only who matches
+    top(page)
+    check_page(page, "admin-users")
     page.get_by_label("Buscar usuarios").fill("pedro")
     expect(page.get_by_role("link", name="Ana Pérez", exact=True)).to_have_count(0)
     expect(users_row(page, "Pedro Soto")).to_be_visible()
     page.get_by_label("Buscar usuarios").fill("")
 
+    # a new invitation replaces the first (whose link stops working)
+    first_link = stack.link_in_mail(email, "/invitations/accept")
+    row.get_by_role("button", name="Reenviar invitación a Pedro Soto").click()
+    expect(
+        page.get_by_role("status").filter(has_text=f"Enviamos una nueva invitación a {email}")
+    ).to_be_visible()
+    link = wait_for(
+        "the second invitation",
+        lambda: (found := stack.link_in_mail(email, "/invitations/accept")) != first_link and found,
+    )
+
     # --- the invited person opens the emailed link in their own browser -----------------
-    link = stack.link_in_mail(email, "/invitations/accept")
     other = browser.new_context(**browser_context_args)
     try:
         invited = other.new_page()
@@ -146,6 +163,7 @@ def test_an_admin_invites_a_user_who_accepts_and_is_deactivated_and_reactivated(
         expect(history).to_contain_text(said)
     expect(history).to_contain_text("Soto → Soto Rivas")
     expect(history).to_contain_text("por Ana Pérez")
+    top(page)
     check_page(page, "admin-user")
     assert stack.call("POST", "/v1/auth/login", {"email": email, "password": PASSWORD})
 
@@ -188,6 +206,7 @@ def test_the_account_page_summarises_and_edits_the_fiscal_data(console, stack, a
     expect(replies.get_by_role("link", name="Editar la respuesta rápida saludo")).to_have_attribute(
         "href", f"/admin/quick-replies?edit={reply['id']}"
     )
+    top(page)
     check_page(page, "admin-account")
 
     # --- departments, in place --------------------------------------------------------------
@@ -244,6 +263,7 @@ def test_the_account_page_summarises_and_edits_the_fiscal_data(console, stack, a
     expect(page.get_by_label("RUT / Tax ID")).to_have_value("76.123.456-7")
     expect(page.get_by_label("Número de orden de compra")).to_have_value("OC-2024-118")
     expect(page.get_by_label("Zona horaria")).to_have_value("America/Sao_Paulo")
+    top(page)
     check_page(page, "admin-establishment")
     shown = stack.call("GET", "/v1/establishment", token=token)
     assert shown["fiscal"]["billing_address"] == "Casilla 55, Santiago"
@@ -270,6 +290,7 @@ def test_an_admin_creates_an_agent_group_with_a_member(console, stack, admin):
     expect(group.get_by_role("list", name="Agentes del grupo: 1")).to_contain_text("Pedro Soto")
     [saved] = stack.call("GET", "/v1/agent-groups", token=admin["token"])["items"]
     assert saved["name"] == "Soporte" and len(saved["members"]) == 1
+    top(page)
     check_page(page, "admin-agent-groups")
 
     page.get_by_role("button", name="Editar el grupo Soporte").click()
@@ -287,3 +308,24 @@ def test_an_admin_creates_an_agent_group_with_a_member(console, stack, admin):
         "button", name="Borrar"
     ).click()
     expect(page.get_by_text("Todavía no hay grupos de agentes.")).to_be_visible()
+
+
+def test_a_supervisor_sees_the_users_but_changes_nothing(console, stack, admin):
+    supervisor = invite(stack, admin["token"], "Carla", "Rojas", "supervisor")
+    page = console
+    sign_in(page, supervisor["email"])
+    page.goto("/admin/users")
+    expect(page.get_by_role("heading", name="Usuarios", level=1)).to_be_visible()
+    expect(users_row(page, "Ana Pérez")).to_contain_text("Administrador")
+    expect(page.get_by_role("button", name="Crear usuario")).to_have_count(0)
+    nav = page.get_by_role("navigation", name="Administración")
+    expect(nav.get_by_role("link", name="Cuenta")).to_have_count(0)
+    expect(nav.get_by_role("link", name="Grupos de agentes")).to_have_count(0)
+    users_row(page, "Carla Rojas").get_by_role("link", name="Carla Rojas").click()
+    expect(page.get_by_role("heading", name="Carla Rojas", level=1)).to_be_visible()
+    expect(page.get_by_role("region", name="Datos").get_by_role("textbox")).to_have_count(0)
+    expect(page.get_by_role("button", name="Desactivar")).to_have_count(0)
+    expect(page.get_by_role("region", name="Historial")).to_contain_text("Creado e invitado")
+    for path in ("/admin/account", "/admin/establishment", "/admin/agent-groups"):
+        page.goto(path)
+        expect(page.get_by_role("heading", name="No permitido", level=1)).to_be_visible()

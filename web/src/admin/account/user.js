@@ -17,7 +17,8 @@ import { UserForm } from './user-form.js';
 import { resendInvitation, useUsers } from './users.js';
 import './account.css';
 
-const FIELDS = ['first_name', 'last_name', 'email', 'role', 'permissions', 'departments', 'active'];
+// what an edit changed (deactivated and reactivated say it in their own name)
+const FIELDS = ['first_name', 'last_name', 'email', 'role', 'permissions', 'departments'];
 
 function shownValue(field, value) {
   if (value === null || value === undefined || value === '') return '—';
@@ -82,7 +83,7 @@ function Access({ user, onChanged }) {
     tell(t('users.deleted', { name: fullName(user) }));
     navigate('/admin/users');
   };
-  return html`<dl class="facts-list">
+  return html`<dl class="facts-list facts-list--columns">
       <div><dt>${t('users.state')}</dt><dd><${StateBadge} user=${user} /></dd></div>
       <div>
         <dt>${t('users.invitation')}</dt>
