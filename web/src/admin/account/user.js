@@ -11,7 +11,8 @@ import { navigate } from '../../router.js';
 import { can, me } from '../../session.js';
 import { Button, useId } from '../../ui.js';
 import { AdminPage } from '../layout.js';
-import { ConfirmDialog, EmptyState, Loading, Section, useResource } from '../kit.js';
+import { ConfirmDialog, EmptyState, Loading, Section } from '../kit.js';
+import { useLoaded } from './load.js';
 import { fullName, invitationState, InvitationBadge, roleName, StateBadge } from './people.js';
 import { UserForm } from './user-form.js';
 import { resendInvitation, useUsers } from './users.js';
@@ -30,7 +31,7 @@ function shownValue(field, value) {
 }
 
 function History({ userId, names }) {
-  const { data, error, reload } = useResource(`/v1/users/${userId}/history?limit=50`);
+  const { data, error, reload } = useLoaded(() => api('GET', `/v1/users/${userId}/history?limit=50`), userId);
   if (!data) return html`<${Loading} error=${error} onRetry=${reload} />`;
   if (!data.items.length) return html`<${EmptyState} title=${t('users.history.empty')} />`;
   return html`<ol class="history">
@@ -61,10 +62,10 @@ function Access({ user, onChanged }) {
   const asking = useSignal(null);
   const self = user.id === me.value?.user.id;
   const invitation = invitationState(user);
-  const act = async (what, path) => {
+  const act = async (what, call) => {
     busy.value = what;
     try {
-      onChanged(await api('POST', path));
+      onChanged(await call());
       tell(t(`users.${what}Done`, { name: fullName(user) }));
     } catch (error) {
       tell(errorText(error, 'user'), 'error');
@@ -103,8 +104,8 @@ function Access({ user, onChanged }) {
       html`<${Button} type="button" variant="secondary" busy=${busy.value === 'resend'} onClick=${resend}>${t('users.resend')}</${Button}>`}
       ${!self &&
       (user.active
-        ? html`<${Button} type="button" variant="secondary" busy=${busy.value === 'deactivate'} onClick=${() => act('deactivate', `/v1/users/${user.id}/deactivate`)}>${t('users.deactivate')}</${Button}>`
-        : html`<${Button} type="button" variant="secondary" busy=${busy.value === 'reactivate'} onClick=${() => act('reactivate', `/v1/users/${user.id}/reactivate`)}>${t('users.reactivate')}</${Button}>`)}
+        ? html`<${Button} type="button" variant="secondary" busy=${busy.value === 'deactivate'} onClick=${() => act('deactivate', () => api('POST', `/v1/users/${user.id}/deactivate`))}>${t('users.deactivate')}</${Button}>`
+        : html`<${Button} type="button" variant="secondary" busy=${busy.value === 'reactivate'} onClick=${() => act('reactivate', () => api('POST', `/v1/users/${user.id}/reactivate`))}>${t('users.reactivate')}</${Button}>`)}
       ${!self && html`<${Button} type="button" variant="danger" onClick=${() => (asking.value = 'delete')}>${t('users.delete')}</${Button}>`}
       ${self && html`<p class="admin-table__muted">${t('users.selfNote')}</p>`}
     </div>`}
@@ -119,7 +120,7 @@ function Access({ user, onChanged }) {
 }
 
 export function UserScreen({ id }) {
-  const { data, error, reload } = useResource(`/v1/users/${id}`);
+  const { data, error, reload } = useLoaded(() => api('GET', `/v1/users/${id}`), id);
   const current = useSignal(null);
   const busy = useSignal(false);
   const formId = useId('user-edit');

@@ -11,7 +11,8 @@ import { Link } from '../../router.js';
 import { can, me } from '../../session.js';
 import { Button, Dialog, useId } from '../../ui.js';
 import { AdminPage } from '../layout.js';
-import { EmptyState, Loading, readAll } from '../kit.js';
+import { EmptyState, Loading } from '../kit.js';
+import { allUsers } from './load.js';
 import { Avatar, fullName, invitationState, InvitationBadge, roleName, StateBadge } from './people.js';
 import { SaveButton, UserForm } from './user-form.js';
 import './account.css';
@@ -22,7 +23,7 @@ export function useUsers() {
   const tick = useSignal(0);
   useEffect(() => {
     let live = true;
-    readAll('/v1/users?limit=100').then(
+    allUsers().then(
       (users) => live && (state.value = { users, error: null }),
       (error) => live && (state.value = { users: state.value.users, error }),
     );
@@ -95,7 +96,9 @@ function UserRow({ user, onChanged }) {
         </div>
       </div>
     </td>
-    <td data-label=${t('users.role')}>${roleName(user.role)}${extra && html`<span class="admin-table__muted people__perms">${extra}</span>`}</td>
+    <td data-label=${t('users.role')}>
+      <div>${roleName(user.role)}${extra && html`<span class="admin-table__muted people__perms">${extra}</span>`}</div>
+    </td>
     <td data-label=${t('users.state')}><${StateBadge} user=${user} /></td>
     <td data-label=${t('users.invitation')}><${InvitationBadge} user=${user} /></td>
     <td class="admin-table__actions">
