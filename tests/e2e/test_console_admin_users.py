@@ -329,3 +329,35 @@ def test_a_supervisor_sees_the_users_but_changes_nothing(console, stack, admin):
     for path in ("/admin/account", "/admin/establishment", "/admin/agent-groups"):
         page.goto(path)
         expect(page.get_by_role("heading", name="No permitido", level=1)).to_be_visible()
+
+
+def test_an_expired_invitation_offers_to_send_it_again(console, stack, admin):
+    """Seven days cannot pass in a test: the first read of the list is answered as the API
+    answers once they have (``invitation_expired``); the resend and the reads after it are
+    the stack's own."""
+    person = invite(stack, admin["token"], "Pedro", "Soto", "agent", accept=False)
+    page = console
+    sign_in(page, admin["email"])
+    aged = {"done": False}
+
+    def seven_days_later(route):
+        answer = route.fetch()
+        body = answer.json()
+        if not aged["done"]:
+            aged["done"] = True
+            for user in body["items"]:
+                if user["id"] == person["id"]:
+                    user["status"] = "invitation_expired"
+                    user["invitation_expires_at"] = "2020-01-01T00:00:00Z"
+        route.fulfill(response=answer, json=body)
+
+    page.route(re.compile(r"/v1/users\?limit=100$"), seven_days_later)
+    page.goto("/admin/users")
+    row = users_row(page, "Pedro Soto")
+    expect(row).to_contain_text("Vencida")
+    row.get_by_role("button", name="Reenviar invitación a Pedro Soto").click()
+    expect(
+        page.get_by_role("status").filter(has_text="Enviamos una nueva invitación")
+    ).to_be_visible()
+    expect(row).to_contain_text("Pendiente")
+    assert aged["done"]
