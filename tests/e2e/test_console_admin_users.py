@@ -361,3 +361,20 @@ def test_an_expired_invitation_offers_to_send_it_again(console, stack, admin):
     ).to_be_visible()
     expect(row).to_contain_text("Pendiente")
     assert aged["done"]
+
+
+def test_the_console_offers_each_role_the_optional_permissions_the_api_takes():
+    """people.js copies PERMISSIONS_BY_ROLE: the create form must offer exactly those."""
+    from pathlib import Path
+
+    from chalicelib.domain.accounts.access import PERMISSIONS_BY_ROLE
+
+    source = (
+        Path(__file__).resolve().parents[2] / "web" / "src" / "admin" / "account" / "people.js"
+    ).read_text(encoding="utf-8")
+    block = source.split("export const OPTIONAL_PERMISSIONS = {", 1)[1].split("};", 1)[0]
+    offered = {
+        role: set(re.findall(r"'(\w+)'", names))
+        for role, names in re.findall(r"(\w+): \[([^\]]*)\]", block)
+    }
+    assert offered == {role: set(names) for role, names in PERMISSIONS_BY_ROLE.items()}
