@@ -40,7 +40,10 @@ def admin(stack) -> dict:
 
 
 def top(page) -> None:
-    """Back to the top of the page, for whole-page screenshots."""
+    """Back to the top of the page, the header's notice closed, for whole-page screenshots."""
+    close = page.locator(".header-notice__close")
+    if close.count():
+        close.click()
     page.evaluate("window.scrollTo(0, 0)")
 
 
