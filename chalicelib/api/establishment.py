@@ -50,6 +50,11 @@ class NamedItem(BaseModel):
     name: str
 
 
+class ChannelItem(NamedItem):
+    type: str
+    status: str
+
+
 class Section(BaseModel):
     count: int
     first: list[Any]
@@ -124,7 +129,10 @@ def account_summary(call: Call) -> SummaryOut:
         users=Section(count=int(counts.get("users", 0)), first=[UserOut.of(u) for u in users]),
         channels=Section(
             count=int(counts.get("channels", 0)),
-            first=[NamedItem(id=c.channel_id, name=c.name) for c in channels],
+            first=[
+                ChannelItem(id=c.channel_id, name=c.name, type=c.channel_type, status=c.status)
+                for c in channels
+            ],
         ),
         quick_replies=Section(
             count=int(counts.get("quick_replies", 0)),

@@ -58,6 +58,36 @@ def test_the_account_summary_counts_and_shows_the_first_items(world):
     assert world.call("GET", "/v1/account/summary", admin).json["departments"]["count"] == 1
 
 
+def test_the_account_summary_names_each_channels_type_and_state(world):
+    admin = world.signup()["access_token"]
+    created = world.call(
+        "POST",
+        "/v1/channels",
+        admin,
+        {
+            "type": "whatsapp",
+            "name": "Ventas",
+            "identifiers": {
+                "phone_number_id": "109876543210987",
+                "business_account_id": "102290129340398",
+                "display_phone_number": "+56 9 1111 2222",
+            },
+            "credentials": {"access_token": "EAAG-any-local-token"},
+        },
+    )
+    assert created.status_code == 201, created.json
+    channels = world.call("GET", "/v1/account/summary", admin).json["channels"]
+    assert channels["count"] == 1
+    assert channels["first"] == [
+        {
+            "id": created.json["id"],
+            "name": "Ventas",
+            "type": "whatsapp",
+            "status": created.json["status"],
+        }
+    ]
+
+
 def test_department_names_are_unique_in_a_tenant_but_not_across(world):
     admin_a = world.signup(company="A", email="a@a.example.com")["access_token"]
     admin_b = world.signup(company="B", email="b@b.example.com")["access_token"]
