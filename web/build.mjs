@@ -26,6 +26,9 @@ try {
     target: ['chrome111', 'edge111', 'firefox115', 'safari16'],
     outdir: join(out, 'assets'),
     entryNames: 'app-[hash]',
+    // the administration pages are a chunk loaded when one opens (web/src/admin/load.js)
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     assetNames: '[name]-[hash]',
     loader: { '.woff2': 'file' },
     legalComments: 'none',
@@ -38,14 +41,31 @@ try {
   const css = outputs.find((p) => p.endsWith('.css'));
   const href = (p) => '/' + relative(out, p).split('\\').join('/');
 
-  const page = readFileSync(join(WEB, 'index.html'), 'utf8')
-    .replace('%CSS%', href(css))
-    .replace('%JS%', href(js));
-  writeFileSync(join(out, 'index.html'), page);
+
   cpSync(join(WEB, 'public'), out, { recursive: true });
 
   const gz = (p) => gzipSync(readFileSync(p), { level: 9 }).length;
-  const sizes = { js: gz(js), css: gz(css) };
+  // the first screen downloads the entry and the chunks it imports statically; the chunks
+  // only a dynamic import() reaches (the administration pages) come later
+  const first = new Set();
+  const visit = (p) => {
+    if (first.has(p)) return;
+    first.add(p);
+    for (const next of result.metafile.outputs[p].imports) if (next.kind === 'import-statement') visit(next.path);
+  };
+  visit(js);
+  // the chunks the entry imports are fetched with it, not after it has been read
+  const preload = [...first]
+    .filter((p) => p !== js)
+    .map((p) => `<link rel="modulepreload" href="${href(p)}">`)
+    .join('\n    ');
+  const page = readFileSync(join(WEB, 'index.html'), 'utf8')
+    .replace('%CSS%', href(css))
+    .replace('%JS%', href(js))
+    .replace('%PRELOAD%', preload);
+  writeFileSync(join(out, 'index.html'), page);
+  const later = outputs.filter((p) => p.endsWith('.js') && !first.has(p));
+  const sizes = { js: [...first].reduce((sum, p) => sum + gz(p), 0), css: gz(css), later: later.reduce((sum, p) => sum + gz(p), 0) };
   sizes.total = sizes.js + sizes.css;
   writeFileSync(
     join(out, 'build.json'),
@@ -60,8 +80,8 @@ try {
 
   const kb = (n) => (n / 1024).toFixed(1) + ' KB';
   console.log(
-    `console built in web/dist: ${basename(js)} ${kb(sizes.js)} + ${basename(css)} ${kb(sizes.css)} ` +
-      `gzipped = ${kb(sizes.total)} of the ${kb(BUDGET_BYTES)} budget`,
+    `console built in web/dist: ${basename(js)} (+${first.size - 1} chunks) ${kb(sizes.js)} + ${basename(css)} ${kb(sizes.css)} ` +
+      `gzipped = ${kb(sizes.total)} of the ${kb(BUDGET_BYTES)} budget; loaded later: ${kb(sizes.later)}`,
   );
   if (sizes.total > BUDGET_BYTES) {
     console.error(`the console is over its budget: ${kb(sizes.total)} > ${kb(BUDGET_BYTES)}`);

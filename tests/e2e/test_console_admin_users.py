@@ -102,7 +102,9 @@ def test_an_admin_invites_a_user_who_accepts_and_is_deactivated_and_reactivated(
     top(page)
     check_page(page, "admin-users")
     page.get_by_label("Buscar usuarios").fill("pedro")
-    expect(page.get_by_role("link", name="Ana Pérez", exact=True)).to_have_count(0)
+    expect(
+        page.get_by_role("main").get_by_role("link", name="Ana Pérez", exact=True)
+    ).to_have_count(0)
     expect(users_row(page, "Pedro Soto")).to_be_visible()
     page.get_by_label("Buscar usuarios").fill("")
 

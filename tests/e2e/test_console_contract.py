@@ -127,9 +127,23 @@ def catalogs() -> dict[str, dict[str, str]]:
 
 
 def test_every_area_catalog_is_merged_by_the_console():
+    """The first bundle's catalogs by i18n.js; the administration areas' by the chunk that
+    brings their pages (web/src/admin/all.js, loaded by web/src/admin/load.js)."""
     merged = (ROOT / "web" / "src" / "i18n.js").read_text()
+    admin = (ROOT / "web" / "src" / "admin" / "all.js").read_text()
     for path in (ROOT / "web" / "src" / "i18n").glob("*.*.js"):
-        assert f"'./i18n/{path.name}'" in merged, f"{path.name} is not imported by i18n.js"
+        if path.name.startswith("admin-"):
+            assert f"'../i18n/{path.name}'" in admin, f"{path.name} is not imported by admin/all.js"
+        else:
+            assert f"'./i18n/{path.name}'" in merged, f"{path.name} is not imported by i18n.js"
+
+
+def test_every_lazy_admin_screen_is_in_the_chunk():
+    admin = (ROOT / "web" / "src" / "admin" / "all.js").read_text()
+    exported = set(re.findall(r"^  (\w+),$", admin.split("export const SCREENS", 1)[1], re.M))
+    for area in (ROOT / "web" / "src" / "admin" / "areas").glob("*.js"):
+        for name in re.findall(r"lazy\('(\w+)'\)", area.read_text()):
+            assert name in exported, f"{area.name}: {name} is not in admin/all.js's SCREENS"
 
 
 def test_spanish_portuguese_and_english_have_every_text_the_console_uses():

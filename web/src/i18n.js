@@ -16,32 +16,20 @@ import enLive from './i18n/live.en.js';
 import esAdmin from './i18n/admin.es.js';
 import ptAdmin from './i18n/admin.pt.js';
 import enAdmin from './i18n/admin.en.js';
-import esAdminAccount from './i18n/admin-account.es.js';
-import ptAdminAccount from './i18n/admin-account.pt.js';
-import enAdminAccount from './i18n/admin-account.en.js';
-import esAdminChannels from './i18n/admin-channels.es.js';
-import ptAdminChannels from './i18n/admin-channels.pt.js';
-import enAdminChannels from './i18n/admin-channels.en.js';
-import esAdminSettings from './i18n/admin-settings.es.js';
-import ptAdminSettings from './i18n/admin-settings.pt.js';
-import enAdminSettings from './i18n/admin-settings.en.js';
-import esAdminDesk from './i18n/admin-desk.es.js';
-import ptAdminDesk from './i18n/admin-desk.pt.js';
-import enAdminDesk from './i18n/admin-desk.en.js';
-import esAdminKinds from './i18n/admin-kinds.es.js';
-import ptAdminKinds from './i18n/admin-kinds.pt.js';
-import enAdminKinds from './i18n/admin-kinds.en.js';
-import esAdminChat from './i18n/admin-chat.es.js';
-import ptAdminChat from './i18n/admin-chat.pt.js';
-import enAdminChat from './i18n/admin-chat.en.js';
 
 // one catalog per language, from the base texts and each area's file (an area of the
 // console keeps its texts apart: web/src/i18n/<area>.<language>.js)
-const es = { ...esBase, ...esTicket, ...esHeader, ...esLive, ...esAdmin, ...esAdminAccount, ...esAdminChannels, ...esAdminSettings, ...esAdminDesk, ...esAdminKinds, ...esAdminChat };
-const pt = { ...ptBase, ...ptTicket, ...ptHeader, ...ptLive, ...ptAdmin, ...ptAdminAccount, ...ptAdminChannels, ...ptAdminSettings, ...ptAdminDesk, ...ptAdminKinds, ...ptAdminChat };
-const en = { ...enBase, ...enTicket, ...enHeader, ...enLive, ...enAdmin, ...enAdminAccount, ...enAdminChannels, ...enAdminSettings, ...enAdminDesk, ...enAdminKinds, ...enAdminChat };
+const es = { ...esBase, ...esTicket, ...esHeader, ...esLive, ...esAdmin };
+const pt = { ...ptBase, ...ptTicket, ...ptHeader, ...ptLive, ...ptAdmin };
+const en = { ...enBase, ...enTicket, ...enHeader, ...enLive, ...enAdmin };
 
 export const CATALOGS = { es, pt, en };
+
+/** Adds texts that arrive with a lazily loaded part of the console (web/src/admin/all.js):
+ * ``{es: [catalog, ...], pt: [...], en: [...]}``. */
+export function addTexts(byLocale) {
+  for (const [code, catalogs] of Object.entries(byLocale)) Object.assign(CATALOGS[code], ...catalogs);
+}
 export const LOCALES = ['es', 'pt', 'en'];
 const STORED = 'atiende.locale';
 

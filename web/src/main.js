@@ -15,6 +15,7 @@ import { StatusScreen } from './screens/status.js';
 import { TicketScreen } from './screens/ticket.js';
 import { UpdatesScreen } from './screens/updates.js';
 import { NotAllowedScreen, AdminPage } from './admin/layout.js';
+import { WithAdmin } from './admin/load.js';
 import { adminHome, pageAt } from './admin/pages.js';
 
 /** Screens anyone may open. */
@@ -39,13 +40,18 @@ function HomeScreen() {
   if (can('tickets.read')) return html`<${BoardScreen} />`;
   const home = adminHome();
   if (home) return html`<${Redirect} to=${home} />`;
-  return html`<${AdminPage} title=${t('admin.home.title')}><p class="lead">${t('admin.home.text')}</p></${AdminPage}>`;
+  return html`<${WithAdmin} render=${() => html`<${AdminPage} title=${t('admin.home.title')}><p class="lead">${t('admin.home.text')}</p></${AdminPage}>`} />`;
+}
+
+/** "No permitido", in the administration frame (its side navigation names the pages). */
+function NotAllowed() {
+  return html`<${WithAdmin} render=${() => html`<${NotAllowedScreen} />`} />`;
 }
 
 function signedInScreen(path) {
   if (SIGNED_IN[path]) return [SIGNED_IN[path], {}];
   const page = pageAt(path);
-  if (page) return page[0].allowed() ? [page[0].Screen, page[1]] : [NotAllowedScreen, {}];
+  if (page) return page[0].allowed() ? [page[0].Screen, page[1]] : [NotAllowed, {}];
   for (const [pattern, screen] of SIGNED_IN_PATTERNS) {
     const found = pattern.exec(path);
     if (found) return [screen, { ...found.groups }];

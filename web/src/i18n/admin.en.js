@@ -72,4 +72,6 @@ export default {
   'search.connect': "Connect search",
   'search.tokenKept': "Stored (encrypted)",
   'search.tokenNone': "No token",
+  'admin.chunkFailed': "We could not load this part of the console. Atiende may have been updated.",
+  'admin.reload': "Reload the page",
 };

@@ -72,4 +72,6 @@ export default {
   'search.connect': "Conectar búsqueda",
   'search.tokenKept': "Guardado (cifrado)",
   'search.tokenNone': "Sin token",
+  'admin.chunkFailed': "No pudimos cargar esta parte de la consola. Puede que Atiende se haya actualizado.",
+  'admin.reload': "Recargar la página",
 };

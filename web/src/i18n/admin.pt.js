@@ -72,4 +72,6 @@ export default {
   'search.connect': "Conectar busca",
   'search.tokenKept': "Guardado (criptografado)",
   'search.tokenNone': "Sem token",
+  'admin.chunkFailed': "Não conseguimos carregar esta parte do console. Talvez o Atiende tenha sido atualizado.",
+  'admin.reload': "Recarregar a página",
 };

@@ -1,11 +1,7 @@
 // The pages of this area (see ../pages.js for the fields of a page): the account, the
 // establishment, the users and the agent groups (issue 13, items 1 and 2).
+import { lazy } from '../load.js';
 import { can } from '../../session.js';
-import { AccountScreen } from '../account/account.js';
-import { AgentGroupsScreen } from '../account/agent-groups.js';
-import { EstablishmentScreen } from '../account/establishment.js';
-import { UserScreen } from '../account/user.js';
-import { UsersScreen } from '../account/users.js';
 
 export const ACCOUNT_PAGES = [
   {
@@ -14,7 +10,7 @@ export const ACCOUNT_PAGES = [
     section: 'account',
     order: 10,
     allowed: () => can('account.read'),
-    Screen: AccountScreen,
+    Screen: lazy('AccountScreen'),
   },
   {
     path: '/admin/establishment',
@@ -23,7 +19,7 @@ export const ACCOUNT_PAGES = [
     order: 11,
     nav: false,
     allowed: () => can('account.read'),
-    Screen: EstablishmentScreen,
+    Screen: lazy('EstablishmentScreen'),
   },
   {
     path: '/admin/users',
@@ -31,7 +27,7 @@ export const ACCOUNT_PAGES = [
     section: 'people',
     order: 10,
     allowed: () => can('users.read'),
-    Screen: UsersScreen,
+    Screen: lazy('UsersScreen'),
   },
   {
     path: '/admin/users/{id}',
@@ -41,7 +37,7 @@ export const ACCOUNT_PAGES = [
     order: 11,
     nav: false,
     allowed: () => can('users.read'),
-    Screen: UserScreen,
+    Screen: lazy('UserScreen'),
   },
   {
     path: '/admin/agent-groups',
@@ -49,6 +45,6 @@ export const ACCOUNT_PAGES = [
     section: 'people',
     order: 20,
     allowed: () => can('agent_groups.manage'),
-    Screen: AgentGroupsScreen,
+    Screen: lazy('AgentGroupsScreen'),
   },
 ];

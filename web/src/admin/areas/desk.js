@@ -1,11 +1,7 @@
 // The pages of this area (see ../pages.js for the fields of a page): the help desk's
 // settings (issue 13, item 5), each for the role that may manage it.
+import { lazy } from '../load.js';
 import { can } from '../../session.js';
-import { CustomFieldsScreen } from '../desk/custom-fields.js';
-import { DepartmentsScreen } from '../desk/departments.js';
-import { QuickRepliesScreen } from '../desk/quick-replies.js';
-import { TagsScreen } from '../desk/tags.js';
-import { TemplatesScreen } from '../desk/templates.js';
 
 export const DESK_PAGES = [
   {
@@ -14,7 +10,7 @@ export const DESK_PAGES = [
     section: 'desk',
     order: 10,
     allowed: () => can('quick_replies.manage'),
-    Screen: QuickRepliesScreen,
+    Screen: lazy('QuickRepliesScreen'),
   },
   {
     path: '/admin/departments',
@@ -22,7 +18,7 @@ export const DESK_PAGES = [
     section: 'desk',
     order: 20,
     allowed: () => can('departments.manage'),
-    Screen: DepartmentsScreen,
+    Screen: lazy('DepartmentsScreen'),
   },
   {
     path: '/admin/custom-fields',
@@ -30,7 +26,7 @@ export const DESK_PAGES = [
     section: 'desk',
     order: 30,
     allowed: () => can('custom_fields.manage'),
-    Screen: CustomFieldsScreen,
+    Screen: lazy('CustomFieldsScreen'),
   },
   {
     path: '/admin/tags',
@@ -38,7 +34,7 @@ export const DESK_PAGES = [
     section: 'desk',
     order: 40,
     allowed: () => can('tags.manage'),
-    Screen: TagsScreen,
+    Screen: lazy('TagsScreen'),
   },
   {
     path: '/admin/templates',
@@ -46,6 +42,6 @@ export const DESK_PAGES = [
     section: 'desk',
     order: 50,
     allowed: () => can('templates.manage'),
-    Screen: TemplatesScreen,
+    Screen: lazy('TemplatesScreen'),
   },
 ];

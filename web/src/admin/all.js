@@ -1,0 +1,56 @@
+// The administration chunk (./load.js): every admin screen and the texts of the admin
+// areas, loaded the first time an administration page opens. Listed by hand from the
+// areas' files (web/src/admin/areas/*.js name their screens with lazy('Name')).
+import { addTexts } from '../i18n.js';
+import { AccountScreen } from './account/account.js';
+import { AgentGroupsScreen } from './account/agent-groups.js';
+import { EstablishmentScreen } from './account/establishment.js';
+import { UserScreen } from './account/user.js';
+import { UsersScreen } from './account/users.js';
+import { CustomFieldsScreen } from './desk/custom-fields.js';
+import { DepartmentsScreen } from './desk/departments.js';
+import { QuickRepliesScreen } from './desk/quick-replies.js';
+import { TagsScreen } from './desk/tags.js';
+import { TemplatesScreen } from './desk/templates.js';
+import { ProfileScreen } from './profile.js';
+import enAdminAccount from '../i18n/admin-account.en.js';
+import esAdminAccount from '../i18n/admin-account.es.js';
+import ptAdminAccount from '../i18n/admin-account.pt.js';
+import enAdminChannels from '../i18n/admin-channels.en.js';
+import esAdminChannels from '../i18n/admin-channels.es.js';
+import ptAdminChannels from '../i18n/admin-channels.pt.js';
+import enAdminChat from '../i18n/admin-chat.en.js';
+import esAdminChat from '../i18n/admin-chat.es.js';
+import ptAdminChat from '../i18n/admin-chat.pt.js';
+import enAdminDesk from '../i18n/admin-desk.en.js';
+import esAdminDesk from '../i18n/admin-desk.es.js';
+import ptAdminDesk from '../i18n/admin-desk.pt.js';
+import enAdminKinds from '../i18n/admin-kinds.en.js';
+import esAdminKinds from '../i18n/admin-kinds.es.js';
+import ptAdminKinds from '../i18n/admin-kinds.pt.js';
+import enAdminSettings from '../i18n/admin-settings.en.js';
+import esAdminSettings from '../i18n/admin-settings.es.js';
+import ptAdminSettings from '../i18n/admin-settings.pt.js';
+
+export const SCREENS = {
+  AccountScreen,
+  AgentGroupsScreen,
+  CustomFieldsScreen,
+  DepartmentsScreen,
+  EstablishmentScreen,
+  ProfileScreen,
+  QuickRepliesScreen,
+  TagsScreen,
+  TemplatesScreen,
+  UserScreen,
+  UsersScreen,
+};
+
+/** Adds the admin areas' texts to the console's catalogs. */
+export function install() {
+  addTexts({
+    es: [esAdminAccount, esAdminChannels, esAdminChat, esAdminDesk, esAdminKinds, esAdminSettings],
+    pt: [ptAdminAccount, ptAdminChannels, ptAdminChat, ptAdminDesk, ptAdminKinds, ptAdminSettings],
+    en: [enAdminAccount, enAdminChannels, enAdminChat, enAdminDesk, enAdminKinds, enAdminSettings],
+  });
+}
