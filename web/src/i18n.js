@@ -34,12 +34,15 @@ import enAdminKinds from './i18n/admin-kinds.en.js';
 import esAdminChat from './i18n/admin-chat.es.js';
 import ptAdminChat from './i18n/admin-chat.pt.js';
 import enAdminChat from './i18n/admin-chat.en.js';
+import esAdminInteg from './i18n/admin-integ.es.js';
+import ptAdminInteg from './i18n/admin-integ.pt.js';
+import enAdminInteg from './i18n/admin-integ.en.js';
 
 // one catalog per language, from the base texts and each area's file (an area of the
 // console keeps its texts apart: web/src/i18n/<area>.<language>.js)
-const es = { ...esBase, ...esTicket, ...esHeader, ...esLive, ...esAdmin, ...esAdminAccount, ...esAdminChannels, ...esAdminSettings, ...esAdminDesk, ...esAdminKinds, ...esAdminChat };
-const pt = { ...ptBase, ...ptTicket, ...ptHeader, ...ptLive, ...ptAdmin, ...ptAdminAccount, ...ptAdminChannels, ...ptAdminSettings, ...ptAdminDesk, ...ptAdminKinds, ...ptAdminChat };
-const en = { ...enBase, ...enTicket, ...enHeader, ...enLive, ...enAdmin, ...enAdminAccount, ...enAdminChannels, ...enAdminSettings, ...enAdminDesk, ...enAdminKinds, ...enAdminChat };
+const es = { ...esBase, ...esTicket, ...esHeader, ...esLive, ...esAdmin, ...esAdminAccount, ...esAdminChannels, ...esAdminSettings, ...esAdminDesk, ...esAdminKinds, ...esAdminChat, ...esAdminInteg };
+const pt = { ...ptBase, ...ptTicket, ...ptHeader, ...ptLive, ...ptAdmin, ...ptAdminAccount, ...ptAdminChannels, ...ptAdminSettings, ...ptAdminDesk, ...ptAdminKinds, ...ptAdminChat, ...ptAdminInteg };
+const en = { ...enBase, ...enTicket, ...enHeader, ...enLive, ...enAdmin, ...enAdminAccount, ...enAdminChannels, ...enAdminSettings, ...enAdminDesk, ...enAdminKinds, ...enAdminChat, ...enAdminInteg };
 
 export const CATALOGS = { es, pt, en };
 export const LOCALES = ['es', 'pt', 'en'];
