@@ -69,7 +69,7 @@ function Connect({ onCreated }) {
       busy.value = false;
     }
   };
-  return html`<${Section} title=${t('integ.bot.connectTitle')}>
+  return html`<${Section} id="bot-connect" class="integ-card" title=${t('integ.bot.connectTitle')}>
     <p class="integ-note">${t('integ.bot.connectText')}</p>
     <form class="admin-form" onSubmit=${submit} noValidate>
       ${problem.value && html`<${Alert}>${problem.value}</${Alert}>`}
@@ -114,10 +114,10 @@ function Connected({ hook, reload }) {
   const editing = useSignal(false);
   const { buttons, dialogs } = useHookActions(hook, reload, { afterDelete: reload });
   return html`
-    <${Section} title=${t('integ.bot.yours')} actions=${buttons}>
+    <${Section} id="bot" class="integ-card" title=${t('integ.bot.yours')} actions=${buttons}>
       <dl class="integ-facts">
         <div><dt>${t('integ.bot.url')}</dt><dd class="integ-mono integ-break">${hook.url}
-          <button type="button" class="button button--ghost integ-inline" onClick=${() => (editing.value = true)}>${t('integ.bot.changeUrl')}</button></dd></div>
+          <button type="button" class="button integ-quiet integ-inline" onClick=${() => (editing.value = true)}>${t('integ.bot.changeUrl')}</button></dd></div>
         <div><dt>${t('integ.list.state')}</dt><dd><${StateBadge} active=${hook.active} /></dd></div>
         <div>
           <dt>${t('integ.list.last')}</dt>
@@ -128,7 +128,7 @@ function Connected({ hook, reload }) {
       </dl>
       ${!hook.active && html`<p class="integ-note integ-note--warn">${t('integ.bot.pausedNote')}</p>`}
     </${Section}>
-    <${Section} title=${t('integ.bot.howTitle')}>
+    <${Section} id="bot-how" class="integ-card" title=${t('integ.bot.howTitle')}>
       <ol class="integ-steps">
         <li>${t('integ.bot.step1')}</li>
         <li>${t('integ.bot.step2')}</li>

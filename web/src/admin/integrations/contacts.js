@@ -204,14 +204,14 @@ export function ContactsScreen() {
                   <div class="integ-name">${name}</div>
                   ${contact.company && html`<div class="admin-table__muted">${contact.company}</div>`}
                 </td>
-                <td class="integ-break">${contact.email}${contact.phone && html`<div class="admin-table__muted">${contact.phone}</div>`}</td>
+                <td>${contact.email}${contact.phone && html`<div class="admin-table__muted">${contact.phone}</div>`}</td>
                 <td><${PrefBadges} preferences=${contact.email_preferences} /></td>
                 <td>${contact.portal_access ? html`<${Badge} tone="info">${t('integ.contacts.portalOn')}</${Badge}>` : html`<${Badge}>${t('integ.contacts.portalOff')}</${Badge}>`}</td>
                 ${manage &&
                 html`<td class="admin-table__actions">
-                  <button type="button" class="button button--ghost" aria-label=${t('integ.contacts.editNamed', { name })} onClick=${() => (editing.value = contact)}>${t('integ.contacts.edit')}</button>
+                  <button type="button" class="button integ-quiet" aria-label=${t('integ.contacts.editNamed', { name })} onClick=${() => (editing.value = contact)}>${t('integ.contacts.edit')}</button>
                   ${contact.portal_user_id !== myself &&
-                  html`<button type="button" class="button button--ghost integ-danger" aria-label=${t('integ.contacts.deleteNamed', { name })} onClick=${() => (removing.value = contact)}>${t('integ.contacts.delete')}</button>`}
+                  html`<button type="button" class="button integ-quiet integ-danger" aria-label=${t('integ.contacts.deleteNamed', { name })} onClick=${() => (removing.value = contact)}>${t('integ.contacts.delete')}</button>`}
                 </td>`}
               </tr>`;
             })}
@@ -222,7 +222,7 @@ export function ContactsScreen() {
   }
 
   return html`<${AdminPage} title=${t('integ.contacts.title')} description=${t('integ.contacts.description')} actions=${items?.length ? add : null}>
-    <${Section} title=${t('integ.contacts.listTitle')}>${body}</${Section}>
+    <${Section} id="contacts" class="integ-card" title=${t('integ.contacts.listTitle')}>${body}</${Section}>
     ${editing.value &&
     html`<${ContactDialog}
       contact=${editing.value === 'new' ? null : editing.value}

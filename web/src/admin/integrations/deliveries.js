@@ -106,7 +106,7 @@ export function Deliveries({ hookId, onChange }) {
   };
 
   const actions = html`
-    <button type="button" class="button button--ghost" onClick=${reload}>${t('integ.log.refresh')}</button>
+    <button type="button" class="button integ-quiet" onClick=${reload}>${t('integ.log.refresh')}</button>
     <${Button} type="button" variant="secondary" busy=${testing.value} busyLabel=${t('integ.test.sending')} onClick=${sendTest}>${t('integ.test.send')}</${Button}>
   `;
   let body;
@@ -131,7 +131,7 @@ export function Deliveries({ hookId, onChange }) {
       </div>
       ${next.value && html`<p class="integ-more"><button type="button" class="button button--secondary" onClick=${more}>${t('integ.log.more')}</button></p>`}`;
   }
-  return html`<${Section} id="deliveries" title=${t('integ.log.title')} actions=${actions}>
+  return html`<${Section} id="deliveries" class="integ-card" title=${t('integ.log.title')} actions=${actions}>
     <p class="integ-note">${t('integ.log.text')}</p>
     ${body}
   </${Section}>`;

@@ -111,7 +111,7 @@ function Loaded({ hook, reload }) {
     back=${{ href: '/admin/integrations', label: t('integ.title') }}
     actions=${html`<${Button} type="button" onClick=${() => (editing.value = true)}>${t('integ.edit')}</${Button}>`}
   >
-    <${Section} title=${t('integ.detail.settings')} actions=${buttons}>
+    <${Section} id="settings" class="integ-card" title=${t('integ.detail.settings')} actions=${buttons}>
       <${Facts} hook=${hook} />
     </${Section}>
     <${Deliveries} hookId=${hook.id} onChange=${reload} />

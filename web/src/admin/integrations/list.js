@@ -46,7 +46,7 @@ function Row({ hook }) {
       ${hook.last_response_code && html`<span class="admin-table__muted"> · ${hook.last_response_code}</span>`}
     </td>
     <td class="admin-table__actions">
-      <${Link} href=${`/admin/integrations/${hook.id}`} class="button button--ghost" aria-label=${t('integ.list.openNamed', { name })}>${t('integ.list.open')}</${Link}>
+      <${Link} href=${`/admin/integrations/${hook.id}`} class="button integ-quiet" aria-label=${t('integ.list.openNamed', { name })}>${t('integ.list.open')}</${Link}>
     </td>
   </tr>`;
 }
@@ -62,11 +62,11 @@ export function IntegrationsScreen() {
   let body;
   if (!items) body = html`<${Loading} error=${hooks.error} onRetry=${hooks.reload} />`;
   else if (!items.length) {
-    body = html`<${Section} title=${t('integ.list.title')}>
+    body = html`<${Section} id="webhooks" class="integ-card" title=${t('integ.list.title')}>
       <${EmptyState} title=${t('integ.list.emptyTitle')} text=${t('integ.list.emptyText')} action=${add} />
     </${Section}>`;
   } else {
-    body = html`<${Section} title=${t('integ.list.title')}>
+    body = html`<${Section} id="webhooks" class="integ-card" title=${t('integ.list.title')}>
       <div class="admin-table-wrap">
         <table class="admin-table">
           <thead>
@@ -87,7 +87,7 @@ export function IntegrationsScreen() {
 
   return html`<${AdminPage} title=${t('integ.title')} description=${t('integ.description')} actions=${items?.length ? add : null}>
     ${body}
-    <${Section} title=${t('integ.how.title')}>
+    <${Section} id="how" class="integ-card" title=${t('integ.how.title')}>
       <p class="integ-note">${t('integ.how.text')}</p>
       <pre class="integ-code-block" aria-label=${t('integ.how.headers')}><code>${HEADERS}</code></pre>
     </${Section}>
