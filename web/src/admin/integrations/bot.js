@@ -112,11 +112,11 @@ function UrlDialog({ hook, onClose, onSaved }) {
 
 function Connected({ hook, reload }) {
   const editing = useSignal(false);
-  const { buttons, dialogs } = useHookActions(hook, reload, { afterDelete: reload });
+  const { buttons, dialogs } = useHookActions(hook, reload, { afterDelete: reload, texts: 'integ.bot' });
   return html`
     <${Section} id="bot" class="integ-card" title=${t('integ.bot.yours')} actions=${buttons}>
       <dl class="integ-facts">
-        <div><dt>${t('integ.bot.url')}</dt><dd class="integ-mono integ-break">${hook.url}
+        <div><dt>${t('integ.bot.url')}</dt><dd><span class="integ-mono integ-break">${hook.url}</span>
           <button type="button" class="button integ-quiet integ-inline" onClick=${() => (editing.value = true)}>${t('integ.bot.changeUrl')}</button></dd></div>
         <div><dt>${t('integ.list.state')}</dt><dd><${StateBadge} active=${hook.active} /></dd></div>
         <div>

@@ -29,7 +29,8 @@ export function EventList({ events }) {
 }
 
 /** Pause/resume, a new secret and delete, for the webhook or the bot page. */
-export function useHookActions(hook, reload, { afterDelete }) {
+export function useHookActions(hook, reload, { afterDelete, texts = 'integ' }) {
+  // texts: 'integ' for a webhook, 'integ.bot' for the bot (its own words for the same acts)
   const secret = useSignal(null);
   const confirming = useSignal(null); // 'delete' | 'rotate'
   const busy = useSignal(false);
@@ -37,7 +38,7 @@ export function useHookActions(hook, reload, { afterDelete }) {
     busy.value = true;
     try {
       await api('PATCH', `/v1/integrations/${hook.id}`, { active: !hook.active });
-      tell(hook.active ? t('integ.paused') : t('integ.resumed'));
+      tell(hook.active ? t(`${texts}.paused`) : t(`${texts}.resumed`));
       reload();
     } catch (failure) {
       tell(errorText(failure), 'error');
@@ -53,7 +54,7 @@ export function useHookActions(hook, reload, { afterDelete }) {
   };
   const remove = async () => {
     await api('DELETE', `/v1/integrations/${hook.id}`);
-    tell(t('integ.deleted'));
+    tell(t(`${texts}.deleted`));
     afterDelete();
   };
   const dialogs = html`
@@ -68,9 +69,9 @@ export function useHookActions(hook, reload, { afterDelete }) {
     />`}
     ${confirming.value === 'delete' &&
     html`<${ConfirmDialog}
-      title=${t('integ.delete.title')}
-      text=${t('integ.delete.text', { url: hostOf(hook.url) })}
-      confirmLabel=${t('integ.delete.confirm')}
+      title=${t(`${texts}.delete.title`)}
+      text=${t(`${texts}.delete.text`, { url: hostOf(hook.url) })}
+      confirmLabel=${t(`${texts}.delete.confirm`)}
       onConfirm=${remove}
       onClose=${() => (confirming.value = null)}
     />`}
@@ -79,7 +80,7 @@ export function useHookActions(hook, reload, { afterDelete }) {
   const buttons = html`
     <${Button} type="button" variant="secondary" busy=${busy.value} onClick=${toggle}>${hook.active ? t('integ.pause') : t('integ.resume')}</${Button}>
     <${Button} type="button" variant="secondary" onClick=${() => (confirming.value = 'rotate')}>${t('integ.rotate.button')}</${Button}>
-    <${Button} type="button" variant="danger" onClick=${() => (confirming.value = 'delete')}>${t('integ.delete.button')}</${Button}>
+    <${Button} type="button" variant="danger" onClick=${() => (confirming.value = 'delete')}>${t(`${texts}.delete.button`)}</${Button}>
   `;
   return { buttons, dialogs };
 }

@@ -18,6 +18,7 @@ export function SecretDialog({ secret, onClose }) {
   };
   return html`<${Dialog}
     title=${t('integ.secret.title')}
+    size="lg"
     onClose=${onClose}
     footer=${html`<${Button} type="button" onClick=${onClose}>${t('integ.secret.done')}</${Button}>`}
   >
