@@ -122,6 +122,22 @@ def test_an_admin_adds_a_contact_with_portal_access_who_then_sees_only_the_porta
     finally:
         context.close()
 
+    page.get_by_role("button", name="Editar a Carla Rojas").click()
+    dialog = page.get_by_role("dialog", name="Editar contacto")
+    expect(
+        dialog.get_by_label("Marcar para configurar como subcuenta con acceso al portal")
+    ).to_be_checked()
+    dialog.get_by_label("Correos de soporte").check()
+    dialog.get_by_role("button", name="Guardar contacto").click()
+    expect(dialog).to_be_hidden()
+    expect(row).to_contain_text("Soporte")
+
+    page.get_by_role("button", name="Eliminar a Carla Rojas").click()
+    confirm = page.get_by_role("dialog", name="¿Eliminar este contacto?")
+    expect(confirm).to_contain_text("perderá su acceso al portal")
+    confirm.get_by_role("button", name="Eliminar contacto").click()
+    expect(page.get_by_role("row").filter(has_text="Carla Rojas")).to_have_count(0)
+
 
 def test_a_webhook_is_created_tested_and_its_delivery_shows_in_the_log(console, stack, receiver):
     page = console

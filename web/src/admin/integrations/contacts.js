@@ -186,7 +186,7 @@ export function ContactsScreen() {
   else if (!items.length) body = html`<${EmptyState} title=${t('integ.contacts.emptyTitle')} text=${t('integ.contacts.emptyText')} action=${add} />`;
   else {
     body = html`<div class="admin-table-wrap">
-        <table class="admin-table">
+        <table class="admin-table integ-stack">
           <thead>
             <tr>
               <th scope="col">${t('integ.contacts.col.name')}</th>
@@ -200,13 +200,13 @@ export function ContactsScreen() {
             ${items.map((contact) => {
               const name = `${contact.first_name} ${contact.last_name}`;
               return html`<tr key=${contact.id}>
-                <td>
+                <td data-label=${t('integ.contacts.col.name')}>
                   <div class="integ-name">${name}</div>
                   ${contact.company && html`<div class="admin-table__muted">${contact.company}</div>`}
                 </td>
-                <td>${contact.email}${contact.phone && html`<div class="admin-table__muted">${contact.phone}</div>`}</td>
-                <td><${PrefBadges} preferences=${contact.email_preferences} /></td>
-                <td>${contact.portal_access ? html`<${Badge} tone="info">${t('integ.contacts.portalOn')}</${Badge}>` : html`<${Badge}>${t('integ.contacts.portalOff')}</${Badge}>`}</td>
+                <td data-label=${t('integ.contacts.col.email')}>${contact.email}${contact.phone && html`<div class="admin-table__muted">${contact.phone}</div>`}</td>
+                <td data-label=${t('integ.contacts.col.emails')}><${PrefBadges} preferences=${contact.email_preferences} /></td>
+                <td data-label=${t('integ.contacts.col.portal')}>${contact.portal_access ? html`<${Badge} tone="info">${t('integ.contacts.portalOn')}</${Badge}>` : html`<${Badge}>${t('integ.contacts.portalOff')}</${Badge}>`}</td>
                 ${manage &&
                 html`<td class="admin-table__actions">
                   <button type="button" class="button integ-quiet" aria-label=${t('integ.contacts.editNamed', { name })} onClick=${() => (editing.value = contact)}>${t('integ.contacts.edit')}</button>

@@ -27,18 +27,18 @@ function eventName(event) {
 
 function Line({ item }) {
   return html`<tr>
-    <td><${OutcomeBadge} status=${item.status} /></td>
-    <td>
+    <td data-label=${t('integ.log.status')}><${OutcomeBadge} status=${item.status} /></td>
+    <td data-label=${t('integ.log.event')}>
       <div>${eventName(item.event)}</div>
       <div class="admin-table__muted integ-mono" title=${t('integ.log.deliveryId')}>${item.delivery_id.slice(0, 8)}</div>
     </td>
-    <td>
+    <td data-label=${t('integ.log.code')}>
       ${item.response_code ? html`<span class="integ-code">${item.response_code}</span>` : html`<span class="admin-table__muted">—</span>`}
       ${item.error && html`<div class="admin-table__muted integ-error">${item.error}</div>`}
     </td>
-    <td>${item.attempt > 1 ? t('integ.log.retry', { n: item.attempt - 1 }) : t('integ.log.first')}</td>
-    <td class="admin-table__muted">${item.duration_ms != null ? `${item.duration_ms} ms` : '—'}</td>
-    <td class="admin-table__muted"><time datetime=${item.at}>${formatDateTime(item.at)}</time></td>
+    <td data-label=${t('integ.log.attempt')}>${item.attempt > 1 ? t('integ.log.retry', { n: item.attempt - 1 }) : t('integ.log.first')}</td>
+    <td class="admin-table__muted" data-label=${t('integ.log.duration')}>${item.duration_ms != null ? `${item.duration_ms} ms` : '—'}</td>
+    <td class="admin-table__muted" data-label=${t('integ.log.at')}><time datetime=${item.at}>${formatDateTime(item.at)}</time></td>
   </tr>`;
 }
 
@@ -114,7 +114,7 @@ export function Deliveries({ hookId, onChange }) {
   else if (!items.value.length) body = html`<${EmptyState} title=${t('integ.log.emptyTitle')} text=${t('integ.log.emptyText')} />`;
   else {
     body = html`<div class="admin-table-wrap">
-        <table class="admin-table integ-log">
+        <table class="admin-table integ-log integ-stack">
           <caption class="visually-hidden">${t('integ.log.title')}</caption>
           <thead>
             <tr>

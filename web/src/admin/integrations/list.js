@@ -31,16 +31,16 @@ export function StateBadge({ active }) {
 function Row({ hook }) {
   const name = hook.description || hostOf(hook.url);
   return html`<tr>
-    <td>
+    <td data-label=${t('integ.list.webhook')}>
       <${Link} href=${`/admin/integrations/${hook.id}`} class="integ-name">${name}</${Link}>
       <div class="admin-table__muted integ-mono integ-url">${hostOf(hook.url)}</div>
     </td>
-    <td>
+    <td data-label=${t('integ.list.eventsTitle')}>
       <span class="integ-count">${t('integ.list.events', { n: hook.events.length })}</span>
       ${hook.events.includes(BOT_EVENT) && html` <${Badge} tone="info">${t('integ.list.bot')}</${Badge}>`}
     </td>
-    <td><${StateBadge} active=${hook.active} /></td>
-    <td>
+    <td data-label=${t('integ.list.state')}><${StateBadge} active=${hook.active} /></td>
+    <td data-label=${t('integ.list.last')}>
       <${OutcomeBadge} status=${hook.last_status} />
       ${hook.last_delivery_at && html`<span class="admin-table__muted"> ${formatWhen(hook.last_delivery_at)}</span>`}
       ${hook.last_response_code && html`<span class="admin-table__muted"> · ${hook.last_response_code}</span>`}
@@ -68,7 +68,7 @@ export function IntegrationsScreen() {
   } else {
     body = html`<${Section} id="webhooks" class="integ-card" title=${t('integ.list.title')}>
       <div class="admin-table-wrap">
-        <table class="admin-table">
+        <table class="admin-table integ-stack">
           <thead>
             <tr>
               <th scope="col">${t('integ.list.webhook')}</th>
