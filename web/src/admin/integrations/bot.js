@@ -45,6 +45,14 @@ def answer(ticket_number, text, answer_id, reply_to=None):
     return urllib.request.urlopen(request).status  # 201`;
 }
 
+function Steps() {
+  return html`<ol class="integ-steps">
+    <li>${t('integ.bot.step1')}</li>
+    <li>${t('integ.bot.step2')}</li>
+    <li>${t('integ.bot.step3')}</li>
+  </ol>`;
+}
+
 /** Connect the bot: its URL (the API generates the secret, shown once). */
 function Connect({ onCreated }) {
   const url = useSignal('https://');
@@ -76,7 +84,8 @@ function Connect({ onCreated }) {
       <${Field} label=${t('integ.bot.url')} type="url" value=${url.value} error=${errors.value.url} hint=${t('integ.form.urlHint')} onInput=${(v) => (url.value = v)} />
       <div class="admin-form__actions"><${Button} busy=${busy.value}>${t('integ.bot.connect')}</${Button}></div>
     </form>
-  </${Section}>`;
+  </${Section}>
+  <${Section} id="bot-how" class="integ-card" title=${t('integ.bot.howTitle')}><${Steps} /></${Section}>`;
 }
 
 function UrlDialog({ hook, onClose, onSaved }) {
@@ -129,11 +138,7 @@ function Connected({ hook, reload }) {
       ${!hook.active && html`<p class="integ-note integ-note--warn">${t('integ.bot.pausedNote')}</p>`}
     </${Section}>
     <${Section} id="bot-how" class="integ-card" title=${t('integ.bot.howTitle')}>
-      <ol class="integ-steps">
-        <li>${t('integ.bot.step1')}</li>
-        <li>${t('integ.bot.step2')}</li>
-        <li>${t('integ.bot.step3')}</li>
-      </ol>
+      <${Steps} />
       <pre class="integ-code-block" tabindex="0" aria-label=${t('integ.bot.sample')}><code>${sample(me.value?.tenant.id ?? '', hook.id)}</code></pre>
     </${Section}>
     <${Deliveries} hookId=${hook.id} onChange=${reload} />
