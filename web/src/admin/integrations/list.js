@@ -89,7 +89,7 @@ export function IntegrationsScreen() {
     ${body}
     <${Section} id="how" class="integ-card" title=${t('integ.how.title')}>
       <p class="integ-note">${t('integ.how.text')}</p>
-      <pre class="integ-code-block" aria-label=${t('integ.how.headers')}><code>${HEADERS}</code></pre>
+      <pre class="integ-code-block" tabindex="0" aria-label=${t('integ.how.headers')}><code>${HEADERS}</code></pre>
     </${Section}>
     ${adding.value &&
     html`<${WebhookDialog}
