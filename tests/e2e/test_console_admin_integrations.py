@@ -186,9 +186,36 @@ def test_a_webhook_is_created_tested_and_its_delivery_shows_in_the_log(console, 
     assert headers["X-Atiende-Signature"] == "sha256=" + mac.hexdigest()
     assert json.loads(body)["data"]["test"] is True
 
+    page.get_by_role("button", name="Editar").click()
+    dialog = page.get_by_role("dialog", name="Editar webhook")
+    expect(dialog.get_by_label("SLA vencido")).to_be_checked()
+    dialog.get_by_label("SLA vencido").uncheck()
+    dialog.get_by_role("button", name="Guardar").click()
+    expect(dialog).to_be_hidden()
+    expect(settings).not_to_contain_text("SLA vencido")
+
+    # a new secret, made in the browser and shown once, signs the next test
+    settings.get_by_role("button", name="Nuevo secreto").click()
+    page.get_by_role("dialog", name="¿Generar un secreto nuevo?").get_by_role(
+        "button", name="Generar secreto"
+    ).click()
+    shown = page.get_by_role("dialog", name="Secreto de firma")
+    rotated = shown.get_by_label("Secreto", exact=True).input_value()
+    assert rotated.startswith("whsec_") and rotated != secret
+    shown.get_by_role("button", name="Ya lo guardé").click()
+    page.get_by_role("button", name="Enviar prueba").click()
+    expect(log.get_by_role("row").filter(has_text="Prueba")).to_have_count(2, timeout=30_000)
+    second = receiver.requests[-1]
+    mac = hmac.new(
+        rotated.encode(),
+        second["headers"]["X-Atiende-Timestamp"].encode() + b"." + second["body"],
+        hashlib.sha256,
+    )
+    assert second["headers"]["X-Atiende-Signature"] == "sha256=" + mac.hexdigest()
+
     page.get_by_role("link", name="Integraciones").first.click()
     row = page.get_by_role("row").filter(has_text="CRM de la tienda")
-    expect(row).to_contain_text("3 eventos")
+    expect(row).to_contain_text("2 eventos")
     expect(row).to_contain_text("Entregado")
     check_page(page, "admin-integrations")
 
