@@ -6,7 +6,9 @@ attempt, of a ping or an event, leaves one line in the webhook's log, newest fir
 from __future__ import annotations
 
 import json
+import socket
 import time
+from datetime import UTC, datetime
 
 import pytest
 
@@ -189,3 +191,35 @@ def test_unknown_webhooks_are_404(world, admin):
         answer = world.call(method, f"/v1/integrations/01nosuchwebhook{suffix}", admin)
         assert answer.status_code == 404, (method, suffix)
         assert answer.json["error"]["code"]
+
+
+def test_no_answer_and_the_last_failed_attempt_are_logged(world, admin, tenant, fake):
+    from chalicelib.domain.integrations import DeliverMessage
+    from chalicelib.jobs import integrations as job
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there now
+    silent = webhook(world, admin, f"http://127.0.0.1:{port}/hook")
+    message = DeliverMessage(
+        delivery_id="d-1",
+        integration_id=silent["id"],
+        tenant_id=tenant,
+        event="ticket.created",
+        created_at=datetime.now(UTC),
+        data={},
+    )
+    with pytest.raises(job.DeliveryFailed):
+        job.deliver(message, attempt=1)
+    [line] = log_of(world, admin, silent["id"])["items"]
+    assert (line["status"], line["response_code"], line["attempt"]) == ("retrying", None, 1)
+    assert line["error"].startswith("no answer")
+
+    failing = webhook(world, admin, fake.url + "/down")
+    fake.queue("/down", 503)
+    last = message.model_copy(update={"integration_id": failing["id"]})
+    with pytest.raises(job.DeliveryFailed):
+        job.deliver(last, attempt=job.MAX_RECEIVES)
+    [line] = log_of(world, admin, failing["id"])["items"]
+    assert (line["status"], line["response_code"], line["attempt"]) == ("failed", 503, 5)
