@@ -182,3 +182,67 @@ def delete_integration(call: Call, integration_id: str) -> None:
 def integration_history(call: Call, integration_id: str) -> HistoryPage:
     integrations.get_integration(call.principal.tenant_id, integration_id)
     return history_page(call, ENTITY, integration_id)
+
+
+class PingQueued(ResponseModel):
+    delivery_id: str = Field(description="The test's X-Atiende-Delivery, as the log shows it")
+    event: Literal["ping"]
+
+
+@resource.route(
+    "/v1/integrations/{integration_id}/test",
+    "POST",
+    summary="Queue a signed ping for this webhook (even paused) through the delivery path.",
+    response=PingQueued,
+    status=202,
+    action="integrations.manage",
+    errors=(503,),
+)
+def send_test_ping(call: Call, integration_id: str) -> PingQueued:
+    message = integrations.send_test(call.principal.tenant_id, integration_id)
+    return PingQueued(delivery_id=message.delivery_id, event="ping")
+
+
+class DeliveryOut(ResponseModel):
+    delivery_id: str = Field(description="The same on every attempt of one event")
+    event: str
+    at: datetime
+    attempt: int
+    status: Literal["delivered", "retrying", "failed"]
+    response_code: int | None
+    error: str | None
+    duration_ms: int | None
+
+
+class DeliveryPage(ResponseModel):
+    items: list[DeliveryOut]
+    next_cursor: str | None
+
+
+@resource.route(
+    "/v1/integrations/{integration_id}/deliveries",
+    summary="The webhook's delivery attempts of the last 30 days, newest first.",
+    query=PageQuery,
+    response=DeliveryPage,
+    action="integrations.read",
+)
+def list_deliveries(call: Call, integration_id: str) -> DeliveryPage:
+    found, next_cursor = integrations.deliveries_page(
+        call.principal.tenant_id, integration_id, call.query.limit, call.query.cursor
+    )
+    return DeliveryPage(
+        items=[
+            DeliveryOut(
+                delivery_id=a.delivery_id,
+                event=a.event,
+                at=a.at,
+                attempt=int(a.attempt),
+                status=a.status,
+                response_code=int(a.response_code) if a.response_code is not None else None,
+                error=a.error,
+                duration_ms=int(a.duration_ms) if a.duration_ms is not None else None,
+            )
+            for a in found
+        ],
+        next_cursor=next_cursor,
+    )

@@ -117,6 +117,8 @@ ROUTES: tuple[tuple[str, str, str, str, bool], ...] = (
     ("/v1/integrations/{integration_id}", "PATCH", "integrations_patch_integration", "integrations", False),
     ("/v1/integrations/{integration_id}", "DELETE", "integrations_delete_integration", "integrations", False),
     ("/v1/integrations/{integration_id}/history", "GET", "integrations_integration_history", "integrations", False),
+    ("/v1/integrations/{integration_id}/test", "POST", "integrations_send_test_ping", "integrations", False),
+    ("/v1/integrations/{integration_id}/deliveries", "GET", "integrations_list_deliveries", "integrations", False),
     ("/v1/attachments", "POST", "attachments_create_upload", "attachments", False),
     ("/v1/columns", "GET", "columns_list_", "columns", False),
     ("/v1/columns", "POST", "columns_create", "columns", False),

@@ -16,7 +16,7 @@ import json
 import logging
 import secrets
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -30,12 +30,12 @@ from chalicelib.clock import iso, now
 from chalicelib.cursors import page_of
 from chalicelib.domain.accounts.history import history_entry
 from chalicelib.domain.accounts.principal import Principal
-from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.errors import Conflict, NotFound, Unavailable
 from chalicelib.ids import new_id
 from chalicelib.store import keys
 from chalicelib.store.accounts import Tenant, get_or_none
 from chalicelib.store.base import condition_failed, failed_conditions, transaction
-from chalicelib.store.integrations import Integration
+from chalicelib.store.integrations import DeliveryAttempt, Integration
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,11 @@ Event = Literal[
     "bot.message",
 ]
 EVENTS: tuple[str, ...] = Event.__args__  # type: ignore[attr-defined]
+#: what "send test" delivers: no webhook subscribes to it, every webhook may get it
+TEST_EVENT = "ping"
+Delivered = Event | Literal["ping"]
+#: how long the delivery log keeps an attempt (DynamoDB TTL drops it after)
+LOG_DAYS = 30
 MAX_PER_TENANT = 10
 ENTITY = "integration"
 COUNTER = "integrations"
@@ -79,7 +84,7 @@ class DeliverMessage(BaseModel):
     delivery_id: str
     integration_id: str
     tenant_id: str
-    event: Event
+    event: Delivered
     created_at: datetime
     data: dict[str, Any]
 
@@ -411,11 +416,72 @@ def delete(principal: Principal, integration_id: str) -> None:
         raise
 
 
+def send_test(tenant_id: str, integration_id: str) -> DeliverMessage:
+    """Queue a signed ``ping`` for one webhook (paused or not), on the same queue and
+    delivery path as its events, so its delivery log shows the outcome."""
+    from chalicelib import queues
+
+    integration = get_integration(tenant_id, integration_id)
+    message = DeliverMessage(
+        delivery_id=str(uuid.uuid4()),
+        integration_id=integration.integration_id,
+        tenant_id=tenant_id,
+        event=TEST_EVENT,
+        created_at=now(),
+        data={"test": True, "integration_id": integration.integration_id},
+    )
+    try:
+        queues.send("integrations", message.model_dump_json())
+    except queues.NotQueued as exc:
+        raise Unavailable("The test could not be queued; try again in a moment.") from exc
+    return message
+
+
+def deliveries_page(
+    tenant_id: str, integration_id: str, limit: int, cursor: str | None
+) -> tuple[list[DeliveryAttempt], str | None]:
+    """One page of the webhook's delivery attempts, newest first (404 for another's)."""
+    get_integration(tenant_id, integration_id)
+    partition = keys.delivery_log_pk(tenant_id, integration_id)
+
+    def fetch(last: Any) -> tuple[list[DeliveryAttempt], Any]:
+        found = DeliveryAttempt.query(
+            partition, scan_index_forward=False, limit=limit, last_evaluated_key=last
+        )
+        return list(found), found.last_evaluated_key
+
+    return page_of(fetch, cursor, partition)
+
+
 def record_result(
-    integration: Integration, status: str, response_code: int | None, error: str | None
+    integration: Integration,
+    status: str,
+    response_code: int | None,
+    error: str | None,
+    *,
+    message: DeliverMessage | None = None,
+    attempt: int = 1,
+    duration_ms: int | None = None,
 ) -> None:
-    """The outcome of the latest delivery attempt, on the webhook: one UpdateItem."""
+    """The outcome of a delivery attempt: one item in the webhook's delivery log (when
+    ``message`` is given) and the latest outcome on the webhook (one UpdateItem)."""
     at = now()
+    if message is not None:
+        DeliveryAttempt(
+            keys.delivery_log_pk(integration.tenant_id, integration.integration_id),
+            keys.delivery_log_sk(iso(at), message.delivery_id, attempt),
+            tenant_id=integration.tenant_id,
+            integration_id=integration.integration_id,
+            delivery_id=message.delivery_id,
+            event=message.event,
+            attempt=attempt,
+            status=status,
+            response_code=response_code,
+            error=error[:300] if error else None,
+            duration_ms=duration_ms,
+            at=at,
+            expires_at=int((at + timedelta(days=LOG_DAYS)).timestamp()),
+        ).save()
     actions: list[Action] = [
         Integration.last_status.set(status),
         Integration.last_delivery_at.set(at),

@@ -167,7 +167,10 @@ def deliver(message: DeliverMessage, attempt: int = 1) -> None:
         "event": message.event,
         "attempt": attempt,
     }
-    if integration is None or not integration.active or message.event not in integration.events:
+    test = message.event == integrations.TEST_EVENT
+    if integration is None or (
+        not test and (not integration.active or message.event not in integration.events)
+    ):
         log.info("webhook deleted, paused or unsubscribed meanwhile; delivery dropped", extra=where)
         return
     parts = urlsplit(integration.url)
@@ -176,7 +179,9 @@ def deliver(message: DeliverMessage, attempt: int = 1) -> None:
         parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
     ):
         refused = "the URL resolves to a private address"
-        integrations.record_result(integration, "failed", None, refused)
+        integrations.record_result(
+            integration, "failed", None, refused, message=message, attempt=attempt
+        )
         log.warning("webhook not called: %s; not retried", refused, extra=where)
         return
 
@@ -194,14 +199,32 @@ def deliver(message: DeliverMessage, attempt: int = 1) -> None:
     }
     started = time.monotonic()
     status, error = post(integration.url, body, headers)
-    where.update(status=status, seconds=round(time.monotonic() - started, 3))
+    seconds = time.monotonic() - started
+    where.update(status=status, seconds=round(seconds, 3))
+    took = round(seconds * 1000)
     if status is not None and 200 <= status < 300:
-        integrations.record_result(integration, "delivered", status, None)
+        integrations.record_result(
+            integration,
+            "delivered",
+            status,
+            None,
+            message=message,
+            attempt=attempt,
+            duration_ms=took,
+        )
         log.info("webhook delivered", extra=where)
         return
     if status is None or status == 429 or status >= 500:
         last = attempt >= MAX_RECEIVES
-        integrations.record_result(integration, "failed" if last else "retrying", status, error)
+        integrations.record_result(
+            integration,
+            "failed" if last else "retrying",
+            status,
+            error,
+            message=message,
+            attempt=attempt,
+            duration_ms=took,
+        )
         if last:
             log.error(
                 "webhook delivery failed for the last time; it goes to the dead-letter queue",
@@ -212,5 +235,7 @@ def deliver(message: DeliverMessage, attempt: int = 1) -> None:
                 "webhook delivery failed; SQS will retry it", extra={**where, "reason": error}
             )
         raise DeliveryFailed(error or f"HTTP {status}")
-    integrations.record_result(integration, "failed", status, error)
+    integrations.record_result(
+        integration, "failed", status, error, message=message, attempt=attempt, duration_ms=took
+    )
     log.warning("webhook refused the delivery; not retried", extra={**where, "reason": error})

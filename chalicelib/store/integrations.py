@@ -34,3 +34,23 @@ class Integration(Item, discriminator="Integration"):
     last_delivery_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+
+
+class DeliveryAttempt(Item, discriminator="DeliveryAttempt"):
+    """The outcome of one attempt to deliver one event to one webhook (its delivery log).
+
+    ``PK = TENANT#t#INTEGRATION#<id>#DELIVERIES``, ``SK = <at>#<delivery id>#<attempt>``,
+    so one Query reads the newest first; ``expires_at`` lets TTL drop it after 30 days.
+    Never the secret nor the body: the event's name and the answer only.
+    """
+
+    tenant_id = UnicodeAttribute()
+    integration_id = UnicodeAttribute()
+    delivery_id = UnicodeAttribute()
+    event = UnicodeAttribute()
+    attempt = NumberAttribute()
+    status = UnicodeAttribute()  # delivered | retrying | failed
+    response_code = NumberAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+    duration_ms = NumberAttribute(null=True)
+    at = UTCDateTimeAttribute()

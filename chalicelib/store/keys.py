@@ -128,6 +128,16 @@ def name_index_pk(tenant_id: str, entity: str) -> str:
     return _join("TENANT", tenant_id, "NAME", entity.upper())
 
 
+# --- the delivery log of an outgoing webhook ---------------------------------------------
+def delivery_log_pk(tenant_id: str, integration_id: str) -> str:
+    """One webhook's delivery attempts (newest last by ``delivery_log_sk``; TTL 30 days)."""
+    return _join("TENANT", tenant_id, "INTEGRATION", integration_id, "DELIVERIES")
+
+
+def delivery_log_sk(at_iso: str, delivery_id: str, attempt: int) -> str:
+    return _join(at_iso, delivery_id, attempt)
+
+
 # --- channels -----------------------------------------------------------------------
 def channel_sk(channel_id: str) -> str:
     return _join("CHANNEL", channel_id)

@@ -12,6 +12,11 @@ import { DepartmentsScreen } from './desk/departments.js';
 import { QuickRepliesScreen } from './desk/quick-replies.js';
 import { TagsScreen } from './desk/tags.js';
 import { TemplatesScreen } from './desk/templates.js';
+import { BotScreen } from './integrations/bot.js';
+import { ContactsScreen } from './integrations/contacts.js';
+import { IntegrationScreen } from './integrations/detail.js';
+import { IntegrationsScreen } from './integrations/list.js';
+import { lazy } from './load.js';
 import { ProfileScreen } from './profile.js';
 import enAdminAccount from '../i18n/admin-account.en.js';
 import esAdminAccount from '../i18n/admin-account.es.js';
@@ -25,6 +30,9 @@ import ptAdminChat from '../i18n/admin-chat.pt.js';
 import enAdminDesk from '../i18n/admin-desk.en.js';
 import esAdminDesk from '../i18n/admin-desk.es.js';
 import ptAdminDesk from '../i18n/admin-desk.pt.js';
+import enAdminInteg from '../i18n/admin-integ.en.js';
+import esAdminInteg from '../i18n/admin-integ.es.js';
+import ptAdminInteg from '../i18n/admin-integ.pt.js';
 import enAdminKinds from '../i18n/admin-kinds.en.js';
 import esAdminKinds from '../i18n/admin-kinds.es.js';
 import ptAdminKinds from '../i18n/admin-kinds.pt.js';
@@ -35,22 +43,27 @@ import ptAdminSettings from '../i18n/admin-settings.pt.js';
 export const SCREENS = {
   AccountScreen,
   AgentGroupsScreen,
+  BotScreen,
+  ContactsScreen,
   CustomFieldsScreen,
   DepartmentsScreen,
   EstablishmentScreen,
+  IntegrationScreen,
+  IntegrationsScreen,
   ProfileScreen,
   QuickRepliesScreen,
   TagsScreen,
   TemplatesScreen,
   UserScreen,
   UsersScreen,
+  lazy,
 };
 
 /** Adds the admin areas' texts to the console's catalogs. */
 export function install() {
   addTexts({
-    es: [esAdminAccount, esAdminChannels, esAdminChat, esAdminDesk, esAdminKinds, esAdminSettings],
-    pt: [ptAdminAccount, ptAdminChannels, ptAdminChat, ptAdminDesk, ptAdminKinds, ptAdminSettings],
-    en: [enAdminAccount, enAdminChannels, enAdminChat, enAdminDesk, enAdminKinds, enAdminSettings],
+    es: [esAdminAccount, esAdminChannels, esAdminChat, esAdminDesk, esAdminInteg, esAdminKinds, esAdminSettings],
+    pt: [ptAdminAccount, ptAdminChannels, ptAdminChat, ptAdminDesk, ptAdminInteg, ptAdminKinds, ptAdminSettings],
+    en: [enAdminAccount, enAdminChannels, enAdminChat, enAdminDesk, enAdminInteg, enAdminKinds, enAdminSettings],
   });
 }

@@ -17,12 +17,20 @@ import { ACCOUNT_PAGES } from './areas/account.js';
 import { CHANNEL_PAGES } from './areas/channels.js';
 import { CHANNEL_SETTINGS_PAGES } from './areas/channel-settings.js';
 import { DESK_PAGES } from './areas/desk.js';
+import { INTEGRATION_PAGES } from './areas/integrations.js';
 import { PROFILE_PAGES } from './areas/profile.js';
 
 /** The side navigation's groups, in order (i18n keys `admin.section.<name>`). */
 export const SECTIONS = ['account', 'people', 'channels', 'desk', 'integrations', 'portal'];
 
-export const PAGES = [...ACCOUNT_PAGES, ...CHANNEL_PAGES, ...CHANNEL_SETTINGS_PAGES, ...DESK_PAGES, ...PROFILE_PAGES];
+export const PAGES = [
+  ...ACCOUNT_PAGES,
+  ...CHANNEL_PAGES,
+  ...CHANNEL_SETTINGS_PAGES,
+  ...DESK_PAGES,
+  ...INTEGRATION_PAGES,
+  ...PROFILE_PAGES,
+];
 
 /** The page at ``path``: [page, props] or null when no page has that address. */
 export function pageAt(path) {
