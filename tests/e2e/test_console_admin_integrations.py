@@ -115,10 +115,12 @@ def test_an_admin_adds_a_contact_with_portal_access_who_then_sees_only_the_porta
         expect(portal.get_by_role("row").filter(has_text="Carla Rojas")).to_be_visible()
         check_page(portal, "portal-contacts")
 
-        for path in ("/admin/integrations", "/admin/bot"):
+        for path in ("/admin/integrations", "/admin/bot", "/admin/users", "/admin/account"):
             portal.goto(path)
             expect(portal.get_by_role("heading", name="No permitido")).to_be_visible()
         check_page(portal, "portal-not-allowed")
+        portal.goto("/")  # no help desk for them: home is the portal
+        expect(portal).to_have_url(re.compile(r"/admin/contacts$"))
     finally:
         context.close()
 
