@@ -151,14 +151,14 @@ def _authorize_page(request: Request) -> Answer:
         pending = _pending.get(token)
     if pending is None:
         return Answer(400, _page("Este enlace de autorización no es válido o ya se usó.", ""))
-    handle = f"cliente_fake_{secrets.randbelow(9000) + 1000}"
+    handle = f"cliente_{secrets.randbelow(9000) + 1000}"
     form = f"""<form method="get" action="/oauth/authorize/approve">
       <input type="hidden" name="oauth_token" value="{html.escape(token)}">
       <p><label for="handle">Cuenta de X que autoriza</label><br>
       <input id="handle" name="screen_name" value="{handle}" required pattern="[A-Za-z0-9_]{{1,15}}"></p>
       <p>La aplicación podrá leer y enviar tus mensajes directos y publicar respuestas.</p>
       <p><button type="submit">Autorizar app (fake X)</button>
-      <button type="submit" name="deny" value="1">Cancelar</button></p>
+      <button type="submit" name="deny" value="1" formnovalidate>Cancelar</button></p>
     </form>"""
     return Answer(200, _page("¿Autorizar a Atiende a usar tu cuenta?", form))
 

@@ -92,6 +92,9 @@ export default {
 
   'kinds.key.title': 'API key',
   'kinds.key.name': 'Channel name',
+  'kinds.key.choose': 'Choose file',
+  'kinds.key.change': 'Change file',
+  'kinds.key.noFile': 'No file chosen',
   'kinds.key.read': 'File read: {file}',
   'kinds.key.tooBig': 'The file is too large to be a key.',
   'kinds.key.unreadable': 'The file could not be read.',

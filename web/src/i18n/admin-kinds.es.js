@@ -92,6 +92,9 @@ export default {
 
   'kinds.key.title': 'Clave de API',
   'kinds.key.name': 'Nombre del canal',
+  'kinds.key.choose': 'Elegir archivo',
+  'kinds.key.change': 'Cambiar archivo',
+  'kinds.key.noFile': 'Ningún archivo elegido',
   'kinds.key.read': 'Archivo leído: {file}',
   'kinds.key.tooBig': 'El archivo es demasiado grande para ser una clave.',
   'kinds.key.unreadable': 'No se pudo leer el archivo.',

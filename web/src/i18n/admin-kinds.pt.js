@@ -92,6 +92,9 @@ export default {
 
   'kinds.key.title': 'Chave de API',
   'kinds.key.name': 'Nome do canal',
+  'kinds.key.choose': 'Escolher arquivo',
+  'kinds.key.change': 'Trocar arquivo',
+  'kinds.key.noFile': 'Nenhum arquivo escolhido',
   'kinds.key.read': 'Arquivo lido: {file}',
   'kinds.key.tooBig': 'O arquivo é grande demais para ser uma chave.',
   'kinds.key.unreadable': 'Não foi possível ler o arquivo.',

@@ -61,16 +61,19 @@ export function EmailSetup({ channelId }) {
               <th scope="col">${t('kinds.email.dns.purpose')}</th>
             </tr></thead>
             <tbody>${s.records.map((r) => html`<tr>
-              <td><${Badge} tone="info">${r.type}</${Badge}></td>
-              <td><${Value} text=${r.name} what=${`${r.type} ${t('kinds.email.dns.name')}`} /></td>
-              <td><${Value} text=${r.value} what=${`${r.type} ${t('kinds.email.dns.value')}`} /></td>
-              <td>${r.priority ?? '—'}</td>
-              <td class="admin-table__muted">${t(PURPOSE[r.purpose] ?? r.purpose)}</td>
+              <td data-label=${t('kinds.email.dns.type')}><${Badge} tone="info">${r.type}</${Badge}></td>
+              <td data-label=${t('kinds.email.dns.name')}><${Value} text=${r.name} what=${`${r.type} ${t('kinds.email.dns.name')}`} /></td>
+              <td data-label=${t('kinds.email.dns.value')}><${Value} text=${r.value} what=${`${r.type} ${t('kinds.email.dns.value')}`} /></td>
+              <td data-label=${t('kinds.email.dns.priority')}>${r.priority ?? '—'}</td>
+              <td data-label=${t('kinds.email.dns.purpose')} class="admin-table__muted">${t(PURPOSE[r.purpose] ?? r.purpose)}</td>
             </tr>`)}</tbody>
           </table>
         </div>
         <p class="kinds-muted">${t('kinds.email.dns.dkimHelp')}</p>
-        <${Alert} tone="success" title=${t('kinds.email.mx.title')}>${t('kinds.email.mx.text', { domain: s.domain })}</${Alert}>
+        <div class="kinds-note">
+          <p class="kinds-note__title">${t('kinds.email.mx.title', { domain: s.domain })}</p>
+          <p>${t('kinds.email.mx.text', { domain: s.domain })}</p>
+        </div>
       </li>
       <li>
         <h3 class="kinds-subtitle">${t('kinds.email.sns.title')}</h3>

@@ -41,12 +41,19 @@ function KeyFile({ label, hint, accept, loaded, error, onText, check }) {
   const described = [`${id}-hint`, shown && `${id}-error`].filter(Boolean).join(' ');
   return html`<div class=${`field kinds-file${shown ? ' field--invalid' : ''}`}>
     <label class="field__label" for=${id}>${label}</label>
-    <input id=${id} class="kinds-file__input" type="file" accept=${accept} required onChange=${read}
-      aria-invalid=${shown ? 'true' : undefined} aria-describedby=${described} />
+    <div class=${`kinds-file__box${loaded ? ' kinds-file__box--loaded' : ''}`}>
+      <input id=${id} class="kinds-file__input" type="file" accept=${accept} required onChange=${read}
+        aria-invalid=${shown ? 'true' : undefined} aria-describedby=${described} />
+      <span class="kinds-file__button" aria-hidden="true">${loaded ? t('kinds.key.change') : t('kinds.key.choose')}</span>
+      <span class="kinds-file__name" aria-hidden="true">${loaded || t('kinds.key.noFile')}</span>
+    </div>
     <p class="field__hint" id=${`${id}-hint`}>${loaded ? html`<span class="kinds-file__ok">${t('kinds.key.read', { file: loaded })}</span>` : hint}</p>
     ${shown && html`<p class="field__error" id=${`${id}-error`}>${shown}</p>`}
   </div>`;
 }
+
+/** A small padlock: the key is kept sealed. */
+export const Lock = () => html`<svg class="kinds-lock-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><rect x="5" y="11" width="14" height="10" rx="2" /><path d="M8 11V7a4 4 0 0 1 8 0v4" /></svg>`;
 
 const checkP8 = (text) => (/-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----/.test(text) ? '' : t('kinds.appStore.notP8'));
 
@@ -141,7 +148,7 @@ function StoreConnect({ store }) {
       value=${form.values.value[key] ?? ''} error=${errors.value[key]} onInput=${form.set(key)} ...${extra} />`)}
     <${KeyFields} store=${store} values=${form.values.value} errors=${errors.value} set=${form.set}
       fileName=${form.fileName.value} setFile=${form.setFile} />
-    <p class="kinds-muted kinds-lock">${t('kinds.key.once')}</p>
+    <p class="kinds-muted kinds-lock"><${Lock} />${t('kinds.key.once')}</p>
     <div class="admin-form__actions">
       <${Button} busy=${busy.value} busyLabel=${t('kinds.connecting')}>${t(`${prefix}.connect`)}</${Button}>
     </div>
@@ -208,7 +215,7 @@ function StoreDetails({ channel, reload }) {
       ${ids.map(([key]) => html`<div><dt>${t(`${prefix}.${key}`)}</dt><dd class="kinds-mono">${channel.identifiers?.[key] ?? '—'}</dd></div>`)}
       <div><dt>${t('kinds.key.title')}</dt><dd>
         ${channel.has_credentials
-          ? html`<span class="kinds-lock">${t('kinds.key.loadedAt', { when: formatDateTime(keyLoadedAt(channel, history.data)) })}</span>`
+          ? html`<span class="kinds-lock"><${Lock} />${t('kinds.key.loadedAt', { when: formatDateTime(keyLoadedAt(channel, history.data)) })}</span>`
           : html`<${Badge} tone="warn">${t('kinds.key.none')}</${Badge}>`}
       </dd></div>
       <div><dt>${t('kinds.poll.title')}</dt><dd>${poll}

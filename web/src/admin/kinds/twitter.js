@@ -104,7 +104,7 @@ function Start({ denied }) {
     <${Field} label=${t('kinds.x.name')} hint=${t('kinds.x.nameHint')} value=${name.value} required=${false} maxlength="100" onInput=${(v) => (name.value = v)} />
     <div class="admin-form__actions">
       <${Button} busy=${busy.value} busyLabel=${t('kinds.x.opening')}>
-        <svg class="button__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 4l16 16M20 4L4 20" /></svg>
+        <svg class="kinds-xlogo" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M18.2 2.3h3.3l-7.2 8.3 8.5 11.2h-6.6l-5.2-6.8-6 6.8H1.7l7.7-8.8L1.3 2.3h6.8l4.7 6.2zm-1.2 17.5h1.8L7.1 4.1h-2z" /></svg>
         ${t('kinds.x.connect')}
       </${Button}>
     </div>
