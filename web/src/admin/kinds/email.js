@@ -10,7 +10,8 @@ import { t } from '../../i18n.js';
 import { tell } from '../../notice.js';
 import { navigate } from '../../router.js';
 import { Alert, Button, Field } from '../../ui.js';
-import { Badge, Loading, useResource } from '../kit.js';
+import { Badge, Loading } from '../kit.js';
+import { useLoad } from './load.js';
 import './others.css';
 
 /** Copies ``text``; says so for screen readers and on the button itself. */
@@ -39,7 +40,7 @@ const PURPOSE = { receive: 'kinds.email.purpose.receive', send_spf: 'kinds.email
 
 /** The setup an email channel needs, step by step. */
 export function EmailSetup({ channelId }) {
-  const setup = useResource(`/v1/channels/${channelId}/email-setup`);
+  const setup = useLoad(() => api('GET', `/v1/channels/${channelId}/email-setup`), channelId);
   if (!setup.data) return html`<${Loading} error=${setup.error} onRetry=${setup.reload} />`;
   const s = setup.data;
   return html`<div class="kinds-setup">

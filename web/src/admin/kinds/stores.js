@@ -10,7 +10,8 @@ import { t } from '../../i18n.js';
 import { tell } from '../../notice.js';
 import { navigate } from '../../router.js';
 import { Alert, Button, Dialog, Field, useId } from '../../ui.js';
-import { Badge, useResource } from '../kit.js';
+import { Badge } from '../kit.js';
+import { useLoad } from './load.js';
 import './others.css';
 
 const MAX_KEY_BYTES = 64 * 1024;
@@ -204,7 +205,7 @@ function keyLoadedAt(channel, history) {
 function StoreDetails({ channel, reload }) {
   const { prefix, ids } = STORES[channel.type];
   const replacing = useSignal(false);
-  const history = useResource(`/v1/channels/${channel.id}/history?limit=50`);
+  const history = useLoad(() => api('GET', `/v1/channels/${channel.id}/history?limit=50`), channel.id);
   const connected = channel.status === 'connected';
   let poll = html`<${Badge} tone="info">${t('kinds.poll.waiting')}</${Badge}>`;
   if (!connected) poll = html`<${Badge} tone="neutral">${t('kinds.disconnected')}</${Badge}>`;

@@ -11,7 +11,8 @@ import { t } from '../../i18n.js';
 import { tell } from '../../notice.js';
 import { navigate, route } from '../../router.js';
 import { Alert, Button, Field } from '../../ui.js';
-import { Badge, useResource } from '../kit.js';
+import { Badge } from '../kit.js';
+import { useLoad } from './load.js';
 import './others.css';
 
 const HERE = '/admin/channels/connect/twitter';
@@ -120,7 +121,7 @@ export function TwitterConnect() {
 }
 
 function SubscriptionState({ channel }) {
-  const state = useResource(channel.status === 'connected' ? `/v1/channels/${channel.id}/twitter-subscription` : null);
+  const state = useLoad(() => api('GET', `/v1/channels/${channel.id}/twitter-subscription`), channel.status === 'connected' ? channel.id : null);
   const busy = useSignal(false);
   const error = useSignal(null);
   const renew = async () => {
