@@ -305,3 +305,19 @@ def test_the_email_setup_is_only_for_email_channels(world, admin):
                          "identifiers": {"site_name": "acme.example.com"}})  # fmt: skip
     refused = world.call("GET", f"/v1/channels/{created.json['id']}/email-setup", admin)
     assert refused.status_code == 400
+
+
+def test_another_company_sees_neither_the_subscription_nor_the_email_setup(world, admin, x):
+    start(world, admin, x)
+    channel = finish(world, admin, x).json["id"]
+    inbox = world.call("POST", "/v1/channels", admin, {"type": "email", "name": "Soporte",
+                       "identifiers": {"address": "soporte@acme.example.com"}}).json["id"]  # fmt: skip
+    other = world.signup(company="Beta", email="bea@beta.example.com")["access_token"]
+    asked = len(x.requests)
+    for path in (
+        f"/v1/channels/{channel}/twitter-subscription",
+        f"/v1/channels/{inbox}/email-setup",
+    ):
+        assert world.call("GET", path, other).status_code == 404
+    renew = world.call("POST", f"/v1/channels/{channel}/twitter-subscription", other)
+    assert renew.status_code == 404 and len(x.requests) == asked
