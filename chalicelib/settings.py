@@ -26,6 +26,8 @@ LOCAL_DEFAULTS: dict[str, str] = {
 #: Local-only values of plain (not secret) settings, also printed by ``make run``.
 LOCAL_PLAIN_DEFAULTS: dict[str, str] = {
     "meta_app_id": "local-meta-app-id",
+    "twitter_consumer_key": "local-twitter-consumer-key",
+    "twitter_webhook_id": "1000000000000000001",
 }
 
 #: Queues of the platform; each has a dead-letter queue named ``<name>-dlq``.
@@ -65,6 +67,9 @@ class Settings(BaseSettings):
     )
     #: the X app's API key (OAuth 1.0a ``oauth_consumer_key``, public): replies and DMs
     twitter_consumer_key: str | None = Field(None, validation_alias="TWITTER_CONSUMER_KEY")
+    #: the id of the app's Account Activity webhook (registered once, ``POST /2/webhooks``
+    #: with the /webhooks/twitter URL): each connected X account is subscribed to it
+    twitter_webhook_id: str | None = Field(None, validation_alias="TWITTER_WEBHOOK_ID")
     graph_api_base_url: str | None = Field(None, validation_alias="GRAPH_API_BASE_URL")
     twitter_api_base_url: str | None = Field(None, validation_alias="TWITTER_API_BASE_URL")
     app_store_api_base_url: str | None = Field(None, validation_alias="APP_STORE_API_BASE_URL")

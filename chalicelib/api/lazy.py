@@ -40,6 +40,7 @@ MODULES = (
     "custom_fields",
     "account_contacts",
     "channels",
+    "channel_connections",
     "webhooks",
     "chat",
     "assignments",

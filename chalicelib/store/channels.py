@@ -56,6 +56,20 @@ class ChannelClaim(Item, discriminator="ChannelClaim"):
     channel_id = UnicodeAttribute()
 
 
+class ChannelLogin(Item, discriminator="ChannelLogin"):
+    """A provider login an admin started (X's request token): kept under the tenant, so
+    only that company can finish it, for ``valid_until``; ``sealed_secret`` (the request
+    token's secret) is a KMS envelope. Deleted, on condition, by the one call finishing
+    it; ``expires_at`` (TTL) cleans up the abandoned ones."""
+
+    tenant_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    sealed_secret = UnicodeAttribute()
+    callback_url = UnicodeAttribute()
+    valid_until = UTCDateTimeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
 def poll_due_shard(channel_id: str) -> int:
     """A channel keeps its shard for life: its deadlines spread over ``DUE_SHARDS``."""
     return zlib.crc32(channel_id.encode()) % keys.DUE_SHARDS

@@ -161,6 +161,11 @@ def channel_claim_sk() -> str:
     return "CLAIM"
 
 
+def channel_login_sk(provider: str, token_hash: str) -> str:
+    """A provider login under way (X's OAuth 1.0a request token, by its SHA-256)."""
+    return _join("CHANNELLOGIN", provider.upper(), token_hash)
+
+
 # --- clients, tickets, messages -------------------------------------------------
 def client_pk(tenant_id: str, client_id: str) -> str:
     return _join("TENANT", tenant_id, "CLIENT", client_id)

@@ -123,17 +123,22 @@ def oauth1_header(
     *,
     nonce: str | None = None,
     timestamp: int | None = None,
+    extra_oauth: Mapping[str, str] | None = None,
 ) -> str:
     """The ``Authorization`` header of a request to ``url`` (its query is signed too;
-    ``form`` are the fields of a form-encoded body, if any)."""
+    ``form`` are the fields of a form-encoded body, if any). ``extra_oauth``: protocol
+    parameters of the 3-legged flow (``oauth_callback``, ``oauth_verifier``); an empty
+    ``keys.token`` (asking for a request token) sends no ``oauth_token``."""
     oauth = {
         "oauth_consumer_key": keys.consumer_key,
         "oauth_nonce": nonce or secrets.token_hex(16),
         "oauth_signature_method": "HMAC-SHA1",
         "oauth_timestamp": str(timestamp if timestamp is not None else int(now().timestamp())),
-        "oauth_token": keys.token,
         "oauth_version": "1.0",
+        **(extra_oauth or {}),
     }
+    if keys.token:
+        oauth["oauth_token"] = keys.token
     params = [*_query(url), *(form or {}).items(), *oauth.items()]
     base = signature_base(method, url, params)
     oauth["oauth_signature"] = sign(base, keys.consumer_secret, keys.token_secret)
