@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     #: the X app's API key (OAuth 1.0a ``oauth_consumer_key``, public): replies and DMs
     twitter_consumer_key: str | None = Field(None, validation_alias="TWITTER_CONSUMER_KEY")
     graph_api_base_url: str | None = Field(None, validation_alias="GRAPH_API_BASE_URL")
+    #: where the browser opens Facebook Login's dialog (``make run``: the fake Graph)
+    meta_login_base_url: str = Field(
+        "https://www.facebook.com", validation_alias="META_LOGIN_BASE_URL"
+    )
     twitter_api_base_url: str | None = Field(None, validation_alias="TWITTER_API_BASE_URL")
     app_store_api_base_url: str | None = Field(None, validation_alias="APP_STORE_API_BASE_URL")
     play_api_base_url: str | None = Field(None, validation_alias="PLAY_API_BASE_URL")

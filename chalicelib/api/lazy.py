@@ -40,6 +40,7 @@ MODULES = (
     "custom_fields",
     "account_contacts",
     "channels",
+    "meta_channels",
     "webhooks",
     "chat",
     "assignments",
