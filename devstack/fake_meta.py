@@ -19,6 +19,8 @@ from __future__ import annotations
 import html
 import re
 import secrets
+import threading
+from collections import deque
 from urllib.parse import urlencode
 
 from devstack.fake_providers import Answer, Request
@@ -43,6 +45,11 @@ TEMPLATES = (
     {"name": "order_ready", "language": "en_US", "status": "PENDING", "category": "UTILITY",
      "components": [{"type": "BODY", "text": "Hi {{1}}, your order is ready."}]},
 )  # fmt: skip
+
+#: the WhatsApp messages sent, newest last: ``GET /_fake/meta/whatsapp/sent`` (tests read
+#: the wamid of a reply there, to post its status webhook)
+SENT: deque[dict[str, str]] = deque(maxlen=500)
+_LOCK = threading.Lock()
 
 _VERSION = re.compile(r"^/v[0-9]+\.[0-9]+(?=/)")
 
@@ -89,6 +96,9 @@ def _accounts(request: Request) -> Answer:
 
 
 def handle(request: Request) -> Answer | None:
+    if request.path == "/_fake/meta/whatsapp/sent" and request.method == "GET":
+        with _LOCK:
+            return Answer(200, {"data": list(SENT)})
     path = _VERSION.sub("", request.path)
     method, query = request.method, request.query
     if path == "/dialog/oauth" and method == "GET":
@@ -126,9 +136,12 @@ def handle(request: Request) -> Answer | None:
                 to = str(body.get("to", "")) if isinstance(body, dict) else ""
             except ValueError:
                 pass
+            wamid = "wamid.FAKE" + secrets.token_hex(10)
+            with _LOCK:
+                SENT.append({"phone_number_id": node, "to": to, "id": wamid})
             return Answer(200, {"messaging_product": "whatsapp",
                                 "contacts": [{"input": to, "wa_id": to}],
-                                "messages": [{"id": "wamid.FAKE" + secrets.token_hex(10)}]})  # fmt: skip
+                                "messages": [{"id": wamid}]})  # fmt: skip
     if len(parts) == 2 and method == "GET" and parts[1] == "message_templates":
         return Answer(
             200, {"data": list(TEMPLATES), "paging": {"cursors": {"before": "a", "after": "b"}}}

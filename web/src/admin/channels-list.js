@@ -111,7 +111,7 @@ export function ChannelsScreen() {
         : ordered.length === 0
           ? html`<${EmptyState} title=${t('adminChannels.empty.title')} text=${t('adminChannels.empty.text')} />`
           : html`<div class="admin-table-wrap">
-              <table class="admin-table">
+              <table class="admin-table channels__table">
                 <thead>
                   <tr>
                     <th scope="col">${t('adminChannels.col.channel')}</th>

@@ -1,0 +1,57 @@
+"""Administrador > Canales (seed 001) and connecting a Facebook Page through Facebook Login
+against the fake Graph that ``make run`` starts (devstack/fake_meta.py): the dialog, back
+to the console with a code, the Pages loaded, one added; the list shows it connected;
+disconnecting it asks first."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.console import check_page, new_person_email, sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+
+def test_an_admin_connects_a_facebook_page_through_the_login_and_disconnects_it(console, stack):
+    page = console
+    email = new_person_email("ana")
+    stack.signup(email)
+    sign_in(page, email)
+
+    page.goto("/admin/channels")
+    expect(page.get_by_role("heading", name="Canales", level=1)).to_be_visible()
+    expect(page.get_by_text("Aún no hay canales conectados")).to_be_visible()
+    connect = page.get_by_role("region", name="Conectar canal")
+    expect(connect.get_by_role("link")).to_have_count(9)
+    check_page(page, "admin-channels-empty")
+
+    connect.get_by_role("link", name=re.compile("^Facebook")).click()
+    expect(page.get_by_role("heading", name="Conectar Facebook", level=1)).to_be_visible()
+    check_page(page, "admin-channels-connect-facebook")
+    page.get_by_role("button", name="Conectar con Facebook").click()
+
+    # Facebook's dialog (the fake one), then back with ?code&state
+    page.get_by_role("link", name="Continuar como Ana (fake Facebook)").click()
+    pages = page.get_by_role("group", name="Selecciona la página que quieres añadir")
+    expect(pages.get_by_role("radio")).to_have_count(2)
+    expect(page).to_have_url(re.compile(r"/admin/channels/connect/facebook$"))  # no code kept
+    check_page(page, "admin-channels-facebook-pages")
+    pages.get_by_role("radio", name=re.compile("Café Aurora")).check()
+    page.get_by_role("button", name="Añadir").click()
+    expect(page).to_have_url(re.compile(r"/admin/channels/[0-9a-z]{20,}$"))
+
+    page.goto("/admin/channels")
+    row = page.get_by_role("row", name=re.compile("Café Aurora"))
+    expect(row.get_by_text("Conectado", exact=True)).to_be_visible()
+    expect(page.get_by_text("Aún no hay canales conectados")).to_have_count(0)
+    check_page(page, "admin-channels-list")
+
+    row.get_by_role("button", name="Desconectar Café Aurora").click()
+    dialog = page.get_by_role("dialog", name="¿Desconectar “Café Aurora”?")
+    dialog.get_by_role("button", name="Desconectar").click()
+    expect(dialog).to_have_count(0)
+    expect(row.get_by_text("Desconectado", exact=True)).to_be_visible()
+    expect(row.get_by_role("button", name="Desconectar Café Aurora")).to_have_count(0)
