@@ -5,6 +5,7 @@ disconnecting it asks first."""
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -55,3 +56,35 @@ def test_an_admin_connects_a_facebook_page_through_the_login_and_disconnects_it(
     expect(dialog).to_have_count(0)
     expect(row.get_by_text("Desconectado", exact=True)).to_be_visible()
     expect(row.get_by_role("button", name="Desconectar Café Aurora")).to_have_count(0)
+
+
+def test_an_admin_connects_a_whatsapp_number_checked_with_graph(console, stack):
+    page = console
+    email = new_person_email("ana")
+    admin = stack.signup(email)["access_token"]
+    sign_in(page, email)
+    phone = str(random.randint(10**14, 10**15 - 1))
+
+    page.goto("/admin/channels/connect/whatsapp")
+    expect(page.get_by_role("heading", name="Conectar WhatsApp", level=1)).to_be_visible()
+    page.get_by_label("Identificador del número de teléfono").fill(phone)
+    page.get_by_label("Identificador de la cuenta de WhatsApp Business").fill("102290129340398")
+    page.get_by_label("Token del usuario del sistema").fill("EAAG-fake-system-user-token-123")
+    page.get_by_role("button", name="Verificar número").click()
+    facts = page.get_by_role("status").filter(has_text="Meta reconoce este número")
+    expect(facts.get_by_text("Café Aurora")).to_be_visible()
+    expect(facts.get_by_text("Alta")).to_be_visible()
+    expect(page.get_by_label("Nombre del canal")).to_have_value("Café Aurora")
+    check_page(page, "admin-channels-connect-whatsapp")
+    page.get_by_role("button", name="Conectar número").click()
+    expect(page).to_have_url(re.compile(r"/admin/channels/[0-9a-z]{20,}$"))
+    channel_id = page.url.rsplit("/", 1)[1]
+
+    shown = stack.call("GET", f"/v1/channels/{channel_id}", token=admin)
+    assert shown["identifiers"]["verified_name"] == "Café Aurora"
+    assert shown["identifiers"]["quality_rating"] == "GREEN"
+    # its templates come from the fake WhatsApp Business Account; again: nothing changes
+    synced = stack.call("POST", f"/v1/channels/{channel_id}/templates/sync", token=admin)
+    assert synced == {"created": 3, "updated": 0, "removed": 0}
+    again = stack.call("POST", f"/v1/channels/{channel_id}/templates/sync", token=admin)
+    assert again == {"created": 0, "updated": 0, "removed": 0}
