@@ -40,6 +40,13 @@ LOGIN_LIFETIME = timedelta(minutes=30)
 REDIRECT_PATH = "/admin/channels/connect/"
 
 
+def _offline() -> bool:
+    """Locally without ``GRAPH_API_BASE_URL`` nothing leaves the machine (SPEC §9)."""
+    from chalicelib.channels.outbound.meta_pages import graph  # the senders: not at import
+
+    return not graph()[1]
+
+
 def _graph_root() -> str:
     from chalicelib.channels.outbound.meta_pages import graph  # the senders: not at import
 
@@ -213,7 +220,10 @@ def connect_page(
 
 
 def check_whatsapp(phone_number_id: str, access_token: str) -> dict[str, str]:
-    """What Graph says of a WhatsApp number (its display number, name and quality)."""
+    """What Graph says of a WhatsApp number (its display number, name and quality);
+    offline (local, Graph not configured), nothing known."""
+    if _offline():
+        return {"display_phone_number": "", "verified_name": "", "quality_rating": "UNKNOWN"}
     with _asking_graph("whatsapp_refused"):
         return meta_graph.phone_number(_graph_root(), phone_number_id, access_token)
 
@@ -262,6 +272,8 @@ def sync_templates(principal: Principal, channel_id: str) -> dict[str, int]:
     if channel.status != "connected":
         raise Conflict("This channel is disconnected; connect the account again.",
                        code="disconnected")  # fmt: skip
+    if _offline():  # local, Graph not configured: nothing to read
+        return {"created": 0, "updated": 0, "removed": 0}
     token = service.credentials_of(channel).get("access_token") or ""
     with _asking_graph("whatsapp_refused"):
         found = meta_graph.message_templates(

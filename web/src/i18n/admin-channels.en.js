@@ -78,6 +78,7 @@ export default {
   'adminChannels.wa.check': 'Check number',
   'adminChannels.wa.checked': 'Meta knows this number',
   'adminChannels.wa.connect': 'Connect number',
+  'adminChannels.wa.displayField': 'Display phone number',
   'adminChannels.wa.name': 'Channel name',
   'adminChannels.wa.nameHint': 'What agents see on the help desk.',
   'adminChannels.wa.numberFacts': 'Number details',

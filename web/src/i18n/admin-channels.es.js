@@ -78,6 +78,7 @@ export default {
   'adminChannels.wa.check': 'Verificar número',
   'adminChannels.wa.checked': 'Meta reconoce este número',
   'adminChannels.wa.connect': 'Conectar número',
+  'adminChannels.wa.displayField': 'Número de teléfono visible',
   'adminChannels.wa.name': 'Nombre del canal',
   'adminChannels.wa.nameHint': 'Así lo verán los ejecutivos en el Mesón de Ayuda.',
   'adminChannels.wa.numberFacts': 'Datos del número',

@@ -78,6 +78,7 @@ export default {
   'adminChannels.wa.check': 'Verificar número',
   'adminChannels.wa.checked': 'A Meta reconhece este número',
   'adminChannels.wa.connect': 'Conectar número',
+  'adminChannels.wa.displayField': 'Número de telefone visível',
   'adminChannels.wa.name': 'Nome do canal',
   'adminChannels.wa.nameHint': 'É assim que os agentes o verão na Central de Atendimento.',
   'adminChannels.wa.numberFacts': 'Dados do número',

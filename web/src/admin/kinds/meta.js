@@ -176,14 +176,14 @@ function NumberCard({ number }) {
 
 /** WhatsApp: the ids and the system user's token, checked before connecting. */
 function WhatsAppConnect() {
-  const form = useSignal({ phone_number_id: '', business_account_id: '', access_token: '', name: '' });
+  const form = useSignal({ phone_number_id: '', business_account_id: '', access_token: '', name: '', display: '' });
   const checked = useSignal(null);
   const busy = useSignal(false);
   const failed = useSignal(null);
   const errors = useSignal({});
   const set = (key) => (value) => {
     form.value = { ...form.value, [key]: value };
-    if (key !== 'name') checked.value = null; // another number: check again
+    if (key !== 'name' && key !== 'display') checked.value = null; // another number: check again
   };
   const submit = async (event) => {
     event.preventDefault();
@@ -205,7 +205,7 @@ function WhatsAppConnect() {
         identifiers: {
           phone_number_id: f.phone_number_id.trim(),
           business_account_id: f.business_account_id.trim(),
-          display_phone_number: number.display_phone_number,
+          display_phone_number: number.display_phone_number || f.display.trim(),
           verified_name: number.verified_name,
           quality_rating: number.quality_rating,
         },
@@ -231,6 +231,8 @@ function WhatsAppConnect() {
           <p class="meta-checked__title">${t('adminChannels.wa.checked')}</p>
           <${NumberCard} number=${checked.value} />
         </div>
+        ${!checked.value.display_phone_number &&
+        html`<${Field} label=${t('adminChannels.wa.displayField')} value=${f.display} onInput=${set('display')} type="tel" error=${errors.value.display_phone_number} />`}
         <${Field} label=${t('adminChannels.wa.name')} value=${f.name} onInput=${set('name')} maxlength="100" hint=${t('adminChannels.wa.nameHint')} />`}
       ${failed.value && html`<${Alert}>${failed.value}</${Alert}>`}
       <div class="admin-form__actions">
