@@ -44,8 +44,21 @@ def test_an_admin_connects_a_facebook_page_through_the_login_and_disconnects_it(
     page.get_by_role("button", name="Añadir").click()
     expect(page).to_have_url(re.compile(r"/admin/channels/[0-9a-z]{20,}$"))
 
+    # the same Page's Instagram business account, through the same dialog
+    page.goto("/admin/channels/connect/instagram")
+    page.get_by_role("button", name="Conectar con Facebook").click()
+    page.get_by_role("link", name="Continuar como Ana (fake Facebook)").click()
+    accounts = page.get_by_role(
+        "group", name="Selecciona la cuenta de Instagram que quieres añadir"
+    )
+    expect(accounts.get_by_role("radio")).to_have_count(1)  # the Page without one is left out
+    accounts.get_by_role("radio", name=re.compile("@cafe.aurora")).check()
+    page.get_by_role("button", name="Añadir").click()
+    expect(page).to_have_url(re.compile(r"/admin/channels/[0-9a-z]{20,}$"))
+
     page.goto("/admin/channels")
-    row = page.get_by_role("row", name=re.compile("Café Aurora"))
+    expect(page.get_by_role("row", name=re.compile("@cafe.aurora"))).to_be_visible()
+    row = page.get_by_role("row", name=re.compile("Café Aurora Facebook"))
     expect(row.get_by_text("Conectado", exact=True)).to_be_visible()
     expect(page.get_by_text("Aún no hay canales conectados")).to_have_count(0)
     check_page(page, "admin-channels-list")
@@ -56,6 +69,11 @@ def test_an_admin_connects_a_facebook_page_through_the_login_and_disconnects_it(
     expect(dialog).to_have_count(0)
     expect(row.get_by_text("Desconectado", exact=True)).to_be_visible()
     expect(row.get_by_role("button", name="Desconectar Café Aurora")).to_have_count(0)
+    page.get_by_role("button", name="Desconectar @cafe.aurora").click()
+    page.get_by_role("dialog").get_by_role("button", name="Desconectar").click()
+    expect(
+        page.get_by_role("row", name=re.compile("@cafe.aurora")).get_by_text("Desconectado")
+    ).to_be_visible()
 
 
 def test_an_admin_connects_a_whatsapp_number_checked_with_graph(console, stack):

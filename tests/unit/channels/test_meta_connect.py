@@ -297,3 +297,14 @@ def test_templates_are_synced_from_the_business_account(world, admin, graph):
     assert world.call("POST", f"/v1/channels/{channel}/templates/sync", admin).json == {
         "created": 0, "updated": 0, "removed": 0}  # fmt: skip
     assert json.dumps(world.call("GET", "/v1/templates", admin).json).count("pedido_listo") == 1
+
+
+def test_offline_the_login_is_unavailable_and_the_number_unknown(world, admin):
+    """Locally without GRAPH_API_BASE_URL nothing leaves the machine (SPEC §9)."""
+    started = world.call("POST", "/v1/channels/meta/login", admin, {"redirect_uri": REDIRECT})
+    assert started.status_code == 503 and started.json["error"]["code"] == "graph_not_configured"
+    checked = world.call("POST", "/v1/channels/whatsapp/check", admin,
+                         {"phone_number_id": PHONE_ID, "access_token": SYSTEM_TOKEN})  # fmt: skip
+    assert checked.status_code == 200
+    assert checked.json == {"display_phone_number": "", "verified_name": "",
+                            "quality_rating": "UNKNOWN"}  # fmt: skip
