@@ -82,20 +82,33 @@ def _asking_graph(refused_code: str = "graph_refused") -> Iterator[None]:
         ) from None
 
 
+def _own_origin(parts: Any) -> bool:
+    """The console's own origin: the public URL's, the CORS origin's, or (locally) loopback."""
+    settings = get_settings()
+    origin = f"{parts.scheme}://{parts.netloc}"
+    own = {
+        f"{u.scheme}://{u.netloc}"
+        for u in (urlsplit(settings.public_url), urlsplit(settings.cors_allow_origin or ""))
+        if u.scheme and u.netloc
+    }
+    local = settings.is_local and parts.hostname in ("127.0.0.1", "localhost")
+    return origin in own or local
+
+
 def _check_redirect(redirect_uri: str) -> None:
+    """Facebook sends the code to ``redirect_uri``: only a connect page of the console."""
     parts = urlsplit(redirect_uri)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or \
-            not parts.path.startswith(REDIRECT_PATH):  # fmt: skip
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.query
+        or not parts.path.startswith(REDIRECT_PATH)
+        or not _own_origin(parts)
+    ):
         raise Invalid(
             "The redirect address must be a console page /admin/channels/connect/<type>.",
             code="validation_error",
-            details=[
-                {
-                    "loc": ["body", "redirect_uri"],
-                    "msg": "not a connect page",
-                    "type": "redirect_uri",
-                }
-            ],
+            details=[{"loc": ["body", "redirect_uri"], "msg": "not a connect page", "type": "uri"}],
         )
 
 

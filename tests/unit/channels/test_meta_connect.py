@@ -94,6 +94,9 @@ def test_the_login_dialog_url_names_the_app_the_return_page_and_a_state(world, a
     bad = world.call("POST", "/v1/channels/meta/login", admin,
                      {"redirect_uri": "https://evil.example.com/steal"})  # fmt: skip
     assert bad.status_code == 400 and bad.json["error"]["code"] == "validation_error"
+    elsewhere = world.call("POST", "/v1/channels/meta/login", admin,
+                           {"redirect_uri": "https://evil.example.com/admin/channels/connect/x"})  # fmt: skip
+    assert elsewhere.status_code == 400
 
 
 def test_a_page_is_connected_through_the_login_and_subscribed(world, admin, graph, caplog):
