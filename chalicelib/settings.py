@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     #: with the /webhooks/twitter URL): each connected X account is subscribed to it
     twitter_webhook_id: str | None = Field(None, validation_alias="TWITTER_WEBHOOK_ID")
     graph_api_base_url: str | None = Field(None, validation_alias="GRAPH_API_BASE_URL")
+    #: where the browser opens Facebook Login's dialog (``make run``: the fake Graph)
+    meta_login_base_url: str = Field(
+        "https://www.facebook.com", validation_alias="META_LOGIN_BASE_URL"
+    )
     twitter_api_base_url: str | None = Field(None, validation_alias="TWITTER_API_BASE_URL")
     app_store_api_base_url: str | None = Field(None, validation_alias="APP_STORE_API_BASE_URL")
     play_api_base_url: str | None = Field(None, validation_alias="PLAY_API_BASE_URL")

@@ -41,6 +41,7 @@ MODULES = (
     "account_contacts",
     "channels",
     "channel_connections",
+    "meta_channels",
     "webhooks",
     "chat",
     "assignments",

@@ -24,6 +24,9 @@ class WhatsAppIds(ConnectionForm):
     phone_number_id: Digits
     business_account_id: Digits
     display_phone_number: str = Field(min_length=3, max_length=32)
+    #: as Graph gave them when the number was checked (``/v1/channels/whatsapp/check``)
+    verified_name: str = Field("", max_length=200)
+    quality_rating: str = Field("", max_length=20)
 
 
 class WhatsAppSecrets(ConnectionForm):

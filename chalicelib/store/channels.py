@@ -51,6 +51,21 @@ class Channel(Item, discriminator="Channel"):
     updated_at = UTCDateTimeAttribute()
 
 
+class MetaLogin(Item, discriminator="MetaLogin"):
+    """A Facebook Login of one admin (``TENANT#t``, ``METALOGIN#<id>``), removed by TTL.
+
+    ``step`` "state": the dialog was opened with ``state`` = the id (10 minutes, used
+    once); "done": the pages the user manages (public, ``pages``) and the sealed user
+    and Page tokens (``sealed_tokens``, never returned) until a page is connected."""
+
+    tenant_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    step = UnicodeAttribute()
+    redirect_uri = UnicodeAttribute()
+    pages = JSONAttribute(null=True)
+    sealed_tokens = UnicodeAttribute(null=True)
+
+
 class ChannelClaim(Item, discriminator="ChannelClaim"):
     tenant_id = UnicodeAttribute()
     channel_id = UnicodeAttribute()
@@ -82,3 +97,24 @@ def poll_due_keys(channel_id: str, due_at: datetime) -> tuple[str, str]:
         keys.due_pk(POLL_DUE_KIND, poll_due_shard(channel_id)),
         keys.due_sk(iso(due_at), channel_id),
     )
+
+
+def meta_login(tenant_id: str, login_id: str) -> MetaLogin | None:
+    try:
+        return MetaLogin.get(keys.tenant_pk(tenant_id), keys.meta_login_sk(login_id))
+    except MetaLogin.DoesNotExist:
+        return None
+
+
+def take_meta_login(tenant_id: str, login_id: str) -> MetaLogin | None:
+    """Read and delete a login's item, once: a second taker (a replayed ``state``) gets None."""
+    from pynamodb.exceptions import DeleteError
+
+    found = meta_login(tenant_id, login_id)
+    if found is None:
+        return None
+    try:
+        found.delete(condition=MetaLogin.PK.exists())
+    except DeleteError:
+        return None
+    return found

@@ -152,6 +152,11 @@ def channel_lookup(channel_type: str, account_id: str) -> str:
     return _join("CHANNEL", channel_type, account_id)
 
 
+def meta_login_sk(login_id: str) -> str:
+    """A Facebook Login under way (its ``state``) or done (its pages, sealed tokens): TTL."""
+    return _join("METALOGIN", login_id)
+
+
 def channel_claim_pk(channel_type: str, account_id: str) -> str:
     """Keeps one provider account connected to at most one channel across Atiende."""
     return _join("CHANNELACCT", channel_type, account_id)

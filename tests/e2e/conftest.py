@@ -72,6 +72,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         ATIENDE_DYNAMODB_PORT=str(free_port()),
         ATIENDE_MOTO_PORT=str(free_port()),
         ATIENDE_VAR=str(var),
+        ATIENDE_FAKES_PORT=str(fakes_port := free_port()),
     )
     var.mkdir(parents=True)
     log = open(var.parent / "stack.log", "wb")  # noqa: SIM115
@@ -91,7 +92,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 tail = (var.parent / "stack.log").read_text(errors="replace")[-3000:]
                 raise AssertionError(f"the local stack did not start:\n{tail}")
             time.sleep(0.5)
-        yield Stack(url=url, var=var)
+        yield Stack(url=url, var=var, fakes_url=f"http://127.0.0.1:{fakes_port}")
     finally:
         process.send_signal(signal.SIGINT)  # what Ctrl-C sends: make run stops everything
         try:

@@ -28,6 +28,7 @@ from tests.support.console import (
     post_whatsapp_status,
     sign_in,
     wait_for_ticket_of,
+    whatsapp_wamid,
 )
 from tests.support.payloads import encoded
 from tests.support.webhooks import whatsapp_text
@@ -136,7 +137,8 @@ def test_an_agent_answers_with_a_quick_reply_and_sees_it_delivered(
     assert request["body"]["text"]["body"] == "¡Hola María! Soy Ana, ¿en qué te ayudo? 😊"
 
     # WhatsApp says it was delivered (a signed status webhook): the reply shows it
-    post_whatsapp_status(stack, whatsapp["phone"], f"local-{message['id']}", "delivered", wa_id)
+    wamid = whatsapp_wamid(stack, whatsapp["phone"], wa_id)  # the fake Graph's id of the reply
+    post_whatsapp_status(stack, whatsapp["phone"], wamid, "delivered", wa_id)
     expect_soon(page, reply.get_by_text("Entregado"))
     expect(reply.get_by_text("Entregado")).to_be_visible()
     # whoever answers takes the ticket

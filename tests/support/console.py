@@ -35,6 +35,8 @@ MISSING_CHROMIUM = (
 class Stack:
     url: str
     var: Path
+    #: the fake providers (Meta, X) the stack's ``make run`` started (devstack/fake_providers.py)
+    fakes_url: str = ""
 
     def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
         headers = {"Content-Type": "application/json"}
@@ -317,6 +319,16 @@ def post_whatsapp_status(
     stack.post_meta(
         whatsapp_status(wamid, state, to, int(time.time()), phone_number_id=phone_number_id)
     )
+
+
+def whatsapp_wamid(stack: Stack, phone_number_id: str, to: str) -> str:
+    """The wamid the fake Graph gave the last WhatsApp message this number sent to ``to``
+    (a status webhook names it)."""
+    sent = json.loads(urllib.request.urlopen(f"{stack.fakes_url}/_fake/meta/whatsapp/sent",
+                                             timeout=10).read())["data"]  # fmt: skip
+    mine = [m["id"] for m in sent if m["phone_number_id"] == phone_number_id and m["to"] == to]
+    assert mine, f"the fake Graph sent nothing from {phone_number_id} to {to}"
+    return str(mine[-1])
 
 
 def outbox_requests(stack: Stack, message_id: str) -> list[dict]:

@@ -7,6 +7,8 @@ import { AgentGroupsScreen } from './account/agent-groups.js';
 import { EstablishmentScreen } from './account/establishment.js';
 import { UserScreen } from './account/user.js';
 import { UsersScreen } from './account/users.js';
+import { ConnectScreen } from './channel-connect.js';
+import { ChannelsScreen } from './channels-list.js';
 import { CustomFieldsScreen } from './desk/custom-fields.js';
 import { DepartmentsScreen } from './desk/departments.js';
 import { QuickRepliesScreen } from './desk/quick-replies.js';
@@ -44,6 +46,8 @@ export const SCREENS = {
   AccountScreen,
   AgentGroupsScreen,
   BotScreen,
+  ChannelsScreen,
+  ConnectScreen,
   ContactsScreen,
   CustomFieldsScreen,
   DepartmentsScreen,
