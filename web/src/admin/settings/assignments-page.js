@@ -112,7 +112,7 @@ function AgentRows({ agent, row, index, channels, editable, problems, onChange, 
     <tr class=${`asrow${open.value ? ' asrow--open' : ''}`}>
       <th scope="row" class="asrow__who">
         <span class="asrow__name">${agent.name}</span>
-        <span class="asrow__role">${t(`role.${agent.role}`)}</span>
+        <span class="asrow__role">${t(`role.${agent.role}`)} · ${t(agent.open_tickets === 1 ? 'assignments.openOne' : 'assignments.openMany', { n: agent.open_tickets })}</span>
       </th>
       <td data-label=${t('assignments.col.presence')}><${Presence} value=${agent.presence} /></td>
       <td data-label=${t('assignments.col.auto')}>
@@ -151,7 +151,6 @@ function AgentRows({ agent, row, index, channels, editable, problems, onChange, 
           : html`${row.cap === '' ? t('assignments.noCap') : row.cap}`}
         ${problems?.cap && html`<p class="field__error">${problems.cap}</p>`}
       </td>
-      <td data-label=${t('assignments.col.open')} class="asrow__load">${agent.open_tickets}</td>
       <td class="admin-table__actions">
         <button
           type="button"
@@ -168,7 +167,7 @@ function AgentRows({ agent, row, index, channels, editable, problems, onChange, 
     </tr>
     ${open.value &&
     html`<tr class="asrow__more">
-      <td colspan="7"><${Recent} id=${recentId} agent=${agent} nameOf=${nameOf} channelOf=${channelOf} /></td>
+      <td colspan="6"><${Recent} id=${recentId} agent=${agent} nameOf=${nameOf} channelOf=${channelOf} /></td>
     </tr>`}
   `;
 }
@@ -293,7 +292,6 @@ export function AssignmentsScreen() {
                     <th scope="col">${t('assignments.col.auto')}</th>
                     <th scope="col">${t('assignments.col.channels')}</th>
                     <th scope="col">${t('assignments.col.cap')}</th>
-                    <th scope="col">${t('assignments.col.open')}</th>
                     <th scope="col"><span class="visually-hidden">${t('assignments.col.why')}</span></th>
                   </tr>
                 </thead>
