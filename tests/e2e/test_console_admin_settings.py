@@ -113,10 +113,16 @@ def test_out_of_hours_settings_are_kept_and_the_client_gets_the_auto_reply(conso
 
     wait_for("the out-of-hours auto-reply", replied, timeout=30)
 
+    # "Desconectar" asks first, then the channel is disconnected and the list is shown
+    page.get_by_role("button", name="Desconectar").click()
+    dialog = page.get_by_role("dialog", name="¿Desconectar «Ventas»?")
+    dialog.get_by_role("button", name="Desconectar").click()
+    expect(page).to_have_url(re.compile(r"/admin/channels$"))
+    gone = stack.call("GET", f"/v1/channels/{account['channel']}", token=account["token"])
+    assert gone["status"] == "disconnected"
 
-def test_an_agent_given_automatic_assignment_receives_the_next_ticket_and_sees_why(
-    console, stack
-):
+
+def test_an_agent_given_automatic_assignment_receives_the_next_ticket_and_sees_why(console, stack):
     account = company(stack)
     inbox = f"soporte.{random.randint(10**6, 10**7)}@losandes.example.com"
     stack.call("POST", "/v1/channels", {"type": "email", "name": "Soporte",
@@ -145,7 +151,9 @@ def test_an_agent_given_automatic_assignment_receives_the_next_ticket_and_sees_w
     number = wait_for_ticket_of(stack, account["token"], "Jorge Díaz")
     ticket = wait_for(
         "the ticket's assignee",
-        lambda: (found := ticket_of(stack, account["token"], number)) and found["assignee_id"] and found,
+        lambda: (
+            (found := ticket_of(stack, account["token"], number)) and found["assignee_id"] and found
+        ),
     )
     assert ticket["assignee_id"] == agent["id"]
 
@@ -161,3 +169,24 @@ def test_an_agent_given_automatic_assignment_receives_the_next_ticket_and_sees_w
         "Asignación automática al llegar: era el único ejecutivo disponible del canal."
     )
     check_page(page, "admin-assignments-recent")
+
+
+def test_a_supervisor_reads_the_assignments_but_is_offered_no_change(console, stack):
+    account = company(stack)
+    supervisor = invite(stack, account["token"], "Marta", "Lagos", "supervisor")
+    page = console
+    sign_in(page, supervisor["email"])
+    page.goto("/admin/assignments")
+    expect(page.get_by_role("heading", name="Asignaciones", level=1)).to_be_visible()
+    expect(page.get_by_text("solo un administrador puede cambiarla")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text="Marta Lagos")
+    expect(row.get_by_text("Inactiva")).to_be_visible()
+    expect(page.get_by_role("switch")).to_have_count(0)
+    expect(page.get_by_role("checkbox")).to_have_count(0)
+    expect(page.get_by_role("button", name="Guardar", exact=True)).to_have_count(0)
+    row.get_by_role("button", name="Últimos tickets de Marta Lagos y por qué le llegaron").click()
+    expect(page.get_by_text("Todavía no tiene tickets asignados.")).to_be_visible()
+    check_page(page, "admin-assignments-read-only")
+    # a channel's settings are the admins' own
+    page.goto(f"/admin/channels/{account['channel']}")
+    expect(page.get_by_role("heading", name="No permitido", level=1)).to_be_visible()
