@@ -21,8 +21,16 @@ import './settings.css';
 
 const ASSIGNABLE = ['admin', 'supervisor', 'agent'];
 
-function rowsOf(table) {
-  return table.agents.map((a) => ({ user_id: a.user_id, auto_assign: a.auto_assign, channels: [...a.channels].sort(), cap: a.cap ?? '' }));
+/** The table's rows as drafts; a channel disconnected since is left out (the API takes
+ * only connected channels, and the page offers only those). */
+function rowsOf(table, channels) {
+  const connected = new Set(channels.map((c) => c.id));
+  return table.agents.map((a) => ({
+    user_id: a.user_id,
+    auto_assign: a.auto_assign,
+    channels: a.channels.filter((id) => connected.has(id)).sort(),
+    cap: a.cap ?? '',
+  }));
 }
 
 /** The 400's problems per row: {index: {field: message}}. */
@@ -192,7 +200,7 @@ export function AssignmentsScreen() {
         if (!live) return;
         table.value = found;
         channels.value = list.filter((c) => c.status === 'connected');
-        rows.value = rowsOf(found);
+        rows.value = rowsOf(found, channels.value);
         saved.value = stable(rows.value);
       },
       (error) => live && (failure.value = error),
@@ -249,7 +257,7 @@ export function AssignmentsScreen() {
       }));
       const found = await api('PUT', '/v1/assignments', { agents: body });
       table.value = found;
-      rows.value = rowsOf(found);
+      rows.value = rowsOf(found, channels.value);
       saved.value = stable(rows.value);
       problems.value = {};
       tell(t('assignments.saved'));
