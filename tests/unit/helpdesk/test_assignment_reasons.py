@@ -64,3 +64,20 @@ def test_only_who_may_read_the_table_sees_why(desk):
     assert desk.call("GET", "/v1/assignments/nobody/recent").status_code == 404
     other = Desk(desk.world, company="Beta", domain="beta.example.com")
     assert other.call("GET", f"/v1/assignments/{pat}/recent", other.admin).status_code == 404
+
+
+def test_answering_or_taking_the_next_ticket_is_told_as_such(desk):
+    answerer, pat = desk.person("pat@acme.example.com", "agent")  # serves the channel
+    taker, lu = desk.person("lu@acme.example.com", "agent",
+                            permissions=["conversation_dispenser"])  # fmt: skip
+    answered = desk.message("56911111111")  # nobody online: both wait unassigned
+    taken = desk.message("56922222222")
+    sent = desk.call("POST", f"/v1/tickets/{answered}/messages", answerer, {"text": "Hola"})
+    assert sent.status_code == 201, sent.json
+    nxt = desk.call("POST", "/v1/tickets/next", taker)
+    assert nxt.status_code == 200, nxt.json
+    assert nxt.json["number"] == taken
+    [mine] = desk.call("GET", f"/v1/assignments/{pat}/recent").json["items"]
+    assert (mine["number"], mine["how"], mine["by"]) == (answered, "answered", pat)
+    [theirs] = desk.call("GET", f"/v1/assignments/{lu}/recent").json["items"]
+    assert (theirs["number"], theirs["how"], theirs["by"]) == (taken, "took_next", lu)
