@@ -211,6 +211,32 @@ export function AssignmentsScreen() {
   }, [tick.value]);
 
   const dirty = table.value && stable(rows.value) !== saved.value;
+
+  // presence and loads change all day: read them again every 30 s while the tab is seen,
+  // keeping a draft that is under way (then only the people already listed are updated)
+  const refresh = async () => {
+    if (!table.value || busy.value || document.hidden) return;
+    let found;
+    try {
+      found = await api('GET', '/v1/assignments');
+    } catch {
+      return; // the next round tries again
+    }
+    if (stable(rows.value) === saved.value) {
+      table.value = found;
+      rows.value = rowsOf(found, channels.value);
+      saved.value = stable(rows.value);
+    } else {
+      const now = Object.fromEntries(found.agents.map((a) => [a.user_id, a]));
+      table.value = {
+        agents: table.value.agents.map((a) => (now[a.user_id] ? { ...a, presence: now[a.user_id].presence, open_tickets: now[a.user_id].open_tickets } : a)),
+      };
+    }
+  };
+  useEffect(() => {
+    const timer = setInterval(refresh, 30_000);
+    return () => clearInterval(timer);
+  }, []);
   useEffect(() => {
     if (!dirty) return undefined;
     const warn = (event) => {
