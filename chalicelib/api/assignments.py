@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from chalicelib.clock import now
-from chalicelib.domain.accounts.people import list_users
+from chalicelib.domain.accounts.people import get_user, list_users
 from chalicelib.domain.helpdesk import assignment
 from chalicelib.domain.helpdesk.assignment import ASSIGNABLE, AgentSettings, agent_states
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
@@ -50,6 +50,48 @@ class AgentSetting(RequestModel):
 
 class AssignmentsIn(RequestModel):
     agents: list[AgentSetting] = Field(min_length=1, max_length=500)
+
+
+class Candidate(ResponseModel):
+    user_id: str
+    open_tickets: int
+
+
+class RecentTicket(ResponseModel):
+    number: int
+    status: str
+    channel_id: str
+    opened_at: datetime
+    assigned_at: datetime | None = Field(
+        description="when it went to the agent; null when not recorded"
+    )
+    how: Literal["automatic", "handed_out", "manual", "answered", "took_next", "unknown"] = Field(
+        description="automatic: chosen as it opened; handed_out: it waited and was given when "
+        "the agent became available; manual: someone assigned it (by); answered: the agent "
+        "answered it; took_next: the agent took it as the next waiting ticket"
+    )
+    by: str | None = Field(description="who assigned it by hand, or who took it")
+    eligible: int | None = Field(
+        description="automatic ones: how many agents could take it at the time"
+    )
+    candidates: list[Candidate] = Field(
+        description="automatic ones: the first eligible agents in the rule's order (fewest "
+        "open tickets, then longest waiting), with their open tickets at the time"
+    )
+
+
+class RecentTickets(ResponseModel):
+    user_id: str
+    rule: str
+    items: list[RecentTicket]
+
+
+def _recent(a: assignment.AssignedTicket) -> RecentTicket:
+    return RecentTicket(
+        number=a.number, status=a.status, channel_id=a.channel_id, opened_at=a.opened_at,
+        assigned_at=a.at, how=a.how, by=a.by, eligible=a.eligible,
+        candidates=[Candidate(user_id=u, open_tickets=n) for u, n in a.candidates],
+    )  # fmt: skip
 
 
 def _table(tenant_id: str) -> AssignmentTable:
@@ -123,3 +165,16 @@ def put_assignments(call: Call) -> AssignmentTable:
     rows = [AgentSettings(**row.model_dump()) for row in call.body.agents]
     assignment.configure_agents(tenant_id, rows, now())
     return _table(tenant_id)
+
+
+@resource.route(
+    "/v1/assignments/{user_id}/recent",
+    summary="An agent's latest tickets and why each went to them.",
+    response=RecentTickets,
+    action="assignments.read",
+)
+def recent_tickets(call: Call, user_id: str) -> RecentTickets:
+    tenant_id = call.principal.tenant_id
+    get_user(tenant_id, user_id)
+    items = [_recent(a) for a in assignment.recent_assignments(tenant_id, user_id)]
+    return RecentTickets(user_id=user_id, rule=assignment.RULE, items=items)

@@ -89,6 +89,7 @@ ROUTES: tuple[tuple[str, str, str, str, bool], ...] = (
     ("/v1/me/presence", "PUT", "assignments_set_presence", "assignments", False),
     ("/v1/assignments", "GET", "assignments_get_assignments", "assignments", False),
     ("/v1/assignments", "PUT", "assignments_put_assignments", "assignments", False),
+    ("/v1/assignments/{user_id}/recent", "GET", "assignments_recent_tickets", "assignments", False),
     ("/v1/tickets/{number}", "GET", "tickets_get_ticket", "tickets", False),
     ("/v1/tickets/{number}", "PATCH", "tickets_patch_ticket", "tickets", False),
     ("/v1/tickets/{number}/important", "POST", "tickets_mark_important", "tickets", False),

@@ -88,6 +88,16 @@ def waiting(tenant_id: str, most: int) -> list[Ticket]:
     return list(Ticket.by_queue.query(keys.queue_pk(tenant_id, None), limit=most))
 
 
+def of_assignee(tenant_id: str, assignee: str, most: int) -> list[Ticket]:
+    """An agent's tickets, newest activity first: at most ``most`` active ones and ``most``
+    finished ones (two Queries of their queues on the board's index)."""
+    found: list[Ticket] = []
+    for active in (True, False):
+        found.extend(Ticket.by_queue.query(keys.queue_pk(tenant_id, assignee, active),
+                                           scan_index_forward=False, limit=most))  # fmt: skip
+    return found
+
+
 # --- a new client's ticket -------------------------------------------------------------------
 def claim_number(
     claim: Client, *, counter_last: int | None, new_client: bool, also: list[TransactItem]

@@ -154,7 +154,8 @@ def make_items(world, admin):
     """One item of every kind a route can address, created by tenant A's admin."""
     user = world.invite(admin, "pat@a.example.com", "agent")
     department = world.call("POST", "/v1/departments", admin, {"name": "Ventas"}).json
-    made = {"users": user["id"], "departments": department["id"]}
+    # /v1/assignments/{user_id}/recent addresses a user too
+    made = {"users": user["id"], "assignments": user["id"], "departments": department["id"]}
     others = {
         "agent-groups": {"name": "Turno mañana", "members": [user["id"]]},
         "quick-replies": {"shortcut": "hola", "text": "¡Hola! ¿En qué te ayudo?"},

@@ -108,7 +108,7 @@ def took_one(state: AgentState, at: datetime) -> None:
 def hand_out_waiting(tenant_id: str, limit: int = 50) -> list[tuple[int, str]]:
     """Give waiting unassigned tickets to eligible agents, oldest first (an agent came
     online, was given a channel, or dropped below their cap). Returns (ticket, agent)."""
-    from chalicelib.clock import now
+    from chalicelib.clock import iso, now
     from chalicelib.store import tickets
 
     states = agent_states(tenant_id)
@@ -120,7 +120,7 @@ def hand_out_waiting(tenant_id: str, limit: int = 50) -> list[tuple[int, str]]:
         if agent is None:
             continue
         at = now()
-        why = {**compact_reason(reason), "when": "handed out while waiting"}
+        why = {**compact_reason(reason), "when": "handed out while waiting", "at": iso(at)}
         if not tickets.hand_out(ticket, agent.user_id, why, slot=agents.take_slot(agent, at),
                                 while_status=ACTIVE_STATES):  # fmt: skip
             continue  # taken meanwhile, or the agent's state changed: the next run sees it
@@ -192,3 +192,60 @@ def configure_agents(tenant_id: str, rows: list[AgentSettings], at: datetime) ->
         agents.configure(tenant_id, row.user_id, auto_assign=row.auto_assign,
                          channels=row.channels, cap=row.cap, at=at)  # fmt: skip
     hand_out_waiting(tenant_id)
+
+
+# --- why each ticket went to its agent -----------------------------------------------------
+#: how a ticket came to its agent, from the ``why`` of a change someone made
+_BY_HAND = {"answered the client": "answered", "took the next ticket": "took_next"}
+#: an agent's latest tickets the assignment page shows
+RECENT = 10
+
+
+@dataclass(frozen=True)
+class AssignedTicket:
+    """One ticket of an agent and why it is theirs, read from the reason kept on the
+    ticket when it was given to them (no other record is written for it)."""
+
+    number: int
+    status: str
+    channel_id: str
+    opened_at: datetime
+    #: when it went to the agent; None when not recorded (before reasons carried a time)
+    at: datetime | None
+    #: automatic | handed_out | manual | answered | took_next | unknown
+    how: str
+    #: who gave it (manual), or who took it (answered, took_next)
+    by: str | None
+    #: automatic ones: how many agents could take it, and the first of them in the
+    #: rule's order with their open tickets at the time
+    eligible: int | None
+    candidates: list[tuple[str, int]]
+
+
+def why_assigned(ticket: Any) -> AssignedTicket:
+    """How ``ticket`` came to its assignee, from its ``assignment`` reason."""
+    reason: dict[str, Any] = ticket.assignment or {}
+    at = datetime.fromisoformat(reason["at"]) if reason.get("at") else None
+    how, by, eligible, candidates = "unknown", None, None, []
+    if reason.get("by"):
+        how, by = _BY_HAND.get(str(reason.get("why")), "manual"), str(reason["by"])
+    elif reason.get("chosen") and reason.get("chosen") == ticket.assignee_id:
+        how = "handed_out" if reason.get("when") else "automatic"
+        at = at or ticket.created_at  # chosen as the ticket opened
+        eligible = int(reason.get("eligible") or 0)
+        candidates = [(str(c[0]), int(c[1])) for c in reason.get("candidates") or []]
+    return AssignedTicket(
+        number=int(ticket.number), status=str(ticket.status), channel_id=str(ticket.channel_id),
+        opened_at=ticket.created_at, at=at, how=how, by=by, eligible=eligible,
+        candidates=candidates,
+    )  # fmt: skip
+
+
+def recent_assignments(tenant_id: str, user_id: str, most: int = RECENT) -> list[AssignedTicket]:
+    """The agent's latest tickets, open or finished, each with why it went to them, the
+    latest given first (two Queries: the agent's active and finished queues)."""
+    from chalicelib.store import tickets
+
+    found = [why_assigned(t) for t in tickets.of_assignee(tenant_id, user_id, most)]
+    found.sort(key=lambda a: (a.at or a.opened_at, a.number), reverse=True)
+    return found[:most]

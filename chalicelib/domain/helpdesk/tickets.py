@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Final
 
-from chalicelib.clock import now
+from chalicelib.clock import iso, now
 from chalicelib.domain.accounts.history import history_entry
 from chalicelib.domain.accounts.principal import Principal
 from chalicelib.domain.errors import Conflict, NotFound
@@ -297,7 +297,7 @@ def assignment_change(
         return None
     fields = {
         "assignee_id": user_id,
-        "assignment": {"by": principal.user_id, "why": why},
+        "assignment": {"by": principal.user_id, "why": why, "at": iso(now())},
         **queue_fields(ticket, user_id, ticket.status),
     }
     return Change("assigned", fields, load_items(ticket, ticket.status, user_id))

@@ -20,6 +20,8 @@ import { IntegrationScreen } from './integrations/detail.js';
 import { IntegrationsScreen } from './integrations/list.js';
 import { lazy } from './load.js';
 import { ProfileScreen } from './profile.js';
+import { AssignmentsScreen } from './settings/assignments-page.js';
+import { ChannelScreen } from './settings/channel-page.js';
 import enAdminAccount from '../i18n/admin-account.en.js';
 import esAdminAccount from '../i18n/admin-account.es.js';
 import ptAdminAccount from '../i18n/admin-account.pt.js';
@@ -45,7 +47,9 @@ import ptAdminSettings from '../i18n/admin-settings.pt.js';
 export const SCREENS = {
   AccountScreen,
   AgentGroupsScreen,
+  AssignmentsScreen,
   BotScreen,
+  ChannelScreen,
   ChannelsScreen,
   ConnectScreen,
   ContactsScreen,
