@@ -10,18 +10,9 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.console import ROOT, check_page, new_person_email, sign_in
+from tests.support.console import check_page, new_person_email, sign_in
 
-#: the connect page (/admin/channels/connect/{type}) and the channel page are the
-#: channels area's (web/src/admin/areas/channels.js): without them there is nothing to drive
-_AREA = (ROOT / "web" / "src" / "admin" / "areas" / "channels.js").read_text(encoding="utf-8")
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.xdist_group("e2e"),
-    pytest.mark.skipif(
-        "channels/connect" not in _AREA, reason="needs the connect page of the channels area"
-    ),
-]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 P8 = (
     "-----BEGIN PRIVATE KEY-----\n"

@@ -16,10 +16,8 @@ import { AdminPage } from '../layout.js';
 import { AddButton, deleted, DeskIcon, FormDialog, RowButton, TextArea, useAll, useSave } from './common.js';
 
 /** The sync of a channel's templates from its WhatsApp Business Account, ``(channelId) =>
- * {created, updated, removed}``. Null until the API has that route (the POST
- * /v1/channels/{channel_id}/templates/sync operation): then its "Sincronizar desde
- * WhatsApp" buttons show. Wire it as an arrow calling api() with its literal path. */
-const syncTemplates = null;
+ * {created, updated, removed}`` (docs/channels.md, "Template sync"). */
+const syncTemplates = (channelId) => api('POST', `/v1/channels/${encodeURIComponent(channelId)}/templates/sync`);
 
 const CATEGORIES = ['UTILITY', 'MARKETING', 'AUTHENTICATION'];
 const STATUSES = ['approved', 'pending', 'rejected'];
