@@ -113,7 +113,9 @@ export function ConfirmDialog({ title, text, confirmLabel, danger = true, onConf
 export function HistoryButton({ path, label }) {
   const open = useSignal(false);
   return html`
-    <button type="button" class="button button--secondary" onClick=${() => (open.value = true)}>${t('admin.history.open')}</button>
+    <button type="button" class="button button--secondary" aria-label=${label ? t('admin.history.title', { name: label }) : undefined} onClick=${() => (open.value = true)}>
+      ${t('admin.history.open')}
+    </button>
     ${open.value && html`<${HistoryDialog} path=${path} label=${label} onClose=${() => (open.value = false)} />`}
   `;
 }

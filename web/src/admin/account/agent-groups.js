@@ -11,7 +11,7 @@ import { can } from '../../session.js';
 import { required } from '../../screens/checks.js';
 import { Alert, Button, Dialog, Field, useId } from '../../ui.js';
 import { AdminPage } from '../layout.js';
-import { ConfirmDialog, EmptyState, Loading } from '../kit.js';
+import { ConfirmDialog, EmptyState, HistoryButton, Loading } from '../kit.js';
 import { useLoaded } from './load.js';
 import { Avatar, fullName, roleName } from './people.js';
 import { CheckList } from './user-form.js';
@@ -63,6 +63,7 @@ function GroupDialog({ group, users, onClose, onSaved }) {
     description=${t('groups.dialogText')}
     onClose=${onClose}
     footer=${html`
+      ${group && can('history.read') && html`<span class="dialog-history"><${HistoryButton} path=${`/v1/agent-groups/${group.id}/history`} label=${group.name} /></span>`}
       <${Button} type="button" variant="secondary" onClick=${onClose}>${t('dialog.cancel')}</${Button}>
       <${Button} type="submit" form=${formId} busy=${busy.value}>${group ? t('admin.save') : t('groups.create')}</${Button}>
     `}

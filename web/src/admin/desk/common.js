@@ -6,6 +6,8 @@ import { errorText, fieldErrors } from '../../errors.js';
 import { html } from '../../html.js';
 import { t } from '../../i18n.js';
 import { Alert, Button, Dialog, useId } from '../../ui.js';
+import { can } from '../../session.js';
+import { HistoryButton } from '../kit.js';
 import './desk.css';
 
 /** Every item of a paged list: ``first()`` reads the first page, ``next(cursor)`` the
@@ -84,7 +86,8 @@ export function useSave() {
 }
 
 /** A dialog holding one form: Cancel and the save button in its foot. */
-export function FormDialog({ title, description, size = 'md', save, saveLabel, onSubmit, onClose, children }) {
+/** ``history``: {path, label} of an item being edited: its "Historial" (roles with history.read). */
+export function FormDialog({ title, description, size = 'md', save, saveLabel, onSubmit, onClose, children, history }) {
   const formId = useId('desk-form');
   return html`<${Dialog}
     title=${title}
@@ -92,6 +95,7 @@ export function FormDialog({ title, description, size = 'md', save, saveLabel, o
     size=${size}
     onClose=${onClose}
     footer=${html`
+      ${history && can('history.read') && html`<span class="dk-history"><${HistoryButton} path=${history.path} label=${history.label} /></span>`}
       <button type="button" class="button button--secondary" onClick=${onClose}>${t('admin.cancel')}</button>
       <${Button} type="submit" form=${formId} busy=${save.busy} busyLabel=${t('desk.saving')}>${saveLabel || t('admin.save')}</${Button}>
     `}

@@ -110,6 +110,7 @@ function FieldEditor({ field, appliesTo, onClose, onSaved }) {
 
   const where = t(`desk.cf.for.${appliesTo}`);
   return html`<${FormDialog}
+    history=${field && { path: `/v1/custom-fields/${field.id}/history`, label: field.label }}
     title=${field ? t('desk.cf.editTitle', { name: field.label }) : t('desk.cf.newTitle', { where })}
     description=${t(`desk.cf.dialogText.${appliesTo}`)}
     save=${save}

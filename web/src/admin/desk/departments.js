@@ -28,6 +28,7 @@ function DepartmentEditor({ department, onClose, onSaved }) {
   }
 
   return html`<${FormDialog}
+    history=${department && { path: `/v1/departments/${department.id}/history`, label: department.name }}
     title=${department ? t('desk.dep.editTitle', { name: department.name }) : t('desk.dep.newTitle')}
     save=${save}
     saveLabel=${department ? t('admin.save') : t('desk.dep.create')}

@@ -142,6 +142,7 @@ function ReplyEditor({ reply, onClose, onSaved }) {
   }
 
   return html`<${FormDialog}
+    history=${reply && { path: `/v1/quick-replies/${reply.id}/history`, label: reply.shortcut }}
     title=${reply ? t('desk.qr.editTitle', { shortcut: reply.shortcut }) : t('desk.qr.newTitle')}
     description=${t('desk.qr.dialogText')}
     size="lg"

@@ -37,6 +37,7 @@ function TagEditor({ tag, onClose, onSaved }) {
   }
 
   return html`<${FormDialog}
+    history=${tag && { path: `/v1/tags/${tag.id}/history`, label: tag.name }}
     title=${tag ? t('desk.tag.editTitle', { name: tag.name }) : t('desk.tag.newTitle')}
     description=${tag ? t('desk.tag.renameText') : null}
     save=${save}

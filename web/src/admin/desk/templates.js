@@ -96,6 +96,7 @@ function TemplateEditor({ template, channels, onClose, onSaved }) {
 
   const count = variableCount(body.value);
   return html`<${FormDialog}
+    history=${template && { path: `/v1/templates/${template.id}/history`, label: template.name }}
     title=${template ? t('desk.tpl.editTitle', { name: template.name }) : t('desk.tpl.newTitle')}
     description=${t('desk.tpl.dialogText')}
     size="lg"

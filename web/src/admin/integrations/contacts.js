@@ -11,7 +11,7 @@ import { tell } from '../../notice.js';
 import { can, me } from '../../session.js';
 import { Alert, Button, Dialog, Field, useId } from '../../ui.js';
 import { AdminPage } from '../layout.js';
-import { Badge, ConfirmDialog, EmptyState, Loading, Section } from '../kit.js';
+import { Badge, ConfirmDialog, EmptyState, HistoryButton, Loading, Section } from '../kit.js';
 import { useLoaded } from './load.js';
 import './integrations.css';
 
@@ -84,6 +84,7 @@ function ContactDialog({ contact, onClose, onSaved }) {
     size="lg"
     onClose=${onClose}
     footer=${html`
+      ${contact && can('history.read') && html`<span class="dialog-history"><${HistoryButton} path=${`/v1/account-contacts/${contact.id}/history`} label=${`${contact.first_name} ${contact.last_name}`} /></span>`}
       <${Button} type="button" variant="secondary" onClick=${onClose}>${t('admin.cancel')}</${Button}>
       <${Button} type="submit" form=${formId} busy=${busy.value}>${t('integ.contacts.save')}</${Button}>
     `}

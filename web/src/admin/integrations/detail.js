@@ -1,5 +1,6 @@
 // /admin/integrations/<id>: one webhook: its settings, edit, pause or resume, a new
 // secret (shown once), delete, and "send test" with the delivery log.
+import { can } from '../../session.js';
 import { useSignal } from '@preact/signals';
 import { api } from '../../api.js';
 import { errorText } from '../../errors.js';
@@ -10,7 +11,7 @@ import { tell } from '../../notice.js';
 import { navigate } from '../../router.js';
 import { Button } from '../../ui.js';
 import { AdminPage } from '../layout.js';
-import { ConfirmDialog, Loading, Section } from '../kit.js';
+import { ConfirmDialog, HistoryButton, Loading, Section } from '../kit.js';
 import { useLoaded } from './load.js';
 import { Deliveries, OutcomeBadge } from './deliveries.js';
 import { EVENT_GROUPS, hostOf, newSecret } from './events.js';
@@ -81,6 +82,7 @@ export function useHookActions(hook, reload, { afterDelete, texts = 'integ' }) {
     <${Button} type="button" variant="secondary" busy=${busy.value} onClick=${toggle}>${hook.active ? t('integ.pause') : t('integ.resume')}</${Button}>
     <${Button} type="button" variant="secondary" onClick=${() => (confirming.value = 'rotate')}>${t('integ.rotate.button')}</${Button}>
     <${Button} type="button" variant="danger" onClick=${() => (confirming.value = 'delete')}>${t(`${texts}.delete.button`)}</${Button}>
+    ${can('history.read') && html`<${HistoryButton} path=${`/v1/integrations/${hook.id}/history`} label=${hook.description || hook.url} />`}
   `;
   return { buttons, dialogs };
 }
