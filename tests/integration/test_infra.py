@@ -30,7 +30,7 @@ from cfnlint.config import ManualArgs
 
 from chalicelib.api.route_table import ROUTES
 from chalicelib.settings import QUEUES, Settings
-from devstack.front import API_PREFIXES, security_headers
+from devstack.front import API_PREFIXES, WIDGET_CACHE, security_headers
 from devstack.template import RESOURCES_TEMPLATE, Resolver, load
 from infra import console
 from infra.console import API_PATHS, CONSOLE_TEMPLATE, IMMUTABLE, REVALIDATE
@@ -72,6 +72,7 @@ def fake_console(root: Path) -> Path:
     (root / "assets" / "app-ABC123.js").write_text("console.log('atiende')\n")
     (root / "assets" / "app-DEF456.css").write_text("body{margin:0}\n")
     (root / "favicon.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>\n")
+    (root / "widget.js").write_text("(()=>{})();\n")  # the chat widget, at a stable URL
     (root / "build.json").write_text('{"gzipped": {"total": 100}}\n')
     (root / "index.html").write_text(
         '<!doctype html><link rel="stylesheet" href="/assets/app-DEF456.css">'
@@ -515,7 +516,8 @@ def test_a_console_route_gets_index_html_and_the_apis_404s_stay_its_own(template
     if node is None:
         pytest.skip("node is not installed (make deps installs it)")
     uris = ["/", "/login", "/tickets/123", "/password-reset", "/invitations/accept",
-            "/index.html", "/favicon.svg", "/assets/app-ABC123.js", "/assets/missing"]  # fmt: skip
+            "/index.html", "/favicon.svg", "/assets/app-ABC123.js", "/assets/missing",
+            "/widget.js"]  # fmt: skip
     script = function["FunctionCode"] + (
         "\nconst uris = JSON.parse(process.argv[1]);"
         "\nconsole.log(JSON.stringify(uris.map((uri) => handler({request: {uri}}).uri)));"
@@ -533,6 +535,7 @@ def test_a_console_route_gets_index_html_and_the_apis_404s_stay_its_own(template
         "/favicon.svg": "/favicon.svg",
         "/assets/app-ABC123.js": "/assets/app-ABC123.js",
         "/assets/missing": "/assets/missing",  # a 404 of the bucket, as locally
+        "/widget.js": "/widget.js",  # the chat widget, never the page
     }
 
 
@@ -616,6 +619,7 @@ def test_hashed_assets_are_kept_a_year_and_the_page_is_always_revalidated(templa
         ("assets/app-ABC123.js", IMMUTABLE),  # the assets first, the page that names them last
         ("assets/app-DEF456.css", IMMUTABLE),
         ("favicon.svg", REVALIDATE),
+        ("widget.js", WIDGET_CACHE),  # other sites name it for good: minutes, not a year
         ("index.html", REVALIDATE),
     ]
     assert IMMUTABLE == "public, max-age=31536000, immutable" and REVALIDATE == "no-cache"
@@ -738,12 +742,14 @@ def test_a_build_is_uploaded_with_its_types_and_caching(console_stack, tmp_path)
     assert uploaded[-1].key == "index.html"
 
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]}
-    assert keys == {"assets/app-ABC123.js", "assets/app-DEF456.css", "favicon.svg", "index.html"}
+    assert keys == {"assets/app-ABC123.js", "assets/app-DEF456.css", "favicon.svg", "index.html",
+                    "widget.js"}  # fmt: skip
     expected = {
         "index.html": ("text/html; charset=utf-8", "no-cache"),
         "assets/app-ABC123.js": ("text/javascript; charset=utf-8", IMMUTABLE),
         "assets/app-DEF456.css": ("text/css; charset=utf-8", IMMUTABLE),
         "favicon.svg": ("image/svg+xml", "no-cache"),
+        "widget.js": ("text/javascript; charset=utf-8", WIDGET_CACHE),
     }
     for key, (kind, cache) in expected.items():
         head = s3.head_object(Bucket=bucket, Key=key)

@@ -354,3 +354,28 @@ def test_what_each_widget_call_costs(world, widget):
     with measure() as reading:
         assert len(read(world, token).json) == 1
     assert reading.summary()["by_operation"] == {"GetItem": 1, "Query": 1}
+
+
+def test_the_auto_replies_reach_the_widget(world, admin, widget):
+    """Out of hours and nobody to take it: both replies are read by the widget."""
+    settings = {
+        "business_hours": {"timezone": "America/Santiago", "weekly": {}},  # never open
+        "auto_replies": {
+            "out_of_hours": {"enabled": True, "text": "Estamos cerrados; respondemos mañana."},
+            "no_agent": {"enabled": True, "text": "Todos nuestros agentes están ocupados."},
+        },
+    }
+    patched = world.call("PATCH", f"/v1/channels/{widget['channel']['id']}", admin,
+                         {"settings": settings})  # fmt: skip
+    assert patched.status_code == 200, patched.json
+    token = visitor_token(world, widget, name="Camila", email="camila@example.org")
+    assert send(world, token).status_code == 202
+    run_inbound_worker()
+    run_effects()  # the replies' own records: sent (the widget reads them from the table)
+    seen = read(world, token).json
+    assert seen[0]["direction"] == "in"
+    replies = {m["text"]: m["status"] for m in seen if m["direction"] == "out"}
+    assert set(replies) == {
+        "Estamos cerrados; respondemos mañana.",
+        "Todos nuestros agentes están ocupados.",
+    }
