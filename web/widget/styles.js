@@ -1,12 +1,15 @@
 // The widget's styles, inlined in its shadow root: nothing of the host page's CSS comes
-// in (``all: initial`` on the host stops inherited properties), nothing goes out.
+// in (``all: initial`` on the host stops inherited properties; ``!important`` there wins
+// over the page's own ``!important`` rules for the host element), nothing goes out.
 export const CSS = `
-:host{all:initial;--a:#0e746f;--a2:#0b5f5b;--ink:#111c2d;--ink2:#4b5a6e;--line:#e1e6ed;--bg:#f6f8fa;
---danger:#c62f2f;font:15px/1.45 ui-sans-serif,system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;color:var(--ink)}
+:host{--a:#0e746f;--a2:#0b5f5b;--ink:#111c2d;--ink2:#4b5a6e;--line:#e1e6ed;--bg:#f6f8fa;--danger:#c62f2f;
+all:initial!important;display:block!important;color:var(--ink)!important;
+font:15px/1.45 ui-sans-serif,system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif!important}
 *{box-sizing:border-box;font:inherit;color:inherit;margin:0}
 button,textarea,input{font:inherit;color:inherit}
 button{cursor:pointer;border:0;background:none;padding:0}
 :focus-visible{outline:3px solid color-mix(in srgb,var(--a) 45%,transparent);outline-offset:2px}
+[hidden]{display:none!important}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .bubble{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:60px;height:60px;border-radius:50%;
 background:var(--a);color:#fff;display:grid;place-items:center;box-shadow:0 10px 30px -6px rgb(17 28 45/.35),0 2px 6px rgb(17 28 45/.15);
@@ -60,7 +63,8 @@ textarea:focus{border-color:var(--a);outline:0;box-shadow:0 0 0 3px color-mix(in
 .send{flex:none;width:44px;height:44px;border-radius:12px;background:var(--a);color:#fff;display:grid;place-items:center}
 .send:hover{background:var(--a2)}
 .send svg{width:20px;height:20px;fill:currentColor}
-.small{display:flex;justify-content:space-between;gap:8px;font-size:11px;color:#66758a;margin-top:6px}
+.small{display:flex;flex-wrap:wrap;justify-content:space-between;gap:2px 8px;font-size:11px;color:#66758a;margin-top:6px}
+.small span{white-space:nowrap}
 @media (max-width:480px){
 .panel{inset:0;width:auto;height:100%;border-radius:0;bottom:0;right:0}
 .bubble.hidden{display:none}

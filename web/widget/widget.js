@@ -230,6 +230,7 @@ function start(script) {
   const ICON_CHAT =
     '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M21 12a8 8 0 0 1-11.6 7.1L4 20.5l1.4-4.9A8 8 0 1 1 21 12z"/></svg>';
   const ICON_CLOSE = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18"/></svg>';
+  const ICON_DOWN = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="m6 9 6 6 6-6"/></svg>';
   const ICON_SEND =
     '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3.4 20.4 21 12 3.4 3.6 3.4 10l12.6 2-12.6 2z"/></svg>';
 
@@ -321,7 +322,8 @@ function start(script) {
     send(text);
   }
 
-  // the first form: name and email
+  // the first form: name and email (what was typed, its errors, while the session opens)
+  const form = { name: '', email: '', errors: {}, busy: false };
   let nameInput;
   let emailInput;
   let startButton;
@@ -334,14 +336,14 @@ function start(script) {
         input,
         error && h('p', { class: 'err', id: `${id}-err` }, error),
       );
-    const errors = startForm.errors || {};
+    const errors = form.errors || {};
     nameInput = h('input', {
       id: 'atiende-chat-name',
       name: 'name',
       autocomplete: 'name',
       maxlength: '100',
       required: true,
-      value: startForm.name || '',
+      value: form.name || '',
       'aria-invalid': errors.name ? 'true' : null,
       'aria-describedby': errors.name ? 'atiende-chat-name-err' : null,
     });
@@ -352,11 +354,11 @@ function start(script) {
       autocomplete: 'email',
       maxlength: '254',
       required: true,
-      value: startForm.email || '',
+      value: form.email || '',
       'aria-invalid': errors.email ? 'true' : null,
       'aria-describedby': errors.email ? 'atiende-chat-email-err' : null,
     });
-    startButton = h('button', { type: 'submit', class: 'primary', disabled: startForm.busy }, startForm.busy ? T.starting : T.start);
+    startButton = h('button', { type: 'submit', class: 'primary', disabled: form.busy }, form.busy ? T.starting : T.start);
     return h(
       'div',
       { class: 'intro' },
@@ -376,35 +378,35 @@ function start(script) {
     event.preventDefault();
     const name = nameInput.value.trim();
     const email = emailInput.value.trim();
-    startForm.name = name;
-    startForm.email = email;
+    form.name = name;
+    form.email = email;
     const errors = {};
     if (!name) errors.name = T.nameMissing;
     if (!EMAIL.test(email)) errors.email = T.emailInvalid;
-    startForm.errors = errors;
+    form.errors = errors;
     formError = '';
     if (errors.name || errors.email) {
       render();
       (errors.name ? nameInput : emailInput).focus();
       return;
     }
-    startForm.busy = true;
+    form.busy = true;
     render();
     state.name = name;
     state.email = email;
     try {
       await openSession();
       save();
-      startForm.busy = false;
+      form.busy = false;
       render(true);
       textarea.focus();
       schedule(OPEN_POLL);
     } catch (error) {
       delete state.name;
       delete state.email;
-      startForm.busy = false;
+      form.busy = false;
       const badEmail = error.status === 400 && JSON.stringify(error.details || '').includes('email');
-      if (badEmail) startForm.errors = { email: T.emailInvalid };
+      if (badEmail) form.errors = { email: T.emailInvalid };
       else if (error.status === 403 || error.status === 404) formError = T.unavailable;
       else if (error.status === 429) formError = T.slowDown;
       else formError = error.status === 0 ? T.offline : T.error;
@@ -439,6 +441,10 @@ function start(script) {
     bubble.setAttribute('aria-label', open ? T.close : state.unread ? `${T.open} (${T.newMessages(state.unread)})` : T.open);
     bubble.setAttribute('aria-expanded', String(open));
     bubble.classList.toggle('hidden', open);
+    if (bubble.dataset.open !== String(open)) {
+      bubble.dataset.open = String(open);
+      bubble.innerHTML = open ? ICON_DOWN : ICON_CHAT;
+    }
     badge.textContent = state.unread || '';
     if (state.unread && !open) bubble.append(badge);
     else badge.remove();
