@@ -171,9 +171,29 @@ def test_out_of_hours_the_visitor_reads_the_auto_reply(console, stack, shop):
     start_chat(page, world["url"], f"Camila {uuid.uuid4().hex[:6]}")
     panel = page.get_by_role("dialog", name="Ferretería Los Andes")
     composer = panel.get_by_label("Tu mensaje")
+
+    # the first send is lost on the way: the visitor retries it, with the same id
+    sends: list[dict] = []
+
+    def flaky(route):
+        if route.request.method == "POST":
+            sends.append(route.request.post_data_json)
+            if len(sends) == 1:
+                route.abort()
+                return
+        route.continue_()
+
+    page.route("**/chat/v1/messages*", flaky)
     composer.fill("¿Abren el domingo?")
     composer.press("Enter")
+    mine = panel.locator(".msg.in")
+    expect(mine.get_by_text("No se envió.")).to_be_visible()
+    screenshots(page, "widget-failed")
+    mine.get_by_role("button", name="Reintentar").click()
     expect(panel.locator(".msg.out").filter(has_text=closed)).to_be_visible(timeout=25_000)
+    assert len(sends) == 2 and sends[0] == sends[1]  # the same client_message_id
+    expect(mine).to_have_count(1)
+    expect(mine).to_have_attribute("data-state", "stored")
     screenshots(page, "widget-out-of-hours")
 
 

@@ -144,7 +144,7 @@ function start(script) {
         setTimeout(() => deliver(message), Math.max(error.wait, 2) * 1000);
       } else {
         message.st = 'failed';
-        notice = error.status === 0 ? T.offline : error.status === 410 ? T.gone : '';
+        notice = error.status === 0 ? T.offlineSend : error.status === 410 ? T.gone : '';
       }
     }
     save();
