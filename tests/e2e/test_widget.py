@@ -155,6 +155,22 @@ def test_a_visitor_chats_with_an_agent_across_sites_and_a_reload(console, stack,
     expect(panel.locator(".msg.out").filter(has_text=reply)).to_be_visible()
     expect(panel.locator(".msg.in").filter(has_text="¿el taladro trae brocas?")).to_be_visible()
 
+    # the visitor comes back after the token expired: a new session, and the conversation
+    # so far stays on screen
+    page.evaluate("""() => {
+      const key = Object.keys(localStorage).find((k) => k.startsWith('atiende.chat.'));
+      const kept = JSON.parse(localStorage.getItem(key));
+      localStorage.setItem(key, JSON.stringify({ ...kept, exp: Date.now() - 1000 }));
+    }""")
+    page.reload()
+    panel = page.get_by_role("dialog", name="Ferretería Los Andes")
+    expect(panel.locator(".msg.out").filter(has_text=reply)).to_be_visible()
+    panel.get_by_label("Tu mensaje").fill("¿Sigues ahí?")
+    panel.get_by_label("Tu mensaje").press("Enter")
+    again = panel.locator(".msg.in").filter(has_text="¿Sigues ahí?")
+    expect(again).to_have_attribute("data-state", "stored")
+    expect(panel.locator(".msg.out").filter(has_text=reply)).to_be_visible()
+
     # Escape closes the panel and gives the focus back to the bubble
     panel.get_by_label("Tu mensaje").press("Escape")
     expect(panel).to_be_hidden()

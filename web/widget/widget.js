@@ -87,7 +87,15 @@ function start(script) {
     return data;
   }
 
-  async function openSession() {
+  // one session at a time: a poll and a send that both meet an expired token must not
+  // open two (the send would go to one visitor, the poll read the other's conversation)
+  let opening = null;
+  function openSession() {
+    opening ||= newSession().finally(() => (opening = null));
+    return opening;
+  }
+
+  async function newSession() {
     const opened = await call(
       'POST',
       '/chat/v1/sessions',
@@ -103,12 +111,14 @@ function start(script) {
   /** A call with the visitor token; an expired one is replaced by a new session (the
    * messages shown so far stay on screen). */
   async function authed(method, path, body) {
+    if (opening) await opening;
     if (!state.token || !(state.exp > Date.now() + 30000)) await openSession();
+    const used = state.token;
     try {
       return await call(method, path, body);
     } catch (error) {
       if (error.status !== 401) throw error;
-      await openSession();
+      if (state.token === used) await openSession(); // else another call renewed it
       return call(method, path, body);
     }
   }
