@@ -112,9 +112,11 @@ def start_chat(page, url: str, name: str) -> None:
 def screenshots(page, name: str) -> None:
     assert page.evaluate(UNNAMED_IN_WIDGET) == [], f"{name}: controls without a name"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-desktop.png"))
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-desktop.png"), animations="disabled")
     page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"))
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= 390, f"{name}: the page is {scroll} px wide on a 390 px phone"
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), animations="disabled")
     page.set_viewport_size({"width": 1280, "height": 800})
 
 
