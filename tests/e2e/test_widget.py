@@ -178,6 +178,15 @@ def test_a_visitor_chats_with_an_agent_across_sites_and_a_reload(console, stack,
     expect(panel).to_be_hidden()
     expect(page.get_by_role("button", name="Abrir el chat")).to_be_focused()
 
+    # the site may fix the language: data-locale="pt"
+    shop_page = shop["folder"] / "shop.html"
+    shop_page.write_text(shop_page.read_text().replace(" async>", ' data-locale="pt" async>'))
+    page.reload()
+    page.get_by_role("button", name="Abrir o chat").click()
+    panel = page.get_by_role("dialog", name="Ferretería Los Andes")
+    expect(panel.get_by_label("Sua mensagem")).to_be_visible()
+    expect(panel.locator(".msg.out").filter(has_text=reply)).to_be_visible()
+
 
 def test_out_of_hours_the_visitor_reads_the_auto_reply(console, stack, shop):
     closed = "Estamos fuera de horario: te respondemos mañana desde las 9:00."
