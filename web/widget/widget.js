@@ -154,7 +154,8 @@ function start(script) {
         setTimeout(() => deliver(message), Math.max(error.wait, 2) * 1000);
       } else {
         message.st = 'failed';
-        notice = error.status === 0 ? T.offlineSend : error.status === 410 ? T.gone : '';
+        const why = { 0: T.offlineSend, 403: T.unavailable, 404: T.unavailable, 410: T.gone };
+        notice = why[error.status] || '';
       }
     }
     save();
