@@ -30,7 +30,7 @@ from cfnlint.config import ManualArgs
 
 from chalicelib.api.route_table import ROUTES
 from chalicelib.settings import QUEUES, Settings
-from devstack.front import API_PREFIXES, WIDGET_CACHE, security_headers
+from devstack.front import API_PREFIXES, WIDGET, WIDGET_CACHE, WIDGET_HEADERS, security_headers
 from devstack.template import RESOURCES_TEMPLATE, Resolver, load
 from infra import console
 from infra.console import API_PATHS, CONSOLE_TEMPLATE, IMMUTABLE, REVALIDATE
@@ -542,7 +542,9 @@ def test_a_console_route_gets_index_html_and_the_apis_404s_stay_its_own(template
 def test_the_console_sends_the_local_fronts_security_headers(template):
     config = distribution(template)
     console_behaviours = [config["DefaultCacheBehavior"]] + [
-        b for b in config["CacheBehaviors"] if b["TargetOriginId"] == "console"
+        b
+        for b in config["CacheBehaviors"]
+        if b["TargetOriginId"] == "console" and b["PathPattern"] != WIDGET
     ]
     assert len(console_behaviours) == 2
     for behaviour in console_behaviours:
@@ -575,6 +577,26 @@ def test_the_console_sends_the_local_fronts_security_headers(template):
     assert directives["frame-ancestors"] == "'none'"
     assert directives["object-src"] == "'none'"
     assert security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+
+
+def test_the_widget_is_served_to_any_site_as_the_local_front_serves_it(template):
+    config = distribution(template)
+    widget = behaviour_for(WIDGET, config)
+    assert widget["PathPattern"] == WIDGET and widget["TargetOriginId"] == "console"
+    assert set(widget["AllowedMethods"]) == {"GET", "HEAD"} and widget["Compress"] is True
+    # the edge follows S3's Cache-Control (infra.console uploads it with WIDGET_CACHE)
+    pages = resource_of(template, widget["CachePolicyId"])["CachePolicyConfig"]
+    assert pages["DefaultTTL"] == 0 and pages["MaxTTL"] >= 300
+    policy = resource_of(template, widget["ResponseHeadersPolicyId"])
+    config = policy["ResponseHeadersPolicyConfig"]
+    cors = config["CorsConfig"]
+    sent = {
+        "Access-Control-Allow-Origin": cors["AccessControlAllowOrigins"]["Items"][0],
+        "X-Content-Type-Options": "nosniff",
+        **{item["Header"]: item["Value"] for item in config["CustomHeadersConfig"]["Items"]},
+    }
+    assert cors["AccessControlAllowCredentials"] is False
+    assert sent == {k: v for k, v in WIDGET_HEADERS.items() if k != "Cache-Control"}
 
 
 def test_the_console_bucket_is_private_and_read_only_by_its_distribution(template):
@@ -656,6 +678,7 @@ def test_the_package_serves_the_console_with_the_stacks_own_api(sam, packaged):
         "assets/app-DEF456.css",
         "favicon.svg",
         "index.html",
+        "widget.js",
     ]
 
 
