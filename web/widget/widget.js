@@ -162,24 +162,31 @@ function start(script) {
     render();
   }
 
+  /** Merges what the API answered; true when something changed on screen. */
   function merge(found) {
     let fresh = 0;
+    let changed = false;
     for (const item of found) {
       const at = parseTime(item.sent_at);
       const known =
         state.msgs.find((m) => m.id === item.id) ||
         (item.client_message_id && state.msgs.find((m) => m.cid === item.client_message_id));
       if (known) {
-        Object.assign(known, { id: item.id, text: item.text, at });
-        delete known.st;
+        if (known.st || known.id !== item.id || known.text !== item.text || known.at !== at) {
+          changed = true;
+          Object.assign(known, { id: item.id, text: item.text, at });
+          delete known.st;
+        }
       } else {
         state.msgs.push({ id: item.id, dir: item.direction, text: item.text, at });
+        changed = true;
         if (item.direction === 'out') fresh += 1;
       }
     }
+    if (!changed) return false;
     state.msgs.sort((a, b) => a.at - b.at);
     if (fresh && (!state.open || document.hidden)) state.unread = (state.unread || 0) + fresh;
-    return fresh || found.length;
+    return true;
   }
 
   /** The newest time the API gave, less a minute: a reply stored a little late (an
@@ -203,7 +210,7 @@ function start(script) {
       const found = await authed('GET', `/chat/v1/messages${since()}`);
       if (merge(found)) {
         save();
-        render(true);
+        render(); // follows the conversation unless the visitor scrolled up to read
       }
       if (notice === T.offline) {
         notice = '';
