@@ -257,6 +257,7 @@ def test_an_admin_connects_the_chat_and_pastes_its_snippet(console, stack, shop)
     assert page.evaluate("navigator.clipboard.readText()").startswith("<script src=")
     snippet = page.get_by_label("Código del chat para pegar en tu sitio").inner_text()
     assert snippet.startswith(f'<script src="{stack.url}/widget.js" data-key="pk_')
+    assert 'data-title="Ferretería Los Andes" async></script>' in snippet
     check_page(page, "chat-connected")
 
     [channel] = [c for c in stack.call("GET", "/v1/channels", token=token)["items"]
@@ -270,7 +271,9 @@ def test_an_admin_connects_the_chat_and_pastes_its_snippet(console, stack, shop)
     )
     shop_page = page.context.new_page()
     shop_page.goto(f"{shop['origin']}/pasted.html")
-    expect(shop_page.get_by_role("button", name="Abrir el chat")).to_be_visible()
+    shop_page.get_by_role("button", name="Abrir el chat").click()
+    # named before any session by the snippet's data-title
+    expect(shop_page.get_by_role("dialog", name="Ferretería Los Andes")).to_be_visible()
     shop_page.close()
 
     # the channel page: the snippet, the key, and the sites, changed in place

@@ -12,9 +12,13 @@ import { Alert, Button, Field, useId } from '../../ui.js';
 import { Section } from '../kit.js';
 import './chat.css';
 
-/** Where the widget is served: the console's own origin (CloudFront in production). */
-export function widgetSnippet(publicKey) {
-  return `<script src="${location.origin}/widget.js" data-key="${publicKey}" async></script>`;
+const ESCAPED = { '&': '&amp;', '"': '&quot;', '<': '&lt;', '>': '&gt;' };
+
+/** The tag to paste. The widget is served by the console's own origin (CloudFront in
+ * production); ``data-title`` heads the chat until its first session names the site. */
+export function widgetSnippet(publicKey, title) {
+  const named = title ? ` data-title="${title.replace(/[&"<>]/g, (c) => ESCAPED[c])}"` : '';
+  return `<script src="${location.origin}/widget.js" data-key="${publicKey}"${named} async></script>`;
 }
 
 /** ``https://shop.example.com`` from what an admin types (``shop.example.com/``), or null. */
@@ -66,9 +70,9 @@ function SitesField({ value, onInput, error }) {
 }
 
 /** The snippet in a code box, with a button that copies it. */
-export function Snippet({ publicKey }) {
+export function Snippet({ publicKey, title }) {
   const copied = useSignal(false);
-  const code = widgetSnippet(publicKey);
+  const code = widgetSnippet(publicKey, title);
   const id = useId('chat-snippet');
   const copy = async () => {
     try {
@@ -140,7 +144,7 @@ function Connect({ onConnected }) {
     const channel = created.value;
     return html`<${Section} title=${t('chat.readyTitle')} id="chat-ready">
       <${Alert} tone="success">${t('chat.ready', { name: channel.name })}</${Alert}>
-      <${Snippet} publicKey=${channel.identifiers.public_key} />
+      <${Snippet} publicKey=${channel.identifiers.public_key} title=${channel.identifiers.site_name} />
       <p class="chat-actions">
         <${Link} class="button button--primary" href=${`/admin/channels/${channel.id}`}>${t('chat.openChannel')}</${Link}>
       </p>
@@ -201,7 +205,7 @@ function Details({ channel, reload }) {
 
   return html`<div class="chat-details">
     <${Section} title=${t('chat.snippetTitle')} id="chat-snippet">
-      <${Snippet} publicKey=${ids.public_key} />
+      <${Snippet} publicKey=${ids.public_key} title=${ids.site_name} />
       <p class="chat-key">
         <span id=${keyId}>${t('chat.publicKey')}</span>
         <code aria-labelledby=${keyId}>${ids.public_key}</code>
