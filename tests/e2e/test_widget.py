@@ -248,6 +248,7 @@ def test_an_admin_connects_the_chat_and_pastes_its_snippet(console, stack, shop)
     expect(
         page.get_by_text("Esto no es la dirección de un sitio: tienda de prueba.")
     ).to_be_visible()
+    expect(sites).to_be_focused()
     check_page(page, "chat-connect")
     sites.fill(shop["origin"] + "/")  # typed loosely: the console keeps the origin
     page.get_by_role("button", name="Conectar el chat").click()

@@ -37,6 +37,11 @@ export function siteOrigin(typed) {
   }
 }
 
+/** After a refused submit: the focus on the first field in error (once it is drawn). */
+function focusFirstError(form) {
+  setTimeout(() => form?.querySelector('[aria-invalid="true"]')?.focus(), 0);
+}
+
 /** The lines of the sites box: {origins, bad} (the lines that are not a site). */
 function readSites(text) {
   const lines = text.split(/[\n,]+/).map((line) => line.trim()).filter(Boolean);
@@ -114,6 +119,7 @@ function Connect({ onConnected }) {
 
   const submit = async (event) => {
     event.preventDefault();
+    const form = event.currentTarget;
     const { origins, bad } = readSites(sites.value);
     const found = {};
     if (!name.value.trim()) found.name = t('field.required');
@@ -121,7 +127,7 @@ function Connect({ onConnected }) {
     if (bad.length) found.allowed_origins = t('chat.sitesBad', { sites: bad.join(', ') });
     errors.value = found;
     failure.value = null;
-    if (Object.keys(found).length) return;
+    if (Object.keys(found).length) return focusFirstError(form);
     busy.value = true;
     try {
       const channel = await api('POST', '/v1/channels', {
@@ -133,7 +139,10 @@ function Connect({ onConnected }) {
       onConnected?.(channel);
     } catch (error) {
       const fields = fieldErrors(error);
-      if (Object.keys(fields).length) errors.value = fields;
+      if (Object.keys(fields).length) {
+        errors.value = fields;
+        focusFirstError(form);
+      }
       else failure.value = errorText(error);
     } finally {
       busy.value = false;
@@ -179,13 +188,14 @@ function Details({ channel, reload }) {
 
   const save = async (event) => {
     event.preventDefault();
+    const form = event.currentTarget;
     const { origins, bad } = readSites(sites.value);
     const found = {};
     if (!site.value.trim()) found.site_name = t('field.required');
     if (bad.length) found.allowed_origins = t('chat.sitesBad', { sites: bad.join(', ') });
     errors.value = found;
     note.value = null;
-    if (Object.keys(found).length) return;
+    if (Object.keys(found).length) return focusFirstError(form);
     busy.value = true;
     try {
       await api('PATCH', `/v1/channels/${channel.id}`, {
@@ -196,7 +206,10 @@ function Details({ channel, reload }) {
       reload?.();
     } catch (error) {
       const fields = fieldErrors(error);
-      if (Object.keys(fields).length) errors.value = fields;
+      if (Object.keys(fields).length) {
+        errors.value = fields;
+        focusFirstError(form);
+      }
       else note.value = { tone: 'error', text: errorText(error) };
     } finally {
       busy.value = false;
