@@ -75,6 +75,18 @@ def security_headers(upload_endpoint: str | None) -> dict[str, str]:
 
 
 SECURITY_HEADERS = security_headers(os.environ.get("AWS_ENDPOINT_URL"))
+#: The chat widget (web/widget): other sites load it with a <script> tag, at a URL that
+#: never changes, so browsers keep it 5 minutes and then check for a new build (an hour
+#: at most on a slow link). Any site may load it (CORS and CORP say so, for a tag with
+#: ``crossorigin`` or ``integrity`` too); the console's CSP is not sent: it is a script.
+WIDGET = "/widget.js"
+WIDGET_CACHE = "public, max-age=300, stale-while-revalidate=3600"
+WIDGET_HEADERS = {
+    "Cache-Control": WIDGET_CACHE,
+    "Access-Control-Allow-Origin": "*",
+    "Cross-Origin-Resource-Policy": "cross-origin",
+    "X-Content-Type-Options": "nosniff",
+}
 TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -170,7 +182,11 @@ class Front(BaseHTTPRequestHandler):
             self._send(503, NOT_BUILT.encode(), {"Content-Type": TYPES[".html"]})
             return
         found = self._file(path)
-        if found is None and path.startswith("/assets/"):
+        if path == WIDGET and found is not None:
+            headers = {"Content-Type": TYPES[".js"], **WIDGET_HEADERS}
+            self._send(200, found.read_bytes(), headers)
+            return
+        if found is None and (path.startswith("/assets/") or path == WIDGET):
             self._send(404, b"not found", {"Content-Type": "text/plain", **SECURITY_HEADERS})
             return
         target = found or index

@@ -10,7 +10,9 @@ copies to ``build/<stage>/console``) to the bucket the stack names in its
 
 - ``assets/*`` first: their names carry a hash, so they are cached for a year
   (``immutable``) and a new build never overwrites one that a page still uses;
-- then the other files (``favicon.svg``), and ``index.html`` last, with
+- then the other files (``favicon.svg``; ``widget.js``, the chat widget that other sites
+  load from a URL that never changes, with :data:`WIDGET_CACHE`: kept 5 minutes, so a
+  new widget reaches every site within minutes, docs/widget.md), and ``index.html`` last, with
   ``Cache-Control: no-cache``: a browser (and CloudFront's edge) asks again every time,
   so the new page, which names the new assets, is seen at once, and only once they
   are all there. No CloudFront invalidation is needed.
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devstack.front import TYPES
+from devstack.front import TYPES, WIDGET, WIDGET_CACHE
 
 ROOT = Path(__file__).resolve().parent.parent
 CONSOLE_TEMPLATE = ROOT / "infra" / "console.yaml"
@@ -61,6 +63,8 @@ class Upload:
 
 
 def cache_control(key: str) -> str:
+    if "/" + key == WIDGET:
+        return WIDGET_CACHE
     return IMMUTABLE if key.startswith("assets/") else REVALIDATE
 
 

@@ -28,6 +28,8 @@ class ChannelIn(RequestModel):
 
 class ChannelPatch(RequestModel):
     name: str | None = Field(None, min_length=1, max_length=100)
+    #: only a chat channel's (site_name, allowed_origins), merged; others are fixed
+    identifiers: dict[str, Any] | None = None
     settings: dict[str, Any] | None = None
     credentials: dict[str, Any] | None = None
 
@@ -116,7 +118,10 @@ def get_channel(call: Call, channel_id: str) -> ChannelOut:
 @resource.route(
     "/v1/channels/{channel_id}",
     "PATCH",
-    summary="Rename, change SLA, business hours, auto-replies, or replace credentials.",
+    summary=(
+        "Rename, change SLA, business hours, auto-replies, a chat channel's allowed sites, "
+        "or replace credentials."
+    ),
     body=ChannelPatch,
     response=ChannelOut,
     action="channels.manage",
@@ -131,6 +136,7 @@ def patch_channel(call: Call, channel_id: str) -> ChannelOut:
             name=body.name,
             settings=body.settings,
             credentials=body.credentials,
+            identifiers=body.identifiers,
         )
     )
 

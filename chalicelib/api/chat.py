@@ -163,6 +163,8 @@ class ChatSessionOut(ResponseModel):
     visitor_token: str
     visitor_id: str
     expires_in: int
+    #: the site's name as the company typed it (the widget's header)
+    site_name: str | None = None
 
 
 class ChatMessageIn(RequestModel):
@@ -209,6 +211,7 @@ def open_session(call: Call) -> ChatSessionOut:
         visitor_token=issued.token,
         visitor_id=issued.visitor.visitor_id,
         expires_in=issued.expires_in,
+        site_name=chat.site_name(channel),
     )
 
 

@@ -275,6 +275,11 @@ def find_channel(public_key: str) -> Channel:
     return channel
 
 
+def site_name(channel: Channel) -> str:
+    """What the widget's header says: the site's name, else the channel's."""
+    return str((channel.identifiers or {}).get("site_name") or channel.name)
+
+
 def throttle_sessions(source_ip: str, at: datetime) -> None:
     _hit("SESSIONS-IP", source_ip, SESSIONS_PER_IP, at,
          "Too many chat sessions were opened from this address. Wait before opening another.")  # fmt: skip

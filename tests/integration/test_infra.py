@@ -30,7 +30,7 @@ from cfnlint.config import ManualArgs
 
 from chalicelib.api.route_table import ROUTES
 from chalicelib.settings import QUEUES, Settings
-from devstack.front import API_PREFIXES, security_headers
+from devstack.front import API_PREFIXES, WIDGET, WIDGET_CACHE, WIDGET_HEADERS, security_headers
 from devstack.template import RESOURCES_TEMPLATE, Resolver, load
 from infra import console
 from infra.console import API_PATHS, CONSOLE_TEMPLATE, IMMUTABLE, REVALIDATE
@@ -72,6 +72,7 @@ def fake_console(root: Path) -> Path:
     (root / "assets" / "app-ABC123.js").write_text("console.log('atiende')\n")
     (root / "assets" / "app-DEF456.css").write_text("body{margin:0}\n")
     (root / "favicon.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>\n")
+    (root / "widget.js").write_text("(()=>{})();\n")  # the chat widget, at a stable URL
     (root / "build.json").write_text('{"gzipped": {"total": 100}}\n')
     (root / "index.html").write_text(
         '<!doctype html><link rel="stylesheet" href="/assets/app-DEF456.css">'
@@ -515,7 +516,8 @@ def test_a_console_route_gets_index_html_and_the_apis_404s_stay_its_own(template
     if node is None:
         pytest.skip("node is not installed (make deps installs it)")
     uris = ["/", "/login", "/tickets/123", "/password-reset", "/invitations/accept",
-            "/index.html", "/favicon.svg", "/assets/app-ABC123.js", "/assets/missing"]  # fmt: skip
+            "/index.html", "/favicon.svg", "/assets/app-ABC123.js", "/assets/missing",
+            "/widget.js"]  # fmt: skip
     script = function["FunctionCode"] + (
         "\nconst uris = JSON.parse(process.argv[1]);"
         "\nconsole.log(JSON.stringify(uris.map((uri) => handler({request: {uri}}).uri)));"
@@ -533,13 +535,16 @@ def test_a_console_route_gets_index_html_and_the_apis_404s_stay_its_own(template
         "/favicon.svg": "/favicon.svg",
         "/assets/app-ABC123.js": "/assets/app-ABC123.js",
         "/assets/missing": "/assets/missing",  # a 404 of the bucket, as locally
+        "/widget.js": "/widget.js",  # the chat widget, never the page
     }
 
 
 def test_the_console_sends_the_local_fronts_security_headers(template):
     config = distribution(template)
     console_behaviours = [config["DefaultCacheBehavior"]] + [
-        b for b in config["CacheBehaviors"] if b["TargetOriginId"] == "console"
+        b
+        for b in config["CacheBehaviors"]
+        if b["TargetOriginId"] == "console" and b["PathPattern"] != WIDGET
     ]
     assert len(console_behaviours) == 2
     for behaviour in console_behaviours:
@@ -572,6 +577,26 @@ def test_the_console_sends_the_local_fronts_security_headers(template):
     assert directives["frame-ancestors"] == "'none'"
     assert directives["object-src"] == "'none'"
     assert security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+
+
+def test_the_widget_is_served_to_any_site_as_the_local_front_serves_it(template):
+    config = distribution(template)
+    widget = behaviour_for(WIDGET, config)
+    assert widget["PathPattern"] == WIDGET and widget["TargetOriginId"] == "console"
+    assert set(widget["AllowedMethods"]) == {"GET", "HEAD"} and widget["Compress"] is True
+    # the edge follows S3's Cache-Control (infra.console uploads it with WIDGET_CACHE)
+    pages = resource_of(template, widget["CachePolicyId"])["CachePolicyConfig"]
+    assert pages["DefaultTTL"] == 0 and pages["MaxTTL"] >= 300
+    policy = resource_of(template, widget["ResponseHeadersPolicyId"])
+    config = policy["ResponseHeadersPolicyConfig"]
+    cors = config["CorsConfig"]
+    sent = {
+        "Access-Control-Allow-Origin": cors["AccessControlAllowOrigins"]["Items"][0],
+        "X-Content-Type-Options": "nosniff",
+        **{item["Header"]: item["Value"] for item in config["CustomHeadersConfig"]["Items"]},
+    }
+    assert cors["AccessControlAllowCredentials"] is False
+    assert sent == {k: v for k, v in WIDGET_HEADERS.items() if k != "Cache-Control"}
 
 
 def test_the_console_bucket_is_private_and_read_only_by_its_distribution(template):
@@ -616,6 +641,7 @@ def test_hashed_assets_are_kept_a_year_and_the_page_is_always_revalidated(templa
         ("assets/app-ABC123.js", IMMUTABLE),  # the assets first, the page that names them last
         ("assets/app-DEF456.css", IMMUTABLE),
         ("favicon.svg", REVALIDATE),
+        ("widget.js", WIDGET_CACHE),  # other sites name it for good: minutes, not a year
         ("index.html", REVALIDATE),
     ]
     assert IMMUTABLE == "public, max-age=31536000, immutable" and REVALIDATE == "no-cache"
@@ -652,6 +678,7 @@ def test_the_package_serves_the_console_with_the_stacks_own_api(sam, packaged):
         "assets/app-DEF456.css",
         "favicon.svg",
         "index.html",
+        "widget.js",
     ]
 
 
@@ -738,12 +765,14 @@ def test_a_build_is_uploaded_with_its_types_and_caching(console_stack, tmp_path)
     assert uploaded[-1].key == "index.html"
 
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]}
-    assert keys == {"assets/app-ABC123.js", "assets/app-DEF456.css", "favicon.svg", "index.html"}
+    assert keys == {"assets/app-ABC123.js", "assets/app-DEF456.css", "favicon.svg", "index.html",
+                    "widget.js"}  # fmt: skip
     expected = {
         "index.html": ("text/html; charset=utf-8", "no-cache"),
         "assets/app-ABC123.js": ("text/javascript; charset=utf-8", IMMUTABLE),
         "assets/app-DEF456.css": ("text/css; charset=utf-8", IMMUTABLE),
         "favicon.svg": ("image/svg+xml", "no-cache"),
+        "widget.js": ("text/javascript; charset=utf-8", WIDGET_CACHE),
     }
     for key, (kind, cache) in expected.items():
         head = s3.head_object(Bucket=bucket, Key=key)

@@ -18,7 +18,7 @@ from chalicelib.domain.accounts.history import history_entry
 from chalicelib.domain.accounts.principal import Principal
 from chalicelib.domain.billing.plans import check_limit
 from chalicelib.domain.channels.settings import ChannelSettings
-from chalicelib.domain.errors import Conflict, NotFound, invalid_fields
+from chalicelib.domain.errors import Conflict, Invalid, NotFound, invalid_fields
 from chalicelib.ids import new_id
 from chalicelib.store import keys
 from chalicelib.store.accounts import Tenant, get_or_none
@@ -181,8 +181,10 @@ def update(
     name: str | None,
     settings: dict[str, Any] | None,
     credentials: dict[str, Any] | None,
+    identifiers: dict[str, Any] | None = None,
 ) -> Channel:
-    """Rename, change settings (merged section by section) or replace the credentials."""
+    """Rename, change settings (merged section by section) or replace the credentials;
+    a chat channel's identifiers (its site name, the sites allowed) change in place."""
     channel = get_channel(principal.tenant_id, channel_id)
     if channel.status != "connected":
         raise Conflict(
@@ -191,6 +193,9 @@ def update(
     before = public_view(channel)
     at = now()
     actions: list[Any] = [Channel.updated_at.set(at)]
+    if identifiers is not None:
+        channel.identifiers = _changed_identifiers(channel, identifiers)
+        actions.append(Channel.identifiers.set(channel.identifiers))
     if name is not None:
         channel.name = name
         actions.append(Channel.name.set(name))
@@ -250,6 +255,28 @@ def update(
             )
         )
     return get_channel(principal.tenant_id, channel_id)
+
+
+def _changed_identifiers(channel: Channel, identifiers: dict[str, Any]) -> dict[str, Any]:
+    """The identifiers merged with ``identifiers``: only those of a channel whose account is
+    our own public key (the chat widget's) change; the key itself never does."""
+    described = provider(channel.channel_type)
+    if not described.issues_public_key:
+        raise Invalid(
+            f"The identifiers of a {described.label} channel name the provider's account and "
+            "cannot change; connect the account again instead.",
+            code="identifiers_fixed",
+        )
+    current = dict(channel.identifiers or {})
+    key = current.pop("public_key", None)
+    if "public_key" in identifiers and identifiers["public_key"] != key:
+        raise Invalid(
+            "The public key of a chat channel cannot change: it is in the sites' snippet.",
+            code="identifiers_fixed",
+        )
+    merged = {**current, **{k: v for k, v in identifiers.items() if k != "public_key"}}
+    ids = _parse(described.identifiers, merged, "body.identifiers").model_dump(mode="json")
+    return {**ids, "public_key": key}
 
 
 def disconnect(principal: Principal, channel_id: str) -> Channel:

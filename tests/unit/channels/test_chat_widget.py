@@ -81,6 +81,7 @@ def test_a_visitor_writes_an_agent_answers_and_the_widget_shows_both(world, widg
     session = open_session(world, widget["public_key"], name="Camila", email="camila@example.org")
     assert session.status_code == 201, session.json
     assert session.json["expires_in"] == 24 * 3600
+    assert session.json["site_name"] == "acme.example.com"  # the widget's header
     assert session.headers["Access-Control-Allow-Origin"] == SITE
     token = session.json["visitor_token"]
     assert read(world, token).json == []  # nothing written yet
@@ -219,6 +220,35 @@ def test_only_allowed_sites_open_sessions_and_use_their_tokens(world, admin, wid
     assert other.headers["Access-Control-Allow-Origin"] == "https://third.example.com"
 
 
+def test_the_admin_changes_the_allowed_sites_and_the_key_stays(world, admin, widget):
+    path = f"/v1/channels/{widget['channel']['id']}"
+    patched = world.call("PATCH", path, admin, {
+        "identifiers": {"allowed_origins": [OTHER_SITE], "site_name": "Acme"}})  # fmt: skip
+    assert patched.status_code == 200, patched.json
+    assert patched.json["identifiers"] == {
+        "site_name": "Acme", "allowed_origins": [OTHER_SITE], "public_key": widget["public_key"]}  # fmt: skip
+    assert patched.json["account_id"] == widget["public_key"]
+    assert open_session(world, widget["public_key"]).status_code == 403  # no longer allowed
+    opened = open_session(world, widget["public_key"], origin=OTHER_SITE)
+    assert opened.status_code == 201 and opened.json["site_name"] == "Acme"
+
+    # the key is in every site's snippet: it never changes; nor do unknown fields pass
+    for bad in ({"public_key": "pk_mine"}, {"allowed_origins": "x"}, {"color": "red"}):
+        refused = world.call("PATCH", path, admin, {"identifiers": bad})
+        assert refused.status_code == 400, bad
+    assert world.call("GET", path, admin).json["identifiers"]["public_key"] == widget["public_key"]
+
+
+def test_other_channels_identifiers_do_not_change_in_place(world, admin):
+    created = world.call("POST", "/v1/channels", admin, {
+        "type": "email", "name": "Soporte",
+        "identifiers": {"address": "soporte@acme.example.com"}})  # fmt: skip
+    assert created.status_code == 201, created.json
+    refused = world.call("PATCH", f"/v1/channels/{created.json['id']}", admin, {
+        "identifiers": {"address": "otro@acme.example.com"}})  # fmt: skip
+    assert refused.status_code == 400 and refused.json["error"]["code"] == "identifiers_fixed"
+
+
 def test_a_preflight_is_answered_for_any_site(world, widget):
     for path in ("/chat/v1/sessions", "/chat/v1/messages"):
         response = world.api.options(path, headers={
@@ -324,3 +354,28 @@ def test_what_each_widget_call_costs(world, widget):
     with measure() as reading:
         assert len(read(world, token).json) == 1
     assert reading.summary()["by_operation"] == {"GetItem": 1, "Query": 1}
+
+
+def test_the_auto_replies_reach_the_widget(world, admin, widget):
+    """Out of hours and nobody to take it: both replies are read by the widget."""
+    settings = {
+        "business_hours": {"timezone": "America/Santiago", "weekly": {}},  # never open
+        "auto_replies": {
+            "out_of_hours": {"enabled": True, "text": "Estamos cerrados; respondemos mañana."},
+            "no_agent": {"enabled": True, "text": "Todos nuestros agentes están ocupados."},
+        },
+    }
+    patched = world.call("PATCH", f"/v1/channels/{widget['channel']['id']}", admin,
+                         {"settings": settings})  # fmt: skip
+    assert patched.status_code == 200, patched.json
+    token = visitor_token(world, widget, name="Camila", email="camila@example.org")
+    assert send(world, token).status_code == 202
+    run_inbound_worker()
+    run_effects()  # the replies' own records: sent (the widget reads them from the table)
+    seen = read(world, token).json
+    assert seen[0]["direction"] == "in"
+    replies = {m["text"]: m["status"] for m in seen if m["direction"] == "out"}
+    assert set(replies) == {
+        "Estamos cerrados; respondemos mañana.",
+        "Todos nuestros agentes están ocupados.",
+    }
