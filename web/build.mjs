@@ -23,7 +23,7 @@ try {
   const result = await esbuild.build({
     entryPoints: [join(WEB, 'src', 'main.js')],
     bundle: true,
-    minify: true,
+    minify: process.env.NO_MINIFY ? false : true,
     format: 'esm',
     target: ['chrome111', 'edge111', 'firefox115', 'safari16'],
     outdir: join(out, 'assets'),

@@ -141,8 +141,11 @@ def test_every_area_catalog_is_merged_by_the_console():
 def test_every_lazy_admin_screen_is_in_the_chunk():
     admin = (ROOT / "web" / "src" / "admin" / "all.js").read_text()
     exported = set(re.findall(r"^  (\w+),$", admin.split("export const SCREENS", 1)[1], re.M))
+    assert exported and all(name.endswith("Screen") for name in exported), exported
     for area in (ROOT / "web" / "src" / "admin" / "areas").glob("*.js"):
-        for name in re.findall(r"lazy\('(\w+)'\)", area.read_text()):
+        text = area.read_text()
+        assert not re.search(r"lazy\([^)]*\)\(", text), f"{area.name}: lazy(...)(...)"
+        for name in re.findall(r"lazy\('(\w+)'\)", text):
             assert name in exported, f"{area.name}: {name} is not in admin/all.js's SCREENS"
 
 

@@ -15,7 +15,6 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from devstack.ddb_local import free_port
@@ -235,11 +234,7 @@ def test_an_admin_connects_the_chat_and_pastes_its_snippet(console, stack, shop)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack.url)
     sign_in(page, email)
     page.goto("/admin/channels/connect/chat")
-    heading = page.get_by_role("heading", name="Conectar el chat de tu sitio web")
-    try:
-        heading.wait_for(timeout=5_000)
-    except PlaywrightTimeout:
-        pytest.skip("the channels area does not open /admin/channels/connect/<type> yet")
+    expect(page.get_by_role("heading", name="Conectar el chat de tu sitio web")).to_be_visible()
 
     page.get_by_label("Nombre que ven los visitantes").fill("Ferretería Los Andes")
     sites = page.get_by_label("Sitios permitidos")

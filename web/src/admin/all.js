@@ -18,7 +18,6 @@ import { BotScreen } from './integrations/bot.js';
 import { ContactsScreen } from './integrations/contacts.js';
 import { IntegrationScreen } from './integrations/detail.js';
 import { IntegrationsScreen } from './integrations/list.js';
-import { lazy } from './load.js';
 import { ProfileScreen } from './profile.js';
 import { AssignmentsScreen } from './settings/assignments-page.js';
 import { ChannelScreen } from './settings/channel-page.js';
@@ -64,7 +63,6 @@ export const SCREENS = {
   TemplatesScreen,
   UserScreen,
   UsersScreen,
-  lazy,
 };
 
 /** Adds the admin areas' texts to the console's catalogs. */

@@ -10,7 +10,7 @@ export const ACCOUNT_PAGES = [
     section: 'account',
     order: 10,
     allowed: () => can('account.read'),
-    Screen: lazy('lazy')('lazy')('lazy')('lazy')('AccountScreen'),
+    Screen: lazy('AccountScreen'),
   },
   {
     path: '/admin/establishment',
@@ -19,7 +19,7 @@ export const ACCOUNT_PAGES = [
     order: 11,
     nav: false,
     allowed: () => can('account.read'),
-    Screen: lazy('lazy')('lazy')('lazy')('lazy')('EstablishmentScreen'),
+    Screen: lazy('EstablishmentScreen'),
   },
   {
     path: '/admin/users',
@@ -27,7 +27,7 @@ export const ACCOUNT_PAGES = [
     section: 'people',
     order: 10,
     allowed: () => can('users.read'),
-    Screen: lazy('lazy')('lazy')('lazy')('lazy')('UsersScreen'),
+    Screen: lazy('UsersScreen'),
   },
   {
     path: '/admin/users/{id}',
@@ -37,7 +37,7 @@ export const ACCOUNT_PAGES = [
     order: 11,
     nav: false,
     allowed: () => can('users.read'),
-    Screen: lazy('lazy')('lazy')('lazy')('lazy')('UserScreen'),
+    Screen: lazy('UserScreen'),
   },
   {
     path: '/admin/agent-groups',
@@ -45,6 +45,6 @@ export const ACCOUNT_PAGES = [
     section: 'people',
     order: 20,
     allowed: () => can('agent_groups.manage'),
-    Screen: lazy('lazy')('lazy')('lazy')('lazy')('AgentGroupsScreen'),
+    Screen: lazy('AgentGroupsScreen'),
   },
 ];

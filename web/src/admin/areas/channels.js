@@ -10,7 +10,7 @@ export const CHANNEL_PAGES = [
     section: 'channels',
     order: 10,
     allowed: () => can('channels.manage'),
-    Screen: lazy('lazy')('ChannelsScreen'),
+    Screen: lazy('ChannelsScreen'),
   },
   {
     path: '/admin/channels/connect',
@@ -19,6 +19,6 @@ export const CHANNEL_PAGES = [
     section: 'channels',
     nav: false,
     allowed: () => can('channels.manage'),
-    Screen: lazy('lazy')('ConnectScreen'),
+    Screen: lazy('ConnectScreen'),
   },
 ];

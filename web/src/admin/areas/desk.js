@@ -10,7 +10,7 @@ export const DESK_PAGES = [
     section: 'desk',
     order: 10,
     allowed: () => can('quick_replies.manage'),
-    Screen: lazy('lazy')('lazy')('lazy')('lazy')('QuickRepliesScreen'),
+    Screen: lazy('QuickRepliesScreen'),
   },
   {
     path: '/admin/departments',
@@ -18,7 +18,7 @@ export const DESK_PAGES = [
     section: 'desk',
     order: 20,
     allowed: () => can('departments.manage'),
-    Screen: lazy('lazy')('lazy')('lazy')('lazy')('DepartmentsScreen'),
+    Screen: lazy('DepartmentsScreen'),
   },
   {
     path: '/admin/custom-fields',
@@ -26,7 +26,7 @@ export const DESK_PAGES = [
     section: 'desk',
     order: 30,
     allowed: () => can('custom_fields.manage'),
-    Screen: lazy('lazy')('lazy')('lazy')('lazy')('CustomFieldsScreen'),
+    Screen: lazy('CustomFieldsScreen'),
   },
   {
     path: '/admin/tags',
@@ -34,7 +34,7 @@ export const DESK_PAGES = [
     section: 'desk',
     order: 40,
     allowed: () => can('tags.manage'),
-    Screen: lazy('lazy')('lazy')('lazy')('lazy')('TagsScreen'),
+    Screen: lazy('TagsScreen'),
   },
   {
     path: '/admin/templates',
@@ -42,6 +42,6 @@ export const DESK_PAGES = [
     section: 'desk',
     order: 50,
     allowed: () => can('templates.manage'),
-    Screen: lazy('lazy')('lazy')('lazy')('lazy')('TemplatesScreen'),
+    Screen: lazy('TemplatesScreen'),
   },
 ];

@@ -11,7 +11,7 @@ export const INTEGRATION_PAGES = [
     section: 'integrations',
     order: 10,
     allowed: () => can('integrations.manage'),
-    Screen: lazy('lazy')('lazy')('lazy')('IntegrationsScreen'),
+    Screen: lazy('IntegrationsScreen'),
   },
   {
     path: '/admin/integrations/:id',
@@ -20,7 +20,7 @@ export const INTEGRATION_PAGES = [
     section: 'integrations',
     nav: false,
     allowed: () => can('integrations.manage'),
-    Screen: lazy('lazy')('lazy')('lazy')('IntegrationScreen'),
+    Screen: lazy('IntegrationScreen'),
   },
   {
     path: '/admin/bot',
@@ -28,7 +28,7 @@ export const INTEGRATION_PAGES = [
     section: 'integrations',
     order: 20,
     allowed: () => can('integrations.manage'),
-    Screen: lazy('lazy')('lazy')('lazy')('BotScreen'),
+    Screen: lazy('BotScreen'),
   },
   {
     path: '/admin/contacts',
@@ -39,6 +39,6 @@ export const INTEGRATION_PAGES = [
     },
     order: 50,
     allowed: () => can('account_contacts.read'),
-    Screen: lazy('lazy')('lazy')('lazy')('ContactsScreen'),
+    Screen: lazy('ContactsScreen'),
   },
 ];

@@ -6,4 +6,4 @@
 
 import { lazy } from '../load.js';
 
-export const PROFILE_PAGES = [{ path: '/profile', title: 'profile.title', section: 'account', nav: false, allowed: () => true, Screen: lazy('lazy')('lazy')('lazy')('lazy')('ProfileScreen') }];
+export const PROFILE_PAGES = [{ path: '/profile', title: 'profile.title', section: 'account', nav: false, allowed: () => true, Screen: lazy('ProfileScreen') }];
