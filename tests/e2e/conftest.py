@@ -13,13 +13,16 @@ and a module's tests may run on both: each test stands on its own. Screenshots o
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +166,18 @@ def console(page: Any) -> Iterator[Any]:
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     assert not errors, f"the page threw: {errors}"
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Iterator[dict]:
+    """A web server of another origin (another port) for the shop's page."""
+    port = free_port()
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield {"origin": f"http://127.0.0.1:{port}", "folder": tmp_path}
+    finally:
+        server.shutdown()
+        server.server_close()

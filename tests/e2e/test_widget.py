@@ -7,17 +7,11 @@ business hours that are never open, the visitor reads the "out of hours" auto-re
 
 from __future__ import annotations
 
-import functools
-import threading
 import uuid
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from devstack.ddb_local import free_port
 from tests.support.console import SCREENSHOTS, wait_for_ticket_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -51,21 +45,6 @@ UNNAMED_IN_WIDGET = """() => {
   return [...root.querySelectorAll('button, input, textarea, a[href]')]
     .filter((el) => !name(el)).map((el) => el.outerHTML.slice(0, 120));
 }"""
-
-
-@pytest.fixture
-def shop(tmp_path: Path) -> Iterator[dict]:
-    """A web server of another origin (another port) for the shop's page."""
-    port = free_port()
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
-    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield {"origin": f"http://127.0.0.1:{port}", "folder": tmp_path}
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def chat_channel(stack, shop, settings: dict | None = None) -> dict:
