@@ -253,9 +253,9 @@ def test_an_admin_connects_the_chat_and_pastes_its_snippet(console, stack, shop)
 
     # the channel page: the snippet, the key, and the sites, changed in place
     page.get_by_role("link", name="Ver el canal").click()
-    expect(page.get_by_text(channel["identifiers"]["public_key"], exact=True)).to_be_visible()
+    expect(page.get_by_label("Clave pública")).to_have_text(channel["identifiers"]["public_key"])
     page.get_by_label("Sitios permitidos").fill(f"{shop['origin']}\nhttps://www.losandes.cl")
-    page.get_by_role("button", name="Guardar").click()
+    page.get_by_role("button", name="Guardar los sitios").click()
     expect(page.get_by_text("Cambios guardados.")).to_be_visible()
     check_page(page, "chat-channel")
     again = stack.call("GET", f"/v1/channels/{channel['id']}", token=token)

@@ -27,5 +27,5 @@ export default {
   'chat.copiedAnnounce': 'The code was copied.',
   'chat.publicKey': 'Public key',
   'chat.sitesTitle': 'Sites and name',
-  'chat.saveSites': 'Save',
+  'chat.saveSites': 'Save the sites',
 };

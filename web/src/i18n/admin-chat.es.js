@@ -27,5 +27,5 @@ export default {
   'chat.copiedAnnounce': 'El código quedó copiado.',
   'chat.publicKey': 'Clave pública',
   'chat.sitesTitle': 'Sitios y nombre',
-  'chat.saveSites': 'Guardar',
+  'chat.saveSites': 'Guardar los sitios',
 };

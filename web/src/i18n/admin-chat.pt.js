@@ -27,5 +27,5 @@ export default {
   'chat.copiedAnnounce': 'O código foi copiado.',
   'chat.publicKey': 'Chave pública',
   'chat.sitesTitle': 'Sites e nome',
-  'chat.saveSites': 'Salvar',
+  'chat.saveSites': 'Salvar os sites',
 };

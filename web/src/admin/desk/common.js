@@ -95,7 +95,7 @@ export function FormDialog({ title, description, size = 'md', save, saveLabel, o
     size=${size}
     onClose=${onClose}
     footer=${html`
-      ${history && can('history.read') && html`<span class="dk-history"><${HistoryButton} path=${history.path} label=${history.label} /></span>`}
+      ${history && can('history.read') && html`<span class="dialog-history"><${HistoryButton} path=${history.path} label=${history.label} /></span>`}
       <button type="button" class="button button--secondary" onClick=${onClose}>${t('admin.cancel')}</button>
       <${Button} type="submit" form=${formId} busy=${save.busy} busyLabel=${t('desk.saving')}>${saveLabel || t('admin.save')}</${Button}>
     `}

@@ -114,7 +114,7 @@ function ConnectionPart({ channel, reload, onSaved, readOnly }) {
     </form>
     <dl class="chfacts">
       <div><dt>${t('settings.connection.type')}</dt><dd><${ChannelIcon} type=${channel.type} size="sm" decorative /> ${channelName(channel.type)}</dd></div>
-      <div><dt>${t('settings.connection.account')}</dt><dd class="chfacts__mono">${channel.account_id}</dd></div>
+      ${!Details && html`<div><dt>${t('settings.connection.account')}</dt><dd class="chfacts__mono">${channel.account_id}</dd></div>`}
       <div><dt>${t('settings.connection.since')}</dt><dd>${formatDateTime(channel.created_at)}</dd></div>
     </dl>
     ${Details && html`<div class="chdetails"><${Details} channel=${channel} reload=${reload} /></div>`}
