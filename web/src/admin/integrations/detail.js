@@ -81,8 +81,8 @@ export function useHookActions(hook, reload, { afterDelete, texts = 'integ' }) {
   const buttons = html`
     <${Button} type="button" variant="secondary" busy=${busy.value} onClick=${toggle}>${hook.active ? t('integ.pause') : t('integ.resume')}</${Button}>
     <${Button} type="button" variant="secondary" onClick=${() => (confirming.value = 'rotate')}>${t('integ.rotate.button')}</${Button}>
-    <${Button} type="button" variant="danger" onClick=${() => (confirming.value = 'delete')}>${t(`${texts}.delete.button`)}</${Button}>
     ${can('history.read') && html`<${HistoryButton} path=${`/v1/integrations/${hook.id}/history`} label=${hook.description || hook.url} />`}
+    <${Button} type="button" variant="danger" onClick=${() => (confirming.value = 'delete')}>${t(`${texts}.delete.button`)}</${Button}>
   `;
   return { buttons, dialogs };
 }
