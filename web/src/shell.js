@@ -122,6 +122,7 @@ export function AppHeader() {
   const name = `${user.first_name} ${user.last_name}`;
   const readOnly = can('tickets.read') && !can('tickets.work');
   const admin = adminHome();
+  const adminLabel = can('tickets.read') || can('account.read') ? t('admin.link') : t('admin.portal');
   useEffect(() => {
     document.addEventListener('keydown', onShortcut);
     return () => document.removeEventListener('keydown', onShortcut);
@@ -137,7 +138,7 @@ export function AppHeader() {
       html`<${Link} href="/" class="app-header__link" aria-current=${route.value.path === '/' ? 'page' : undefined}>${t('board.title')}</${Link}>`}
       ${admin &&
       html`<${Link} href=${admin} class="app-header__link" aria-current=${/^\/(admin|portal)(\/|$)/.test(route.value.path) ? 'page' : undefined}
-        >${can('tickets.read') || can('account.read') ? t('admin.link') : t('admin.portal')}</${Link}
+        >${adminLabel}</${Link}
       >`}
     </nav>
     <div class="app-header__tools">
@@ -145,6 +146,16 @@ export function AppHeader() {
       ${can('tickets.read') && html`<${SearchButton} />`}
       <${NotificationBell} />
       ${can('presence.set') && html`<${PresenceMenu} />`}
+      ${admin &&
+      html`<${Link} href=${admin} class="header-icon header-phone-only" aria-label=${adminLabel} title=${adminLabel}>
+        <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+          <circle cx="12" cy="12" r="3" />
+          <path d="M12 3.5v2.2M12 18.3v2.2M3.5 12h2.2M18.3 12h2.2M6 6l1.6 1.6M16.4 16.4L18 18M6 18l1.6-1.6M16.4 7.6L18 6" />
+        </svg>
+      </${Link}>`}
+      <${Link} href="/profile" class="header-icon header-phone-only header-initials" aria-label=${t('profile.link')} title=${t('profile.link')}>
+        ${initials(user.first_name, user.last_name)}
+      </${Link}>
     </div>
     <section class="account" aria-label=${t('header.account')}>
       <span class="account__avatar" aria-hidden="true">${initials(user.first_name, user.last_name)}</span>
