@@ -10,7 +10,7 @@ import { t } from '../i18n.js';
 import { tell } from '../notice.js';
 import { Link } from '../router.js';
 import { AdminPage } from './layout.js';
-import { Badge, ConfirmDialog, EmptyState, Loading, Section, useResource } from './kit.js';
+import { Badge, ConfirmDialog, EmptyState, Loading, Section, useLoad } from './kit.js';
 import './channels.css';
 
 /** Credentials expiring within this many days are shown as a warning. */
@@ -90,7 +90,7 @@ function TypeGrid() {
 }
 
 export function ChannelsScreen() {
-  const list = useResource('/v1/channels?limit=100');
+  const list = useLoad(() => api('GET', '/v1/channels?limit=100'));
   const leaving = useSignal(null);
   const channels = list.data?.items ?? [];
   const ordered = [...channels].sort((a, b) => (a.status === b.status ? a.name.localeCompare(b.name) : a.status === 'connected' ? -1 : 1));

@@ -10,23 +10,25 @@ import { formatDateTime } from '../format.js';
 import { can } from '../session.js';
 import { Alert, Button, Dialog } from '../ui.js';
 
-/** GET ``path`` (again when it changes, or on ``reload()``): {data, error, loading, reload}.
- * ``data`` keeps the last good answer while a reload is under way. */
-export function useResource(path) {
-  const state = useSignal({ data: null, error: null, loading: true });
+/** ``read()`` — a function making its own api('GET', ...) call, so the contract test sees
+ * the path — now, again when ``key`` changes, and on ``reload()``; ``key`` null: nothing
+ * is read. ``{data, error, loading, reload}``; ``data`` keeps the last good answer while a
+ * reload runs. */
+export function useLoad(read, key = '') {
+  const state = useSignal({ data: null, error: null, loading: key != null });
   const tick = useSignal(0);
   useEffect(() => {
-    if (!path) return undefined;
+    if (key == null) return undefined;
     let live = true;
     state.value = { ...state.value, loading: true };
-    api('GET', path).then(
+    read().then(
       (data) => live && (state.value = { data, error: null, loading: false }),
       (error) => live && (state.value = { data: state.value.data, error, loading: false }),
     );
     return () => {
       live = false;
     };
-  }, [path, tick.value]);
+  }, [key, tick.value]);
   return { ...state.value, reload: () => (tick.value += 1) };
 }
 

@@ -12,7 +12,7 @@ import { can, me } from '../../session.js';
 import { Button } from '../../ui.js';
 import { AdminPage } from '../layout.js';
 import { Badge, ConfirmDialog, EmptyState, Loading, Section } from '../kit.js';
-import { useLoaded } from './load.js';
+import { useLoad } from '../kit.js';
 import { DepartmentDialog } from './departments.js';
 import { Avatar, fullName, roleName, StateBadge } from './people.js';
 import { CreateUserDialog } from './users.js';
@@ -172,7 +172,7 @@ function QuickRepliesCard({ section }) {
 }
 
 function DepartmentsCard({ count, onChanged }) {
-  const { data, error, reload } = useLoaded(() => api('GET', '/v1/departments?limit=5'), '');
+  const { data, error, reload } = useLoad(() => api('GET', '/v1/departments?limit=5'), '');
   const editing = useSignal(null); // 'new' or a department
   const deleting = useSignal(null);
   const manage = can('departments.manage');
@@ -235,7 +235,7 @@ function DepartmentsCard({ count, onChanged }) {
 }
 
 export function AccountScreen() {
-  const { data, error, reload } = useLoaded(() => api('GET', '/v1/account/summary'), '');
+  const { data, error, reload } = useLoad(() => api('GET', '/v1/account/summary'), '');
   return html`<${AdminPage} title=${t('account.title')} description=${t('account.description')}>
     ${!data
       ? html`<${Loading} error=${error} onRetry=${reload} />`

@@ -12,7 +12,7 @@ import { required } from '../../screens/checks.js';
 import { Alert, Button, Dialog, Field, useId } from '../../ui.js';
 import { AdminPage } from '../layout.js';
 import { ConfirmDialog, EmptyState, HistoryButton, Loading } from '../kit.js';
-import { useLoaded } from './load.js';
+import { useLoad } from '../kit.js';
 import { Avatar, fullName, roleName } from './people.js';
 import { CheckList } from './user-form.js';
 import { useUsers } from './users.js';
@@ -103,7 +103,7 @@ function Members({ ids, byId }) {
 }
 
 export function AgentGroupsScreen() {
-  const { data, error, reload } = useLoaded(() => api('GET', '/v1/agent-groups?limit=100'), '');
+  const { data, error, reload } = useLoad(() => api('GET', '/v1/agent-groups?limit=100'), '');
   const { users } = useUsers();
   const editing = useSignal(null); // 'new' or a group
   const deleting = useSignal(null);

@@ -12,7 +12,7 @@ import { can } from '../../session.js';
 import { Alert, Button, Field, Select, useId } from '../../ui.js';
 import { AdminPage } from '../layout.js';
 import { Loading, Section } from '../kit.js';
-import { useLoaded } from './load.js';
+import { useLoad } from '../kit.js';
 import './account.css';
 
 const FISCAL = ['legal_name', 'tax_id', 'billing_address', 'first_name', 'last_name', 'purchase_order'];
@@ -138,7 +138,7 @@ function EstablishmentForm({ establishment, onSaved }) {
 }
 
 export function EstablishmentScreen() {
-  const { data, error, reload } = useLoaded(() => api('GET', '/v1/establishment'), '');
+  const { data, error, reload } = useLoad(() => api('GET', '/v1/establishment'), '');
   const saved = useSignal(null);
   const establishment = saved.value ?? data;
   return html`<${AdminPage}

@@ -12,7 +12,7 @@ import { can, me } from '../../session.js';
 import { Button, useId } from '../../ui.js';
 import { AdminPage } from '../layout.js';
 import { ConfirmDialog, EmptyState, Loading, Section } from '../kit.js';
-import { useLoaded } from './load.js';
+import { useLoad } from '../kit.js';
 import { fullName, invitationState, InvitationBadge, roleName, StateBadge } from './people.js';
 import { UserForm } from './user-form.js';
 import { resendInvitation, useUsers } from './users.js';
@@ -31,7 +31,7 @@ function shownValue(field, value) {
 }
 
 function History({ userId, names }) {
-  const { data, error, reload } = useLoaded(() => api('GET', `/v1/users/${userId}/history?limit=50`), userId);
+  const { data, error, reload } = useLoad(() => api('GET', `/v1/users/${userId}/history?limit=50`), userId);
   if (!data) return html`<${Loading} error=${error} onRetry=${reload} />`;
   if (!data.items.length) return html`<${EmptyState} title=${t('users.history.empty')} />`;
   return html`<ol class="history">
@@ -120,7 +120,7 @@ function Access({ user, onChanged }) {
 }
 
 export function UserScreen({ id }) {
-  const { data, error, reload } = useLoaded(() => api('GET', `/v1/users/${id}`), id);
+  const { data, error, reload } = useLoad(() => api('GET', `/v1/users/${id}`), id);
   const current = useSignal(null);
   const busy = useSignal(false);
   const formId = useId('user-edit');

@@ -16,7 +16,7 @@ import { Deliveries, OutcomeBadge } from './deliveries.js';
 import { useHookActions } from './detail.js';
 import { BOT_EVENT } from './events.js';
 import { StateBadge } from './list.js';
-import { useLoaded } from './load.js';
+import { useLoad } from '../kit.js';
 import { SecretDialog } from './secret.js';
 import './integrations.css';
 
@@ -157,7 +157,7 @@ function Connected({ hook, reload }) {
 }
 
 export function BotScreen() {
-  const hooks = useLoaded(() => api('GET', '/v1/integrations?limit=100'), []);
+  const hooks = useLoad(() => api('GET', '/v1/integrations?limit=100'), '');
   const created = useSignal(null);
   const bot = hooks.data?.items.find((hook) => hook.events.includes(BOT_EVENT));
   let body;

@@ -12,7 +12,7 @@ import { can, me } from '../../session.js';
 import { Alert, Button, Dialog, Field, useId } from '../../ui.js';
 import { AdminPage } from '../layout.js';
 import { Badge, ConfirmDialog, EmptyState, HistoryButton, Loading, Section } from '../kit.js';
-import { useLoaded } from './load.js';
+import { useLoad } from '../kit.js';
 import './integrations.css';
 
 const PREFERENCES = ['general', 'products', 'channels', 'billing', 'support'];
@@ -157,7 +157,7 @@ function PrefBadges({ preferences }) {
 }
 
 export function ContactsScreen() {
-  const page = useLoaded(() => api('GET', '/v1/account-contacts?limit=100'), []);
+  const page = useLoad(() => api('GET', '/v1/account-contacts?limit=100'), '');
   const extra = useSignal([]);
   const next = useSignal(undefined);
   const editing = useSignal(null); // a contact, or 'new'

@@ -12,7 +12,7 @@ import { navigate } from '../../router.js';
 import { Button } from '../../ui.js';
 import { AdminPage } from '../layout.js';
 import { ConfirmDialog, HistoryButton, Loading, Section } from '../kit.js';
-import { useLoaded } from './load.js';
+import { useLoad } from '../kit.js';
 import { Deliveries, OutcomeBadge } from './deliveries.js';
 import { EVENT_GROUPS, hostOf, newSecret } from './events.js';
 import { StateBadge } from './list.js';
@@ -133,7 +133,7 @@ function Loaded({ hook, reload }) {
 }
 
 export function IntegrationScreen({ id }) {
-  const hook = useLoaded(() => api('GET', `/v1/integrations/${id}`), [id]);
+  const hook = useLoad(() => api('GET', `/v1/integrations/${id}`), id);
   if (!hook.data) {
     return html`<${AdminPage} title=${t('integ.title')} back=${{ href: '/admin/integrations', label: t('integ.title') }}>
       <${Loading} error=${hook.error} onRetry=${hook.reload} />

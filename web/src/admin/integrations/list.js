@@ -9,7 +9,7 @@ import { Button } from '../../ui.js';
 import { AdminPage } from '../layout.js';
 import { Badge, EmptyState, Loading, Section } from '../kit.js';
 import { api } from '../../api.js';
-import { useLoaded } from './load.js';
+import { useLoad } from '../kit.js';
 import { OutcomeBadge } from './deliveries.js';
 import { BOT_EVENT, hostOf } from './events.js';
 import { SecretDialog } from './secret.js';
@@ -52,7 +52,7 @@ function Row({ hook }) {
 }
 
 export function IntegrationsScreen() {
-  const hooks = useLoaded(() => api('GET', '/v1/integrations?limit=100'), []);
+  const hooks = useLoad(() => api('GET', '/v1/integrations?limit=100'), '');
   const adding = useSignal(false);
   const created = useSignal(null);
   const items = hooks.data?.items;

@@ -11,7 +11,7 @@ import { tell } from '../../notice.js';
 import { navigate } from '../../router.js';
 import { Alert, Button, Field } from '../../ui.js';
 import { Badge, Loading } from '../kit.js';
-import { useLoad } from './load.js';
+import { useLoad } from '../kit.js';
 import './others.css';
 
 /** Copies ``text``; says so for screen readers and on the button itself. */

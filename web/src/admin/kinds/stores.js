@@ -11,7 +11,7 @@ import { tell } from '../../notice.js';
 import { navigate } from '../../router.js';
 import { Alert, Button, Dialog, Field, useId } from '../../ui.js';
 import { Badge } from '../kit.js';
-import { useLoad } from './load.js';
+import { useLoad } from '../kit.js';
 import './others.css';
 
 const MAX_KEY_BYTES = 64 * 1024;

@@ -12,7 +12,7 @@ import { tell } from '../../notice.js';
 import { navigate, route } from '../../router.js';
 import { Alert, Button, Field } from '../../ui.js';
 import { Badge } from '../kit.js';
-import { useLoad } from './load.js';
+import { useLoad } from '../kit.js';
 import './others.css';
 
 const HERE = '/admin/channels/connect/twitter';

@@ -1,7 +1,6 @@
 // A part of the channel's settings (SLA, business hours, auto-replies): a card with its own
 // draft, "unsaved changes", its errors next to the controls, and its own "Guardar".
 import { useSignal } from '@preact/signals';
-import { useEffect } from 'preact/hooks';
 import { api } from '../../api.js';
 import { errorText } from '../../errors.js';
 import { html } from '../../html.js';
@@ -10,23 +9,7 @@ import { tell } from '../../notice.js';
 import { Alert, Button } from '../../ui.js';
 import { Section } from '../kit.js';
 
-/** ``load()`` (a GET through api(...)) when ``key`` changes or on ``reload()``:
- * {data, error, reload}; ``data`` keeps the last good answer while reading again. */
-export function useLoad(load, key) {
-  const state = useSignal({ data: null, error: null });
-  const tick = useSignal(0);
-  useEffect(() => {
-    let live = true;
-    load().then(
-      (data) => live && (state.value = { data, error: null }),
-      (error) => live && (state.value = { data: state.value.data, error }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [key, tick.value]);
-  return { ...state.value, reload: () => (tick.value += 1) };
-}
+export { useLoad } from '../kit.js';
 
 /** A field's message in the person's language, from one of pydantic's problems. */
 export function problemText(problem) {
