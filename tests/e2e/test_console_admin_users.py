@@ -34,7 +34,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 
 @pytest.fixture
-def admin(stack) -> dict:
+def owner(stack) -> dict:
     email = new_person_email("ana")
     return {"email": email, "token": stack.signup(email)["access_token"]}
 
@@ -52,10 +52,10 @@ def users_row(page, name: str):
 
 
 def test_an_admin_invites_a_user_who_accepts_and_is_deactivated_and_reactivated(
-    console, stack, admin, browser, browser_context_args
+    console, stack, owner, browser, browser_context_args
 ):
     page = console
-    sign_in(page, admin["email"])
+    sign_in(page, owner["email"])
     page.goto("/admin/users")
     expect(page.get_by_role("heading", name="Usuarios", level=1)).to_be_visible()
     expect(page.get_by_role("navigation", name="Administración")).to_contain_text(
@@ -93,7 +93,7 @@ def test_an_admin_invites_a_user_who_accepts_and_is_deactivated_and_reactivated(
     expect(row.get_by_role("button", name="Reenviar invitación a Pedro Soto")).to_be_visible()
     created = next(
         u
-        for u in stack.call("GET", "/v1/users", token=admin["token"])["items"]
+        for u in stack.call("GET", "/v1/users", token=owner["token"])["items"]
         if u["email"] == email
     )
     assert created["role"] == "agent" and created["permissions"] == ["transfer_conversations"]
@@ -180,8 +180,8 @@ def test_an_admin_invites_a_user_who_accepts_and_is_deactivated_and_reactivated(
     expect(page.get_by_role("link", name="Pedro Soto Rivas")).to_have_count(0)
 
 
-def test_the_account_page_summarises_and_edits_the_fiscal_data(console, stack, admin):
-    token = admin["token"]
+def test_the_account_page_summarises_and_edits_the_fiscal_data(console, stack, owner):
+    token = owner["token"]
     phone = str(random.randint(10**14, 10**15 - 1))
     stack.connect_whatsapp(token, phone, name="Ventas WhatsApp")
     reply = stack.call(
@@ -189,13 +189,13 @@ def test_the_account_page_summarises_and_edits_the_fiscal_data(console, stack, a
     )
     invite(stack, token, "Carla", "Rojas", "supervisor", accept=False)
     page = console
-    sign_in(page, admin["email"])
+    sign_in(page, owner["email"])
     page.goto("/admin/account")
     expect(page.get_by_role("heading", name="Cuenta", level=1)).to_be_visible()
 
     establishment = page.get_by_role("region", name="Establecimiento")
     expect(establishment).to_contain_text("Ferretería Los Andes")
-    expect(establishment).to_contain_text(admin["email"])
+    expect(establishment).to_contain_text(owner["email"])
     expect(establishment).to_contain_text("America/Santiago")
     users = page.get_by_role("region", name="Usuarios")
     expect(users).to_contain_text("2 en total")
@@ -253,7 +253,7 @@ def test_the_account_page_summarises_and_edits_the_fiscal_data(console, stack, a
     email_field = page.get_by_label("Email del administrador")
     expect(email_field).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_text("Escribe un correo válido")).to_be_visible()
-    email_field.fill(admin["email"])
+    email_field.fill(owner["email"])
     page.get_by_label("Dirección", exact=True).fill("Av. Providencia 1234, Santiago")
     page.get_by_label("RUT / Tax ID").fill("76.123.456-7")
     page.get_by_label("Dirección de facturación").fill("Casilla 55, Santiago")
@@ -275,11 +275,11 @@ def test_the_account_page_summarises_and_edits_the_fiscal_data(console, stack, a
     assert shown["address"] == "Av. Providencia 1234, Santiago"
 
 
-def test_an_admin_creates_an_agent_group_with_a_member(console, stack, admin):
-    invite(stack, admin["token"], "Pedro", "Soto", "agent", accept=False)
-    invite(stack, admin["token"], "Luisa", "Vera", "agent", accept=False)
+def test_an_admin_creates_an_agent_group_with_a_member(console, stack, owner):
+    invite(stack, owner["token"], "Pedro", "Soto", "agent", accept=False)
+    invite(stack, owner["token"], "Luisa", "Vera", "agent", accept=False)
     page = console
-    sign_in(page, admin["email"])
+    sign_in(page, owner["email"])
     page.goto("/admin/agent-groups")
     expect(page.get_by_role("heading", name="Grupos de agentes", level=1)).to_be_visible()
     expect(page.get_by_text("Todavía no hay grupos de agentes.")).to_be_visible()
@@ -293,7 +293,7 @@ def test_an_admin_creates_an_agent_group_with_a_member(console, stack, admin):
     expect(dialog).to_have_count(0)
     group = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name="Soporte"))
     expect(group.get_by_role("list", name="Agentes del grupo: 1")).to_contain_text("Pedro Soto")
-    [saved] = stack.call("GET", "/v1/agent-groups", token=admin["token"])["items"]
+    [saved] = stack.call("GET", "/v1/agent-groups", token=owner["token"])["items"]
     assert saved["name"] == "Soporte" and len(saved["members"]) == 1
     top(page)
     check_page(page, "admin-agent-groups")
@@ -315,8 +315,8 @@ def test_an_admin_creates_an_agent_group_with_a_member(console, stack, admin):
     expect(page.get_by_text("Todavía no hay grupos de agentes.")).to_be_visible()
 
 
-def test_a_supervisor_sees_the_users_but_changes_nothing(console, stack, admin):
-    supervisor = invite(stack, admin["token"], "Carla", "Rojas", "supervisor")
+def test_a_supervisor_sees_the_users_but_changes_nothing(console, stack, owner):
+    supervisor = invite(stack, owner["token"], "Carla", "Rojas", "supervisor")
     page = console
     sign_in(page, supervisor["email"])
     page.goto("/admin/users")
@@ -336,13 +336,13 @@ def test_a_supervisor_sees_the_users_but_changes_nothing(console, stack, admin):
         expect(page.get_by_role("heading", name="No permitido", level=1)).to_be_visible()
 
 
-def test_an_expired_invitation_offers_to_send_it_again(console, stack, admin):
+def test_an_expired_invitation_offers_to_send_it_again(console, stack, owner):
     """Seven days cannot pass in a test: the first read of the list is answered as the API
     answers once they have (``invitation_expired``); the resend and the reads after it are
     the stack's own."""
-    person = invite(stack, admin["token"], "Pedro", "Soto", "agent", accept=False)
+    person = invite(stack, owner["token"], "Pedro", "Soto", "agent", accept=False)
     page = console
-    sign_in(page, admin["email"])
+    sign_in(page, owner["email"])
     aged = {"done": False}
 
     def seven_days_later(route):

@@ -18,8 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_widget import SHOP
-from tests.support.console import PASSWORD
+from tests.support.console import PASSWORD, SHOP
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

@@ -12,29 +12,10 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.console import SCREENSHOTS, wait_for_ticket_of
+from tests.support.console import SCREENSHOTS, SHOP, wait_for_ticket_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-SHOP = """<!doctype html>
-<html lang="es"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Ferretería Los Andes — Tienda</title>
-<style>
-  /* a shop's own CSS, meant to leak into anything it can reach */
-  * { font-family: Georgia, serif !important; }
-  button { background: hotpink; border: 4px dashed red; }
-  body { margin: 0; background: #f3efe6; color: #2b2b2b; }
-  header { background: #2f4f2f; color: #fff; padding: 18px 32px; font-size: 22px; }
-  main { padding: 32px; max-width: 760px; }
-</style></head>
-<body>
-<header>Ferretería Los Andes</header>
-<main><h1>Taladro percutor 750 W</h1><p>Despacho a todo Chile. $54.990</p>
-<button type="button">Agregar al carro</button></main>
-<script src="%(atiende)s/widget.js" data-key="%(key)s" async></script>
-</body></html>
-"""
 
 #: controls inside the widget's shadow root without an accessible name
 UNNAMED_IN_WIDGET = """() => {

@@ -337,3 +337,26 @@ def outbox_requests(stack: Stack, message_id: str) -> list[dict]:
     for path in sorted((stack.var / "outbox").glob(f"*-{message_id}-*.json")):
         found.append(json.loads(path.read_text(encoding="utf-8")))
     return found
+
+
+# --- the chat widget on a shop's own site (tests/e2e/test_widget.py, _newcomer.py) ------
+#: a shop's page, served from another origin than Atiende's, with the widget's one tag
+SHOP = """<!doctype html>
+<html lang="es"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Ferretería Los Andes — Tienda</title>
+<style>
+  /* a shop's own CSS, meant to leak into anything it can reach */
+  * { font-family: Georgia, serif !important; }
+  button { background: hotpink; border: 4px dashed red; }
+  body { margin: 0; background: #f3efe6; color: #2b2b2b; }
+  header { background: #2f4f2f; color: #fff; padding: 18px 32px; font-size: 22px; }
+  main { padding: 32px; max-width: 760px; }
+</style></head>
+<body>
+<header>Ferretería Los Andes</header>
+<main><h1>Taladro percutor 750 W</h1><p>Despacho a todo Chile. $54.990</p>
+<button type="button">Agregar al carro</button></main>
+<script src="%(atiende)s/widget.js" data-key="%(key)s" async></script>
+</body></html>
+"""
