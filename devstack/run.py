@@ -124,6 +124,7 @@ def main() -> int:
             children.append(("fake providers", fakes))
             ddb_local.wait_for_port(fakes_port, process=fakes)
             fakes_url = f"http://127.0.0.1:{fakes_port}"
+            env["ATIENDE_FAKES_URL"] = fakes_url
             from devstack.fake_providers import base_url_settings
 
             for name in base_url_settings():
@@ -195,7 +196,7 @@ def main() -> int:
         )
         ddb_local.wait_for_port(api_port, timeout=60, process=api)
         ddb_local.wait_for_port(port, timeout=30, process=front)
-        _print_banner(port, api_port, var)
+        _print_banner(port, api_port, var, env)
         while True:
             for name, child in children:
                 if child.poll() is not None:
@@ -209,7 +210,7 @@ def main() -> int:
         _stop(children)
 
 
-def _print_banner(port: int, api_port: int, var: Path) -> None:
+def _print_banner(port: int, api_port: int, var: Path, env: dict[str, str]) -> None:
     from chalicelib.settings import LOCAL_DEFAULTS, LOCAL_PLAIN_DEFAULTS, Settings
 
     lines = [
@@ -218,6 +219,14 @@ def _print_banner(port: int, api_port: int, var: Path) -> None:
         f"  API:         http://127.0.0.1:{port}/v1/...  (chalice local on 127.0.0.1:{api_port})",
         f"  status:      curl http://127.0.0.1:{port}/v1/status",
         f"  API docs:    http://127.0.0.1:{port}/docs",
+        f"  chat widget: http://127.0.0.1:{port}/widget.js  (docs/widget.md)",
+        "  providers:   "
+        + (
+            f"fake Meta and X at {env['ATIENDE_FAKES_URL']}, for the base URLs not set "
+            "(docs/channels.md)"
+            if env.get("ATIENDE_FAKES_URL")
+            else "as set in the environment (no fakes)"
+        ),
         f"  emails:      {var / 'mail'}/*.eml",
         f"  outbox:      {var / 'outbox'}/*.json",
         "  local-only secrets (never used outside the local stage):",
