@@ -1,6 +1,7 @@
 // The administration chunk (./load.js): every admin screen and the texts of the admin
-// areas, loaded the first time an administration page opens. Listed by hand from the
-// areas' files (web/src/admin/areas/*.js name their screens with lazy('Name')).
+// areas, loaded the first time an administration page opens. A screen an area names with
+// lazy('Name') (web/src/admin/areas/*.js) is imported and listed here; so is each
+// web/src/i18n/admin-*.<language>.js (the contract test checks both).
 import { addTexts } from '../i18n.js';
 import { AccountScreen } from './account/account.js';
 import { AgentGroupsScreen } from './account/agent-groups.js';

@@ -11,7 +11,9 @@
 //   order: 10,                       its place in that group
 //   nav: true,                       false: reachable, not listed (a detail page)
 //   allowed: () => can('users.read'),
-//   Screen,                          the Preact component
+//   Screen: lazy('UsersScreen'),     the screen, by its name in ./all.js's SCREENS: the
+//                                    administration's screens are a lazy chunk (./load.js);
+//                                    a new screen is imported and listed there too
 // }
 import { ACCOUNT_PAGES } from './areas/account.js';
 import { CHANNEL_PAGES } from './areas/channels.js';
