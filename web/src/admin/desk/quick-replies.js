@@ -98,12 +98,16 @@ function ReplyEditor({ reply, onClose, onSaved }) {
     const el = box.current;
     const start = el ? el.selectionStart : text.value.length;
     const end = el ? el.selectionEnd : text.value.length;
-    text.value = text.value.slice(0, start) + value + text.value.slice(end);
+    const next = text.value.slice(0, start) + value + text.value.slice(end);
+    // the box and its caret change now, not on a later frame: what is typed right after
+    // the click lands after the placeholder (the render then finds the same value)
+    if (el) {
+      el.value = next;
+      el.focus();
+      el.setSelectionRange(start + value.length, start + value.length);
+    }
+    text.value = next;
     save.clear('text');
-    requestAnimationFrame(() => {
-      el?.focus();
-      el?.setSelectionRange(start + value.length, start + value.length);
-    });
   }
 
   function addFiles(list) {

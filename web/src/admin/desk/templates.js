@@ -71,11 +71,14 @@ function TemplateEditor({ template, channels, onClose, onSaved }) {
     const value = `{{${variableCount(body.value) + 1}}}`;
     const el = box.current;
     const at = el ? el.selectionEnd : body.value.length;
-    body.value = body.value.slice(0, at) + value + body.value.slice(at);
-    requestAnimationFrame(() => {
-      el?.focus();
-      el?.setSelectionRange(at + value.length, at + value.length);
-    });
+    const next = body.value.slice(0, at) + value + body.value.slice(at);
+    // the caret moves now, not on a later frame, so what is typed next follows the variable
+    if (el) {
+      el.value = next;
+      el.focus();
+      el.setSelectionRange(at + value.length, at + value.length);
+    }
+    body.value = next;
   }
 
   async function submit() {
