@@ -64,6 +64,7 @@ def column_names(page) -> list[str]:
     )
 
 
+@pytest.mark.welcome
 def test_an_admin_without_channels_is_asked_to_connect_one(console, company):
     page = console
     sign_in(page, company["email"])

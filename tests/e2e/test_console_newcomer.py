@@ -39,6 +39,7 @@ def open_chat(page, url: str, name: str, email: str, text: str):
     return panel
 
 
+@pytest.mark.welcome
 def test_a_newcomer_sets_up_the_account_and_an_agent_answers_a_widget_visitor_live(
     console, stack, shop, browser, browser_context_args
 ):

@@ -45,6 +45,7 @@ def refresh_cookie(page) -> dict:
     return cookie
 
 
+@pytest.mark.welcome
 def test_a_newcomer_signs_up_and_lands_on_the_board(console, stack):
     page = console
     page.goto("/signup")
@@ -79,6 +80,7 @@ def test_a_newcomer_signs_up_and_lands_on_the_board(console, stack):
     expect(page.get_by_role("dialog")).to_have_count(0)  # the welcome was closed
 
 
+@pytest.mark.welcome
 def test_log_out_and_log_in_again(console, stack):
     email = new_email()
     stack.signup(email)
@@ -107,6 +109,7 @@ def test_log_out_and_log_in_again(console, stack):
     expect_board(page)
 
 
+@pytest.mark.welcome
 def test_reset_a_password_from_the_emailed_link(console, stack):
     email = new_email()
     stack.signup(email)
@@ -167,6 +170,7 @@ def test_an_invited_agent_joins_from_the_emailed_link(console, stack):
     expect_board(page, name="Pedro Soto", role="Ejecutivo")
 
 
+@pytest.mark.welcome
 def test_the_session_renews_itself_before_the_access_token_expires(console, stack):
     email = new_email()
     stack.signup(email)
