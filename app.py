@@ -52,6 +52,13 @@ def send_outbound(event):
     return outbound.handle(event)
 
 
+@app.on_sqs_message(queue=settings.queue_name("billing"), batch_size=10)
+def process_billing(event):
+    from chalicelib.jobs import billing
+
+    return billing.handle(event)
+
+
 @app.on_dynamodb_record(
     stream_arn=settings.table_stream_arn, batch_size=100, starting_position="TRIM_HORIZON"
 )

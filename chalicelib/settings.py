@@ -31,7 +31,7 @@ LOCAL_PLAIN_DEFAULTS: dict[str, str] = {
 }
 
 #: Queues of the platform; each has a dead-letter queue named ``<name>-dlq``.
-QUEUES: tuple[str, ...] = ("inbound", "outbound", "mail", "integrations")
+QUEUES: tuple[str, ...] = ("inbound", "outbound", "mail", "integrations", "billing")
 
 
 class Settings(BaseSettings):
@@ -80,7 +80,12 @@ class Settings(BaseSettings):
     play_api_base_url: str | None = Field(None, validation_alias="PLAY_API_BASE_URL")
     stripe_api_key: SecretStr | None = Field(None, validation_alias="STRIPE_API_KEY")
     stripe_webhook_secret: SecretStr | None = Field(None, validation_alias="STRIPE_WEBHOOK_SECRET")
+    #: only for the fake Stripe server (tests, ``make run``); unset in deployed stages
     stripe_api_base: str | None = Field(None, validation_alias="STRIPE_API_BASE")
+    #: the console's key for Stripe.js (public)
+    stripe_publishable_key: str | None = Field(None, validation_alias="STRIPE_PUBLISHABLE_KEY")
+    #: where the console loads Stripe.js from (``make run`` with the fake: its stand-in)
+    stripe_js_url: str = Field("https://js.stripe.com/v3/", validation_alias="STRIPE_JS_URL")
     jwt_secret: SecretStr | None = Field(None, validation_alias="ATIENDE_JWT_SECRET")
     #: the automated tests only (honoured in the ``test`` stage alone): Argon2id at its
     #: smallest cost, so the suite's hundreds of users stay fast

@@ -36,6 +36,10 @@ class Tenant(Item, discriminator="Tenant"):
     address = UnicodeAttribute(null=True)
     fiscal = JSONAttribute(default=dict)
     counts = MapAttribute(default=dict)  # type: ignore[var-annotated]
+    #: add-on quantities mirrored from the Stripe subscription: ``{"users": 2, ...}``
+    addons = MapAttribute(default=dict)  # type: ignore[var-annotated]
+    #: the Stripe side (docs/billing.md): customer, subscription and its state as last seen
+    billing = MapAttribute(null=True)  # type: ignore[var-annotated]
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 

@@ -358,3 +358,31 @@ def pulse_pk(tenant_id: str) -> str:
 
 def pulse_sk() -> str:
     return "PULSE"
+
+
+# --- billing (docs/billing.md) ----------------------------------------------------
+def stripe_event_pk(event_id: str) -> str:
+    """A Stripe event, stored once by its id before it is acknowledged."""
+    return _join("STRIPE_EVENT", event_id)
+
+
+def stripe_event_sk() -> str:
+    return "EVENT"
+
+
+def stripe_customer_pk(customer_id: str) -> str:
+    """Which tenant a Stripe customer is (events name the customer, not the tenant)."""
+    return _join("STRIPE_CUSTOMER", customer_id)
+
+
+def stripe_customer_sk() -> str:
+    return "TENANT"
+
+
+def invoice_sk(invoice_id: str) -> str:
+    """A tenant's Stripe invoice, mirrored (``PK = TENANT#t``)."""
+    return _join("INVOICE", invoice_id)
+
+
+def invoices_prefix() -> str:
+    return "INVOICE#"

@@ -83,6 +83,14 @@ ACTIONS: dict[str, Rule] = {
         "Add, edit and remove account contacts and their email preferences",
         frozenset({"admin", "account_contact"}),
     ),
+    "billing.read": Rule(
+        "See the plan, limits and usage, the subscription, payment methods and invoices",
+        frozenset({"admin", "account_contact"}),
+    ),
+    "billing.manage": Rule(
+        "Change the plan and add-ons, add and remove payment methods, cancel",
+        frozenset({"admin", "account_contact"}),
+    ),
     "channels.read": Rule("List channels and see their settings (never credentials)", STAFF),
     "channels.manage": Rule("Connect, configure and disconnect channels", ADMIN),
     "presence.set": Rule("Set one's own presence (online, away, offline)", HELP_DESK),

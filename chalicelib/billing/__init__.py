@@ -1,0 +1,1 @@
+"""Billing's provider adapter: Stripe (docs/billing.md)."""
