@@ -401,8 +401,9 @@ class FakeStripe:
             answer_headers["Access-Control-Allow-Methods"] = "GET, POST, DELETE"
             return 204, answer_headers, b""
         if not path.startswith("/v1/"):
-            status, content_type, raw = self._other(method, path, parts.query, body)
-            return status, {**answer_headers, "Content-Type": content_type}, raw
+            origin = f"http://{headers['host']}" if headers.get("host") else self.url
+            status, content_type, raw, more = self._other(method, path, parts.query, body, origin)
+            return status, {**answer_headers, **more, "Content-Type": content_type}, raw
         answer_headers["Content-Type"] = "application/json"
         raw_params = parts.query if method in ("GET", "DELETE") else body.decode("utf-8", "replace")
         if method == "DELETE" and body:
@@ -2492,37 +2493,35 @@ class FakeStripe:
         with self.lock:
             return [copy.deepcopy(e) for e in self.events if e["type"] == type]
 
-    def _other(self, method: str, path: str, query: str, body: bytes) -> tuple[int, str, bytes]:
+    def _other(
+        self, method: str, path: str, query: str, body: bytes, origin: str
+    ) -> tuple[int, str, bytes, dict[str, str]]:
         """``/v3/…`` (the Stripe.js stand-in), the hosted invoice pages and the controls."""
         from devstack import fake_stripe_js
 
         if method == "GET" and path.startswith("/v3"):
-            asset = fake_stripe_js.asset(path, self.url)
+            asset = fake_stripe_js.asset(path, origin)
             if asset is not None:
-                return 200, asset[0], asset[1]
+                return 200, asset[0], asset[1], {"Cache-Control": "no-store", **asset[2]}
         found = re.fullmatch(r"/_fake/stripe/invoices/([^/.]+)(\.pdf)?", path)
         if method == "GET" and found:
             with self.lock:
                 invoice = self.invoices.get(found.group(1))
                 if invoice is None:
-                    return 404, "text/plain", b"no such invoice"
+                    return 404, "text/plain", b"no such invoice", {}
                 if found.group(2):
-                    return 200, "application/pdf", invoice_pdf(invoice)
-                return 200, "text/html; charset=utf-8", invoice_page(invoice).encode()
+                    return 200, "application/pdf", invoice_pdf(invoice), {}
+                return 200, "text/html; charset=utf-8", invoice_page(invoice).encode(), {}
         params = parse_form(body.decode("utf-8", "replace") or query)
         try:
             result = self._control(method, path, params)
         except (KeyError, ValueError, StripeError) as exc:
-            return 400, "application/json", json.dumps({"error": {"message": str(exc)}}).encode()
+            error = {"error": {"message": str(exc)}}
+            return 400, "application/json", json.dumps(error).encode(), {}
         if result is None:
-            return (
-                404,
-                "application/json",
-                json.dumps(
-                    {"error": {"message": f"Unrecognized request URL ({method}: {path})"}}
-                ).encode(),
-            )
-        return 200, "application/json", json.dumps(result).encode()
+            error = {"error": {"message": f"Unrecognized request URL ({method}: {path})"}}
+            return 404, "application/json", json.dumps(error).encode(), {}
+        return 200, "application/json", json.dumps(result).encode(), {}
 
     def _control(self, method: str, path: str, params: Json) -> Any:
         if method == "GET" and path == "/_fake/stripe/state":
