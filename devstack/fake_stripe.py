@@ -291,6 +291,10 @@ class FakeStripe:
         self.sign_with: str | None = None
         #: send a signature that matches no secret
         self.bad_signature = False
+        #: deliveries to ``webhook_url`` answered with an error are tried again, up to
+        #: this many attempts in all, ``retry_after`` x attempt seconds apart
+        self.url_attempts = 4
+        self.retry_after = 2.0
         self.url = ""
         self.offset = 0  # seconds the fake's clock is ahead of the wall clock
         self.products: dict[str, Json] = {}
@@ -754,6 +758,17 @@ class FakeStripe:
             self.deliveries.append(record)
             if 200 <= record["status"] < 300:
                 event["pending_webhooks"] = 0
+            elif record["to"] != "sink" and attempt < self.url_attempts and not self._stopping:
+                # Stripe retries a failed delivery later (hours there, seconds here); with
+                # a sink the test decides (``resend``)
+                retry = threading.Timer(self.retry_after * attempt, self._retry, (event_id, attempt + 1))  # fmt: skip
+                retry.daemon = True
+                retry.start()
+
+    def _retry(self, event_id: str, attempt: int) -> None:
+        with self._queue_cv:
+            self._pending.append((event_id, attempt))
+            self._queue_cv.notify_all()
 
     # --- products and prices -------------------------------------------------------------
     def _product(self, ident: str) -> Json:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 import stripe
 
 from devstack.fake_stripe import FakeStripe, parse_form, prorated
-from tests.support.stripe import PUBLISHABLE_KEY, WEBHOOK_SECRET, sdk
+from tests.support.stripe import PUBLISHABLE_KEY, WEBHOOK_SECRET, deliver_to, sdk
 
 
 @pytest.fixture
@@ -371,3 +372,172 @@ def test_held_events_are_released_in_the_order_asked(client: Any, fake_stripe: F
     fake_stripe.flush()
     assert received[-1] == "customer.created"
     assert [d["event_id"] for d in fake_stripe.deliveries].count(first) == 2
+
+
+def test_a_plan_change_mid_period_is_prorated_by_the_days_left(
+    client: Any, fake_stripe: FakeStripe
+) -> None:
+    customer, _ = _customer_with_card(client)
+    sub = _subscribe(client, customer, users=0)
+    start = sub["items"].data[0].current_period_start
+    end = sub["items"].data[0].current_period_end
+    days = round((end - start) / 86400)
+    fake_stripe.advance_clock(10 * 86400)  # ten days used
+    lite = sub["items"].data[0]
+    pro = _prices(client)["atiende_pro_monthly"]
+    change = {"items": [{"id": lite.id, "price": pro.id}], "proration_behavior": "always_invoice"}
+    preview = client.v1.invoices.create_preview(
+        params={"customer": customer.id, "subscription": sub.id, "subscription_details": change}
+    )
+    left = days - 10
+    expected = round(9900 * left / days) - round(4900 * left / days)
+    assert preview.amount_due == expected
+    assert preview.lines.data[0].description.startswith(
+        "Unused time on 1 \u00d7 Adereso Helpdesk Lite"
+    )
+
+    updated = client.v1.subscriptions.update(
+        sub.id, params={**change, "expand": ["latest_invoice"]}
+    )
+    assert updated["items"].data[0].price.lookup_key == "atiende_pro_monthly"
+    assert (
+        updated["items"].data[0].id == lite.id
+        and updated["items"].data[0].current_period_end == end
+    )
+    assert updated.latest_invoice.amount_paid == expected
+
+
+def test_create_prorations_wait_for_the_renewal_invoice(
+    client: Any, fake_stripe: FakeStripe
+) -> None:
+    customer, _ = _customer_with_card(client)
+    sub = _subscribe(client, customer, users=1)
+    users_item = sub["items"].data[1]
+    updated = client.v1.subscriptions.update(
+        sub.id,
+        params={"items": [{"id": users_item.id, "quantity": 3}]},  # create_prorations
+    )
+    assert updated.latest_invoice == sub.latest_invoice.id  # nothing invoiced now
+    upcoming = client.v1.invoices.create_preview(params={"customer": customer.id, "subscription": sub.id})  # fmt: skip
+    renewal = fake_stripe.advance(sub.id)
+    invoice = client.v1.invoices.retrieve(renewal["latest_invoice"])
+    prorations = [
+        x.amount for x in invoice.lines.data if x.parent.subscription_item_details.proration
+    ]
+    assert prorations == [-1500, 4500]
+    assert invoice.amount_paid == 3000 + 4900 + 3 * 1500 == upcoming.amount_due
+
+
+def test_a_preview_of_a_new_subscription_is_its_first_invoice(client: Any) -> None:
+    customer = client.v1.customers.create(params={"name": "Ana"})
+    prices = _prices(client)
+    preview = client.v1.invoices.create_preview(
+        params={"customer": customer.id,
+                "subscription_details": {"items": [
+                    {"price": prices["atiende_pro_monthly"].id},
+                    {"price": prices["atiende_extra_user_monthly"].id, "quantity": 4}]}})  # fmt: skip
+    assert preview.amount_due == 9900 + 4 * 1500
+    assert [x.parent.subscription_item_details.proration for x in preview.lines.data] == [False, False]  # fmt: skip
+    assert client.v1.invoices.list(params={"customer": customer.id}).data == []
+
+
+def test_a_failing_card_on_an_update_with_allow_incomplete_leaves_it_past_due(
+    client: Any, fake_stripe: FakeStripe
+) -> None:
+    customer, _ = _customer_with_card(client)
+    sub = _subscribe(client, customer, users=1)
+    fake_stripe.fail_charges(customer.id)
+    change = {"items": [{"id": sub["items"].data[1].id, "quantity": 2}], "proration_behavior": "always_invoice"}  # fmt: skip
+    with pytest.raises(stripe.CardError):
+        client.v1.subscriptions.update(sub.id, params={**change, "payment_behavior": "error_if_incomplete"})  # fmt: skip
+    assert client.v1.subscriptions.retrieve(sub.id)["items"].data[1].quantity == 1
+
+    updated = client.v1.subscriptions.update(
+        sub.id,
+        params={
+            **change,
+            "payment_behavior": "allow_incomplete",
+            "expand": ["latest_invoice"],
+        },
+    )
+    assert updated.status == "past_due" and updated["items"].data[1].quantity == 2
+    assert (updated.latest_invoice.status, updated.latest_invoice.attempt_count) == ("open", 1)
+    assert updated.latest_invoice.next_payment_attempt is not None
+
+    fake_stripe.fail_charges(customer.id, failing=False)
+    assert fake_stripe.advance(sub.id)["status"] == "active"  # the retry pays it
+    assert client.v1.invoices.retrieve(updated.latest_invoice.id).status == "paid"
+
+
+def test_errors_are_stripes(client: Any, fake_stripe: FakeStripe) -> None:
+    with pytest.raises(stripe.InvalidRequestError) as unknown:
+        client.v1.customers.create(params={"nmae": "typo"})
+    assert unknown.value.param == "nmae" and unknown.value.http_status == 400
+    customer = client.v1.customers.create(params={"name": "Ana"})
+    with pytest.raises(stripe.InvalidRequestError) as no_card:
+        _subscribe(client, customer)
+    assert "no attached payment source" in str(no_card.value)
+    bad_key = stripe.StripeClient("sk_live_nope", base_addresses={"api": fake_stripe.url})
+    with pytest.raises(stripe.AuthenticationError):
+        bad_key.v1.customers.retrieve(customer.id)
+    with pytest.raises(urllib.error.HTTPError) as no_key:
+        urllib.request.urlopen(f"{fake_stripe.url}/v1/customers/{customer.id}")
+    assert no_key.value.code == 401
+    assert "You did not provide an API key" in json.loads(no_key.value.read())["error"]["message"]
+
+
+def test_concurrent_calls_are_safe(client: Any, fake_stripe: FakeStripe) -> None:
+    made: list[str] = []
+
+    def create() -> None:
+        for _ in range(5):
+            made.append(client.v1.customers.create(params={"name": "Ana"}).id)
+
+    threads = [threading.Thread(target=create) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(made)) == 30 == len(fake_stripe.customers)
+    assert len(fake_stripe.events_of("customer.created")) == 30
+
+
+def test_the_fixture_points_atiende_at_the_fake(fake_stripe: FakeStripe) -> None:
+    from chalicelib.billing import stripe_client
+    from chalicelib.settings import get_settings
+
+    settings = get_settings()
+    assert settings.stripe_api_base == fake_stripe.url
+    assert settings.stripe_js_url == fake_stripe.url + "/v3/"
+    customer = stripe_client.call(stripe_client.client().v1.customers.create, params={"name": "Ana"})  # fmt: skip
+    assert customer["id"] in fake_stripe.customers
+    with pytest.raises(stripe_client.CardDeclined):
+        stripe_client.call(stripe_client.client().v1.payment_methods.attach, "pm_card_chargeDeclined",
+                           params={"customer": customer["id"]})  # fmt: skip
+
+
+def test_webhooks_can_go_into_the_chalice_test_client(fake_stripe: FakeStripe, api: Any) -> None:
+    deliver_to(fake_stripe, api)
+    sdk(fake_stripe).v1.customers.create(params={"name": "Ana"})
+    assert fake_stripe.deliveries == []  # with a sink, only flush() delivers
+    fake_stripe.flush()
+    [delivery] = fake_stripe.deliveries
+    assert delivery["to"] == "sink" and delivery["type"] == "customer.created"
+    assert delivery["status"] >= 200  # the app answered (whatever its webhook route says)
+
+
+def test_the_stripe_js_stand_in_is_served_without_inline_script(fake_stripe: FakeStripe) -> None:
+    import re
+
+    script = urllib.request.urlopen(fake_stripe.url + "/v3/")
+    assert script.headers["Content-Type"].startswith("application/javascript")
+    body = script.read().decode()
+    assert "Secure payment input frame" in body and fake_stripe.url in body
+    assert "eval(" not in body and "new Function" not in body
+    frame = urllib.request.urlopen(fake_stripe.url + "/v3/elements-frame.html")
+    page = frame.read().decode()
+    assert "script-src 'self'" in frame.headers["Content-Security-Policy"]
+    for label in ("Card number", "Expiration date (MM / YY)", "Security code"):
+        assert f">{label}</label>" in page
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page) == []
+    assert " style=" not in page
