@@ -541,3 +541,75 @@ def test_the_stripe_js_stand_in_is_served_without_inline_script(fake_stripe: Fak
         assert f">{label}</label>" in page
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page) == []
     assert " style=" not in page
+
+
+def test_the_stripe_js_stand_in_confirms_a_setup_in_a_browser(
+    client: Any, fake_stripe: FakeStripe
+) -> None:
+    """A page of another origin, under a CSP like the console's, mounts the payment
+    Element; the card typed in the frame confirms the setup intent (declined, then ok)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.console import CHROMIUM, MISSING_CHROMIUM
+
+    if not CHROMIUM.is_file():
+        pytest.fail(MISSING_CHROMIUM)
+    customer = client.v1.customers.create(params={"name": "Ana"})
+    intent = client.v1.setup_intents.create(params={"customer": customer.id})
+    page_html = (
+        "<!doctype html><meta charset=utf-8><meta http-equiv='Content-Security-Policy' "
+        f"content=\"default-src 'self'; script-src 'self' {fake_stripe.url}; "
+        f"frame-src {fake_stripe.url}; connect-src 'self'\">"
+        f"<script src='{fake_stripe.url}/v3/'></script><script src='/app.js' defer></script>"
+        "<div id=pay></div>"
+    ).encode()
+    app_js = (
+        f"const stripe = Stripe('{PUBLISHABLE_KEY}', {{locale: 'es'}});"
+        f"const elements = stripe.elements({{clientSecret: '{intent.client_secret}'}});"
+        "const payment = elements.create('payment'); window.changes = [];"
+        "payment.on('change', (e) => window.changes.push([e.complete, e.empty]));"
+        "payment.on('ready', () => { window.ready = true; });"
+        "payment.mount('#pay');"
+        "window.confirmIt = () => stripe.confirmSetup({elements, redirect: 'if_required'});"
+    ).encode()
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body, kind = (app_js, "text/javascript") if self.path == "/app.js" else (page_html, "text/html")  # fmt: skip
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    errors: list[str] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
+            page = browser.new_page()
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(f"http://localhost:{server.server_address[1]}/")  # another origin
+            page.wait_for_function("window.ready === true")
+            frame = page.frame_locator("iframe[title='Secure payment input frame']")
+            frame.get_by_label("Card number").fill("4000 0000 0000 0002")
+            frame.get_by_label("Expiration date (MM / YY)").fill("12 / 34")
+            frame.get_by_label("Security code").fill("123")
+            page.wait_for_function("window.changes.length && window.changes.at(-1)[0] === true")
+            declined = page.evaluate("window.confirmIt()")
+            assert declined["error"]["code"] == "card_declined"
+            assert declined["error"]["type"] == "card_error"
+            frame.get_by_label("Card number").fill("4242 4242 4242 4242")
+            confirmed = page.evaluate("window.confirmIt()")
+            assert "4242" not in page.content()  # the card stays in the frame
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert errors == []
+    assert confirmed["setupIntent"]["status"] == "succeeded"
+    [method] = client.v1.customers.payment_methods.list(customer.id, params={"type": "card"}).data
+    assert method.id == confirmed["setupIntent"]["payment_method"] and method.card.last4 == "4242"
