@@ -42,6 +42,7 @@ import string
 import sys
 import threading
 import time
+import traceback
 import urllib.error
 import urllib.request
 from collections import deque
@@ -450,6 +451,10 @@ class FakeStripe:
             error = dict(exc.body)
             error["request_log_url"] = f"https://dashboard.stripe.com/test/logs/{request_id}"
             status, raw = exc.status, json.dumps({"error": error}).encode()
+        except Exception as exc:  # a bug of the fake: said as Stripe says its own failures
+            traceback.print_exc()
+            error = {"type": "api_error", "message": f"The fake Stripe failed: {exc!r}"}
+            status, raw = 500, json.dumps({"error": error}).encode()
         if key and method == "POST":
             answer_headers["Idempotency-Key"] = key
             if status < 500 and status != 401:
