@@ -524,6 +524,13 @@ class FakeStripe:
             ("GET", "/v1/invoices", self.api_list_invoices, "secret"),
             ("GET", "/v1/invoices/([^/]+)", self.api_get_invoice, "secret"),
             ("POST", "/v1/invoices/([^/]+)/pay", self.api_pay_invoice, "secret"),
+            ("POST", "/v1/invoices/([^/]+)/void", self.api_void_invoice, "secret"),
+            (
+                "POST",
+                "/v1/invoices/([^/]+)/mark_uncollectible",
+                self.api_uncollectible_invoice,
+                "secret",
+            ),
             ("GET", "/v1/invoices/([^/]+)/lines", self.api_invoice_lines, "secret"),
             ("GET", "/v1/events", self.api_list_events, "secret"),
             ("GET", "/v1/events/([^/]+)", self.api_get_event, "secret"),
@@ -1698,7 +1705,7 @@ class FakeStripe:
             "currency": price["currency"],
             "description": description,
             "discount_amounts": [],
-            "discountable": True,
+            "discountable": not proration,
             "discounts": [],
             "invoice": None,
             "livemode": False,
@@ -2262,6 +2269,34 @@ class FakeStripe:
         sub["cancellation_details"]["reason"] = reason
         self._pending_items.pop(sub["id"], None)
         self._event("customer.subscription.deleted", sub)
+        latest = self.invoices.get(sub["latest_invoice"] or "")
+        if latest is not None and latest["status"] == "open":
+            latest["next_payment_attempt"] = None
+            if sub["status"] == "incomplete_expired":  # Stripe voids the first invoice
+                self._close_invoice(latest, "void")
+
+    def _close_invoice(self, invoice: Json, status: str) -> None:
+        before = copy.deepcopy(invoice)
+        invoice["status"], invoice["next_payment_attempt"] = status, None
+        invoice["amount_remaining"] = 0 if status == "void" else invoice["amount_remaining"]
+        moment = "voided_at" if status == "void" else "marked_uncollectible_at"
+        invoice["status_transitions"][moment] = self.now()
+        self._changed("invoice.updated", invoice, before)
+        self._event("invoice.voided" if status == "void" else "invoice.marked_uncollectible", invoice)  # fmt: skip
+
+    def api_void_invoice(self, params: Json, ident: str) -> Json:
+        return self._close(params, ident, "void")
+
+    def api_uncollectible_invoice(self, params: Json, ident: str) -> Json:
+        return self._close(params, ident, "uncollectible")
+
+    def _close(self, params: Json, ident: str, status: str) -> Json:
+        invoice = self._invoice(ident)
+        _allow(params, ())
+        if invoice["status"] not in ("open", "uncollectible") or invoice["status"] == status:
+            raise StripeError(400, f"You can only mark an open invoice as {status}; this one is {invoice['status']}.", code="invoice_not_open")  # fmt: skip
+        self._close_invoice(invoice, status)
+        return self._out(invoice, params)
 
     def api_cancel_sub(self, params: Json, ident: str) -> Json:
         sub = self._sub(ident)

@@ -266,6 +266,11 @@ def test_a_declined_card_refuses_the_subscription_and_changes_nothing(
     assert allowed.status == "incomplete"
     assert (allowed.latest_invoice.status, allowed.latest_invoice.attempt_count) == ("open", 1)
     assert len(fake_stripe.events_of("invoice.payment_failed")) == 1
+    fake_stripe.advance(allowed.id)
+    assert fake_stripe.advance(allowed.id)["status"] == "incomplete_expired"  # third attempt
+    assert client.v1.invoices.retrieve(allowed.latest_invoice.id).status == "void"
+    assert [e["type"] for e in fake_stripe.events][-3:] == [
+        "customer.subscription.deleted", "invoice.updated", "invoice.voided"]  # fmt: skip
 
 
 def test_a_renewal_that_keeps_failing_ends_the_subscription(client: Any, fake_stripe: FakeStripe) -> None:  # fmt: skip
