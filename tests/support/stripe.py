@@ -58,24 +58,22 @@ def _forget_settings() -> None:
 
 
 @pytest.fixture
-def fake_stripe(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[FakeStripe]:
+def fake_stripe(request: pytest.FixtureRequest) -> Iterator[FakeStripe]:
     marker = request.node.get_closest_marker("fake_stripe")
     catalog = bool((marker.kwargs if marker else {}).get("catalog", True))
     fake = FakeStripe(webhook_secret=WEBHOOK_SECRET, catalog=catalog).start()
-    monkeypatch.setenv("STRIPE_API_KEY", SECRET_KEY)
-    monkeypatch.setenv("STRIPE_API_BASE", fake.url)
-    monkeypatch.setenv("STRIPE_PUBLISHABLE_KEY", PUBLISHABLE_KEY)
-    monkeypatch.setenv("STRIPE_JS_URL", fake.url + "/v3/")
-    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
-    _forget_settings()
-    try:
-        yield fake
-    finally:
-        fake.stop()
-        monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("STRIPE_API_KEY", SECRET_KEY)
+        env.setenv("STRIPE_API_BASE", fake.url)
+        env.setenv("STRIPE_PUBLISHABLE_KEY", PUBLISHABLE_KEY)
+        env.setenv("STRIPE_JS_URL", fake.url + "/v3/")
+        env.setenv("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
         _forget_settings()
+        try:
+            yield fake
+        finally:
+            fake.stop()
+    _forget_settings()
 
 
 def deliver_to(fake: FakeStripe, api: Any, path: str = "/webhooks/stripe") -> None:
