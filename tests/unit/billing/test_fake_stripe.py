@@ -618,3 +618,56 @@ def test_the_stripe_js_stand_in_confirms_a_setup_in_a_browser(
     assert confirmed["setupIntent"]["status"] == "succeeded"
     [method] = client.v1.customers.payment_methods.list(customer.id, params={"type": "card"}).data
     assert method.id == confirmed["setupIntent"]["payment_method"] and method.card.last4 == "4242"
+
+
+def test_removing_an_add_on_credits_the_next_invoice(client: Any, fake_stripe: FakeStripe) -> None:
+    customer, _ = _customer_with_card(client)
+    sub = _subscribe(client, customer, users=2)
+    users_item = sub["items"].data[1]
+    change = {"items": [{"id": users_item.id, "deleted": True}], "proration_behavior": "always_invoice"}  # fmt: skip
+    preview = client.v1.invoices.create_preview(
+        params={"customer": customer.id, "subscription": sub.id, "subscription_details": change}
+    )
+    assert (preview.total, preview.amount_due) == (-3000, 0)
+    updated = client.v1.subscriptions.update(
+        sub.id, params={**change, "expand": ["latest_invoice"]}
+    )
+    assert [i.price.lookup_key for i in updated["items"].data] == ["atiende_lite_monthly"]
+    assert (updated.latest_invoice.total, updated.latest_invoice.amount_due) == (-3000, 0)
+    assert updated.latest_invoice.status == "paid"
+    assert client.v1.customers.retrieve(customer.id).balance == -3000  # a credit
+
+    renewal = client.v1.invoices.retrieve(fake_stripe.advance(sub.id)["latest_invoice"])
+    assert (renewal.total, renewal.starting_balance, renewal.amount_due) == (4900, -3000, 1900)
+    assert client.v1.customers.retrieve(customer.id).balance == 0
+
+
+def test_the_controls_answer_over_http_too(client: Any, fake_stripe: FakeStripe) -> None:
+    """What ``make run`` and the browser tests drive: ``/_fake/stripe/…``."""
+
+    def control(path: str, **form: str) -> Any:
+        from urllib.parse import urlencode
+
+        request = urllib.request.Request(
+            fake_stripe.url + path, data=urlencode(form).encode(), method="POST"
+        )
+        with urllib.request.urlopen(request) as answer:
+            return json.loads(answer.read())
+
+    customer, _ = _customer_with_card(client)
+    sub = _subscribe(client, customer)
+    control(f"/_fake/stripe/customers/{customer.id}/fail_charges")
+    control("/_fake/stripe/webhooks/hold")
+    assert control(f"/_fake/stripe/subscriptions/{sub.id}/advance")["status"] == "past_due"
+    held = [e["type"] for e in fake_stripe.held()]
+    assert "invoice.payment_failed" in held
+    control(f"/_fake/stripe/customers/{customer.id}/fail_charges", failing="false")
+    assert control(f"/_fake/stripe/subscriptions/{sub.id}/advance")["status"] == "active"
+    control("/_fake/stripe/webhooks/release", order="invoice.payment_failed")
+    assert fake_stripe.held() == []
+    with urllib.request.urlopen(fake_stripe.url + "/_fake/stripe/state") as answer:
+        state = json.loads(answer.read())
+    assert state["subscriptions"][sub.id]["status"] == "active"
+    with pytest.raises(urllib.error.HTTPError) as unknown:
+        control("/_fake/stripe/subscriptions/sub_nope/advance")
+    assert unknown.value.code == 400
