@@ -424,9 +424,9 @@ class FakeStripe:
                     401,
                     "This API call cannot be made with a publishable API key. Please use a secret API key.",
                 )
-            if key and method == "POST":
-                with self.lock:
-                    stored = self._idempotency.get(key)
+            idempotent = bool(key) and method == "POST"
+            with self.lock:  # check, run and keep the result at once: a twin waits
+                stored = self._idempotency.get(key or "") if idempotent else None
                 if stored is not None:
                     if stored[0] != fingerprint:
                         raise StripeError(
@@ -436,31 +436,39 @@ class FakeStripe:
                         )
                     return (
                         stored[1],
-                        {**answer_headers, "Idempotent-Replayed": "true", "Idempotency-Key": key},
+                        {
+                            **answer_headers,
+                            "Idempotent-Replayed": "true",
+                            "Idempotency-Key": key or "",
+                        },
                         stored[2],
                     )
-            with self.lock:
                 self._ctx.request_id, self._ctx.idempotency_key = request_id, key
                 self._ctx.auth = auth
                 try:
-                    result = route[2](params, *groups)
+                    status, raw = 200, json.dumps(route[2](params, *groups)).encode()
+                except StripeError as exc:
+                    status, raw = exc.status, self._error_body(exc, request_id)
                 finally:
                     self._ctx.request_id = self._ctx.idempotency_key = self._ctx.auth = None
-            status, raw = 200, json.dumps(result).encode()
+                # Stripe keeps what ran (a success, a declined card), not a refused request
+                if idempotent and status in (200, 402):
+                    self._idempotency[key or ""] = (fingerprint, status, raw)
         except StripeError as exc:
-            error = dict(exc.body)
-            error["request_log_url"] = f"https://dashboard.stripe.com/test/logs/{request_id}"
-            status, raw = exc.status, json.dumps({"error": error}).encode()
+            status, raw = exc.status, self._error_body(exc, request_id)
         except Exception as exc:  # a bug of the fake: said as Stripe says its own failures
             traceback.print_exc()
             error = {"type": "api_error", "message": f"The fake Stripe failed: {exc!r}"}
             status, raw = 500, json.dumps({"error": error}).encode()
         if key and method == "POST":
             answer_headers["Idempotency-Key"] = key
-            if status < 500 and status != 401:
-                with self.lock:
-                    self._idempotency.setdefault(key, (fingerprint, status, raw))
         return status, answer_headers, raw
+
+    @staticmethod
+    def _error_body(exc: StripeError, request_id: str) -> bytes:
+        error = dict(exc.body)
+        error["request_log_url"] = f"https://dashboard.stripe.com/test/logs/{request_id}"
+        return json.dumps({"error": error}).encode()
 
     def _auth(self, header: str) -> str:
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""

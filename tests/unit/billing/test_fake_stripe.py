@@ -252,6 +252,29 @@ def test_the_same_idempotency_key_replays_and_another_body_is_refused(
     assert refused.value.http_status == 400
 
 
+def test_a_refused_request_is_not_kept_for_its_key_but_a_declined_card_is(client: Any) -> None:
+    customer = client.v1.customers.create(params={"name": "Ana"})
+    prices = _prices(client)
+    params = {"customer": customer.id, "items": [{"price": prices["atiende_lite_monthly"].id}],
+              "payment_behavior": "error_if_incomplete"}  # fmt: skip
+    with pytest.raises(stripe.InvalidRequestError):  # no card yet: refused, not run
+        client.v1.subscriptions.create(params=params, options={"idempotency_key": "k-2"})
+    method = client.v1.payment_methods.attach("pm_card_chargeCustomerFail", params={"customer": customer.id})  # fmt: skip
+    client.v1.customers.update(customer.id, params={"invoice_settings": {"default_payment_method": method.id}})  # fmt: skip
+    with pytest.raises(stripe.CardError):  # ran: declined, and kept
+        client.v1.subscriptions.create(params=params, options={"idempotency_key": "k-2"})
+    client.v1.payment_methods.detach(method.id)
+    _customer_card = client.v1.payment_methods.attach("pm_card_visa", params={"customer": customer.id})  # fmt: skip
+    client.v1.customers.update(customer.id, params={"invoice_settings": {"default_payment_method": _customer_card.id}})  # fmt: skip
+    with pytest.raises(stripe.CardError) as replayed:
+        client.v1.subscriptions.create(params=params, options={"idempotency_key": "k-2"})
+    assert replayed.value.headers["Idempotent-Replayed"] == "true"
+    assert (
+        client.v1.subscriptions.create(params=params, options={"idempotency_key": "k-3"}).status
+        == "active"
+    )
+
+
 def test_a_declined_card_refuses_the_subscription_and_changes_nothing(
     client: Any, fake_stripe: FakeStripe
 ) -> None:
