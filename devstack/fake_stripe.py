@@ -252,10 +252,12 @@ def list_object(url: str, data: list[Json], has_more: bool = False) -> Json:
 
 
 def signature_header(secret: str, body: bytes, timestamp: int) -> str:
-    """Stripe's ``Stripe-Signature``: ``t=<ts>,v1=<hex HMAC-SHA256 of "<ts>.<body>">``."""
+    """Stripe's ``Stripe-Signature``: ``t=<ts>,v1=<hex HMAC-SHA256 of "<ts>.<body>">``; with
+    several secrets (comma-separated: a rotation's old and new), one ``v1`` each."""
     signed = f"{timestamp}.".encode() + body
-    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+    digests = [hmac.new(one.strip().encode(), signed, hashlib.sha256).hexdigest()
+               for one in secret.split(",")]  # fmt: skip
+    return f"t={timestamp}," + ",".join(f"v1={digest}" for digest in digests)
 
 
 class _Context(threading.local):
@@ -288,7 +290,8 @@ class FakeStripe:
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.webhook_sink: Callable[[bytes, dict[str, str]], Any] | None = None
-        #: sign with this secret instead (an old secret after a rotation)
+        #: sign with this secret instead (an old secret after a rotation; "old,new": both,
+        #: as Stripe does while a rotated secret still works)
         self.sign_with: str | None = None
         #: send a signature that matches no secret
         self.bad_signature = False

@@ -373,6 +373,22 @@ def test_webhooks_are_signed_as_stripe_signs_them(client: Any, fake_stripe: Fake
         stripe.Webhook.construct_event(body, signature, WEBHOOK_SECRET)
     assert stripe.Webhook.construct_event(body, signature, "whsec_old_secret").type == "customer.updated"  # fmt: skip
 
+    fake_stripe.sign_with = f"whsec_old_secret,{WEBHOOK_SECRET}"  # a rotation: both
+    client.v1.customers.update(customer.id, params={"name": "Ana"})
+    fake_stripe.flush()
+    body, signature = receiver.bodies[-1]
+    assert signature.count("v1=") == 2
+    assert (
+        stripe.Webhook.construct_event(body, signature, WEBHOOK_SECRET).type == "customer.updated"
+    )
+
+    fake_stripe.sign_with, fake_stripe.bad_signature = None, True
+    client.v1.customers.update(customer.id, params={"name": "Ana María"})
+    fake_stripe.flush()
+    body, signature = receiver.bodies[-1]
+    with pytest.raises(stripe.SignatureVerificationError):
+        stripe.Webhook.construct_event(body, signature, WEBHOOK_SECRET)
+
 
 def test_held_events_are_released_in_the_order_asked(client: Any, fake_stripe: FakeStripe) -> None:  # fmt: skip
     received: list[str] = []
@@ -694,3 +710,15 @@ def test_the_controls_answer_over_http_too(client: Any, fake_stripe: FakeStripe)
     with pytest.raises(urllib.error.HTTPError) as unknown:
         control("/_fake/stripe/subscriptions/sub_nope/advance")
     assert unknown.value.code == 400
+
+
+def test_an_event_can_be_delivered_twice_in_a_row(client: Any, fake_stripe: FakeStripe) -> None:
+    received: list[str] = []
+    fake_stripe.webhook_sink = lambda body, headers: received.append(json.loads(body)["id"]) or 200
+    fake_stripe.duplicate_next()
+    client.v1.customers.create(params={"name": "Ana"})
+    client.v1.customers.create(params={"name": "Beto"})
+    fake_stripe.flush()
+    first, second = (e["id"] for e in fake_stripe.events_of("customer.created"))
+    assert received == [first, first, second]
+    assert [d["status"] for d in fake_stripe.deliveries] == [200, 200, 200]
