@@ -548,6 +548,7 @@ def test_concurrent_calls_are_safe(client: Any, fake_stripe: FakeStripe) -> None
 
 def test_the_fixture_points_atiende_at_the_fake(fake_stripe: FakeStripe) -> None:
     from chalicelib.billing import stripe_client
+    from chalicelib.domain.errors import DomainError
     from chalicelib.settings import get_settings
 
     settings = get_settings()
@@ -555,9 +556,10 @@ def test_the_fixture_points_atiende_at_the_fake(fake_stripe: FakeStripe) -> None
     assert settings.stripe_js_url == fake_stripe.url + "/v3/"
     customer = stripe_client.call(stripe_client.client().v1.customers.create, params={"name": "Ana"})  # fmt: skip
     assert customer["id"] in fake_stripe.customers
-    with pytest.raises(stripe_client.CardDeclined):
+    with pytest.raises(DomainError) as declined:  # the domain's refusal, 402 card_declined
         stripe_client.call(stripe_client.client().v1.payment_methods.attach, "pm_card_chargeDeclined",
                            params={"customer": customer["id"]})  # fmt: skip
+    assert declined.value.code == "card_declined"
 
 
 def test_webhooks_can_go_into_the_chalice_test_client(fake_stripe: FakeStripe, api: Any) -> None:
