@@ -285,6 +285,7 @@ class FakeStripe:
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
         catalog: bool = False,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.lock = threading.RLock()
         self.webhook_url = webhook_url
@@ -300,6 +301,9 @@ class FakeStripe:
         self.url_attempts = 4
         self.retry_after = 2.0
         self.url = ""
+        #: the wall clock (epoch seconds): the app's own in the tests, so a frozen or moved
+        #: app clock moves the fake too; the machine's otherwise
+        self.clock = clock or time.time
         self.offset = 0  # seconds the fake's clock is ahead of the wall clock
         self.products: dict[str, Json] = {}
         self.prices: dict[str, Json] = {}
@@ -357,9 +361,12 @@ class FakeStripe:
         self.stop()
 
     def now(self) -> int:
-        return int(time.time()) + self.offset
+        """Stripe's time: the wall clock plus what ``advance_clock``/``advance`` moved it."""
+        return int(self.clock()) + self.offset
 
     def advance_clock(self, seconds: int) -> None:
+        """Move Stripe's time only (a test clock): the app's clock stays, so what the app
+        computes from its own time (a ``proration_date``) does not move with it."""
         with self.lock:
             self.offset += seconds
 
@@ -728,7 +735,7 @@ class FakeStripe:
         event = self.events_by_id[event_id]
         body = json.dumps(event, indent=2).encode()
         secret = self.sign_with or self.webhook_secret or ""
-        timestamp = self.now()
+        timestamp = int(self.clock())  # the receiver checks it against its own clock
         signature = signature_header(secret, body, timestamp)
         if self.bad_signature:
             signature = signature_header("whsec_not_the_secret", body, timestamp)

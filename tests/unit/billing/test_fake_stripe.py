@@ -724,3 +724,20 @@ def test_an_event_can_be_delivered_twice_in_a_row(client: Any, fake_stripe: Fake
     first, second = (e["id"] for e in fake_stripe.events_of("customer.created"))
     assert received == [first, first, second]
     assert [d["status"] for d in fake_stripe.deliveries] == [200, 200, 200]
+
+
+def test_the_fake_follows_the_apps_clock(client: Any, fake_stripe: FakeStripe, frozen_clock: Any) -> None:  # fmt: skip
+    from datetime import timedelta
+
+    frozen = int(frozen_clock.now().timestamp())
+    assert client.v1.customers.create(params={"name": "Ana"}).created == frozen
+    frozen_clock.advance(timedelta(days=3))
+    customer, _ = _customer_with_card(client)
+    assert customer.created == frozen + 3 * 86400
+    sub = _subscribe(client, customer)
+    signatures: list[str] = []
+    fake_stripe.webhook_sink = lambda body, headers: signatures.append(headers["Stripe-Signature"]) or 200  # fmt: skip
+    fake_stripe.advance(sub.id)  # Stripe's time moves a month; the app's does not
+    fake_stripe.flush()
+    # signed at the app's "now", which is what its check compares with
+    assert {s.split(",")[0] for s in signatures} == {f"t={frozen + 3 * 86400}"}
