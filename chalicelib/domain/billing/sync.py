@@ -189,7 +189,7 @@ def tell_downgrade(tenant_id: str, subscription_id: str) -> bool:
     its admins and billing contacts get one email saying what to remove (once per
     subscription ended: claimed on the tenant before it is queued). Returns whether it
     was queued."""
-    from chalicelib.domain.billing.invoices import billing_recipients
+    from chalicelib.domain.billing.invoices import billing_link, billing_recipients
     from chalicelib.mail import message as mail
     from chalicelib.mail.templates import render_downgrade
 
@@ -218,10 +218,3 @@ def tell_downgrade(tenant_id: str, subscription_id: str) -> bool:
              extra={"tenant_id": tenant_id, "subscription_id": subscription_id,
                     "over_limit": [o.get("limit") for o in over]})  # fmt: skip
     return True
-
-
-def billing_link() -> str:
-    """Where the console shows billing (plan, payment methods, invoices)."""
-    from chalicelib.settings import get_settings
-
-    return f"{get_settings().public_url}/admin/billing"

@@ -17,13 +17,7 @@ from chalicelib.store.billing import StripeEvent
 from chalicelib.store.meter import measure
 from tests.support.payloads import payload
 from tests.support.queues import queue_depth
-from tests.support.stripe_events import (  # noqa: F401  (fixtures)
-    OLD_WHSEC,
-    WHSEC,
-    billing,
-    sign,
-    stripe_api,
-)
+from tests.support.stripe_events import OLD_WHSEC, WHSEC, sign
 from tests.support.table_stream import run_effects
 
 EVENT = "stripe_events/customer.subscription.updated.json"
@@ -127,7 +121,7 @@ def test_during_a_rotation_either_secret_signs_and_any_v1_may_match(billing):
 
 
 def test_without_a_webhook_secret_stripe_is_answered_503(billing):
-    os.environ.pop("STRIPE_WEBHOOK_SECRET")
+    os.environ["STRIPE_WEBHOOK_SECRET"] = ""
     get_settings.cache_clear()
     body = json.dumps(payload(EVENT)).encode()
     response = billing.post(body, sign(body))
@@ -141,10 +135,12 @@ def test_without_a_webhook_secret_stripe_is_answered_503(billing):
         b"not json",
         b"[1, 2]",
         json.dumps({"id": "evt_1SaNoObject000001", "object": "charge"}).encode(),
-        json.dumps({"id": "cus_x", "object": "event", "type": "x", "created": 1,
-                    "data": {"object": {}}}).encode(),  # fmt: skip
-        json.dumps({"id": "evt_1SaNoData00000001", "object": "event", "type": "x",
-                    "created": 1}).encode(),  # fmt: skip
+        json.dumps(
+            {"id": "cus_x", "object": "event", "type": "x", "created": 1, "data": {"object": {}}}
+        ).encode(),
+        json.dumps(
+            {"id": "evt_1SaNoData00000001", "object": "event", "type": "x", "created": 1}
+        ).encode(),
     ],
 )
 def test_a_verified_body_that_is_no_stripe_event_is_400(billing, body):
