@@ -71,6 +71,26 @@ def test_an_older_read_of_the_subscription_never_overwrites_a_newer_one(billing)
     assert tenant.addons.as_dict() == {"users": 1, "whatsapp_numbers": 1}
 
 
+def test_a_write_of_an_older_read_racing_a_newer_one_is_refused(billing):
+    """Two workers read Stripe; the one that read first writes last: the condition on the
+    stored read's time refuses it, whatever the worker believed when it decided."""
+    tenant_id = billing.tenant_with_customer()
+    sync.sync_subscription(tenant_id, payload("stripe_events/subscription_pro.json"))
+    newer = int(billing.tenant(tenant_id).billing["read_at"])
+    older = sync.billing_fields(payload("stripe_events/subscription_lite.json"), newer - 1)
+    assert not store.write_subscription(
+        tenant_id, had_billing=True, expected_subscription=SUBSCRIPTION, billing=older,
+        plan="lite", addons={"users": 2}, at=now(),
+    )  # fmt: skip
+    # and a writer that believed the tenant had no subscription yet is refused too
+    fresh = sync.billing_fields(payload("stripe_events/subscription_lite.json"), newer + 1)
+    assert not store.write_subscription(
+        tenant_id, had_billing=True, expected_subscription=None, billing=fresh,
+        plan="lite", addons={"users": 2}, at=now(),
+    )  # fmt: skip
+    assert billing.tenant(tenant_id).plan == "pro"
+
+
 def test_sync_subscription_mirrors_what_stripe_answered(billing):
     tenant_id = billing.tenant_with_customer()
     sync.sync_subscription(tenant_id, payload("stripe_events/subscription_lite.json"))
