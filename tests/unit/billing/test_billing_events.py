@@ -200,11 +200,13 @@ def test_past_due_sets_the_flag_and_keeps_the_plan(billing, stripe_api):
     billing.process()
     tenant = billing.tenant(tenant_id)
     assert tenant.billing["status"] == "past_due" and tenant.plan == "lite"
+    assert sync.is_past_due(tenant)
     stripe_api.queue(SUB_PATH, 200, "subscription_lite.json")  # the card was updated, paid
     billing.deliver(payload("stripe_events/customer.subscription.updated.json",
                             {"id": "evt_1SaSubPaidAgain0001"}))  # fmt: skip
     billing.process()
     assert billing.tenant(tenant_id).billing["status"] == "active"
+    assert not sync.is_past_due(billing.tenant(tenant_id))
 
 
 def test_the_tenant_may_be_found_by_the_objects_metadata(billing, stripe_api):
