@@ -159,12 +159,6 @@ def refresh_default_payment_method(tenant_id: str, customer: dict[str, Any]) -> 
                       code="billing_busy")  # fmt: skip
 
 
-def is_past_due(tenant: Any) -> bool:
-    """Whether the tenant's subscription has a payment overdue (``GET /v1/billing``'s
-    ``past_due``: the console's banner)."""
-    return billing_of(tenant).get("status") == "past_due"
-
-
 def billing_of(tenant: Any) -> dict[str, Any]:
     """The tenant's ``billing`` map as a plain dict (empty when it has none)."""
     billing = getattr(tenant, "billing", None)
@@ -224,3 +218,9 @@ def tell_downgrade(tenant_id: str, subscription_id: str) -> bool:
              extra={"tenant_id": tenant_id, "subscription_id": subscription_id,
                     "over_limit": [o.get("limit") for o in over]})  # fmt: skip
     return True
+
+
+def is_past_due(tenant: Any) -> bool:
+    """Whether the tenant's subscription has a payment overdue (``GET /v1/billing``'s
+    ``past_due``: the console's banner)."""
+    return billing_of(tenant).get("status") == "past_due"
