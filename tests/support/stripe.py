@@ -57,10 +57,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _forget_settings() -> None:
     from chalicelib.billing import stripe_client
+    from chalicelib.domain.billing import subscription
     from chalicelib.settings import reset_settings
 
     reset_settings()
     stripe_client._client.cache_clear()
+    subscription.forget_prices()  # another fake's price ids
 
 
 @pytest.fixture

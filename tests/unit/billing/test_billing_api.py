@@ -4,13 +4,9 @@ prorated preview, and every refusal's status and message."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from tests.support.stripe import deliver_to, sdk
-
-from chalicelib.domain.billing import subscription
 
 PAID_ROUTES = [
     ("POST", "/v1/billing/setup-intents", None),
@@ -23,13 +19,6 @@ PAID_ROUTES = [
     ("POST", "/v1/billing/subscription/cancel", None),
     ("POST", "/v1/billing/subscription/resume", None),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_prices() -> Iterator[None]:
-    subscription.forget_prices()  # each test's fake has its own price ids
-    yield
-    subscription.forget_prices()
 
 
 def ok(response: Any, status: int = 200) -> Any:

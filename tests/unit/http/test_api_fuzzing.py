@@ -51,7 +51,8 @@ def only_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def admin_headers(api: Any, only_loopback: None) -> Iterator[dict[str, str]]:
+def admin_headers(api: Any, only_loopback: None, fake_stripe: Any) -> Iterator[dict[str, str]]:
+    """An admin's headers; billing's routes talk to the fake Stripe (on this machine)."""
     response = api.post(
         "/v1/signup",
         headers={"Content-Type": "application/json"},
