@@ -10,6 +10,7 @@ from chalicelib.api.auth import _validate_timezone
 from chalicelib.domain.accounts import people, tenants
 from chalicelib.domain.accounts.people import UserOut
 from chalicelib.domain.accounts.settings_items import DEPARTMENTS, QUICK_REPLIES
+from chalicelib.domain.billing import customers, tax_ids
 from chalicelib.domain.channels.service import list_channels
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
 
@@ -105,7 +106,12 @@ def patch_establishment(call: Call) -> EstablishmentOut:
         _validate_timezone(changes["timezone"])
     if "admin_email" in changes:
         changes["admin_email"] = str(changes["admin_email"])
-    return _out(tenants.update_establishment(call.principal, changes))
+    if "tax_id" in changes.get("fiscal", {}):
+        tax_ids.check(changes["fiscal"]["tax_id"])  # a RUT, CNPJ or CPF: its check digits
+    tenant = tenants.update_establishment(call.principal, changes)
+    if {"fiscal", "name", "admin_email", "locale"} & set(changes):
+        customers.follow(tenant)  # the Stripe customer, if there is one, follows
+    return _out(tenant)
 
 
 @resource.route(

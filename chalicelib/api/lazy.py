@@ -57,6 +57,7 @@ MODULES = (
     "search",
     "notifications",
     "changes",
+    "billing",
 )
 PACKAGE = "chalicelib.api"
 TABLE = Path(__file__).with_name("route_table.py")

@@ -19,18 +19,12 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from chalicelib.domain.errors import Conflict, DomainError, Invalid, NotFound, Unavailable
+from chalicelib.domain.errors import Conflict, Invalid, NotFound, PaymentFailed, Unavailable
 from chalicelib.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 NOT_CONFIGURED = "Billing is not configured on this Atiende: there are no Stripe keys. The Free plan works; paid plans need STRIPE_API_KEY."
-
-
-class CardDeclined(DomainError):
-    """The card was refused; nothing changed."""
-
-    code = "card_declined"
 
 
 def configured() -> bool:
@@ -86,7 +80,7 @@ def call(
     try:
         result = operation(*ids, params=params or {}, options=options)
     except stripe.CardError as exc:
-        raise CardDeclined(
+        raise PaymentFailed(
             _message(exc) or "The card was declined.",
             details={"decline_code": getattr(exc, "code", None)},
         ) from exc

@@ -68,6 +68,12 @@ class LimitReached(DomainError):
     code = "plan_limit"
 
 
+class PaymentFailed(DomainError):
+    """The payment provider refused the charge (a declined card); nothing changed."""
+
+    code = "card_declined"
+
+
 class Throttled(DomainError):
     """Too many attempts: try again in ``retry_after`` seconds (at least one)."""
 

@@ -103,6 +103,7 @@ STATUS_OF: dict[type[domain.DomainError], type[AppError]] = {
     domain.Invalid: BadRequest,
     domain.Unauthenticated: Unauthorized,
     domain.LimitReached: PaymentRequired,
+    domain.PaymentFailed: PaymentRequired,
     domain.Forbidden: Forbidden,
     domain.NotFound: NotFound,
     domain.Conflict: Conflict,

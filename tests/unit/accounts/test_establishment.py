@@ -12,7 +12,7 @@ def test_the_admin_edits_company_and_fiscal_data_and_history_keeps_it(world):
             "timezone": "America/Sao_Paulo",
             "fiscal": {
                 "legal_name": "Acme SpA",
-                "tax_id": "76.123.456-7",
+                "tax_id": "76.123.456-0",
                 "purchase_order": "OC-99",
             },
         },
