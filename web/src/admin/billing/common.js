@@ -32,7 +32,7 @@ export function day(iso) {
 /** A short day for tables: "5 ene 2027". */
 export function shortDay(iso) {
   if (!iso) return '—';
-  return new Intl.DateTimeFormat(localeTag.value, { dateStyle: 'medium', timeZone: timezone.value }).format(new Date(iso));
+  return new Intl.DateTimeFormat(localeTag.value, { day: 'numeric', month: 'short', year: 'numeric', timeZone: timezone.value }).format(new Date(iso));
 }
 
 /** "4 usuarios", "1 cuenta de Twitter": a count of a limit's things. */
@@ -83,21 +83,13 @@ export function subscriptionStatus(subscription) {
   return { tone: STATUS_TONE[status] ?? 'neutral', text: said === key ? status : said };
 }
 
-/** Why a paid action cannot be taken here: billing is not configured on this installation. */
-export function NotConfigured() {
-  return html`<div class="bl-note bl-note--info" role="status">
-    <svg class="bl-note__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><circle cx="12" cy="12" r="9" /><path d="M12 11v5M12 8h.01" /></svg>
-    <div>
-      <p class="bl-note__title">${t('billing.notConfigured.title')}</p>
-      <p>${t('billing.notConfigured.text')}</p>
-    </div>
-  </div>`;
-}
 
-/** A warning or a problem, with an optional title and the things to do. */
+const NOTE_ICONS = { info: 'M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM12 11v5M12 8h.01', warn: 'M12 3l10 18H2zM12 10v5M12 18h.01' };
+
+/** A piece of news, a warning or a problem, with an optional title and what to do. */
 export function Note({ tone = 'warn', title, children, role }) {
   return html`<div class=${`bl-note bl-note--${tone}`} role=${role ?? (tone === 'danger' ? 'alert' : 'status')}>
-    <svg class="bl-note__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M12 3l10 18H2zM12 10v5M12 18h.01" /></svg>
+    <svg class="bl-note__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d=${NOTE_ICONS[tone] ?? NOTE_ICONS.warn} /></svg>
     <div>
       ${title && html`<p class="bl-note__title">${title}</p>`}
       ${children}
@@ -107,6 +99,11 @@ export function Note({ tone = 'warn', title, children, role }) {
 
 /** Where a person lifts a limit by removing things (only the pages their role opens). */
 const WHERE = { users: ['/admin/users', 'users.read'], twitter_accounts: ['/admin/channels', 'channels.manage'], whatsapp_numbers: ['/admin/channels', 'channels.manage'] };
+
+/** Why a paid action cannot be taken here: billing is not configured on this installation. */
+export function NotConfigured() {
+  return html`<${Note} tone="info" title=${t('billing.notConfigured.title')}><p>${t('billing.notConfigured.text')}</p></${Note}>`;
+}
 
 /** What to remove to fit a plan: the items of ``over_limit`` or of a 409 ``below_usage``. */
 export function RemoveList({ items, can }) {
@@ -134,6 +131,11 @@ export function brandName(brand) {
   const key = `billing.brand.${brand}`;
   const said = t(key);
   return said === key ? (brand ? brand.charAt(0).toUpperCase() + brand.slice(1) : t('billing.brand.card')) : said;
+}
+
+/** The few letters of a card's brand on its little picture. */
+export function brandMark(brand) {
+  return { visa: 'VISA', mastercard: 'MC', amex: 'AMEX', discover: 'DISC', diners: 'DC', jcb: 'JCB', unionpay: 'UP' }[brand] ?? '••••';
 }
 
 /** "12/2030" */

@@ -17,6 +17,7 @@ import { Badge, ConfirmDialog, EmptyState, Loading, Section, useLoad } from '../
 import { InvoiceTable } from './invoices.js';
 import {
   addonName,
+  brandMark,
   brandName,
   countOf,
   day,
@@ -76,10 +77,11 @@ function PlanCard({ billing, onChanged }) {
           : html`<p class="bl-plan__amount">${t('billing.free')}</p>`}
       </div>
     </div>
-    <dl class="bl-facts">
+    ${subscription &&
+    html`<dl class="bl-facts">
       <div>
-        <dt>${t('billing.plan.plan')}</dt>
-        <dd>${billing.plan_name || plan?.name} · ${perMonth(plan?.price)}</dd>
+        <dt>${t('billing.plan.base')}</dt>
+        <dd>${perMonth(plan?.price)}</dd>
       </div>
       <div>
         <dt>${t('billing.plan.addons')}</dt>
@@ -94,12 +96,11 @@ function PlanCard({ billing, onChanged }) {
             : t('billing.plan.noAddons')}
         </dd>
       </div>
-      ${subscription &&
-      html`<div>
+      <div>
         <dt>${ending ? t('billing.plan.endsOn') : t('billing.plan.renewsOn')}</dt>
         <dd>${day(subscription.current_period_end)}</dd>
-      </div>`}
-    </dl>
+      </div>
+    </dl>`}
     ${ending &&
     html`<${Note} tone="info" title=${t('billing.plan.ending', { date: day(subscription.current_period_end) })}>
       <p>${t('billing.plan.endingText', { plan: planOf(billing, 'free')?.name ?? 'Free' })}</p>
@@ -164,7 +165,7 @@ function PaymentCard({ billing }) {
         ? html`<${Loading} error=${error} onRetry=${reload} />`
         : found
           ? html`<div class="bl-card-line">
-              <span class="bl-card-line__icon" aria-hidden="true">${brandName(found.brand).slice(0, 4)}</span>
+              <span class="bl-card-line__icon" aria-hidden="true">${brandMark(found.brand)}</span>
               <div>
                 <p class="bl-card-line__name">${t('billing.methods.ending', { brand: brandName(found.brand), last4: found.last4 })}</p>
                 <p class="bl-muted">${t('billing.methods.expires', { date: expiry(found) })}</p>
@@ -255,10 +256,6 @@ export function BillingScreen() {
       : html`
           <${Options} />
           ${!billing.configured && html`<${NotConfigured} />`}
-          ${billing.past_due &&
-          html`<${Note} tone="danger" title=${t('billing.pastDue.title')}>
-            <p>${t('billing.banner.text')} <${Link} href="/admin/billing/payment-methods">${t('billing.banner.link')}</${Link}></p>
-          </${Note}>`}
           ${billing.over_limit?.length > 0 &&
           html`<${Note} tone="warn" title=${t('billing.over.title')}>
             <p>${t('billing.over.text')}</p>
@@ -266,10 +263,12 @@ export function BillingScreen() {
           </${Note}>`}
           <div class="bl-grid">
             <${PlanCard} billing=${billing} onChanged=${reload} />
-            <${UsageCard} billing=${billing} />
-            <${PaymentCard} billing=${billing} />
+            <div class="bl-column"><${UsageCard} billing=${billing} /></div>
+            <div class="bl-column">
+              <${PaymentCard} billing=${billing} />
+              ${can('account.read') && html`<${FiscalCard} />`}
+            </div>
             <${InvoicesCard} />
-            ${can('account.read') && html`<${FiscalCard} />`}
           </div>
         `}
   </${AdminPage}>`;

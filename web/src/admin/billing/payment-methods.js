@@ -14,7 +14,7 @@ import { can } from '../../session.js';
 import { Alert, Button } from '../../ui.js';
 import { AdminPage } from '../layout.js';
 import { Badge, ConfirmDialog, EmptyState, Loading, Section, useLoad } from '../kit.js';
-import { BACK, brandName, expiry, NotConfigured, useBilling } from './common.js';
+import { BACK, brandMark, brandName, expiry, NotConfigured, useBilling } from './common.js';
 import { APPEARANCE, stripeClient } from './stripe.js';
 
 const RETURN_PATH = '/admin/billing/payment-methods';
@@ -163,7 +163,7 @@ function MethodList({ billing, onChanged }) {
             : html`<ul class="bl-methods">
                 ${items.map(
                   (method) => html`<li class="bl-methods__row" key=${method.id}>
-                    <span class="bl-card-line__icon" aria-hidden="true">${brandName(method.brand).slice(0, 4)}</span>
+                    <span class="bl-card-line__icon" aria-hidden="true">${brandMark(method.brand)}</span>
                     <div class="bl-methods__main">
                       <p class="bl-card-line__name">${brandName(method.brand)} <span class="bl-dots">•••• ${method.last4}</span></p>
                       <p class="bl-muted">${t('billing.methods.expires', { date: expiry(method) })}</p>

@@ -10,6 +10,7 @@ import { api } from '../../api.js';
 import { errorText } from '../../errors.js';
 import { html } from '../../html.js';
 import { t } from '../../i18n.js';
+import { showBilling } from '../../billing-banner.js';
 import { tell } from '../../notice.js';
 import { Link, navigate } from '../../router.js';
 import { can } from '../../session.js';
@@ -305,9 +306,11 @@ function SubscriptionForm({ billing, onSaved }) {
 export function SubscriptionScreen() {
   const { data: billing, error, reload } = useBilling();
   const onSaved = (saved, plan) => {
-    if (plan === 'free') tell(t('billing.edit.endsOn', { date: day(saved?.current_period_end) }));
+    // the API answers the whole billing state (GET /v1/billing's shape)
+    const ends = (saved?.subscription ?? saved)?.current_period_end;
+    if (plan === 'free') tell(ends ? t('billing.edit.endsOn', { date: day(ends) }) : t('billing.edit.done'));
     else tell(t('billing.edit.done'));
-    reload();
+    if (saved?.catalogue) showBilling(saved);
     navigate('/admin/billing');
   };
   return html`<${AdminPage} title=${t('billing.edit.title')} description=${t('billing.edit.description')} back=${BACK()} wide>
