@@ -15,7 +15,7 @@ export default {
   'billing.banner.link': 'Payment methods',
   'billing.over.title': 'You use more than your plan allows',
   'billing.over.text': "Meanwhile you can't create more. Upgrade with “Edit subscription” or remove what is over:",
-  'billing.remove.line': '{what}: you use {in_use} and your plan allows {allowed}; remove {remove}.',
+  'billing.remove.line': '{what}: you use {in_use} and the plan allows {allowed}; remove {remove}.',
   'billing.remove.go.users': 'Go to Users',
   'billing.remove.go.twitter_accounts': 'Go to Channels',
   'billing.remove.go.whatsapp_numbers': 'Go to Channels',
@@ -177,4 +177,6 @@ export default {
   'error.billing_not_configured': 'Payments are not configured on this installation.',
   'error.addons_need_plan': 'Add-ons go with a paid plan (Lite or Pro).',
   'error.below_usage': 'You use more than that choice allows: remove what is over before changing.',
+  'error.plan_limit': 'You reached a limit of your plan. Extend it in Billing: change plans or buy add-ons.',
+  'error.plan_limit.user': 'You reached the user limit of your plan. To invite more, change plans or buy extra users in Billing.',
 };

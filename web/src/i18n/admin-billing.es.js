@@ -15,7 +15,7 @@ export default {
   'billing.banner.link': 'Métodos de pago',
   'billing.over.title': 'Usas más de lo que permite tu plan',
   'billing.over.text': 'Mientras tanto no puedes crear más. Amplía tu plan con «Editar suscripción» o quita lo que sobra:',
-  'billing.remove.line': '{what}: usas {in_use} y tu plan permite {allowed}; quita {remove}.',
+  'billing.remove.line': '{what}: usas {in_use} y el plan permite {allowed}; quita {remove}.',
   'billing.remove.go.users': 'Ir a Usuarios',
   'billing.remove.go.twitter_accounts': 'Ir a Canales',
   'billing.remove.go.whatsapp_numbers': 'Ir a Canales',
@@ -177,4 +177,6 @@ export default {
   'error.billing_not_configured': 'Los pagos no están configurados en esta instalación.',
   'error.addons_need_plan': 'Los añadidos van con un plan de pago (Lite o Pro).',
   'error.below_usage': 'Usas más de lo que permite esa elección: quita lo que sobra antes de cambiar.',
+  'error.plan_limit': 'Llegaste a un límite de tu plan. Amplíalo en Facturación: cambia de plan o compra añadidos.',
+  'error.plan_limit.user': 'Llegaste al límite de usuarios de tu plan. Para invitar a más, cambia de plan o compra usuarios adicionales en Facturación.',
 };

@@ -13,9 +13,9 @@ export default {
   'billing.notConfigured.text': 'Você pode ver seu plano e quanto usa dele. Mudar de plano, comprar adicionais e adicionar cartões exige que a instalação tenha as chaves do Stripe.',
   'billing.banner.text': 'Não conseguimos cobrar sua assinatura. Atualize seu método de pagamento para não perder o plano.',
   'billing.banner.link': 'Métodos de pagamento',
-  'billing.over.title': 'Você usa mais do que seu plano permite',
+  'billing.over.title': 'Você usa mais do que o plano permite',
   'billing.over.text': 'Enquanto isso, não é possível criar mais. Amplie seu plano em «Editar assinatura» ou remova o que sobra:',
-  'billing.remove.line': '{what}: você usa {in_use} e seu plano permite {allowed}; remova {remove}.',
+  'billing.remove.line': '{what}: você usa {in_use} e o plano permite {allowed}; remova {remove}.',
   'billing.remove.go.users': 'Ir para Usuários',
   'billing.remove.go.twitter_accounts': 'Ir para Canais',
   'billing.remove.go.whatsapp_numbers': 'Ir para Canais',
@@ -177,4 +177,6 @@ export default {
   'error.billing_not_configured': 'Os pagamentos não estão configurados nesta instalação.',
   'error.addons_need_plan': 'Os adicionais acompanham um plano pago (Lite ou Pro).',
   'error.below_usage': 'Você usa mais do que essa escolha permite: remova o que sobra antes de mudar.',
+  'error.plan_limit': 'Você chegou a um limite do seu plano. Amplie-o em Faturamento: mude de plano ou compre adicionais.',
+  'error.plan_limit.user': 'Você chegou ao limite de usuários do seu plano. Para convidar mais, mude de plano ou compre usuários adicionais em Faturamento.',
 };

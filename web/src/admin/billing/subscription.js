@@ -288,7 +288,8 @@ function SubscriptionForm({ billing, onSaved }) {
           </li>
         </ul>
         <p class="bl-muted bl-summary__limits">${t('billing.edit.youGet', { limits: LIMITS.map((limit) => countOf(limit, limits[limit])).join(' · ') })}</p>
-        ${over.length > 0 &&
+        ${changed &&
+        over.length > 0 &&
         html`<${Note} tone="warn" title=${t('billing.edit.overTitle')}>
           <${RemoveList} items=${over} can=${can} />
         </${Note}>`}
