@@ -140,7 +140,7 @@ function UsageCard({ billing }) {
             <span class="bl-usage__name">${t(`billing.limit.${limit}`)}</span>
             <span class="bl-usage__count">${t('billing.usage.of', { in_use, allowed: countOf(limit, allowed) })}</span>
           </div>
-          <div class=${`bl-bar bl-bar--${tone}`} aria-hidden="true"><span class="bl-bar__fill" style=${`width: ${share}%`}></span></div>
+          <div class=${`bl-bar bl-bar--${tone}`} aria-hidden="true">${share > 0 && html`<span class="bl-bar__fill" style=${`width: ${share}%`}></span>`}</div>
           <p class="bl-usage__parts">
             ${t('billing.usage.parts', { plan, addons })}
             ${tone === 'over' && html` <${Badge} tone="danger">${t('billing.usage.over')}</${Badge}>`}
