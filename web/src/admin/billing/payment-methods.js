@@ -38,6 +38,8 @@ function AddCard({ billing, onAdded, onCancel }) {
   const problem = useSignal(null);
   const busy = useSignal(false);
   useEffect(() => {
+    // on a phone the form opens below the list: bring it into view
+    document.getElementById('billing-new-card')?.scrollIntoView({ block: 'nearest' });
     let live = true;
     let element = null;
     (async () => {
