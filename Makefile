@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint bench package clean roles-doc routes deps console chromium
+.PHONY: run test lint bench package clean roles-doc routes deps console chromium stripe-catalog
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed (looked for $(PYTHON))"; exit 2; }
@@ -65,6 +65,11 @@ roles-doc: $(STAMP)
 # The route table app.py declares routes from (chalicelib/api/lazy.py: cold start)
 routes: $(STAMP)
 	$(PY) -m chalicelib.api.lazy
+
+# The plans and add-ons of chalicelib/domain/billing/plans.py in the Stripe account of
+# STRIPE_API_KEY (STRIPE_API_BASE: another server), idempotently (docs/billing.md)
+stripe-catalog: $(STAMP)
+	$(PY) -m devstack.stripe_catalog
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache web/dist

@@ -130,6 +130,11 @@ def main() -> int:
             for name in base_url_settings():
                 env.setdefault(name, fakes_url)
 
+        if env.get("ATIENDE_FAKE_STRIPE") == "1":
+            from devstack.fake_stripe import start_for_stack
+
+            children.append(("fake Stripe", start_for_stack(env, port, var, _say)))
+
         _say("creating the table, queues, bucket and key from infra/resources.yaml")
         bootstrap = subprocess.run(
             [sys.executable, "-m", "devstack.bootstrap_local"], env=env, cwd=ROOT
@@ -226,6 +231,15 @@ def _print_banner(port: int, api_port: int, var: Path, env: dict[str, str]) -> N
             "(docs/channels.md)"
             if env.get("ATIENDE_FAKES_URL")
             else "as set in the environment (no fakes)"
+        ),
+        "  billing:     "
+        + (
+            f"fake Stripe at {env['ATIENDE_FAKE_STRIPE_URL']}: a stand-in for local use only "
+            "(cards 4242 4242 4242 4242 ok, 4000 0000 0000 0002 declined)"
+            if env.get("ATIENDE_FAKE_STRIPE_URL")
+            else "Stripe as set in the environment"
+            if env.get("STRIPE_API_KEY")
+            else "not configured (ATIENDE_FAKE_STRIPE=1: a local stand-in for Stripe)"
         ),
         f"  emails:      {var / 'mail'}/*.eml",
         f"  outbox:      {var / 'outbox'}/*.json",

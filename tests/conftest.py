@@ -54,7 +54,7 @@ import_all()
 
 # The shared fixtures (world, signup, admin, tenant, ...) live in tests/support/ (docs/testing.md);
 # pytest takes pytest_plugins only from this, the top-level conftest.
-pytest_plugins = ["tests.support.world"]
+pytest_plugins = ["tests.support.world", "tests.support.stripe"]
 
 # --- no Scan, ever ---------------------------------------------------------------
 SCANS: list[str] = []

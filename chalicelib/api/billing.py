@@ -304,10 +304,9 @@ def resume_subscription(call: Call) -> BillingOut:
     action="billing.read",
 )
 def list_invoices(call: Call) -> InvoicesOut:
-    from chalicelib.domain.billing.invoices import invoice_view
     from chalicelib.domain.billing.invoices import list_invoices as page
 
     found, next_cursor = page(call.principal.tenant_id, call.query.limit, call.query.cursor)
     return InvoicesOut(
-        items=[InvoiceOut(**invoice_view(i)) for i in found], next_cursor=next_cursor
+        items=[InvoiceOut(**i) for i in found], next_cursor=next_cursor
     )

@@ -62,7 +62,7 @@ class EmailSetupOut(ResponseModel):
     body=TwitterLoginIn,
     response=TwitterLoginOut,
     action="channels.manage",
-    errors=(503,),
+    errors=(402, 503),
 )
 def start_twitter_login(call: Call) -> TwitterLoginOut:
     body: TwitterLoginIn = call.body

@@ -43,6 +43,7 @@ MODULES = (
     "channel_connections",
     "meta_channels",
     "webhooks",
+    "stripe_webhooks",
     "chat",
     "assignments",
     "tickets",

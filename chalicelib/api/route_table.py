@@ -80,6 +80,7 @@ ROUTES: tuple[tuple[str, str, str, str, bool], ...] = (
     ("/webhooks/twitter", "GET", "webhooks_twitter_crc", "webhooks", False),
     ("/webhooks/twitter", "POST", "webhooks_twitter_events", "webhooks", False),
     ("/webhooks/email", "POST", "webhooks_email_events", "webhooks", False),
+    ("/webhooks/stripe", "POST", "stripe_webhooks_stripe_events", "stripe_webhooks", False),
     ("/chat/v1/sessions", "OPTIONS", "chat_preflight_chat_v1_sessions", "chat", True),
     ("/chat/v1/sessions", "POST", "chat_open_session", "chat", True),
     ("/chat/v1/messages", "OPTIONS", "chat_preflight_chat_v1_messages", "chat", True),

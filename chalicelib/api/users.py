@@ -64,7 +64,7 @@ def list_users(call: Call) -> UserPage:
     response=CreatedUserOut,
     status=201,
     action="users.manage",
-    errors=(409,),
+    errors=(402, 409),
 )
 def create_user(call: Call) -> CreatedUserOut:
     body: UserIn = call.body
@@ -92,7 +92,7 @@ def get_user(call: Call, user_id: str) -> UserOut:
     body=UserPatch,
     response=UserOut,
     action="users.manage",
-    errors=(409,),
+    errors=(402, 409),
 )
 def patch_user(call: Call, user_id: str) -> UserOut:
     changes = call.body.model_dump(exclude_unset=True, exclude_none=True)

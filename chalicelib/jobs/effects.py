@@ -19,6 +19,10 @@ What each change causes (docs/decisions.md, "Effects follow the table's stream")
 - a **Ticket** modified into ``merged``: its messages copied into the target (the same
   message ids; a message that lands in the merged ticket later is copied on its own).
   The copies (``merged_from``) cause nothing else;
+- a **StripeEvent** inserted (``POST /webhooks/stripe`` stored it once): its id on the
+  ``billing`` queue (jobs/billing.py processes it; processing is idempotent, so a copy of
+  the message does nothing twice). When SQS does not take it, the record fails and is
+  retried, as an integration event's;
 - every **Ticket** and **Message** inserted or changed (but for bookkeeping): the consoles'
   live updates. The batch's changes are written to each tenant's pulse at the end of the
   batch, one write per tenant (``domain/helpdesk/live.py``); a failure there is logged and
@@ -58,6 +62,7 @@ from chalicelib.domain.integrations import EmitMessage
 from chalicelib.store import keys
 from chalicelib.store.accounts import get_or_none
 from chalicelib.store.base import Item, condition_failed
+from chalicelib.store.billing import StripeEvent
 from chalicelib.store.channels import Channel
 from chalicelib.store.helpdesk import Client, Message, Ticket
 
@@ -65,7 +70,7 @@ log = logging.getLogger(__name__)
 
 #: the item kinds whose changes cause something; the event source's filter
 #: (infra/package.py ``STREAM_KINDS``) lets only these reach the function
-KINDS: tuple[str, ...] = ("Client", "Ticket", "Message")
+KINDS: tuple[str, ...] = ("Client", "Ticket", "Message", "StripeEvent")
 _EVENT_NAMESPACE = uuid.UUID("5d2b9f0e-6c1a-4f7e-8a43-2f6c0e9b7d15")
 
 
@@ -135,7 +140,9 @@ def apply(change: Change) -> None:
         return
     if not change.inserted:
         return
-    if isinstance(item, Client):
+    if isinstance(item, StripeEvent):
+        stripe_event_received(item)
+    elif isinstance(item, Client):
         client_created(item)
     elif isinstance(item, Ticket):
         ticket_opened(item)
@@ -152,6 +159,14 @@ def client_created(client: Client) -> None:
     from chalicelib.domain.helpdesk.search import index_new_client
 
     index_new_client(client)
+
+
+def stripe_event_received(event: StripeEvent) -> None:
+    """A Stripe event stored once: the billing worker processes it (at least once; it
+    skips an event already processed). ``NotQueued`` raises: the record is retried."""
+    from chalicelib import queues
+
+    queues.send("billing", json.dumps({"type": "stripe_event", "event_id": event.event_id}))
 
 
 def ticket_opened(ticket: Ticket) -> None:

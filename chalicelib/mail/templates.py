@@ -151,7 +151,164 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "this email because you are an account contact with channel notices turned on.",
         ),
     },
+    # --- billing (docs/billing.md "Events, invoices and dunning") ------------------------
+    "billing_invoice_finalized": {
+        "es": (
+            "Factura $number de Atiende: $amount",
+            "Hola:\n\nYa está disponible la factura $number de $company por $amount "
+            "(período $period).\n$collection\n\nPuedes verla y descargarla aquí:\n\n$link\n\n"
+            "Tus facturas también están en Atiende, en Facturación.\n\nRecibes este correo "
+            "porque eres contacto de facturación de la cuenta.",
+        ),
+        "pt": (
+            "Fatura $number do Atiende: $amount",
+            "Olá,\n\nJá está disponível a fatura $number de $company no valor de $amount "
+            "(período $period).\n$collection\n\nVocê pode vê-la e baixá-la aqui:\n\n$link\n\n"
+            "Suas faturas também estão no Atiende, em Faturamento.\n\nVocê recebe este "
+            "e-mail porque é contato de faturamento da conta.",
+        ),
+        "en": (
+            "Atiende invoice $number: $amount",
+            "Hello,\n\nInvoice $number of $company for $amount (period $period) is "
+            "available.\n$collection\n\nView and download it here:\n\n$link\n\nYour "
+            "invoices are also in Atiende, under Billing.\n\nYou get this email because "
+            "you are a billing contact of the account.",
+        ),
+    },
+    "billing_invoice_paid": {
+        "es": (
+            "Recibimos tu pago: factura $number de Atiende",
+            "Hola:\n\nRecibimos el pago de $amount de la factura $number de $company "
+            "(período $period). ¡Gracias!\n\nEl recibo y la factura están aquí:\n\n$link\n\n"
+            "Recibes este correo porque eres contacto de facturación de la cuenta.",
+        ),
+        "pt": (
+            "Recebemos seu pagamento: fatura $number do Atiende",
+            "Olá,\n\nRecebemos o pagamento de $amount da fatura $number de $company "
+            "(período $period). Obrigado!\n\nO recibo e a fatura estão aqui:\n\n$link\n\n"
+            "Você recebe este e-mail porque é contato de faturamento da conta.",
+        ),
+        "en": (
+            "Payment received: Atiende invoice $number",
+            "Hello,\n\nWe received the payment of $amount for invoice $number of $company "
+            "(period $period). Thank you!\n\nThe receipt and the invoice are here:\n\n"
+            "$link\n\nYou get this email because you are a billing contact of the account.",
+        ),
+    },
+    "billing_payment_failed": {
+        "es": (
+            "No pudimos cobrar la factura $number de Atiende",
+            "Hola:\n\nNo pudimos cobrar $amount de la factura $number de $company con el "
+            "medio de pago registrado (intento $attempt).\n$next_attempt\n\nPara que tu plan "
+            "siga activo, actualiza la tarjeta en Atiende, en Facturación > Métodos de pago:"
+            "\n\n$billing_link\n\no paga la factura directamente aquí:\n\n$link\n\n"
+            "Recibes este correo porque eres contacto de facturación de la cuenta.",
+        ),
+        "pt": (
+            "Não conseguimos cobrar a fatura $number do Atiende",
+            "Olá,\n\nNão conseguimos cobrar $amount da fatura $number de $company com o "
+            "meio de pagamento cadastrado (tentativa $attempt).\n$next_attempt\n\nPara que "
+            "seu plano continue ativo, atualize o cartão no Atiende, em Faturamento > "
+            "Métodos de pagamento:\n\n$billing_link\n\nou pague a fatura diretamente aqui:"
+            "\n\n$link\n\nVocê recebe este e-mail porque é contato de faturamento da conta.",
+        ),
+        "en": (
+            "We could not charge Atiende invoice $number",
+            "Hello,\n\nWe could not charge $amount for invoice $number of $company to the "
+            "payment method on file (attempt $attempt).\n$next_attempt\n\nTo keep your plan "
+            "active, update the card in Atiende, under Billing > Payment methods:\n\n"
+            "$billing_link\n\nor pay the invoice directly here:\n\n$link\n\nYou get this "
+            "email because you are a billing contact of the account.",
+        ),
+    },
+    "billing_downgraded": {
+        "es": (
+            "$company volvió al plan $plan: hay que quitar algunas cosas",
+            "Hola:\n\nLa suscripción de $company terminó y la cuenta volvió al plan $plan. "
+            "Hoy usa más de lo que ese plan permite:\n\n$removals\n\nHasta que lo "
+            "quites, no podrás agregar más. También puedes contratar un plan otra vez en "
+            "Facturación:\n\n$link\n\nRecibes este correo porque eres administrador o "
+            "contacto de facturación de la cuenta.",
+        ),
+        "pt": (
+            "$company voltou ao plano $plan: é preciso remover algumas coisas",
+            "Olá,\n\nA assinatura de $company terminou e a conta voltou ao plano $plan. "
+            "Hoje ela usa mais do que esse plano permite:\n\n$removals\n\nAté remover, "
+            "não será possível adicionar mais. Você também pode contratar um plano de novo "
+            "em Faturamento:\n\n$link\n\nVocê recebe este e-mail porque é administrador "
+            "ou contato de faturamento da conta.",
+        ),
+        "en": (
+            "$company is back on the $plan plan: some things must go",
+            "Hello,\n\nThe subscription of $company ended and the account is back on the "
+            "$plan plan. It now uses more than that plan allows:\n\n$removals\n\nUntil "
+            "you remove them you cannot add more. You can also subscribe to a plan again in "
+            "Billing:\n\n$link\n\nYou get this email because you are an administrator "
+            "or a billing contact of the account.",
+        ),
+    },
 }
+
+#: the pieces of the billing emails that depend on the case (locale -> piece -> text)
+BILLING_PHRASES: dict[str, dict[str, str]] = {
+    "es": {
+        "charge_automatically": "La cobraremos automáticamente al medio de pago registrado.",
+        "send_invoice": "Vence el $due.",
+        "next_attempt": "Volveremos a intentar el cobro el $date.",
+        "no_next_attempt": "No habrá más intentos automáticos de cobro.",
+        "users": "- Usuarios: usa $in_use y el plan permite $allowed. Elimina $remove.",
+        "twitter_accounts": "- Cuentas de Twitter: usa $in_use y el plan permite $allowed. "
+        "Desconecta $remove.",
+        "whatsapp_numbers": "- Números de WhatsApp: usa $in_use y el plan permite $allowed. "
+        "Desconecta $remove.",
+    },
+    "pt": {
+        "charge_automatically": "Ela será cobrada automaticamente no meio de pagamento cadastrado.",
+        "send_invoice": "Vence em $due.",
+        "next_attempt": "Tentaremos cobrar novamente em $date.",
+        "no_next_attempt": "Não haverá mais tentativas automáticas de cobrança.",
+        "users": "- Usuários: usa $in_use e o plano permite $allowed. Exclua $remove.",
+        "twitter_accounts": "- Contas do Twitter: usa $in_use e o plano permite $allowed. "
+        "Desconecte $remove.",
+        "whatsapp_numbers": "- Números de WhatsApp: usa $in_use e o plano permite $allowed. "
+        "Desconecte $remove.",
+    },
+    "en": {
+        "charge_automatically": "It will be charged automatically to the payment method on file.",
+        "send_invoice": "It is due on $due.",
+        "next_attempt": "We will try to charge it again on $date.",
+        "no_next_attempt": "There will be no more automatic attempts to charge it.",
+        "users": "- Users: $in_use in use, the plan allows $allowed. Delete $remove.",
+        "twitter_accounts": "- Twitter accounts: $in_use connected, the plan allows "
+        "$allowed. Disconnect $remove.",
+        "whatsapp_numbers": "- WhatsApp numbers: $in_use connected, the plan allows "
+        "$allowed. Disconnect $remove.",
+    },
+}
+
+
+def billing_phrase(locale: str, piece: str, **values: Any) -> str:
+    """One case-dependent piece of a billing email, in ``locale`` (Spanish by default)."""
+    words = BILLING_PHRASES.get(locale) or BILLING_PHRASES["es"]
+    return Template(words[piece]).safe_substitute(values)
+
+
+def render_downgrade(
+    locale: str, to: list[str], *, tenant_id: str, company: str, plan: str,
+    over: list[dict[str, Any]], link: str,
+) -> OutgoingEmail:  # fmt: skip
+    """The email of a tenant back on Free using more than Free allows: one line per limit
+    exceeded, saying how many to remove (users to delete, channels to disconnect)."""
+    removals = "\n".join(
+        billing_phrase(
+            locale, str(o["limit"]), in_use=o["in_use"], allowed=o["allowed"], remove=o["remove"]
+        )
+        for o in over
+        if str(o.get("limit")) in BILLING_PHRASES["es"]
+    )
+    return render("billing_downgraded", locale, to, kind="billing", tenant_id=tenant_id,
+                  company=company, plan=plan, removals=removals, link=link)  # fmt: skip
+
 
 _LAYOUT = (
     '<!doctype html><html><body style="font-family:Arial,sans-serif;color:#222;">'

@@ -72,7 +72,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env.update(
         ATIENDE_PORT=str(port),
         ATIENDE_API_PORT=str(free_port()),
-        ATIENDE_DYNAMODB_PORT=str(free_port()),
+        ATIENDE_DYNAMODB_PORT=str(ddb_port := free_port()),
         ATIENDE_MOTO_PORT=str(free_port()),
         ATIENDE_VAR=str(var),
         ATIENDE_FAKES_PORT=str(fakes_port := free_port()),
@@ -95,7 +95,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 tail = (var.parent / "stack.log").read_text(errors="replace")[-3000:]
                 raise AssertionError(f"the local stack did not start:\n{tail}")
             time.sleep(0.5)
-        yield Stack(url=url, var=var, fakes_url=f"http://127.0.0.1:{fakes_port}")
+        yield Stack(url=url, var=var, fakes_url=f"http://127.0.0.1:{fakes_port}",
+                    dynamodb_url=f"http://127.0.0.1:{ddb_port}")  # fmt: skip
     finally:
         process.send_signal(signal.SIGINT)  # what Ctrl-C sends: make run stops everything
         try:

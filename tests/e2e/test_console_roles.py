@@ -58,6 +58,7 @@ def sign_out(page) -> None:
 
 def test_each_role_is_offered_only_what_it_may_do(console, stack, company):
     admin = company["token"]
+    stack.on_plan(admin, "lite")  # four staff users: more than Free allows
     agent = invite(stack, admin, "Pedro", "Soto", "agent")
     analyst = invite(stack, admin, "Carla", "Rojas", "analyst", accept=False)
     orders = invite(stack, admin, "Luis", "Vega", "orders_admin")

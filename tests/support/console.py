@@ -37,6 +37,27 @@ class Stack:
     var: Path
     #: the fake providers (Meta, X) the stack's ``make run`` started (devstack/fake_providers.py)
     fakes_url: str = ""
+    #: the stack's DynamoDB Local (its ``local`` table), for what no route sets: a plan
+    dynamodb_url: str = ""
+
+    def on_plan(self, token: str, plan: str = "pro") -> None:
+        """The caller's company is on ``plan`` from now on, as the Stripe webhook would leave
+        it (for a world with more users or channels than Free allows)."""
+        import boto3
+
+        from chalicelib.store import keys
+
+        tenant_id = self.call("GET", "/v1/me", token=token)["tenant"]["id"]
+        boto3.client(
+            "dynamodb", endpoint_url=self.dynamodb_url, region_name="us-east-1",
+            aws_access_key_id="local", aws_secret_access_key="local",
+        ).update_item(
+            TableName="atiende-local",
+            Key={"PK": {"S": keys.tenant_pk(tenant_id)}, "SK": {"S": keys.tenant_sk()}},
+            UpdateExpression="SET #plan = :plan",
+            ExpressionAttributeNames={"#plan": "plan"},
+            ExpressionAttributeValues={":plan": {"S": plan}},
+        )  # fmt: skip
 
     def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
         headers = {"Content-Type": "application/json"}

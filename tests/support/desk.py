@@ -37,6 +37,7 @@ from chalicelib.store import keys
 from chalicelib.store.channels import Channel
 from chalicelib.store.helpdesk import Client, Message, Ticket
 from devstack.worker import deliver_once, sqs_consumers
+from tests.support.plans import on_plan
 from tests.support.table_stream import run_effects
 from tests.support.webhooks import PHONE_NUMBER_ID, meta_headers, whatsapp_status, whatsapp_text
 from tests.support.world import World
@@ -98,6 +99,7 @@ class Desk:
         signed = world.signup(company=company, email=f"ana@{domain}", locale=locale)
         self.admin: str = signed["access_token"]
         self.tenant: str = signed["tenant"]["id"]
+        on_plan(self.tenant, "pro")  # a working desk: more users and numbers than Free allows
         self._tokens: dict[str, str] = {"admin": self.admin}
         self.ids: dict[str, str] = {}
         self.phone_number_id = phone_number_id or phone_of(domain)

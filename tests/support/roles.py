@@ -6,13 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.domain.accounts.access import ROLES, can
+from chalicelib.domain.accounts.sessions import authenticate
+from tests.support.plans import on_plan
 from tests.support.world import World
 
 __all__ = ["World", "every_role", "roles_allowed", "walk_routes_by_role"]
 
 
 def every_role(world: World, admin: str, domain: str = "acme.example.com") -> dict[str, str]:
-    """Access tokens of the tenant's admin and of one new user of each other role."""
+    """Access tokens of the tenant's admin and of one new user of each other role (the
+    tenant goes on Lite: more users than Free allows)."""
+    on_plan(authenticate(admin).tenant_id, "lite")
     tokens = {"admin": admin}
     for role in ROLES:
         if role != "admin":

@@ -15,6 +15,7 @@ from chalicelib.domain.accounts import passwords, tokens
 from chalicelib.domain.accounts.access import ROLES, Role, invalid_permissions
 from chalicelib.domain.accounts.history import history_entry
 from chalicelib.domain.accounts.principal import Principal
+from chalicelib.domain.billing import limits
 from chalicelib.domain.errors import Conflict, Gone, Invalid, NotFound
 from chalicelib.ids import new_id
 from chalicelib.mail import message as mail
@@ -29,7 +30,9 @@ from chalicelib.store.accounts import (
     epoch_seconds,
     get_or_none,
 )
-from chalicelib.store.base import every_item, failed_conditions, transaction
+from chalicelib.store.base import LostRace, TransactItem, every_item, failed_conditions, transaction
+from chalicelib.store.limits import SEATS, tenant_lost
+from chalicelib.store.limits import count_change as counters_change
 
 log = logging.getLogger(__name__)
 
@@ -220,12 +223,10 @@ def _send_invitation(user: User, tenant: Tenant, inviter: User | None, raw_token
         return False
 
 
-def count_change(write: Any, tenant_id: str, counter: str, delta: int) -> None:
-    """Keep the account summary's counters in the same transaction as the change."""
-    write.update(
-        Tenant(keys.tenant_pk(tenant_id), keys.tenant_sk()),
-        actions=[Tenant.counts[counter].add(delta)],
-        condition=Tenant.PK.exists(),
+def changed_meanwhile() -> Conflict:
+    return Conflict(
+        "This user was changed or deleted meanwhile; reload and try again.",
+        code="changed_meanwhile",
     )
 
 
@@ -258,31 +259,41 @@ def invite_user(
         contact_id=contact_id,
     )
     token, raw = _invitation(user, at)
-    try:
-        with transaction() as write:
-            write.save(email_claim(user), condition=EmailClaim.PK.does_not_exist())
-            write.save(user, condition=User.PK.does_not_exist())
-            write.save(token, condition=OneTimeToken.PK.does_not_exist())
-            write.save(_deadline(user))
-            count_change(write, principal.tenant_id, "users", 1)
-            write.save(
-                history_entry(
-                    principal.tenant_id,
-                    "user",
-                    user.user_id,
-                    principal.user_id,
-                    "created",
-                    at,
-                    after=_snapshot(user),
-                )
-            )
-    except TransactWriteError as exc:
-        if (keys.email_claim_pk(user.email), keys.email_claim_sk()) in failed_conditions(
-            write, exc
-        ):
-            raise email_taken() from exc
-        raise
+    # read before the write: the plan's limit and the invitation's email both need it
     tenant = Tenant.get(keys.tenant_pk(principal.tenant_id), keys.tenant_sk())
+
+    def attempt(counted: TransactItem) -> None:
+        try:
+            with transaction() as write:
+                write.save(email_claim(user), condition=EmailClaim.PK.does_not_exist())
+                write.save(user, condition=User.PK.does_not_exist())
+                write.save(token, condition=OneTimeToken.PK.does_not_exist())
+                write.save(_deadline(user))
+                counted(write)
+                write.save(
+                    history_entry(
+                        principal.tenant_id,
+                        "user",
+                        user.user_id,
+                        principal.user_id,
+                        "created",
+                        at,
+                        after=_snapshot(user),
+                    )
+                )
+        except TransactWriteError as exc:
+            if (keys.email_claim_pk(user.email), keys.email_claim_sk()) in failed_conditions(
+                write, exc
+            ):
+                raise email_taken() from exc
+            if tenant_lost(write, exc, principal.tenant_id):
+                raise LostRace(principal.tenant_id) from exc
+            raise
+
+    if limits.takes_seat(role):  # a staff user: within the plan's users, in the same write
+        limits.one_more(tenant, "users", {"users": 1, SEATS: 1}, attempt)
+    else:
+        attempt(counters_change(principal.tenant_id, {"users": 1}, seats_known=False))
     return user, _send_invitation(user, tenant, principal.user, raw)
 
 
@@ -373,37 +384,59 @@ def update_user(principal: Principal, user_id: str, changes: dict[str, Any]) -> 
     new_email = changes.get("email")
     email_changed = new_email is not None and new_email.strip().lower() != user.email.lower()
     revoke = role != user.role or email_changed
+    old_email = user.email
+    if email_changed:
+        user.email = str(new_email).strip()
+        actions += [User.email.set(user.email), User.GSI1PK.set(keys.email_gsi(user.email))]
+    if revoke:
+        actions.append(User.session_epoch.add(1))
+    seat = int(limits.takes_seat(role)) - int(limits.takes_seat(user.role))
+    unchanged = User.PK.exists()
+    if seat:  # the seat moves as the role read says: only while it is still that role
+        unchanged &= User.role == user.role
     user.role = role
     actions.append(User.role.set(role))
-    try:
-        with transaction() as write:
-            if email_changed:
-                write.delete(EmailClaim(keys.email_claim_pk(user.email), keys.email_claim_sk()))
-                user.email = str(new_email).strip()
-                write.save(email_claim(user), condition=EmailClaim.PK.does_not_exist())
-                actions += [User.email.set(user.email), User.GSI1PK.set(keys.email_gsi(user.email))]
-            if revoke:
-                actions.append(User.session_epoch.add(1))
-            write.update(User(user.PK, user.SK), actions=actions, condition=User.PK.exists())
-            write.save(
-                history_entry(
-                    principal.tenant_id,
-                    "user",
-                    user.user_id,
-                    principal.user_id,
-                    "updated",
-                    at,
-                    before=before,
-                    after=_snapshot(user),
+
+    def attempt(counted: TransactItem | None) -> None:
+        try:
+            with transaction() as write:
+                if email_changed:
+                    write.delete(EmailClaim(keys.email_claim_pk(old_email), keys.email_claim_sk()))
+                    write.save(email_claim(user), condition=EmailClaim.PK.does_not_exist())
+                write.update(User(user.PK, user.SK), actions=actions, condition=unchanged)
+                if counted is not None:
+                    counted(write)
+                write.save(
+                    history_entry(
+                        principal.tenant_id,
+                        "user",
+                        user.user_id,
+                        principal.user_id,
+                        "updated",
+                        at,
+                        before=before,
+                        after=_snapshot(user),
+                    )
                 )
-            )
-    except TransactWriteError as exc:
-        if email_changed and (
-            keys.email_claim_pk(user.email),
-            keys.email_claim_sk(),
-        ) in failed_conditions(write, exc):
-            raise email_taken() from exc
-        raise
+        except TransactWriteError as exc:
+            if email_changed and (
+                keys.email_claim_pk(user.email),
+                keys.email_claim_sk(),
+            ) in failed_conditions(write, exc):
+                raise email_taken() from exc
+            if counted is not None and tenant_lost(write, exc, principal.tenant_id):
+                raise LostRace(principal.tenant_id) from exc
+            if seat and (user.PK, user.SK) in failed_conditions(write, exc):
+                raise changed_meanwhile() from exc
+            raise
+
+    if seat > 0:  # a portal user made staff takes a seat, within the plan's users
+        tenant = Tenant.get(keys.tenant_pk(principal.tenant_id), keys.tenant_sk())
+        limits.one_more(tenant, "users", {SEATS: 1}, attempt)
+    elif seat < 0:  # staff made a portal user gives theirs back
+        limits.seats_change(principal.tenant_id, {SEATS: -1}, attempt)
+    else:
+        attempt(None)
     return get_user(principal.tenant_id, user_id)
 
 
@@ -441,21 +474,36 @@ def delete_user(principal: Principal, user_id: str) -> None:
         raise Conflict("You cannot delete yourself.", code="self_deletion")
     _guard_last_admin(user, losing_admin=True)
     at = now()
-    with transaction() as write:
-        write.delete(User(user.PK, user.SK), condition=User.PK.exists())
-        write.delete(EmailClaim(keys.email_claim_pk(user.email), keys.email_claim_sk()))
-        count_change(write, principal.tenant_id, "users", -1)
-        write.save(
-            history_entry(
-                principal.tenant_id,
-                "user",
-                user.user_id,
-                principal.user_id,
-                "deleted",
-                at,
-                before=_snapshot(user),
-            )
-        )
+
+    def attempt(counted: TransactItem) -> None:
+        try:
+            with transaction() as write:
+                # the seat given back is the role's as read: only while it is still that role
+                write.delete(User(user.PK, user.SK), condition=User.role == user.role)
+                write.delete(EmailClaim(keys.email_claim_pk(user.email), keys.email_claim_sk()))
+                counted(write)
+                write.save(
+                    history_entry(
+                        principal.tenant_id,
+                        "user",
+                        user.user_id,
+                        principal.user_id,
+                        "deleted",
+                        at,
+                        before=_snapshot(user),
+                    )
+                )
+        except TransactWriteError as exc:
+            if tenant_lost(write, exc, principal.tenant_id):
+                raise LostRace(principal.tenant_id) from exc
+            if (user.PK, user.SK) in failed_conditions(write, exc):
+                raise changed_meanwhile() from exc
+            raise
+
+    if limits.takes_seat(user.role):  # a staff user's seat is free again
+        limits.seats_change(principal.tenant_id, {"users": -1, SEATS: -1}, attempt)
+    else:
+        attempt(counters_change(principal.tenant_id, {"users": -1}, seats_known=False))
     _leave_agent_groups(principal, user.user_id)
 
 

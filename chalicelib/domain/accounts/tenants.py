@@ -26,6 +26,7 @@ from chalicelib.settings import get_settings
 from chalicelib.store import keys
 from chalicelib.store.accounts import EmailClaim, Tenant, User
 from chalicelib.store.base import failed_conditions, transaction
+from chalicelib.store.limits import SEATS
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def signup(
         plan="free",
         admin_email=email,
         fiscal={},
-        counts={"users": 1, "account_contacts": 1},
+        counts={"users": 1, "account_contacts": 1, SEATS: 1},  # the admin takes a seat
         created_at=at,
         updated_at=at,
     )

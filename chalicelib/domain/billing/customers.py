@@ -107,7 +107,10 @@ def ensure_customer(tenant: Tenant) -> str:
             api.customers.update,
             customer_id,
             params=fields,
-            key=stripe.idempotency_key("customer-update", customer_id, digest),
+            # from what was last sent: A, B then A again are three updates, not a replay
+            key=stripe.idempotency_key(
+                "customer-update", customer_id, digest, billing.get("customer_synced")
+            ),
         )
         _follow_tax_id(api, str(customer_id), typed)
     set_billing_fields(tenant.tenant_id, customer_synced=digest)
@@ -127,7 +130,7 @@ def _follow_tax_id(api: Any, customer_id: str, typed: tuple[str, str] | None) ->
             api.customers.tax_ids.create,
             customer_id,
             params={"type": typed[0], "value": typed[1]},
-            key=stripe.idempotency_key("tax-id", customer_id, typed),
+            key=stripe.idempotency_key("tax-id", customer_id, typed, sorted(have)),
         )
 
 

@@ -79,12 +79,16 @@ def _owned(api: Any, customer_id: str, method_id: str) -> dict[str, Any]:
     return dict(method)
 
 
-def _make_default(api: Any, tenant: Tenant, customer_id: str, method_id: str) -> None:
+def _make_default(
+    api: Any, tenant: Tenant, customer_id: str, method_id: str, current: str | None
+) -> None:
+    """``current``: the default before, part of the key (choosing A, then B, then A again
+    are three changes, not a replay of the first)."""
     stripe.call(
         api.customers.update,
         customer_id,
         params={"invoice_settings": {"default_payment_method": method_id}},
-        key=stripe.idempotency_key("default-pm", customer_id, method_id),
+        key=stripe.idempotency_key("default-pm", customer_id, method_id, current),
     )
     set_billing_fields(tenant.tenant_id, default_payment_method=method_id)
 
@@ -105,7 +109,7 @@ def add_method(tenant: Tenant, method_id: str, make_default: bool) -> dict[str, 
     customer = stripe.call(api.customers.retrieve, customer_id)
     default_id = _default_of(customer)
     if make_default or default_id is None:
-        _make_default(api, tenant, customer_id, method_id)
+        _make_default(api, tenant, customer_id, method_id, default_id)
         default_id = method_id
     return method_view(method, default_id)
 
@@ -116,7 +120,9 @@ def choose_default(tenant: Tenant, method_id: str) -> dict[str, Any]:
     method = _owned(api, customer_id, method_id)
     if not method.get("customer"):
         raise NotFound("No such payment method.", code="not_found")
-    _make_default(api, tenant, customer_id, method_id)
+    current = _default_of(stripe.call(api.customers.retrieve, customer_id))
+    if current != method_id:
+        _make_default(api, tenant, customer_id, method_id, current)
     return method_view(method, method_id)
 
 
@@ -145,6 +151,6 @@ def remove_method(tenant: Tenant, method_id: str) -> None:
     )
     if was_default:  # the next card pays from now on (Stripe would leave none)
         if others:
-            _make_default(api, tenant, customer_id, others[0])
+            _make_default(api, tenant, customer_id, others[0], method_id)
         else:
             set_billing_fields(tenant.tenant_id, default_payment_method=None)

@@ -270,8 +270,7 @@ def preview(tenant: Tenant, plan: str, addons: dict[str, int]) -> dict[str, Any]
         params["subscription_details"] = {
             "items": changes,
             "proration_behavior": "always_invoice",
-            "proration_date": int(now().timestamp()),
-        }
+        }  # prorated as of Stripe's now, as the change will be
         next_payment_at = _period_end(current)
     invoice = stripe.call(api.invoices.create_preview, params=params)
     return {
@@ -319,11 +318,20 @@ def subscription_view(tenant: Tenant) -> dict[str, Any] | None:
         "status": billing.get("status") or "active",
         "plan": tenant.plan,
         "addons": {name: int(addons.get(name, 0)) for name in ADDONS},
-        "current_period_end": datetime.fromtimestamp(int(end), tz=UTC) if end else None,
+        "current_period_end": _moment(end),
         "cancel_at_period_end": bool(billing.get("cancel_at_period_end")),
         "amount": amount,
         "currency": currency,
     }
+
+
+def _moment(value: Any) -> datetime | None:
+    """A moment kept as ISO text (or epoch seconds) as a datetime."""
+    if not value:
+        return None
+    if isinstance(value, int | float) or str(value).isdigit():
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    return datetime.fromisoformat(str(value))
 
 
 def _amount(plan: str, addons: dict[str, int]) -> tuple[int, str]:

@@ -11,20 +11,21 @@ from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import crypto
 from chalicelib.channels.events import ChannelType
-from chalicelib.channels.registry import expiring_credential_of, is_polled, provider, sharing_limit
+from chalicelib.channels.registry import expiring_credential_of, is_polled, provider
 from chalicelib.clock import iso, now
 from chalicelib.cursors import page_of
 from chalicelib.domain.accounts.history import history_entry
 from chalicelib.domain.accounts.principal import Principal
-from chalicelib.domain.billing.plans import check_limit
+from chalicelib.domain.billing import limits
 from chalicelib.domain.channels.settings import ChannelSettings
 from chalicelib.domain.errors import Conflict, Invalid, NotFound, invalid_fields
 from chalicelib.ids import new_id
 from chalicelib.store import keys
 from chalicelib.store.accounts import Tenant, get_or_none
-from chalicelib.store.base import failed_conditions, transaction
+from chalicelib.store.base import LostRace, TransactItem, failed_conditions, transaction
 from chalicelib.store.channels import Channel, ChannelClaim, poll_due_keys
 from chalicelib.store.deadlines import CredentialsDeadline, credentials_deadline
+from chalicelib.store.limits import count_change, tenant_lost
 
 
 def new_public_key() -> str:
@@ -57,20 +58,19 @@ def connect(
     identifiers: dict[str, Any],
     credentials: dict[str, Any],
     settings: dict[str, Any] | None,
+    *,
+    tenant: Tenant | None = None,
 ) -> Channel:
-    """Connect a provider account (at most once across Atiende) within the plan's limits."""
+    """Connect a provider account (at most once across Atiende) within the plan's limits
+    (``tenant``: the company as the caller already read it)."""
     described = provider(channel_type)
     ids = _parse(described.identifiers, identifiers, "body.identifiers").model_dump(mode="json")
     secret = _secret_values(_parse(described.credentials, credentials, "body.credentials"))
     chosen = _parse(ChannelSettings, settings, "body.settings").model_dump(mode="json")
-    tenant = Tenant.get(keys.tenant_pk(principal.tenant_id), keys.tenant_sk())
-    counts = (
-        tenant.counts.as_dict() if hasattr(tenant.counts, "as_dict") else dict(tenant.counts or {})
-    )
+    if tenant is None:
+        tenant = Tenant.get(keys.tenant_pk(principal.tenant_id), keys.tenant_sk())
     limit = described.plan_limit
-    if limit:
-        in_use = sum(int(counts.get(f"channels:{t}", 0)) for t in sharing_limit(limit))
-        check_limit(tenant.plan, limit, in_use)
+    limits.check_room(tenant, limit)  # 402 before asking a provider; the write decides
     at = now()
     channel_id = new_id()
     if described.issues_public_key:
@@ -94,33 +94,41 @@ def connect(
         tenant_id=principal.tenant_id,
         channel_id=channel_id,
     )
-    try:
-        with transaction() as write:
-            write.save(claim, condition=ChannelClaim.PK.does_not_exist())
-            write.save(channel, condition=Channel.PK.does_not_exist())
-            write.update(Tenant(tenant.PK, tenant.SK), actions=[
-                Tenant.counts["channels"].add(1), Tenant.counts[f"channels:{channel_type}"].add(1),
-            ], condition=Tenant.PK.exists())  # fmt: skip
-            if expire_at is not None:  # the account contacts are warned before it
-                write.save(credentials_deadline(principal.tenant_id, channel_id, expire_at))
-            write.save(
-                history_entry(
-                    principal.tenant_id,
-                    "channel",
-                    channel_id,
-                    principal.user_id,
-                    "connected",
-                    at,
-                    after=public_view(channel),
+
+    def attempt(counted: TransactItem) -> None:
+        try:
+            with transaction() as write:
+                write.save(claim, condition=ChannelClaim.PK.does_not_exist())
+                write.save(channel, condition=Channel.PK.does_not_exist())
+                counted(write)  # the Tenant's counters, within the plan's limit if it has one
+                if expire_at is not None:  # the account contacts are warned before it
+                    write.save(credentials_deadline(principal.tenant_id, channel_id, expire_at))
+                write.save(
+                    history_entry(
+                        principal.tenant_id,
+                        "channel",
+                        channel_id,
+                        principal.user_id,
+                        "connected",
+                        at,
+                        after=public_view(channel),
+                    )
                 )
-            )
-    except TransactWriteError as exc:
-        if (claim.PK, claim.SK) in failed_conditions(write, exc):
-            raise Conflict(
-                f"This {channel_type} account is already connected to Atiende.",
-                code="channel_taken",
-            ) from exc
-        raise
+        except TransactWriteError as exc:
+            if (claim.PK, claim.SK) in failed_conditions(write, exc):
+                raise Conflict(
+                    f"This {channel_type} account is already connected to Atiende.",
+                    code="channel_taken",
+                ) from exc
+            if limit and tenant_lost(write, exc, principal.tenant_id):
+                raise LostRace(principal.tenant_id) from exc
+            raise
+
+    changes = {"channels": 1, f"channels:{channel_type}": 1}
+    if limit:
+        limits.one_more(tenant, limit, changes, attempt)
+    else:
+        attempt(count_change(principal.tenant_id, changes, seats_known=False))
     return channel
 
 

@@ -20,12 +20,14 @@ from pynamodb.exceptions import DeleteError
 from chalicelib import crypto
 from chalicelib.channels import twitter_oauth as x
 from chalicelib.channels.provider_http import ProviderError
+from chalicelib.channels.registry import provider
 from chalicelib.clock import now
 from chalicelib.domain.accounts.principal import Principal
+from chalicelib.domain.billing import limits
 from chalicelib.domain.channels import service
 from chalicelib.domain.errors import Gone, Invalid, Unavailable
 from chalicelib.store import keys
-from chalicelib.store.accounts import epoch_seconds, get_or_none
+from chalicelib.store.accounts import Tenant, epoch_seconds, get_or_none
 from chalicelib.store.channels import Channel, ChannelLogin
 
 #: how long the admin has to authorise at X (X's request tokens live minutes too)
@@ -62,6 +64,7 @@ def start(principal: Principal, callback_url: str) -> str:
     parts = urlsplit(callback_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Invalid("The callback must be an http(s) address.", code="bad_callback_url")
+    _room_for_one_more(principal)  # 402 before the admin is sent to X for nothing
     try:
         granted = x.request_token(callback_url)
         url = x.authorize_url(granted.token)
@@ -87,6 +90,7 @@ def finish(principal: Principal, token: str, verifier: str, name: str | None) ->
             "This X authorisation is unknown or was already used; start again.",
             code="unknown_login",
         )
+    tenant = _room_for_one_more(principal)  # 402 before X is asked for anything
     try:  # spent now, whatever follows: X accepts a request token once
         ChannelLogin(pk, sk).delete(condition=ChannelLogin.PK.exists())
     except DeleteError:
@@ -120,7 +124,16 @@ def finish(principal: Principal, token: str, verifier: str, name: str | None) ->
         {"user_id": grant.user_id, "screen_name": handle},
         {"access_token": grant.token, "access_token_secret": grant.secret},
         None,
+        tenant=tenant,
     )
+
+
+def _room_for_one_more(principal: Principal) -> Tenant:
+    """The company, read once: 402 when its plan has no room for another X account (the
+    connecting write still decides, on condition)."""
+    tenant = Tenant.get(keys.tenant_pk(principal.tenant_id), keys.tenant_sk())
+    limits.check_room(tenant, provider(_PROVIDER).plan_limit)
+    return tenant
 
 
 def subscription(tenant_id: str, channel_id: str, *, renew: bool = False) -> Subscription:

@@ -13,6 +13,7 @@ import re
 import pytest
 
 from chalicelib.domain.accounts.access import ROLES, can
+from tests.support.plans import on_plan
 from tests.support.world import PASSWORD, fill, make_items, operations
 
 MISSING_ID = "01aaaaaaaaaaaaaaaaaaaaaaaa"
@@ -32,7 +33,9 @@ EXAMPLE_BODIES = {
 @pytest.fixture
 def staff(world):
     """A tenant with one signed-in user of every role."""
-    admin = world.signup(email="ana@acme.example.com")["access_token"]
+    signed_up = world.signup(email="ana@acme.example.com")
+    on_plan(signed_up["tenant"]["id"], "lite")  # more users than Free allows
+    admin = signed_up["access_token"]
     tokens = {"admin": admin}
     for role in ROLES:
         if role != "admin":

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from tests.support.plans import on_plan
 from tests.support.world import PASSWORD
 
 
@@ -227,7 +228,9 @@ def test_user_edits_are_in_the_history_with_before_and_after(world):
 
 
 def test_users_are_listed_in_pages_with_an_opaque_cursor(world):
-    admin = admin_of(world)
+    signed_up = world.signup()
+    on_plan(signed_up["tenant"]["id"], "lite")  # five users: more than Free allows
+    admin = signed_up["access_token"]
     for i in range(4):
         world.invite(admin, f"user{i}@acme.example.com", "agent")
     first = world.call("GET", "/v1/users?limit=2", admin).json
@@ -241,7 +244,9 @@ def test_users_are_listed_in_pages_with_an_opaque_cursor(world):
 
 
 def test_a_cursor_from_another_tenant_is_refused(world):
-    admin_a = admin_of(world, "ana@a.example.com", "A")
+    signed_up = world.signup(company="A", email="ana@a.example.com")
+    on_plan(signed_up["tenant"]["id"], "lite")  # four users: more than Free allows
+    admin_a = signed_up["access_token"]
     admin_b = admin_of(world, "bea@b.example.com", "B")
     for i in range(3):
         world.invite(admin_a, f"u{i}@a.example.com", "agent")
