@@ -193,6 +193,8 @@ def test_an_admin_adds_a_card_moves_to_lite_with_extra_users_and_invites_them(
     expect(page.get_by_role("region", name="Uso del plan")).to_contain_text("3 de 12 usuarios")
     billing = stack.call("GET", "/v1/billing", token=token)
     assert billing["plan"] == "lite" and billing["addons"]["users"] == 2
+    top(page)
+    check_page(page, "billing-lite")
 
     # --- Facturas: the first invoice, paid (Stripe's webhook reaches the worker) ---------
     def invoice_shown() -> bool:

@@ -188,6 +188,7 @@ NOT_FROM_THE_CONSOLE: dict[tuple[str, str], str] = {
     ("GET", "/webhooks/twitter"): "webhook: X's CRC check",
     ("POST", "/webhooks/twitter"): "webhook: X's Account Activity events",
     ("POST", "/webhooks/email"): "webhook: SES receiving through SNS",
+    ("POST", "/webhooks/stripe"): "webhook: Stripe's signed events (subscriptions, invoices)",
     ("POST", "/chat/v1/sessions"): "widget: the chat widget opens a visitor session",
     ("POST", "/chat/v1/messages"): "widget: the chat widget sends a visitor's message",
     ("GET", "/chat/v1/messages"): "widget: the chat widget reads the conversation",
