@@ -25,6 +25,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.console import (
+    PASSWORD,
     check_page,
     invite,
     new_person_email,
@@ -328,3 +329,46 @@ def test_without_stripe_the_billing_page_shows_the_plan_and_says_payments_are_of
     expect(page.get_by_role("main")).to_contain_text(
         "No disponible: los pagos no están configurados en esta instalación."
     )
+
+
+def test_an_account_contact_sees_billing_in_the_portal_without_the_fiscal_data(
+    console, stack, owner
+):
+    contact = new_person_email("carla")
+    stack.call(
+        "POST",
+        "/v1/account-contacts",
+        {"first_name": "Carla", "last_name": "Rojas", "email": contact, "portal_access": True},
+        token=owner["token"],
+    )
+    link = stack.link_in_mail(contact, "/invitations/accept")
+    stack.call(
+        "POST",
+        "/v1/auth/invitations/accept",
+        {"token": link.split("token=", 1)[1], "password": PASSWORD},
+    )
+    page = console
+    asked: list[str] = []
+    page.on("request", lambda r: "/v1/" in r.url and asked.append(urlsplit(r.url).path))
+    sign_in(page, contact, landing="Contactos de la cuenta")
+    portal = page.get_by_role("navigation", name="Administración")
+    expect(portal).to_contain_text("Portal del cliente")
+    portal.get_by_role("link", name="Facturación").click()
+    expect(page.get_by_role("heading", name="Facturación", level=1)).to_be_visible()
+    expect(page.get_by_role("region", name="Datos de suscripción")).to_contain_text(
+        "Adereso Helpdesk Free"
+    )
+    expect(page.get_by_role("region", name="Uso del plan")).to_contain_text("1 de 3 usuarios")
+    expect(page.get_by_role("region", name="Últimas facturas")).to_be_visible()
+    # the establishment is the admins': not shown, never asked for
+    expect(page.get_by_role("region", name="Datos fiscales")).to_have_count(0)
+    options = page.get_by_role("navigation", name="Opciones de la cuenta")
+    expect(options.get_by_role("link")).to_have_count(2)
+    expect(options.get_by_role("link", name="Datos fiscales")).to_have_count(0)
+    assert "/v1/establishment" not in asked
+    # they may change the plan too (billing.manage), from their portal
+    page.get_by_role("region", name="Datos de suscripción").get_by_role(
+        "link", name="Editar suscripción"
+    ).click()
+    expect(page.get_by_role("heading", name="Editar suscripción", level=1)).to_be_visible()
+    check_page(page, "billing-portal-subscription")
