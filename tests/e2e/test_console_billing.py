@@ -216,6 +216,21 @@ def test_an_admin_adds_a_card_moves_to_lite_with_extra_users_and_invites_them(
     )
     check_page(page, "billing-invoices")
 
+    # --- cancel at the period's end, then "Reanudar" ----------------------------------
+    page.get_by_role("link", name="← Facturación").click()
+    plan = page.get_by_role("region", name="Datos de suscripción")
+    plan.get_by_role("button", name="Cancelar suscripción").click()
+    confirm = page.get_by_role("dialog", name="¿Cancelar tu suscripción?")
+    expect(confirm).to_contain_text("después pasas a Adereso Helpdesk Free")
+    confirm.get_by_role("button", name="Cancelar al final del periodo").click()
+    expect(plan).to_contain_text(re.compile(r"Se cancelará el \d{1,2} de \w+ de \d{4}"))
+    assert stack.call("GET", "/v1/billing", token=token)["subscription"]["cancel_at_period_end"]
+    plan.get_by_role("button", name="Reanudar").click()
+    expect(plan).to_contain_text("Se renueva el")
+    expect(plan.get_by_role("button", name="Reanudar")).to_have_count(0)
+    billing = stack.call("GET", "/v1/billing", token=token)
+    assert not billing["subscription"]["cancel_at_period_end"] and billing["plan"] == "lite"
+
     # --- the people refused before are now invited -----------------------------------
     page.goto("/admin/users")
     create_user(page, "Lucía", "Vera", blocked)
