@@ -252,10 +252,12 @@ def list_object(url: str, data: list[Json], has_more: bool = False) -> Json:
 
 
 def signature_header(secret: str, body: bytes, timestamp: int) -> str:
-    """Stripe's ``Stripe-Signature``: ``t=<ts>,v1=<hex HMAC-SHA256 of "<ts>.<body>">``."""
+    """Stripe's ``Stripe-Signature``: ``t=<ts>,v1=<hex HMAC-SHA256 of "<ts>.<body>">``; with
+    several secrets (comma-separated: a rotation's old and new), one ``v1`` each."""
     signed = f"{timestamp}.".encode() + body
-    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+    digests = [hmac.new(one.strip().encode(), signed, hashlib.sha256).hexdigest()
+               for one in secret.split(",")]  # fmt: skip
+    return f"t={timestamp}," + ",".join(f"v1={digest}" for digest in digests)
 
 
 class _Context(threading.local):
@@ -283,12 +285,14 @@ class FakeStripe:
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
         catalog: bool = False,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.lock = threading.RLock()
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.webhook_sink: Callable[[bytes, dict[str, str]], Any] | None = None
-        #: sign with this secret instead (an old secret after a rotation)
+        #: sign with this secret instead (an old secret after a rotation; "old,new": both,
+        #: as Stripe does while a rotated secret still works)
         self.sign_with: str | None = None
         #: send a signature that matches no secret
         self.bad_signature = False
@@ -297,6 +301,9 @@ class FakeStripe:
         self.url_attempts = 4
         self.retry_after = 2.0
         self.url = ""
+        #: the wall clock (epoch seconds): the app's own in the tests, so a frozen or moved
+        #: app clock moves the fake too; the machine's otherwise
+        self.clock = clock or time.time
         self.offset = 0  # seconds the fake's clock is ahead of the wall clock
         self.products: dict[str, Json] = {}
         self.prices: dict[str, Json] = {}
@@ -354,9 +361,12 @@ class FakeStripe:
         self.stop()
 
     def now(self) -> int:
-        return int(time.time()) + self.offset
+        """Stripe's time: the wall clock plus what ``advance_clock``/``advance`` moved it."""
+        return int(self.clock()) + self.offset
 
     def advance_clock(self, seconds: int) -> None:
+        """Move Stripe's time only (a test clock): the app's clock stays, so what the app
+        computes from its own time (a ``proration_date``) does not move with it."""
         with self.lock:
             self.offset += seconds
 
@@ -424,9 +434,9 @@ class FakeStripe:
                     401,
                     "This API call cannot be made with a publishable API key. Please use a secret API key.",
                 )
-            if key and method == "POST":
-                with self.lock:
-                    stored = self._idempotency.get(key)
+            idempotent = bool(key) and method == "POST"
+            with self.lock:  # check, run and keep the result at once: a twin waits
+                stored = self._idempotency.get(key or "") if idempotent else None
                 if stored is not None:
                     if stored[0] != fingerprint:
                         raise StripeError(
@@ -436,31 +446,39 @@ class FakeStripe:
                         )
                     return (
                         stored[1],
-                        {**answer_headers, "Idempotent-Replayed": "true", "Idempotency-Key": key},
+                        {
+                            **answer_headers,
+                            "Idempotent-Replayed": "true",
+                            "Idempotency-Key": key or "",
+                        },
                         stored[2],
                     )
-            with self.lock:
                 self._ctx.request_id, self._ctx.idempotency_key = request_id, key
                 self._ctx.auth = auth
                 try:
-                    result = route[2](params, *groups)
+                    status, raw = 200, json.dumps(route[2](params, *groups)).encode()
+                except StripeError as exc:
+                    status, raw = exc.status, self._error_body(exc, request_id)
                 finally:
                     self._ctx.request_id = self._ctx.idempotency_key = self._ctx.auth = None
-            status, raw = 200, json.dumps(result).encode()
+                # Stripe keeps what ran (a success, a declined card), not a refused request
+                if idempotent and status in (200, 402):
+                    self._idempotency[key or ""] = (fingerprint, status, raw)
         except StripeError as exc:
-            error = dict(exc.body)
-            error["request_log_url"] = f"https://dashboard.stripe.com/test/logs/{request_id}"
-            status, raw = exc.status, json.dumps({"error": error}).encode()
+            status, raw = exc.status, self._error_body(exc, request_id)
         except Exception as exc:  # a bug of the fake: said as Stripe says its own failures
             traceback.print_exc()
             error = {"type": "api_error", "message": f"The fake Stripe failed: {exc!r}"}
             status, raw = 500, json.dumps({"error": error}).encode()
         if key and method == "POST":
             answer_headers["Idempotency-Key"] = key
-            if status < 500 and status != 401:
-                with self.lock:
-                    self._idempotency.setdefault(key, (fingerprint, status, raw))
         return status, answer_headers, raw
+
+    @staticmethod
+    def _error_body(exc: StripeError, request_id: str) -> bytes:
+        error = dict(exc.body)
+        error["request_log_url"] = f"https://dashboard.stripe.com/test/logs/{request_id}"
+        return json.dumps({"error": error}).encode()
 
     def _auth(self, header: str) -> str:
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""
@@ -717,7 +735,7 @@ class FakeStripe:
         event = self.events_by_id[event_id]
         body = json.dumps(event, indent=2).encode()
         secret = self.sign_with or self.webhook_secret or ""
-        timestamp = self.now()
+        timestamp = int(self.clock())  # the receiver checks it against its own clock
         signature = signature_header(secret, body, timestamp)
         if self.bad_signature:
             signature = signature_header("whsec_not_the_secret", body, timestamp)

@@ -16,6 +16,11 @@ signed as Stripe signs them, when the test calls ``fake.flush()``::
         fake_stripe.flush()  # the events so far reach POST /webhooks/stripe, in order
         assert [d["status"] for d in fake_stripe.deliveries] == [200, ...]
 
+Time: the fake reads the app's clock (``chalicelib.clock``): with ``frozen_clock`` the
+objects are dated at the frozen time, and ``frozen_clock.advance(...)`` moves both.
+``fake.advance_clock(s)`` and ``fake.advance(sub_id)`` move Stripe's time only (a test
+clock): what the app computes from its own clock (a ``proration_date``) stays behind.
+
 Test controls: ``fake.advance(sub_id)`` (renewal, or the next attempt of an unpaid
 invoice), ``fake.fail_charges(customer_id)``, ``fake.hold()`` / ``fake.release(order)``,
 ``fake.resend(event_id)``, ``fake.duplicate_next()``, ``fake.sign_with = "whsec_old"``,
@@ -29,6 +34,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.clock import clock
 from devstack.fake_stripe import (
     LOCAL_PUBLISHABLE_KEY,
     LOCAL_SECRET_KEY,
@@ -61,7 +67,10 @@ def _forget_settings() -> None:
 def fake_stripe(request: pytest.FixtureRequest) -> Iterator[FakeStripe]:
     marker = request.node.get_closest_marker("fake_stripe")
     catalog = bool((marker.kwargs if marker else {}).get("catalog", True))
-    fake = FakeStripe(webhook_secret=WEBHOOK_SECRET, catalog=catalog).start()
+    # the app's clock: a frozen (``frozen_clock``) or moved app clock moves Stripe's time too,
+    # and the webhooks are signed at the app's "now", as its check expects
+    fake = FakeStripe(webhook_secret=WEBHOOK_SECRET, catalog=catalog,
+                      clock=lambda: clock.now().timestamp()).start()  # fmt: skip
     with pytest.MonkeyPatch.context() as env:
         env.setenv("STRIPE_API_KEY", SECRET_KEY)
         env.setenv("STRIPE_API_BASE", fake.url)

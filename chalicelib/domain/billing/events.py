@@ -23,9 +23,9 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib.clock import now
-from chalicelib.domain.billing.sync import billing_of
 from chalicelib.domain.errors import Invalid, NotFound
 from chalicelib.store import billing_events as store
+from chalicelib.store.billing_state import billing_of
 
 log = logging.getLogger(__name__)
 

@@ -22,15 +22,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.billing import stripe_client as stripe
-from chalicelib.clock import now
 from chalicelib.domain.billing.customers import ensure_customer
 from chalicelib.domain.billing.plans import ADDONS, PLANS
+from chalicelib.domain.billing.sync import GONE
 from chalicelib.domain.errors import Conflict, DomainError, Invalid, Unavailable
 from chalicelib.store.accounts import Tenant
 from chalicelib.store.billing_state import addons_of, billing_of
 
-#: a subscription in these states is over: the tenant is on Free
-ENDED = ("canceled", "incomplete_expired")
+#: a subscription in these states is over: the tenant is on Free (sync.py)
+ENDED = GONE
 PRICES_TTL = 600.0  # seconds a Lambda keeps the catalogue's prices
 _prices: tuple[float, dict[str, dict[str, Any]]] | None = None
 

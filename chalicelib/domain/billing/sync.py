@@ -19,6 +19,7 @@ from chalicelib.clock import iso, now
 from chalicelib.domain.billing import plans
 from chalicelib.domain.errors import Unavailable
 from chalicelib.store import billing_events as store
+from chalicelib.store.billing_state import billing_of
 
 log = logging.getLogger(__name__)
 
@@ -157,14 +158,6 @@ def refresh_default_payment_method(tenant_id: str, customer: dict[str, Any]) -> 
             return
     raise Unavailable("The tenant kept changing while its payment method was written.",
                       code="billing_busy")  # fmt: skip
-
-
-def billing_of(tenant: Any) -> dict[str, Any]:
-    """The tenant's ``billing`` map as a plain dict (empty when it has none)."""
-    billing = getattr(tenant, "billing", None)
-    if billing is None:
-        return {}
-    return dict(billing.as_dict()) if hasattr(billing, "as_dict") else dict(billing)
 
 
 def _items(subscription: dict[str, Any]) -> list[dict[str, Any]]:

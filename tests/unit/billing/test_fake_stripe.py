@@ -252,6 +252,29 @@ def test_the_same_idempotency_key_replays_and_another_body_is_refused(
     assert refused.value.http_status == 400
 
 
+def test_a_refused_request_is_not_kept_for_its_key_but_a_declined_card_is(client: Any) -> None:
+    customer = client.v1.customers.create(params={"name": "Ana"})
+    prices = _prices(client)
+    params = {"customer": customer.id, "items": [{"price": prices["atiende_lite_monthly"].id}],
+              "payment_behavior": "error_if_incomplete"}  # fmt: skip
+    with pytest.raises(stripe.InvalidRequestError):  # no card yet: refused, not run
+        client.v1.subscriptions.create(params=params, options={"idempotency_key": "k-2"})
+    method = client.v1.payment_methods.attach("pm_card_chargeCustomerFail", params={"customer": customer.id})  # fmt: skip
+    client.v1.customers.update(customer.id, params={"invoice_settings": {"default_payment_method": method.id}})  # fmt: skip
+    with pytest.raises(stripe.CardError):  # ran: declined, and kept
+        client.v1.subscriptions.create(params=params, options={"idempotency_key": "k-2"})
+    client.v1.payment_methods.detach(method.id)
+    _customer_card = client.v1.payment_methods.attach("pm_card_visa", params={"customer": customer.id})  # fmt: skip
+    client.v1.customers.update(customer.id, params={"invoice_settings": {"default_payment_method": _customer_card.id}})  # fmt: skip
+    with pytest.raises(stripe.CardError) as replayed:
+        client.v1.subscriptions.create(params=params, options={"idempotency_key": "k-2"})
+    assert replayed.value.headers["Idempotent-Replayed"] == "true"
+    assert (
+        client.v1.subscriptions.create(params=params, options={"idempotency_key": "k-3"}).status
+        == "active"
+    )
+
+
 def test_a_declined_card_refuses_the_subscription_and_changes_nothing(
     client: Any, fake_stripe: FakeStripe
 ) -> None:
@@ -349,6 +372,22 @@ def test_webhooks_are_signed_as_stripe_signs_them(client: Any, fake_stripe: Fake
     with pytest.raises(stripe.SignatureVerificationError):
         stripe.Webhook.construct_event(body, signature, WEBHOOK_SECRET)
     assert stripe.Webhook.construct_event(body, signature, "whsec_old_secret").type == "customer.updated"  # fmt: skip
+
+    fake_stripe.sign_with = f"whsec_old_secret,{WEBHOOK_SECRET}"  # a rotation: both
+    client.v1.customers.update(customer.id, params={"name": "Ana"})
+    fake_stripe.flush()
+    body, signature = receiver.bodies[-1]
+    assert signature.count("v1=") == 2
+    assert (
+        stripe.Webhook.construct_event(body, signature, WEBHOOK_SECRET).type == "customer.updated"
+    )
+
+    fake_stripe.sign_with, fake_stripe.bad_signature = None, True
+    client.v1.customers.update(customer.id, params={"name": "Ana María"})
+    fake_stripe.flush()
+    body, signature = receiver.bodies[-1]
+    with pytest.raises(stripe.SignatureVerificationError):
+        stripe.Webhook.construct_event(body, signature, WEBHOOK_SECRET)
 
 
 def test_held_events_are_released_in_the_order_asked(client: Any, fake_stripe: FakeStripe) -> None:  # fmt: skip
@@ -509,6 +548,7 @@ def test_concurrent_calls_are_safe(client: Any, fake_stripe: FakeStripe) -> None
 
 def test_the_fixture_points_atiende_at_the_fake(fake_stripe: FakeStripe) -> None:
     from chalicelib.billing import stripe_client
+    from chalicelib.domain.errors import DomainError
     from chalicelib.settings import get_settings
 
     settings = get_settings()
@@ -516,11 +556,10 @@ def test_the_fixture_points_atiende_at_the_fake(fake_stripe: FakeStripe) -> None
     assert settings.stripe_js_url == fake_stripe.url + "/v3/"
     customer = stripe_client.call(stripe_client.client().v1.customers.create, params={"name": "Ana"})  # fmt: skip
     assert customer["id"] in fake_stripe.customers
-    from chalicelib.domain.errors import PaymentFailed
-
-    with pytest.raises(PaymentFailed):
+    with pytest.raises(DomainError) as declined:  # the domain's refusal, 402 card_declined
         stripe_client.call(stripe_client.client().v1.payment_methods.attach, "pm_card_chargeDeclined",
                            params={"customer": customer["id"]})  # fmt: skip
+    assert declined.value.code == "card_declined"
 
 
 def test_webhooks_can_go_into_the_chalice_test_client(fake_stripe: FakeStripe, api: Any) -> None:
@@ -673,3 +712,32 @@ def test_the_controls_answer_over_http_too(client: Any, fake_stripe: FakeStripe)
     with pytest.raises(urllib.error.HTTPError) as unknown:
         control("/_fake/stripe/subscriptions/sub_nope/advance")
     assert unknown.value.code == 400
+
+
+def test_an_event_can_be_delivered_twice_in_a_row(client: Any, fake_stripe: FakeStripe) -> None:
+    received: list[str] = []
+    fake_stripe.webhook_sink = lambda body, headers: received.append(json.loads(body)["id"]) or 200
+    fake_stripe.duplicate_next()
+    client.v1.customers.create(params={"name": "Ana"})
+    client.v1.customers.create(params={"name": "Beto"})
+    fake_stripe.flush()
+    first, second = (e["id"] for e in fake_stripe.events_of("customer.created"))
+    assert received == [first, first, second]
+    assert [d["status"] for d in fake_stripe.deliveries] == [200, 200, 200]
+
+
+def test_the_fake_follows_the_apps_clock(client: Any, fake_stripe: FakeStripe, frozen_clock: Any) -> None:  # fmt: skip
+    from datetime import timedelta
+
+    frozen = int(frozen_clock.now().timestamp())
+    assert client.v1.customers.create(params={"name": "Ana"}).created == frozen
+    frozen_clock.advance(timedelta(days=3))
+    customer, _ = _customer_with_card(client)
+    assert customer.created == frozen + 3 * 86400
+    sub = _subscribe(client, customer)
+    signatures: list[str] = []
+    fake_stripe.webhook_sink = lambda body, headers: signatures.append(headers["Stripe-Signature"]) or 200  # fmt: skip
+    fake_stripe.advance(sub.id)  # Stripe's time moves a month; the app's does not
+    fake_stripe.flush()
+    # signed at the app's "now", which is what its check compares with
+    assert {s.split(",")[0] for s in signatures} == {f"t={frozen + 3 * 86400}"}
