@@ -20,6 +20,7 @@ LOCAL_DEFAULTS: dict[str, str] = {
     "meta_app_secret": "local-meta-app-secret",
     "meta_verify_token": "local-verify-token",
     "twitter_consumer_secret": "local-twitter-consumer-secret",
+    "stripe_webhook_secret": "whsec_local_atiende_stripe_webhooks",
     "jwt_secret": "local-jwt-secret-change-me-in-any-deployed-stage",
 }
 

@@ -59,6 +59,7 @@ class Billing:
 
     def __init__(self, world: World) -> None:
         self.world = world
+        self.signed_up: dict[str, Any] = {}  # the last signup's answer (its admin's token...)
 
     def tenant_with_customer(
         self, customer_id: str = CUSTOMER, *, company: str = "Acme", locale: str = "es",
@@ -68,10 +69,17 @@ class Billing:
         from chalicelib.store import keys
         from chalicelib.store.billing import StripeCustomer
 
-        tenant_id = str(self.world.signup(company, email, locale)["tenant"]["id"])
+        self.signed_up = self.world.signup(company, email, locale)
+        tenant_id = str(self.signed_up["tenant"]["id"])
         StripeCustomer(keys.stripe_customer_pk(customer_id), keys.stripe_customer_sk(),
                        customer_id=customer_id, tenant_id=tenant_id).save()  # fmt: skip
         return tenant_id
+
+    def tenant(self, tenant_id: str) -> Any:
+        from chalicelib.store import keys
+        from chalicelib.store.accounts import Tenant
+
+        return Tenant.get(keys.tenant_pk(tenant_id), keys.tenant_sk(), consistent_read=True)
 
     def post(self, body: bytes, signature: str | None) -> Any:
         headers = {"Content-Type": "application/json; charset=utf-8"}

@@ -261,6 +261,7 @@ def invite_user(
     token, raw = _invitation(user, at)
     # read before the write: the plan's limit and the invitation's email both need it
     tenant = Tenant.get(keys.tenant_pk(principal.tenant_id), keys.tenant_sk())
+    staff = limits.takes_seat(role)
 
     def attempt(counted: TransactItem) -> None:
         try:
@@ -286,11 +287,11 @@ def invite_user(
                 write, exc
             ):
                 raise email_taken() from exc
-            if tenant_lost(write, exc, principal.tenant_id):
+            if staff and tenant_lost(write, exc, principal.tenant_id):
                 raise LostRace(principal.tenant_id) from exc
             raise
 
-    if limits.takes_seat(role):  # a staff user: within the plan's users, in the same write
+    if staff:  # a staff user: within the plan's users, in the same write
         limits.one_more(tenant, "users", {"users": 1, SEATS: 1}, attempt)
     else:
         attempt(counters_change(principal.tenant_id, {"users": 1}, seats_known=False))
@@ -474,6 +475,7 @@ def delete_user(principal: Principal, user_id: str) -> None:
         raise Conflict("You cannot delete yourself.", code="self_deletion")
     _guard_last_admin(user, losing_admin=True)
     at = now()
+    staff = limits.takes_seat(user.role)
 
     def attempt(counted: TransactItem) -> None:
         try:
@@ -494,13 +496,13 @@ def delete_user(principal: Principal, user_id: str) -> None:
                     )
                 )
         except TransactWriteError as exc:
-            if tenant_lost(write, exc, principal.tenant_id):
+            if staff and tenant_lost(write, exc, principal.tenant_id):
                 raise LostRace(principal.tenant_id) from exc
             if (user.PK, user.SK) in failed_conditions(write, exc):
                 raise changed_meanwhile() from exc
             raise
 
-    if limits.takes_seat(user.role):  # a staff user's seat is free again
+    if staff:  # a staff user's seat is free again
         limits.seats_change(principal.tenant_id, {"users": -1, SEATS: -1}, attempt)
     else:
         attempt(counters_change(principal.tenant_id, {"users": -1}, seats_known=False))

@@ -10,6 +10,7 @@ from typing import Any
 from chalicelib.billing import stripe_client as stripe
 from chalicelib.domain.billing.plans import ADDONS, CURRENCY, INTERVAL, LIMITS, PLANS
 from chalicelib.domain.billing.subscription import catalogue_prices, subscription_view
+from chalicelib.domain.billing.sync import is_past_due
 from chalicelib.domain.errors import DomainError
 from chalicelib.settings import get_settings
 from chalicelib.store.accounts import Tenant
@@ -66,7 +67,7 @@ def overview(tenant: Tenant) -> dict[str, Any]:
         "limits": limits_view(tenant),
         "over_limit": over_limit(tenant),
         "subscription": subscription_view(tenant),
-        "past_due": billing.get("status") == "past_due",
+        "past_due": is_past_due(tenant),
         "default_payment_method": billing.get("default_payment_method"),
         "catalogue": catalogue(),
     }

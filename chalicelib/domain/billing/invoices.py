@@ -140,6 +140,13 @@ def billing_recipients(tenant: Tenant) -> list[str]:
     return found or ([tenant.admin_email] if tenant.admin_email else [])
 
 
+def billing_link() -> str:
+    """Where the console shows billing (plan, payment methods, invoices)."""
+    from chalicelib.settings import get_settings
+
+    return f"{get_settings().public_url}/admin/billing"
+
+
 #: which email an invoice event sends
 FINALIZED, PAID, PAYMENT_FAILED = "finalized", "paid", "payment_failed"
 
@@ -182,7 +189,6 @@ def email_invoice(tenant_id: str, invoice: dict[str, Any], what: str) -> bool:
 def _email(
     tenant: Tenant, invoice: dict[str, Any], what: str, recipients: list[str], claim: str
 ) -> Any:
-    from chalicelib.domain.billing.sync import billing_link
     from chalicelib.mail.templates import billing_phrase, render
 
     locale = tenant.locale or "es"

@@ -182,7 +182,7 @@ def tell_downgrade(tenant_id: str, subscription_id: str) -> bool:
     its admins and billing contacts get one email saying what to remove (once per
     subscription ended: claimed on the tenant before it is queued). Returns whether it
     was queued."""
-    from chalicelib.domain.billing.invoices import billing_recipients
+    from chalicelib.domain.billing.invoices import billing_link, billing_recipients
     from chalicelib.mail import message as mail
     from chalicelib.mail.templates import render_downgrade
 
@@ -213,8 +213,7 @@ def tell_downgrade(tenant_id: str, subscription_id: str) -> bool:
     return True
 
 
-def billing_link() -> str:
-    """Where the console shows billing (plan, payment methods, invoices)."""
-    from chalicelib.settings import get_settings
-
-    return f"{get_settings().public_url}/admin/billing"
+def is_past_due(tenant: Any) -> bool:
+    """Whether the tenant's subscription has a payment overdue (``GET /v1/billing``'s
+    ``past_due``: the console's banner)."""
+    return billing_of(tenant).get("status") == "past_due"
