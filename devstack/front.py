@@ -53,17 +53,39 @@ def upload_origin(endpoint: str | None) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+#: Stripe.js and what it opens (Stripe's CSP guide): its script, its iframes (the card form,
+#: 3-D Secure through hooks.stripe.com) and its API. The card is typed in Stripe's iframe.
+STRIPE_SCRIPTS = "https://js.stripe.com https://*.js.stripe.com"
+STRIPE_FRAMES = "https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com"
+STRIPE_CONNECT = "https://api.stripe.com"
+
+
+def stripe_origin(js_url: str | None) -> str:
+    """The origin of a Stripe.js other than Stripe's own (the fake Stripe's stand-in of
+    ``make run`` and the browser tests, ``STRIPE_JS_URL``), or "" for Stripe's."""
+    if not js_url:
+        return ""
+    parts = urlsplit(js_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return "" if origin == "https://js.stripe.com" else f" {origin}"
+
+
 #: The console's headers: no inline script or style, no framing, no sniffing, no
-#: address (with its reset token) sent to other sites; the page talks to its own origin
-#: and, for uploads only, to the bucket.
-def security_headers(upload_endpoint: str | None) -> dict[str, str]:
+#: address (with its reset token) sent to other sites; the page talks to its own origin,
+#: to the bucket for uploads, and to Stripe (Stripe.js, its card iframe and its API).
+def security_headers(
+    upload_endpoint: str | None, stripe_js_url: str | None = None
+) -> dict[str, str]:
     """The console's headers, its uploads going to ``upload_endpoint`` (None: S3 itself,
-    as deployed; infra/console.yaml sends the same, tests/integration/test_infra.py)."""
+    as deployed) and Stripe.js loaded from ``stripe_js_url`` (None: Stripe's own, as
+    deployed); infra/console.yaml sends the same, tests/integration/test_infra.py."""
+    fake = stripe_origin(stripe_js_url)
     return {
         "Content-Security-Policy": (
-            "default-src 'self'; script-src 'self'; style-src 'self'; "
+            f"default-src 'self'; script-src 'self' {STRIPE_SCRIPTS}{fake}; style-src 'self'; "
             "img-src 'self' data: blob:; font-src 'self'; "
-            f"connect-src 'self' {upload_origin(upload_endpoint)}; "
+            f"connect-src 'self' {upload_origin(upload_endpoint)} {STRIPE_CONNECT}{fake}; "
+            f"frame-src {STRIPE_FRAMES}{fake}; "
             "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
         ),
         "X-Content-Type-Options": "nosniff",
@@ -74,7 +96,9 @@ def security_headers(upload_endpoint: str | None) -> dict[str, str]:
     }
 
 
-SECURITY_HEADERS = security_headers(os.environ.get("AWS_ENDPOINT_URL"))
+SECURITY_HEADERS = security_headers(
+    os.environ.get("AWS_ENDPOINT_URL"), os.environ.get("STRIPE_JS_URL")
+)
 #: The chat widget (web/widget): other sites load it with a <script> tag, at a URL that
 #: never changes, so browsers keep it 5 minutes and then check for a new build (an hour
 #: at most on a slow link). Any site may load it (CORS and CORP say so, for a tag with

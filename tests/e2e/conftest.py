@@ -76,6 +76,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         ATIENDE_MOTO_PORT=str(free_port()),
         ATIENDE_VAR=str(var),
         ATIENDE_FAKES_PORT=str(fakes_port := free_port()),
+        # billing against the fake Stripe (devstack/fake_stripe.py start_for_stack): its
+        # Stripe.js stand-in, webhooks to the front, the catalogue (test_console_billing.py)
+        ATIENDE_FAKE_STRIPE="1",
+        ATIENDE_FAKE_STRIPE_PORT=str(free_port()),
     )
     var.mkdir(parents=True)
     log = open(var.parent / "stack.log", "wb")  # noqa: SIM115

@@ -111,7 +111,7 @@ def test_an_admin_adds_a_contact_with_portal_access_who_then_sees_only_the_porta
         expect(header.get_by_role("link", name="Administración")).to_have_count(0)
         nav = portal.get_by_role("navigation", name="Administración")
         expect(nav).to_contain_text("Portal del cliente")
-        expect(nav.get_by_role("link")).to_have_count(1)  # the contacts only, here
+        expect(nav.get_by_role("link")).to_have_count(2)  # the contacts and billing, here
         expect(portal.get_by_role("row").filter(has_text="Carla Rojas")).to_be_visible()
         check_page(portal, "portal-contacts")
 

@@ -80,6 +80,9 @@ def test_the_console_and_the_api_share_one_origin_with_security_headers(stack):
     csp = headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
     assert "'unsafe-inline'" not in csp
+    # Stripe.js, its card form (a frame) and its API, and nothing else of Stripe's
+    assert "https://js.stripe.com" in csp and "frame-src https://js.stripe.com" in csp
+    assert "https://api.stripe.com" in csp
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "same-origin"
     # a console path is the console's own route, served the page

@@ -572,7 +572,10 @@ def test_the_console_sends_the_local_fronts_security_headers(template):
             part.strip().partition(" ") for part in sent["Content-Security-Policy"].split(";")
         )
     }
-    assert directives["script-src"] == "'self'"  # no 'unsafe-inline', no 'unsafe-eval'
+    # no 'unsafe-inline', no 'unsafe-eval': our files and Stripe.js (its card form is a frame)
+    assert directives["script-src"] == "'self' https://js.stripe.com https://*.js.stripe.com"
+    assert "https://js.stripe.com" in directives["frame-src"]
+    assert "https://api.stripe.com" in directives["connect-src"]
     assert "unsafe" not in sent["Content-Security-Policy"]
     assert directives["frame-ancestors"] == "'none'"
     assert directives["object-src"] == "'none'"

@@ -18,6 +18,7 @@ import { SearchPanel } from './screens/search.js';
 import { can, me, signOut } from './session.js';
 import { Button, Logo } from './ui.js';
 import { adminHome } from './admin/pages.js';
+import { BillingBanner } from './billing-banner.js';
 
 export function initials(first, last) {
   return `${(first || '').charAt(0)}${(last || '').charAt(0)}`.toUpperCase();
@@ -192,5 +193,5 @@ export function AppHeader() {
       </button>`}
     </div>
     ${searchOpen.value && html`<${SearchPanel} onClose=${() => (searchOpen.value = false)} />`}
-  </header>`;
+  </header><${BillingBanner} />`;
 }

@@ -8,6 +8,10 @@ import { AgentGroupsScreen } from './account/agent-groups.js';
 import { EstablishmentScreen } from './account/establishment.js';
 import { UserScreen } from './account/user.js';
 import { UsersScreen } from './account/users.js';
+import { InvoicesScreen } from './billing/invoices.js';
+import { BillingScreen } from './billing/overview.js';
+import { PaymentMethodsScreen } from './billing/payment-methods.js';
+import { SubscriptionScreen } from './billing/subscription.js';
 import { ConnectScreen } from './channel-connect.js';
 import { ChannelsScreen } from './channels-list.js';
 import { CustomFieldsScreen } from './desk/custom-fields.js';
@@ -25,6 +29,9 @@ import { ChannelScreen } from './settings/channel-page.js';
 import enAdminAccount from '../i18n/admin-account.en.js';
 import esAdminAccount from '../i18n/admin-account.es.js';
 import ptAdminAccount from '../i18n/admin-account.pt.js';
+import enAdminBilling from '../i18n/admin-billing.en.js';
+import esAdminBilling from '../i18n/admin-billing.es.js';
+import ptAdminBilling from '../i18n/admin-billing.pt.js';
 import enAdminChannels from '../i18n/admin-channels.en.js';
 import esAdminChannels from '../i18n/admin-channels.es.js';
 import ptAdminChannels from '../i18n/admin-channels.pt.js';
@@ -48,6 +55,7 @@ export const SCREENS = {
   AccountScreen,
   AgentGroupsScreen,
   AssignmentsScreen,
+  BillingScreen,
   BotScreen,
   ChannelScreen,
   ChannelsScreen,
@@ -58,8 +66,11 @@ export const SCREENS = {
   EstablishmentScreen,
   IntegrationScreen,
   IntegrationsScreen,
+  InvoicesScreen,
+  PaymentMethodsScreen,
   ProfileScreen,
   QuickRepliesScreen,
+  SubscriptionScreen,
   TagsScreen,
   TemplatesScreen,
   UserScreen,
@@ -69,8 +80,8 @@ export const SCREENS = {
 /** Adds the admin areas' texts to the console's catalogs. */
 export function install() {
   addTexts({
-    es: [esAdminAccount, esAdminChannels, esAdminChat, esAdminDesk, esAdminInteg, esAdminKinds, esAdminSettings],
-    pt: [ptAdminAccount, ptAdminChannels, ptAdminChat, ptAdminDesk, ptAdminInteg, ptAdminKinds, ptAdminSettings],
-    en: [enAdminAccount, enAdminChannels, enAdminChat, enAdminDesk, enAdminInteg, enAdminKinds, enAdminSettings],
+    es: [esAdminAccount, esAdminBilling, esAdminChannels, esAdminChat, esAdminDesk, esAdminInteg, esAdminKinds, esAdminSettings],
+    pt: [ptAdminAccount, ptAdminBilling, ptAdminChannels, ptAdminChat, ptAdminDesk, ptAdminInteg, ptAdminKinds, ptAdminSettings],
+    en: [enAdminAccount, enAdminBilling, enAdminChannels, enAdminChat, enAdminDesk, enAdminInteg, enAdminKinds, enAdminSettings],
   });
 }

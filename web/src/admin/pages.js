@@ -16,6 +16,7 @@
 //                                    a new screen is imported and listed there too
 // }
 import { ACCOUNT_PAGES } from './areas/account.js';
+import { BILLING_PAGES } from './areas/billing.js';
 import { CHANNEL_PAGES } from './areas/channels.js';
 import { CHANNEL_SETTINGS_PAGES } from './areas/channel-settings.js';
 import { DESK_PAGES } from './areas/desk.js';
@@ -27,6 +28,7 @@ export const SECTIONS = ['account', 'people', 'channels', 'desk', 'integrations'
 
 export const PAGES = [
   ...ACCOUNT_PAGES,
+  ...BILLING_PAGES,
   ...CHANNEL_PAGES,
   ...CHANNEL_SETTINGS_PAGES,
   ...DESK_PAGES,
