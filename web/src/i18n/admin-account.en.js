@@ -11,6 +11,7 @@ export default {
   'account.total': 'in total',
   'account.edit': 'Edit',
   'account.see': 'View',
+  'account.openBilling': 'Open billing: plan, payment methods and invoices',
   'account.editEstablishment': 'Edit the establishment',
   'account.add': 'Add',
   'account.addUser': 'Add a user',

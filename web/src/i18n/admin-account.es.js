@@ -11,6 +11,7 @@ export default {
   'account.total': 'en total',
   'account.edit': 'Editar',
   'account.see': 'Ver',
+  'account.openBilling': 'Abrir la facturación: plan, métodos de pago y facturas',
   'account.editEstablishment': 'Editar el establecimiento',
   'account.add': 'Añadir',
   'account.addUser': 'Añadir usuario',

@@ -11,6 +11,7 @@ export default {
   'account.total': 'no total',
   'account.edit': 'Editar',
   'account.see': 'Ver',
+  'account.openBilling': 'Abrir o faturamento: plano, métodos de pagamento e faturas',
   'account.editEstablishment': 'Editar o estabelecimento',
   'account.add': 'Adicionar',
   'account.addUser': 'Adicionar usuário',

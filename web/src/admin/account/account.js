@@ -39,7 +39,10 @@ function EstablishmentCard({ establishment }) {
     title=${t('account.establishment')}
     id="account-establishment"
     class="summary summary--wide"
-    actions=${linkButton('/admin/establishment', can('account.manage') ? t('account.edit') : t('account.see'), t('account.editEstablishment'))}
+    actions=${html`
+      ${can('billing.read') && linkButton('/admin/billing', t('billing.title'), t('account.openBilling'))}
+      ${linkButton('/admin/establishment', can('account.manage') ? t('account.edit') : t('account.see'), t('account.editEstablishment'))}
+    `}
   >
     <dl class="facts-list facts-list--columns">
       ${rows.map(([key, value]) => html`<div><dt>${t(key)}</dt><dd>${value}</dd></div>`)}
