@@ -19,6 +19,7 @@ import json
 import re
 import urllib.error
 import urllib.request
+from email import message_from_bytes, policy
 from urllib.parse import urlsplit
 
 import pytest
@@ -215,6 +216,22 @@ def test_an_admin_adds_a_card_moves_to_lite_with_extra_users_and_invites_them(
         "href", re.compile(r"\.pdf$")
     )
     check_page(page, "billing-invoices")
+
+    # the invoice is emailed (no billing contact yet: to the account's admin email)
+    found: list = []
+
+    def paid_mail() -> bool:
+        for eml in (stack.var / "mail").glob("*.eml"):
+            message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+            if owner["email"] in str(message["To"]) and "Recibimos tu pago" in str(
+                message["Subject"]
+            ):
+                found.append(message)
+                return True
+        return False
+
+    wait_for("the paid invoice's email in var/mail", paid_mail, timeout=60)
+    assert "79" in found[0].get_body(("plain",)).get_content()
 
     # --- cancel at the period's end, then "Reanudar" ----------------------------------
     page.get_by_role("link", name="← Facturación").click()
