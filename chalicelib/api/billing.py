@@ -307,6 +307,4 @@ def list_invoices(call: Call) -> InvoicesOut:
     from chalicelib.domain.billing.invoices import list_invoices as page
 
     found, next_cursor = page(call.principal.tenant_id, call.query.limit, call.query.cursor)
-    return InvoicesOut(
-        items=[InvoiceOut(**i) for i in found], next_cursor=next_cursor
-    )
+    return InvoicesOut(items=[InvoiceOut(**i) for i in found], next_cursor=next_cursor)
