@@ -18,6 +18,7 @@ import pytest
 
 import app
 from chalicelib.http.openapi import openapi_document
+from chalicelib.settings import get_settings
 from devstack.worker import deliver_once, sqs_consumers
 
 PASSWORD = "correct horse battery"
@@ -180,6 +181,7 @@ def make_items(world, admin):
         "integrations": {"url": "https://hooks.a.example.com/x", "events": ["ticket.created"]},
         "columns": {"name": "Todo", "filters": {"assignee": "any"}},
     }
+    made["payment-methods"] = a_card(world, admin)
     made["tickets"] = str(open_a_ticket(world, admin))
     made["clients"] = world.call("GET", "/v1/tickets/1", admin).json["client_id"]
     for collection, body in others.items():
@@ -187,6 +189,26 @@ def make_items(world, admin):
         assert created.status_code == 201, (collection, created.json)
         made[collection] = created.json["id"]
     return made
+
+
+def a_card(world, admin):
+    """A card of the tenant (Stripe's test token through the setup the console follows):
+    the test runs with the fake Stripe (``fake_stripe`` fixture)."""
+    import stripe
+
+    settings = get_settings()
+    assert settings.stripe_api_key is not None, "make_items needs the fake_stripe fixture"
+    assert world.call("POST", "/v1/billing/setup-intents", admin).status_code == 201
+    client = stripe.StripeClient(
+        settings.stripe_api_key.get_secret_value(),
+        base_addresses={"api": str(settings.stripe_api_base)},
+    )
+    method = client.v1.payment_methods.create({"type": "card", "card": {"token": "tok_visa"}})
+    added = world.call(
+        "POST", "/v1/billing/payment-methods", admin, {"payment_method_id": method.id}
+    )
+    assert added.status_code == 201, added.json
+    return str(method.id)
 
 
 def open_a_ticket(world, admin):

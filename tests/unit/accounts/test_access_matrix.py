@@ -77,7 +77,7 @@ def test_every_private_route_wants_a_token(world):
 
 
 # --- isolation between tenants ---------------------------------------------------
-def test_another_tenant_never_reads_nor_changes_this_tenants_items(world):
+def test_another_tenant_never_reads_nor_changes_this_tenants_items(world, fake_stripe):
     admin_a = world.signup(company="A", email="ana@a.example.com")["access_token"]
     admin_b = world.signup(company="B", email="bea@b.example.com")["access_token"]
     items = make_items(world, admin_a)

@@ -29,8 +29,9 @@ def error_of(response):
 
 
 @pytest.fixture
-def tenant_items(world, admin):
-    """The admin and one item of every kind a path can address."""
+def tenant_items(world, admin, fake_stripe):
+    """The admin and one item of every kind a path can address (billing's against the
+    fake Stripe)."""
     return admin, make_items(world, admin)
 
 
