@@ -482,6 +482,13 @@ class FakeStripe:
 
     def _auth(self, header: str) -> str:
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        if header.lower().startswith("basic "):  # curl -u sk_test_…: (the key as user)
+            import base64
+
+            try:
+                token = base64.b64decode(header[6:].strip()).decode().partition(":")[0]
+            except ValueError:
+                token = ""
         if not token:
             raise StripeError(
                 401,

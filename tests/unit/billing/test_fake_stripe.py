@@ -741,3 +741,23 @@ def test_the_fake_follows_the_apps_clock(client: Any, fake_stripe: FakeStripe, f
     fake_stripe.flush()
     # signed at the app's "now", which is what its check compares with
     assert {s.split(",")[0] for s in signatures} == {f"t={frozen + 3 * 86400}"}
+
+
+def test_the_key_is_taken_as_curl_gives_it_too(fake_stripe: FakeStripe) -> None:
+    """``curl -u sk_test_…:`` (Basic auth, the key as user) as Stripe's docs show it; a
+    request without a key is Stripe's 401."""
+    import base64
+
+    def get(authorization: str | None) -> int:
+        request = urllib.request.Request(f"{fake_stripe.url}/v1/customers")
+        if authorization:
+            request.add_header("Authorization", authorization)
+        try:
+            with urllib.request.urlopen(request) as answer:
+                return int(answer.status)
+        except urllib.error.HTTPError as refused:
+            return int(refused.code)
+
+    basic = base64.b64encode(b"sk_test_fake_atiende_local:").decode()
+    assert get(f"Basic {basic}") == 200
+    assert get(None) == 401
