@@ -749,7 +749,7 @@ def test_the_key_is_taken_as_curl_gives_it_too(fake_stripe: FakeStripe) -> None:
     import base64
 
     def get(authorization: str | None) -> int:
-        request = urllib.request.Request(f"{fake_stripe.url}/v1/customers")
+        request = urllib.request.Request(f"{fake_stripe.url}/v1/products/atiende_lite")
         if authorization:
             request.add_header("Authorization", authorization)
         try:
