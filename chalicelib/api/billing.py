@@ -123,9 +123,11 @@ class MethodIn(RequestModel):
 
 
 class PreviewLine(BaseModel):
-    description: str
+    description: str = Field(description="Stripe's, in the customer's language")
     amount: int
     proration: bool
+    item: str | None = Field(description="The plan's or add-on's id the line is of")
+    quantity: int
 
 
 class PreviewOut(ResponseModel):

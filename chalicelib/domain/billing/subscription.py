@@ -276,19 +276,31 @@ def preview(tenant: Tenant, plan: str, addons: dict[str, int]) -> dict[str, Any]
     return {
         "amount_due": int(invoice.get("amount_due") or 0),
         "currency": invoice.get("currency") or _currency(prices),
-        "lines": [
-            {
-                "description": line.get("description") or "",
-                "amount": int(line.get("amount") or 0),
-                "proration": bool(
-                    ((line.get("parent") or {}).get("subscription_item_details") or {}).get(
-                        "proration"
-                    )
-                ),
-            }
-            for line in (invoice.get("lines") or {}).get("data", [])
-        ],
+        "lines": [_line(line, prices) for line in (invoice.get("lines") or {}).get("data", [])],
         "next_payment_at": next_payment_at,
+    }
+
+
+def _line(line: dict[str, Any], prices: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """One line of a preview: Stripe's description, and what it is of ours (a plan's or an
+    add-on's id, and how many) so the console can name it in the user's language."""
+    price = ((line.get("pricing") or {}).get("price_details") or {}).get("price")
+    if isinstance(price, dict):
+        price = price.get("id")
+    key = next((k for k, found in prices.items() if found["id"] == price), None)
+    item = None
+    if key:
+        item = next((name for name, p in PLANS.items() if p.lookup_key == key), None) or next(
+            (name for name, a in ADDONS.items() if a.lookup_key == key), None
+        )
+    return {
+        "description": line.get("description") or "",
+        "amount": int(line.get("amount") or 0),
+        "proration": bool(
+            ((line.get("parent") or {}).get("subscription_item_details") or {}).get("proration")
+        ),
+        "item": item,
+        "quantity": int(line.get("quantity") or 1),
     }
 
 

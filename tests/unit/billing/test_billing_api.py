@@ -133,6 +133,8 @@ def test_free_to_lite_with_two_extra_users_previewed_charged_and_invoiced(
     body = {"plan": "lite", "addons": {"users": 2}}
     preview = ok(world.call("POST", "/v1/billing/subscription/preview", admin, body))
     assert preview["amount_due"] == 4900 + 2 * 1500
+    assert {(line["item"], line["quantity"], line["amount"]) for line in preview["lines"]} == {
+        ("lite", 1, 4900), ("users", 2, 3000)}  # fmt: skip
     billing = ok(world.call("PUT", "/v1/billing/subscription", admin, body))
     assert (billing["plan"], billing["addons"]["users"]) == ("lite", 2)
     assert billing["limits"]["users"] == {"plan": 10, "addons": 2, "allowed": 12, "in_use": 1}

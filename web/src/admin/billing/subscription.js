@@ -32,6 +32,13 @@ import {
   useBilling,
 } from './common.js';
 
+/** A preview line named in the user's language ("2 × Usuario adicional"), Stripe's own
+ * description for a line of no plan or add-on of ours. */
+function lineName(billing, line) {
+  const name = line.item ? planOf(billing, line.item)?.name ?? addonName(line.item) : null;
+  return name ? `${line.quantity} × ${name}` : line.description;
+}
+
 /** How long after the last change the preview is asked for. */
 const PREVIEW_DELAY_MS = 450;
 const MAX_UNITS = 999;
@@ -135,7 +142,7 @@ function usePreview(billing, plan, addons, wanted) {
   return state.value;
 }
 
-function Preview({ preview }) {
+function Preview({ preview, billing }) {
   const { loading, data, error } = preview;
   return html`<div class="bl-preview" aria-live="polite" aria-busy=${loading ? 'true' : 'false'}>
     ${loading && html`<p class="bl-muted bl-preview__wait"><span class="spinner" aria-hidden="true"></span>${t('billing.edit.previewing')}</p>`}
@@ -147,7 +154,7 @@ function Preview({ preview }) {
       html`<ul class="bl-preview__lines">
         ${data.lines.map(
           (line) => html`<li>
-            <span>${line.description}${line.proration && html` <${Badge} tone="neutral">${t('billing.edit.proration')}</${Badge}>`}</span>
+            <span>${lineName(billing, line)}${line.proration && html` <${Badge} tone="neutral">${t('billing.edit.proration')}</${Badge}>`}</span>
             <span class="bl-num">${money(line.amount, data.currency)}</span>
           </li>`,
         )}
@@ -293,7 +300,7 @@ function SubscriptionForm({ billing, onSaved }) {
         html`<${Note} tone="warn" title=${t('billing.edit.overTitle')}>
           <${RemoveList} items=${over} can=${can} />
         </${Note}>`}
-        ${billing.configured && paid && changed && html`<${Preview} preview=${preview} />`}
+        ${billing.configured && paid && changed && html`<${Preview} preview=${preview} billing=${billing} />`}
         ${refusal.value && html`<${Refusal} error=${refusal.value} />`}
         <${Button} type="submit" class="button button--primary bl-apply" busy=${busy.value} busyLabel=${t('billing.edit.applying')} disabled=${!changed || !billing.configured || busy.value} aria-describedby=${reason ? 'billing-apply-why' : undefined}>
           ${t('billing.edit.apply')}
