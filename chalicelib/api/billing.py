@@ -161,11 +161,6 @@ def _tenant(call: Call) -> Any:
     return tenants.get_tenant(call.principal.tenant_id)
 
 
-def _subscription_out(call: Call) -> SubscriptionOut | None:
-    view = subscription.subscription_view(_tenant(call))
-    return SubscriptionOut(**view) if view else None
-
-
 @resource.route(
     "/v1/billing",
     summary="The plan, its limits and what is in use, the subscription and the catalogue.",

@@ -66,25 +66,22 @@ def record_customer(tenant_id: str, customer_id: str) -> str:
 
 
 def set_billing_fields(tenant_id: str, **fields: Any) -> None:
-    """Set fields of the tenant's ``billing`` map (``None`` removes one)."""
-    _ensure_map(tenant_id)
+    """Set fields of the tenant's ``billing`` map (``None`` removes one): one UpdateItem
+    once the map exists; the first time, the map is made and the fields set again."""
     actions = [
         Tenant.billing[name].remove() if value is None else Tenant.billing[name].set(value)
         for name, value in fields.items()
     ]
+    tenant = Tenant(keys.tenant_pk(tenant_id), keys.tenant_sk())
     try:
-        Tenant(keys.tenant_pk(tenant_id), keys.tenant_sk()).update_only(
-            actions, condition=Tenant.PK.exists()
-        )
-    except UpdateError as exc:  # the tenant is gone: nothing to keep
+        tenant.update_only(actions, condition=Tenant.billing.exists())
+        return
+    except UpdateError as exc:
         if not condition_failed(exc):
             raise
-
-
-def tenant_of_customer(customer_id: str) -> str | None:
-    """The tenant whose Stripe customer this is, or None."""
-    try:
-        found = StripeCustomer.get(keys.stripe_customer_pk(customer_id), keys.stripe_customer_sk())
-    except StripeCustomer.DoesNotExist:
-        return None
-    return str(found.tenant_id)
+    try:  # no map yet (or the tenant is gone: nothing to keep)
+        _ensure_map(tenant_id)
+        tenant.update_only(actions, condition=Tenant.PK.exists())
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise

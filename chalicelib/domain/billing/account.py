@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.billing import stripe_client as stripe
+from chalicelib.domain.billing.limits import limits_view, over_limit
 from chalicelib.domain.billing.plans import ADDONS, CURRENCY, INTERVAL, LIMITS, PLANS
 from chalicelib.domain.billing.subscription import catalogue_prices, subscription_view
 from chalicelib.domain.billing.sync import is_past_due
@@ -50,8 +51,6 @@ def catalogue() -> dict[str, Any]:
 
 
 def overview(tenant: Tenant) -> dict[str, Any]:
-    from chalicelib.domain.billing.limits import limits_view, over_limit
-
     settings = get_settings()
     configured = stripe.configured()
     billing = billing_of(tenant)

@@ -101,10 +101,3 @@ def limit_reached(plan: str, limit: str, in_use: int, extra: int = 0) -> LimitRe
         details={"limit": limit, "allowed": allowed_now, "in_use": in_use, "plan": plan,
                  "addon": limit},
     )  # fmt: skip
-
-
-def check_limit(plan: str, limit: str, in_use: int, extra: int = 0) -> None:
-    """Refuse (``LimitReached``) naming the limit and how to lift it when one more would
-    exceed it."""
-    if in_use + 1 > PLANS[plan].limit(limit) + extra:
-        raise limit_reached(plan, limit, in_use, extra)

@@ -23,8 +23,10 @@ from typing import Any
 
 from chalicelib.billing import stripe_client as stripe
 from chalicelib.domain.billing.customers import ensure_customer
-from chalicelib.domain.billing.plans import ADDONS, PLANS
-from chalicelib.domain.billing.sync import GONE
+from chalicelib.domain.billing.invoices import mirror_invoice
+from chalicelib.domain.billing.limits import over_limit
+from chalicelib.domain.billing.plans import ADDONS, PLANS, lookup_keys
+from chalicelib.domain.billing.sync import GONE, sync_subscription
 from chalicelib.domain.errors import Conflict, DomainError, Invalid, Unavailable
 from chalicelib.store.accounts import Tenant
 from chalicelib.store.billing_state import addons_of, billing_of
@@ -41,8 +43,6 @@ def catalogue_prices() -> dict[str, dict[str, Any]]:
     global _prices
     if _prices and time.monotonic() - _prices[0] < PRICES_TTL:
         return _prices[1]
-    from chalicelib.domain.billing.plans import lookup_keys
-
     found = stripe.call(
         stripe.client().v1.prices.list,
         params={"lookup_keys": lookup_keys(), "active": True, "limit": 100},
@@ -100,8 +100,6 @@ def _check(tenant: Tenant, plan: str, addons: dict[str, int]) -> dict[str, int]:
             "Add-ons go with a paid plan (Lite or Pro): choose one to add them.",
             code="addons_need_plan",
         )
-    from chalicelib.domain.billing.limits import over_limit
-
     above = over_limit(tenant, plan=plan, addons=addons)
     if above:
         parts = [f"{a['remove']} {a['limit'].replace('_', ' ')}" for a in above]
@@ -158,9 +156,6 @@ def _state(subscription: dict[str, Any]) -> list[Any]:
 def _after(tenant: Tenant, subscription: dict[str, Any]) -> dict[str, Any]:
     """The tenant follows the subscription Stripe answered with; its latest invoice is
     mirrored at once (the webhooks will say the same later)."""
-    from chalicelib.domain.billing.invoices import mirror_invoice
-    from chalicelib.domain.billing.sync import sync_subscription
-
     sync_subscription(tenant.tenant_id, subscription)
     invoice = subscription.get("latest_invoice")
     if isinstance(invoice, dict):
