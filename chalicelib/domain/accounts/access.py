@@ -53,6 +53,10 @@ TICKET_READERS: frozenset[Role] = frozenset(
     {"admin", "supervisor", "agent", "analyst", "stakeholder"}
 )
 MANAGERS: frozenset[Role] = frozenset({"admin", "supervisor"})
+#: Who reaches the orders area (agents and stakeholders: see ``orders.read``).
+ORDER_READERS: frozenset[Role] = frozenset(
+    {"admin", "supervisor", "agent", "stakeholder", "orders_admin"}
+)
 
 
 @dataclass(frozen=True)
@@ -120,13 +124,77 @@ ACTIONS: dict[str, Rule] = {
     ),
     "clients.read": Rule("See clients", TICKET_READERS),
     "clients.manage": Rule("Edit client data and client custom fields", HELP_DESK),
-    "attachments.upload": Rule("Upload images and files for private replies", HELP_DESK),
+    "attachments.upload": Rule(
+        "Upload images and files (replies, quick replies, products, payment proofs)",
+        HELP_DESK | {"orders_admin"},
+    ),
     "tags.read": Rule("List the tenant's tags", TICKET_READERS),
     "tags.manage": Rule("Create, rename and delete tags", ADMIN),
     "templates.read": Rule("List WhatsApp message templates", HELP_DESK),
     "templates.manage": Rule("Create, edit and delete WhatsApp message templates", ADMIN),
     "integrations.read": Rule("See outgoing webhooks (never their secrets)", ADMIN),
     "integrations.manage": Rule("Create, edit and delete outgoing webhooks", ADMIN),
+    # --- orders and payments (seed 002, docs/orders.md) ---------------------------------
+    "orders.read": Rule(
+        "See orders, their payments, comments and history (agents and stakeholders: the "
+        "orders of the conversations they see and the ones they made)",
+        ORDER_READERS,
+    ),
+    "orders.create": Rule(
+        "Create an order from a conversation they may work",
+        frozenset({"admin", "agent", "stakeholder"}),
+        {"supervisor": frozenset({"orders_payments_admin"})},
+    ),
+    "orders.standalone": Rule(
+        "Create an order without a conversation, for an existing or a new client",
+        ADMIN,
+        {
+            "supervisor": frozenset({"orders_payments_admin", "standalone_orders"}),
+            "agent": frozenset({"standalone_orders"}),
+            "orders_admin": frozenset({"standalone_orders"}),
+        },
+    ),
+    "orders.manage": Rule(
+        "Annul an order, or delete it while it has no payment (standalone_orders alone: "
+        "only the standalone orders one made)",
+        ADMIN,
+        {
+            "supervisor": frozenset({"orders_payments_admin", "standalone_orders"}),
+            "agent": frozenset({"standalone_orders"}),
+            "orders_admin": frozenset({"standalone_orders"}),
+        },
+    ),
+    "orders.comment": Rule(
+        "Comment on an order they see (comments are never edited nor deleted)",
+        frozenset({"admin", "agent", "stakeholder", "orders_admin"}),
+        {
+            "supervisor": frozenset(
+                {"orders_payments_admin", "payment_reconciler", "standalone_orders"}
+            )
+        },
+    ),
+    "payments.record": Rule(
+        "Record a payment against an order they see, with an optional proof",
+        frozenset({"admin", "agent", "stakeholder", "orders_admin"}),
+        {"supervisor": frozenset({"orders_payments_admin", "payment_reconciler"})},
+    ),
+    "payments.reconcile": Rule(
+        "Reconcile or reject a pending payment, reopen a rejected one",
+        ADMIN,
+        {
+            "supervisor": frozenset({"payment_reconciler"}),
+            "orders_admin": frozenset({"payment_reconciler"}),
+        },
+    ),
+    "products.read": Rule("See the catalogue of products", ORDER_READERS),
+    "products.manage": Rule(
+        "Add, edit and remove products of the catalogue",
+        ADMIN,
+        {"supervisor": frozenset({"orders_payments_admin"})},
+    ),
+    "catalogue.send": Rule(
+        "Send a selection of the catalogue into a conversation they may work", HELP_DESK
+    ),
     "history.read": Rule(
         "See who changed a configuration item", frozenset({"admin", "supervisor"})
     ),
