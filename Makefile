@@ -47,7 +47,7 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 test: deps lint chromium
-	$(PY) -m pytest -n 2 --dist loadgroup
+	$(PY) -m pytest -n 2 --dist loadgroup --durations=25
 
 bench: deps
 	$(PY) -m benchmarks
