@@ -133,3 +133,11 @@ def test_comments_are_kept_and_every_change_is_in_the_history(desk):
     ]
     assert history[0]["before"]["status"] == "open" and history[0]["after"]["status"] == "annulled"
     assert all(h["actor_id"] == desk.id("admin") for h in history)
+
+
+def test_a_standalone_order_for_an_unknown_client_is_refused(desk):
+    refused = desk.call("POST", "/v1/orders", "admin",
+                        {"currency": "CLP", "lines": LINES, "client_id": "nobody"})  # fmt: skip
+    assert refused.status_code == 400
+    assert refused.json["error"]["message"].startswith("There is no such client")
+    assert refused.json["error"]["details"][0]["loc"] == ["body", "client_id"]
