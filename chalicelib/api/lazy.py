@@ -59,6 +59,7 @@ MODULES = (
     "notifications",
     "changes",
     "billing",
+    "products",
 )
 PACKAGE = "chalicelib.api"
 TABLE = Path(__file__).with_name("route_table.py")

@@ -158,4 +158,10 @@ ROUTES: tuple[tuple[str, str, str, str, bool], ...] = (
     ("/v1/billing/subscription/cancel", "POST", "billing_cancel_subscription", "billing", False),
     ("/v1/billing/subscription/resume", "POST", "billing_resume_subscription", "billing", False),
     ("/v1/billing/invoices", "GET", "billing_list_invoices", "billing", False),
+    ("/v1/products", "GET", "products_list_products", "products", False),
+    ("/v1/products", "POST", "products_create_product", "products", False),
+    ("/v1/products/{product_id}", "GET", "products_get_product", "products", False),
+    ("/v1/products/{product_id}", "PATCH", "products_edit_product", "products", False),
+    ("/v1/products/{product_id}", "DELETE", "products_delete_product", "products", False),
+    ("/v1/tickets/{number}/catalogue", "POST", "products_send_catalogue", "products", False),
 )

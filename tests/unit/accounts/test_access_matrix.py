@@ -27,6 +27,7 @@ EXAMPLE_BODIES = {
     ("POST", "/v1/tickets/{number}/merge"): {"into": 999},
     ("POST", "/v1/tickets/{number}/messages"): {"text": "hola"},
     ("PUT", "/v1/tickets/{number}/assignee"): {"user_id": None},
+    ("POST", "/v1/tickets/{number}/catalogue"): {"product_ids": ["01abc"]},
 }
 
 
