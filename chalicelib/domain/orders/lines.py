@@ -1,7 +1,7 @@
 """An order's lines: typed freely, or picked from the catalogue (``product_id``).
 
-The catalogue (``/v1/products``) is built apart; until its products are in the table a
-line naming a product is refused with a 400 that says so."""
+A product's line takes the product's name, price and SKU unless the line says otherwise;
+the product must be active and in the order's currency."""
 
 from __future__ import annotations
 
@@ -16,15 +16,23 @@ MAX_UNIT_PRICE = 10**12
 MAX_TOTAL = 10**15
 
 
-def product_of(tenant_id: str, product_id: str) -> Any:
-    """The catalogue's product ``product_id`` of the tenant; 400 while the catalogue is
-    not available in this build."""
-    raise Invalid(
-        "The catalogue is not available yet: type the line's description and unit price.",
-        code="catalogue_unavailable",
-        details=[{"loc": ["body", "lines", "product_id"], "msg": "the catalogue is not available yet",
-                  "type": "catalogue_unavailable"}],
-    )  # fmt: skip
+def products_of(tenant_id: str, lines: list[dict[str, Any]]) -> dict[str, Any]:
+    """The catalogue's products the lines name, read at once (one BatchGetItem); 400
+    naming the line when one is not a product of the tenant or is no longer active."""
+    from chalicelib.store.products import products_by_id
+
+    wanted = [line["product_id"] for line in lines if line.get("product_id") is not None]
+    found = products_by_id(tenant_id, wanted) if wanted else {}
+    for index, line in enumerate(lines):
+        product_id = line.get("product_id")
+        if product_id is None:
+            continue
+        product = found.get(product_id)
+        if product is None:
+            raise _line_error(index, "product_id", "there is no such product in the catalogue")
+        if not product.active:
+            raise _line_error(index, "product_id", "the product is not active")
+    return found
 
 
 def priced_lines(
@@ -32,12 +40,13 @@ def priced_lines(
 ) -> list[dict[str, Any]]:
     """The stored lines: each with its total (quantity times unit price), a product's line
     completed from the product. 400 when a line has no description or price."""
+    products = products_of(tenant_id, lines)
     priced = []
     for index, line in enumerate(lines):
         description, unit_price = line.get("description"), line.get("unit_price")
         product_id, sku = line.get("product_id"), None
         if product_id is not None:
-            product = product_of(tenant_id, product_id)
+            product = products[product_id]
             if product.currency != currency:
                 raise _line_error(index, "product_id", "the product's currency is not the order's")
             description = description or product.name

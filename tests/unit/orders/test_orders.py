@@ -3,6 +3,8 @@ annulment, deletion, comments and history (docs/orders.md)."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.unit.orders.conftest import LINES, a_payment, an_order
 
 
@@ -47,11 +49,43 @@ def test_amounts_are_minor_units_of_the_currency(desk):
     assert order["currency"] == "USD" and order["total"] == 5997
 
 
-def test_a_line_of_the_catalogue_is_refused_until_the_catalogue_exists(desk):
+def a_product(desk, **fields):
+    made = desk.call("POST", "/v1/products", "admin", {
+        "name": "Polera", "price": 9990, "currency": "CLP", "sku": "POL-M", **fields})  # fmt: skip
+    assert made.status_code == 201, made.json
+    return made.json
+
+
+def test_a_line_of_the_catalogue_takes_the_products_name_price_and_sku(desk):
+    polera = a_product(desk)
+    order = an_order(desk, lines=[
+        {"product_id": polera["id"], "quantity": 2},
+        {"product_id": polera["id"], "quantity": 1, "unit_price": 5000, "description": "Oferta"},
+        {"description": "Envío", "quantity": 1, "unit_price": 3500}])  # fmt: skip
+    assert [(x["description"], x["unit_price"], x["total"], x["sku"]) for x in order["lines"]] == [
+        ("Polera", 9990, 19980, "POL-M"), ("Oferta", 5000, 5000, "POL-M"),
+        ("Envío", 3500, 3500, None)]  # fmt: skip
+    assert order["total"] == 28480
+
+
+@pytest.mark.parametrize("case", ["unknown", "inactive", "other currency", "other tenant"])
+def test_a_line_of_a_product_that_cannot_be_sold_is_refused_naming_it(desk, world, case):
+    if case == "unknown":
+        product_id = "0" * 26
+    elif case == "other tenant":
+        other = world.signup(company="Otra", email="otra@otra.example.com")["access_token"]
+        made = desk.call("POST", "/v1/products", other,
+                         {"name": "Ajena", "price": 1, "currency": "CLP"})  # fmt: skip
+        product_id = made.json["id"]
+    else:
+        fields = {"active": False} if case == "inactive" else {"currency": "USD"}
+        product_id = a_product(desk, **fields)["id"]
     refused = desk.call("POST", "/v1/tickets/1/orders", "admin", {
-        "currency": "CLP", "lines": [{"quantity": 1, "product_id": "p1"}]})  # fmt: skip
-    assert refused.status_code == 400
-    assert refused.json["error"]["message"].startswith("The catalogue is not available yet")
+        "currency": "CLP", "lines": [LINES[0], {"quantity": 1, "product_id": product_id}]})  # fmt: skip
+    assert refused.status_code == 400, refused.json
+    assert refused.json["error"]["message"].startswith("Line 2 is not valid")
+    assert refused.json["error"]["details"][0]["loc"][-1] == "product_id"
+    assert desk.call("GET", "/v1/tickets/1/orders", "admin").json["items"] == []
 
 
 def test_an_order_of_a_ticket_one_does_not_see_is_not_found(desk):

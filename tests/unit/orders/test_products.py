@@ -53,7 +53,8 @@ def test_amounts_read_as_clients_of_each_language_read_them():
 def test_an_unknown_currency_is_refused_by_name():
     with pytest.raises(Invalid) as refused:
         exponent("XXX")
-    assert refused.value.code == "unknown_currency" and "XXX" in refused.value.message
+    assert refused.value.code == "validation_error" and "XXX" in refused.value.message
+    assert refused.value.details[0]["type"] == "unknown_currency"
 
 
 # --- the routes ----------------------------------------------------------------------------
