@@ -6,6 +6,7 @@ export const EVENT_GROUPS = [
   ['comments', ['comment.created']],
   ['sla', ['sla.breached']],
   ['bot', ['bot.message']],
+  ['orders', ['order.created', 'order.annulled', 'payment.recorded', 'payment.reconciled', 'payment.rejected']],
 ];
 
 export const BOT_EVENT = 'bot.message';
