@@ -570,3 +570,13 @@ def test_another_tenant_neither_sees_nor_touches_the_webhooks(world, admin):
     assert world.call("GET", path + "/history", other).status_code == 404
     unchanged = {k: v for k, v in hook.items() if k != "secret"}
     assert world.call("GET", path, admin).json == unchanged
+
+
+def test_the_webhook_form_offers_every_event_and_no_other():
+    import re
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[3] / "web/src/admin/integrations/events.js"
+    groups = source.read_text().split("export const EVENT_GROUPS", 1)[1].split("];", 1)[0]
+    offered = set(re.findall(r"'([a-z]+\.[a-z_]+)'", groups))
+    assert offered == set(EVENTS)
