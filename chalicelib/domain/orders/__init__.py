@@ -1,0 +1,1 @@
+"""Orders, payments and the catalogue of products (SPEC §7, seed 002)."""
