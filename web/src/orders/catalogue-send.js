@@ -9,7 +9,7 @@ import { errorText } from '../errors.js';
 import { html } from '../html.js';
 import { t } from '../i18n.js';
 import { Alert, Button, Dialog, useId } from '../ui.js';
-import { formatMoney } from './ticket-orders.js';
+import { formatMoney } from './money.js';
 
 /** The most products one message carries (POST /v1/tickets/{n}/catalogue). */
 export const MAX_PRODUCTS = 30;

@@ -7,33 +7,13 @@ import { api } from '../api.js';
 import { errorText } from '../errors.js';
 import { formatDateTime } from '../format.js';
 import { html } from '../html.js';
-import { localeTag, t } from '../i18n.js';
+import { t } from '../i18n.js';
 import { Link } from '../router.js';
 import { can } from '../session.js';
 import { Alert, Button, Dialog } from '../ui.js';
+import { OrdersPart } from './load.js';
+import { formatMoney } from './money.js';
 import './ticket-orders.css';
-
-/** Decimals of each currency's minor unit (ISO 4217), as chalicelib/domain/orders/money.py. */
-const EXPONENTS = {
-  CLP: 0, BRL: 2, USD: 2, EUR: 2, MXN: 2, COP: 2, PEN: 2, ARS: 2, UYU: 2, PYG: 0, BOB: 2,
-  GTQ: 2, CRC: 2, DOP: 2, JPY: 0, KRW: 0, GBP: 2, CAD: 2, AUD: 2, CHF: 2, CNY: 2, INR: 2,
-};
-
-/** An amount in the currency's minor unit as the person's language writes it ($19.980,
- * R$ 150,00). */
-export function formatMoney(minor, currency) {
-  const digits = EXPONENTS[currency] ?? 2;
-  try {
-    return new Intl.NumberFormat(localeTag.value, {
-      style: 'currency',
-      currency,
-      minimumFractionDigits: digits,
-      maximumFractionDigits: digits,
-    }).format(minor / 10 ** digits);
-  } catch {
-    return `${currency} ${(minor / 10 ** digits).toFixed(digits)}`;
-  }
-}
 
 const PAGE = 25;
 const READ_ONLY = ['merged', 'escalated'];
@@ -124,8 +104,13 @@ export function OrdersPanel({ ticket, work }) {
   </div>`;
 }
 
+/** The orders area's form (lazily loaded with its chunk) in a dialog; the order is made
+ * from the ticket, so the client and the channel are the ticket's. */
 function NewOrderDialog({ ticket, onClose, onCreated }) {
+  async function create(body) {
+    onCreated(await api('POST', `/v1/tickets/${ticket.number}/orders`, body));
+  }
   return html`<${Dialog} title=${t('dorders.newTitle', { number: ticket.number })} description=${t('dorders.newText')} size="lg" onClose=${onClose}>
-    <p>…</p>
+    <${OrdersPart} name="OrderForm" onSubmit=${create} onCancel=${onClose} />
   </${Dialog}>`;
 }
