@@ -33,7 +33,7 @@ function OrderItem({ order }) {
       ${order.pending > 0 && html`<span class="torder__pending">${t('dorders.pending', { amount: formatMoney(order.pending, order.currency) })}</span>`}
       ${order.paid > 0 && order.balance > 0 && html`<span>${t('dorders.balance', { amount: formatMoney(order.balance, order.currency) })}</span>`}
     </p>
-    <p class="tlist__meta">${t(`dorders.status.${order.status}`)} · ${t('dorders.when', { when: formatDateTime(order.created_at) })}</p>
+    <p class="tlist__meta">${t('dorders.when', { when: formatDateTime(order.created_at) })}</p>
   </li>`;
 }
 
