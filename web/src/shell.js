@@ -137,6 +137,8 @@ export function AppHeader() {
     <nav class="app-header__nav" aria-label=${t('header.nav')}>
       ${can('tickets.read') &&
       html`<${Link} href="/" class="app-header__link" aria-current=${route.value.path === '/' ? 'page' : undefined}>${t('board.title')}</${Link}>`}
+      ${can('orders.read') &&
+      html`<${Link} href="/orders" class="app-header__link" aria-current=${/^\/orders(\/|$)/.test(route.value.path) ? 'page' : undefined}>${t('header.orders')}</${Link}>`}
       ${admin &&
       html`<${Link} href=${admin} class="app-header__link" aria-current=${/^\/(admin|portal)(\/|$)/.test(route.value.path) ? 'page' : undefined}
         >${adminLabel}</${Link}

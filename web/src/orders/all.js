@@ -5,10 +5,13 @@ import { addTexts } from '../i18n.js';
 import enOrders from '../i18n/orders.en.js';
 import esOrders from '../i18n/orders.es.js';
 import ptOrders from '../i18n/orders.pt.js';
+import { CatalogueScreen } from './catalogue.js';
+import { OrderScreen } from './detail.js';
+import { OrdersScreen } from './list.js';
 import { OrderForm } from './order-form.js';
 import './orders.css';
 
-export const SCREENS = {};
+export const SCREENS = { CatalogueScreen, OrderScreen, OrdersScreen };
 
 /** Components other screens render through ./load.js's OrdersPart. */
 export const PARTS = { OrderForm };
