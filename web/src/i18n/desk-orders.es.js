@@ -18,7 +18,7 @@ export default {
   'dorders.state.unpaid': 'Sin pagar',
   'dorders.state.partially_paid': 'Pago parcial',
   'dorders.state.paid': 'Pagada',
-  'dorders.state.overpaid': 'Pagada de más',
+  'dorders.state.overpaid': 'Sobrepagada',
   'dorders.status.open': 'Abierta',
   'dorders.status.annulled': 'Anulada',
   'catalogue.open': 'Enviar catálogo',
