@@ -254,7 +254,9 @@ def test_an_admin_adds_a_product_with_an_image_to_the_catalogue(console, stack, 
     dialog.get_by_label("Precio").fill("12.990")
     expect(dialog.get_by_text("$12.990")).to_be_visible()  # the price as clients read it
     dialog.get_by_label("SKU (opcional)").fill("POL-ORG")
-    dialog.get_by_label("Imagen").set_input_files(str(png(tmp_path / "polera.png", (242, 107, 79))))
+    dialog.get_by_label("Imagen", exact=True).set_input_files(
+        str(png(tmp_path / "polera.png", (242, 107, 79)))
+    )
     expect(dialog.get_by_text("polera.png listo.")).to_be_visible()
     dialog.get_by_role("button", name="Agregar producto").click()
     expect(dialog).to_have_count(0)
