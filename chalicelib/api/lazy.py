@@ -59,6 +59,8 @@ MODULES = (
     "notifications",
     "changes",
     "billing",
+    "orders",
+    "payments",
 )
 PACKAGE = "chalicelib.api"
 TABLE = Path(__file__).with_name("route_table.py")

@@ -386,3 +386,61 @@ def invoice_sk(invoice_id: str) -> str:
 
 def invoices_prefix() -> str:
     return "INVOICE#"
+
+
+# --- orders and payments (docs/data-model.md "Orders") --------------------------------------
+def order_pk(tenant_id: str, number: int | float) -> str:
+    """An order's partition: the order, its payments, comments and history (one Query)."""
+    return _join("TENANT", tenant_id, "ORDER", f"{int(number):010d}")
+
+
+def order_sk() -> str:
+    return "ORDER"
+
+
+def order_counter_sk() -> str:
+    """In the tenant's partition: the last order number given (gapless, like tickets')."""
+    return "ORDER_COUNTER"
+
+
+def order_payment_sk(payment_id: str) -> str:
+    return _join("P", payment_id)
+
+
+def order_payments_prefix() -> str:
+    return "P#"
+
+
+def order_comment_sk(comment_id: str) -> str:
+    return _join("C", comment_id)
+
+
+def order_comments_prefix() -> str:
+    return "C#"
+
+
+def order_history_sk(at_iso: str, entry_id: str) -> str:
+    return _join("H", at_iso, entry_id)
+
+
+def order_history_prefix() -> str:
+    return "H#"
+
+
+#: the facets an order is listed under, each a partition of its own
+ORDER_FACETS = ("ALL", "STATUS", "PAY", "AGENT", "CHANNEL", "CLIENT", "TICKET")
+
+
+def orders_listing_pk(tenant_id: str, facet: str, value: object = None) -> str:
+    """One list of a tenant's orders: every one (``ALL``) or those of one facet value
+    (``STATUS#open``, ``CLIENT#<id>``...)."""
+    if facet not in ORDER_FACETS:
+        raise ValueError(f"unknown order facet {facet!r}")
+    if facet == "ALL":
+        return _join("TENANT", tenant_id, "ORDERS", "ALL")
+    return _join("TENANT", tenant_id, "ORDERS", facet, value)
+
+
+def orders_listing_sk(created_at_iso: str, number: int | float) -> str:
+    """Newest first by creation time (ScanIndexForward=False); a date range is a key range."""
+    return _join(created_at_iso, f"{int(number):010d}")

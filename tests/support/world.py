@@ -184,6 +184,10 @@ def make_items(world, admin):
     made["payment-methods"] = a_card(world, admin)
     made["tickets"] = str(open_a_ticket(world, admin))
     made["clients"] = world.call("GET", "/v1/tickets/1", admin).json["client_id"]
+    order = world.call("POST", "/v1/tickets/1/orders", admin, {
+        "currency": "CLP", "lines": [{"description": "Polera", "quantity": 1, "unit_price": 9990}]})  # fmt: skip
+    assert order.status_code == 201, order.json
+    made["orders"] = str(order.json["number"])
     for collection, body in others.items():
         created = world.call("POST", f"/v1/{collection}", admin, body)
         assert created.status_code == 201, (collection, created.json)

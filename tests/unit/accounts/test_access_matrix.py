@@ -27,6 +27,18 @@ EXAMPLE_BODIES = {
     ("POST", "/v1/tickets/{number}/merge"): {"into": 999},
     ("POST", "/v1/tickets/{number}/messages"): {"text": "hola"},
     ("PUT", "/v1/tickets/{number}/assignee"): {"user_id": None},
+    ("POST", "/v1/tickets/{number}/orders"): {
+        "currency": "CLP",
+        "lines": [{"description": "Polera", "quantity": 1, "unit_price": 1}],
+    },
+    ("POST", "/v1/orders/{number}/annul"): {"reason": "duplicada"},
+    ("POST", "/v1/orders/{number}/comments"): {"text": "nota"},
+    ("POST", "/v1/orders/{number}/payments"): {
+        "amount": 100,
+        "method": "cash",
+        "paid_on": "2026-12-05",
+    },
+    ("POST", "/v1/orders/{number}/payments/{payment_id}/reject"): {"reason": "no llegó"},
 }
 
 

@@ -1,0 +1,1 @@
+"""Orders and payments (SPEC §7, docs/orders.md)."""

@@ -1,0 +1,135 @@
+"""Orders made from a conversation and standalone: numbers, totals, lines, currencies,
+annulment, deletion, comments and history (docs/orders.md)."""
+
+from __future__ import annotations
+
+from tests.unit.orders.conftest import LINES, a_payment, an_order
+
+
+def test_an_order_from_a_conversation_links_the_client_ticket_and_channel(desk):
+    order = an_order(desk, note="entrega el lunes")
+    assert order["number"] == 1 and order["reference"] == "ORD-000001"
+    assert order["status"] == "open" and order["payment_state"] == "unpaid"
+    assert order["total"] == 19980 and order["balance"] == 19980
+    assert order["lines"][0]["total"] == 19980
+    assert order["ticket_number"] == 1 and order["channel_id"] == desk.whatsapp
+    assert order["client"]["name"] == "Ana Pérez"
+    assert order["agent_id"] == desk.id("admin") and order["standalone"] is False
+    assert desk.call("GET", "/v1/orders/ORD-000001").json == {**order, "payments": []}
+
+
+def test_numbers_are_gapless_and_a_deleted_number_is_not_reused(desk):
+    assert [an_order(desk)["number"] for _ in range(3)] == [1, 2, 3]
+    assert desk.call("DELETE", "/v1/orders/3").status_code == 204
+    assert desk.call("GET", "/v1/orders/3").status_code == 404
+    assert an_order(desk)["number"] == 4
+
+
+def test_a_total_sent_by_the_client_is_refused(desk):
+    refused = desk.call("POST", "/v1/tickets/1/orders", "admin",
+                        {"currency": "CLP", "lines": LINES, "total": 1})  # fmt: skip
+    assert refused.status_code == 400
+    assert refused.json["error"]["details"][0]["loc"] == ["body", "total"]
+
+
+def test_an_unknown_currency_is_refused(desk):
+    refused = desk.call(
+        "POST", "/v1/tickets/1/orders", "admin", {"currency": "XYZ", "lines": LINES}
+    )
+    assert refused.status_code == 400
+    assert "XYZ" in refused.json["error"]["message"]
+    assert refused.json["error"]["details"][0]["type"] == "unknown_currency"
+
+
+def test_amounts_are_minor_units_of_the_currency(desk):
+    order = an_order(desk, currency="USD",
+                     lines=[{"description": "Polera", "quantity": 3, "unit_price": 1999}])  # fmt: skip
+    assert order["currency"] == "USD" and order["total"] == 5997
+
+
+def test_a_line_of_the_catalogue_is_refused_until_the_catalogue_exists(desk):
+    refused = desk.call("POST", "/v1/tickets/1/orders", "admin", {
+        "currency": "CLP", "lines": [{"quantity": 1, "product_id": "p1"}]})  # fmt: skip
+    assert refused.status_code == 400
+    assert refused.json["error"]["message"].startswith("The catalogue is not available yet")
+
+
+def test_an_order_of_a_ticket_one_does_not_see_is_not_found(desk):
+    refused = desk.call(
+        "POST", "/v1/tickets/99/orders", "admin", {"currency": "CLP", "lines": LINES}
+    )
+    assert refused.status_code == 404
+    assert refused.json["error"]["message"] == "There is no such ticket."
+
+
+def test_a_standalone_order_for_a_new_client_makes_the_client(desk):
+    made = desk.call("POST", "/v1/orders", "admin", {
+        "currency": "CLP", "lines": LINES,
+        "client": {"name": "Bruno Díaz", "email": "Bruno@Example.com"}})  # fmt: skip
+    assert made.status_code == 201, made.json
+    order = made.json
+    assert order["standalone"] is True and order["ticket_number"] is None
+    client = desk.call("GET", f"/v1/clients/{order['client']['id']}").json
+    assert client["name"] == "Bruno Díaz" and client["email"] == "bruno@example.com"
+
+
+def test_a_refused_standalone_order_leaves_no_client_behind(desk, monkeypatch):
+    from chalicelib.domain.orders import orders
+
+    an_order(desk)  # the counter exists: a stale read of it loses every race
+    made = []
+    new_client = orders._new_client
+    monkeypatch.setattr(orders, "_new_client", lambda *a: made.append(new_client(*a)) or made[-1])
+    monkeypatch.setattr(orders.store, "counter_last", lambda tenant_id: None)
+    refused = desk.call("POST", "/v1/orders", "admin", {
+        "currency": "CLP", "lines": LINES, "client": {"name": "Nadie"}})  # fmt: skip
+    assert refused.status_code == 409
+    assert refused.json["error"]["message"] == "Many orders are being made right now; try again."
+    assert desk.call("GET", f"/v1/clients/{made[0].client_id}").status_code == 404
+
+
+def test_a_standalone_order_needs_one_client(desk):
+    refused = desk.call("POST", "/v1/orders", "admin", {"currency": "CLP", "lines": LINES})
+    assert refused.status_code == 400
+    assert "either client_id" in refused.json["error"]["details"][0]["msg"]
+
+
+def test_an_annulled_order_takes_no_payment_nor_a_second_annulment(desk):
+    an_order(desk)
+    annulled = desk.call("POST", "/v1/orders/1/annul", "admin", {"reason": "cliente desistió"})
+    assert annulled.status_code == 200, annulled.json
+    assert annulled.json["status"] == "annulled"
+    assert annulled.json["annulment"]["reason"] == "cliente desistió"
+    again = desk.call("POST", "/v1/orders/1/annul", "admin", {"reason": "otra vez"})
+    assert again.status_code == 409
+    assert again.json["error"]["message"] == "Order ORD-000001 is already annulled."
+    paid = desk.call("POST", "/v1/orders/1/payments", "admin",
+                     {"amount": 100, "method": "cash", "paid_on": "2026-12-05"})  # fmt: skip
+    assert paid.status_code == 409
+    assert paid.json["error"]["message"] == "Order ORD-000001 is annulled and takes no new payment."
+
+
+def test_an_order_with_a_payment_cannot_be_deleted(desk):
+    an_order(desk)
+    a_payment(desk, 1, 100)
+    refused = desk.call("DELETE", "/v1/orders/1")
+    assert refused.status_code == 409
+    assert refused.json["error"]["message"].endswith("annul it instead.")
+
+
+def test_comments_are_kept_and_every_change_is_in_the_history(desk):
+    an_order(desk)
+    comment = desk.call("POST", "/v1/orders/1/comments", "admin", {"text": "llamar mañana"})
+    assert comment.status_code == 201
+    assert desk.call("GET", "/v1/orders/1/comments").json["items"][0]["text"] == "llamar mañana"
+    a_payment(desk, 1, 5000)
+    desk.call("POST", "/v1/orders/1/annul", "admin", {"reason": "duplicada"})
+    history = desk.call("GET", "/v1/orders/1/history").json["items"]
+    assert [h["what"] for h in history] == [
+        "order.annulled",
+        "payment.recorded",
+        "order.commented",
+        "order.created",
+    ]
+    assert history[0]["before"]["status"] == "open" and history[0]["after"]["status"] == "annulled"
+    assert all(h["actor_id"] == desk.id("admin") for h in history)
