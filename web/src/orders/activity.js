@@ -148,7 +148,7 @@ function History({ number, tick, currency, payments }) {
                   ${fields.map(
                     (field) => html`<div>
                       <dt>${fieldName(field)}</dt>
-                      <dd>${entry.before ? html`<del>${shown(field, entry.before[field], currency)}</del> → ` : ''}<ins>${shown(field, entry.after?.[field], currency)}</ins></dd>
+                      <dd>${entry.before && field in entry.before ? html`<del>${shown(field, entry.before[field], currency)}</del> → ` : ''}<ins>${shown(field, entry.after?.[field], currency)}</ins></dd>
                     </div>`,
                   )}
                 </dl>`}

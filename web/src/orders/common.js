@@ -72,16 +72,18 @@ export function PaymentBadge({ status }) {
   return html`<${Badge} tone=${PAYMENT_TONES[status] ?? 'neutral'}>${t(`orders.payment.status.${status}`)}</${Badge}>`;
 }
 
+const DAY = { day: 'numeric', month: 'short', year: 'numeric' };
+
 /** A day and hour (an ISO instant) in the company's timezone, short: "5 dic 2026, 14:05". */
 export function when(iso) {
   if (!iso) return '—';
-  return new Intl.DateTimeFormat(localeTag.value, { dateStyle: 'medium', timeStyle: 'short', timeZone: timezone.value }).format(new Date(iso));
+  return new Intl.DateTimeFormat(localeTag.value, { ...DAY, hour: '2-digit', minute: '2-digit', timeZone: timezone.value }).format(new Date(iso));
 }
 
 /** A calendar day (YYYY-MM-DD) as it is written: "5 dic 2026". */
 export function dayOf(day) {
   if (!day) return '—';
-  return new Intl.DateTimeFormat(localeTag.value, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${day}T12:00:00Z`));
+  return new Intl.DateTimeFormat(localeTag.value, { ...DAY, timeZone: 'UTC' }).format(new Date(`${day}T12:00:00Z`));
 }
 
 /** Today in the company's timezone, as YYYY-MM-DD (the default day of a payment). */

@@ -51,7 +51,7 @@ function Totals({ order }) {
   return html`<dl class="od-totals" aria-label=${t('orders.detail.totals')}>
     <div class="od-totals__item"><dt>${t('orders.detail.total')}</dt><dd>${money(order.total)}</dd></div>
     <div class="od-totals__item od-totals__item--ok"><dt>${t('orders.detail.paid')}</dt><dd>${money(order.paid)}</dd></div>
-    <div class="od-totals__item od-totals__item--warn"><dt>${t('orders.detail.pending')}</dt><dd>${money(order.pending)}</dd></div>
+    <div class=${`od-totals__item od-totals__item--${order.pending ? 'warn' : 'zero'}`}><dt>${t('orders.detail.pending')}</dt><dd>${money(order.pending)}</dd></div>
     <div class=${`od-totals__item od-totals__item--balance${order.balance < 0 ? ' od-totals__item--over' : ''}`}>
       <dt>${t('orders.detail.balance')}</dt><dd>${money(order.balance)}</dd>
     </div>
