@@ -138,7 +138,9 @@ def test_every_area_catalog_is_merged_by_the_console():
             assert f"'../i18n/{path.name}'" in admin, f"{path.name} is not imported by admin/all.js"
         elif path.name.startswith("orders."):
             # the orders area's chunk (web/src/orders/load.js)
-            assert f"'../i18n/{path.name}'" in orders, f"{path.name} is not imported by orders/all.js"
+            assert f"'../i18n/{path.name}'" in orders, (
+                f"{path.name} is not imported by orders/all.js"
+            )
         else:
             assert f"'./i18n/{path.name}'" in merged, f"{path.name} is not imported by i18n.js"
 
@@ -224,6 +226,11 @@ NOT_FROM_THE_CONSOLE: dict[tuple[str, str], str] = {
         "DELETE",
         "/v1/tickets/{number}/comments/{comment_id}",
     ): "api: always 405, comments are never deleted",
+    ("GET", "/v1/orders/{number}/payments"): "api: an order's payments; its page reads the order",
+    (
+        "GET",
+        "/v1/clients/{client_id}/orders",
+    ): "api: a client's orders; the orders list filters by client",
 }
 
 

@@ -47,7 +47,6 @@ function PaymentItem({ order, payment, onChange }) {
   const money = formatMoney(payment.amount, payment.currency || order.currency);
   const reconciler = can('payments.reconcile');
   const summaryId = `payment-${payment.id}`;
-  const path = `/v1/orders/${order.number}/payments/${payment.id}`;
   const reopen = async () => {
     busy.value = true;
     try {
@@ -96,7 +95,7 @@ function PaymentItem({ order, payment, onChange }) {
       confirmLabel=${t('orders.payment.reconcile')}
       danger=${false}
       onConfirm=${async () => {
-        await api('POST', `${path}/reconcile`);
+        await api('POST', `/v1/orders/${order.number}/payments/${payment.id}/reconcile`);
         tell(t('orders.payment.reconciled'));
         await onChange();
       }}

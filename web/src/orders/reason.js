@@ -32,7 +32,7 @@ export function ReasonDialog({ title, text, label, confirmLabel, onConfirm, onCl
     <form class="admin-form" onSubmit=${go} noValidate>
       <div class=${`field${missing ? ' field--invalid' : ''}`}>
         <label class="field__label" for=${id}>${label}</label>
-        <textarea id=${id} class="field__input od-reason" rows="3" maxlength="1000" required value=${reason.value}
+        <textarea id=${id} class="field__input od-reason" rows="3" maxlength="500" required value=${reason.value}
           aria-invalid=${missing ? 'true' : undefined} aria-describedby=${missing ? `${id}-error` : undefined}
           onInput=${(e) => (reason.value = e.currentTarget.value)}></textarea>
         ${missing && html`<p class="field__error" id=${`${id}-error`}>${t('orders.reasonNeeded')}</p>`}
