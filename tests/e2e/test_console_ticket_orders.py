@@ -81,6 +81,18 @@ def open_ticket(
     return number, wa_id
 
 
+def sent_request(stack, company, number: int) -> tuple[dict, dict]:
+    """The ticket's last answer and the Cloud API request the outbound worker recorded for
+    it in var/outbox (sent once)."""
+    ticket = stack.call("GET", f"/v1/tickets/{number}", token=company["token"])
+    message = [m for m in ticket["messages"] if m["direction"] == "out"][-1]
+    requests = until(lambda: outbox_requests(stack, message["id"]), what="the outbox record")
+    assert len(requests) == 1, requests
+    request = requests[0]["request"] if "request" in requests[0] else requests[0]
+    assert request["method"] == "POST"
+    return message, request
+
+
 def until(check, timeout: float = 30, what: str = "the condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -186,34 +198,60 @@ def test_an_agent_sends_a_catalogue_selection_into_the_conversation(console, sta
         dialog.get_by_role("list", name="Productos elegidos").get_by_role("listitem")
     ).to_have_count(2)
     expect(dialog.get_by_text("Elegidos: 2 de 30")).to_be_visible()
-    dialog.get_by_label("Texto del mensaje (opcional)").fill("Estas son las que tenemos hoy 👕")
+    dialog.get_by_label("Texto del mensaje (opcional)").fill("Estas son las que tenemos hoy")
     check_page(page, "ticket-catalogue")
     dialog.get_by_role("button", name="Enviar 2 productos").click()
     expect(dialog).to_be_hidden()
 
     # the message shows in the conversation as the agent's reply, its delivery followed
     sent = conversation(page).get_by_role("article", name=re.compile("^Respuesta de Tú"))
-    expect(sent.get_by_text("Estas son las que tenemos hoy 👕")).to_be_visible()
-
-    ticket = stack.call("GET", f"/v1/tickets/{number}", token=company["token"])
-    message = [m for m in ticket["messages"] if m["direction"] == "out"][-1]
-    assert message["author_id"] == agent["id"]
+    expect(sent.get_by_text("Estas son las que tenemos hoy")).to_be_visible()
 
     # the outbound worker sends it once: the Cloud API request recorded in var/outbox
-    requests = until(lambda: outbox_requests(stack, message["id"]), what="the outbox record")
-    request = requests[0]["request"] if "request" in requests[0] else requests[0]
-    assert request["method"] == "POST"
+    message, request = sent_request(stack, company, number)
+    assert message["author_id"] == agent["id"]
     assert request["url"].endswith(f"/{company['phone']}/messages")
     body = request["body"]
     assert body["to"] == wa_id
     # no Meta commerce catalogue on this number: one formatted text, a line per product
     assert body["type"] == "text", body
     text = body["text"]["body"]
-    assert "Estas son las que tenemos hoy 👕" in text
+    assert "Estas son las que tenemos hoy" in text
     assert re.search(r"Polera talla M.*\$9\.990.*POL-M", text), text
     assert re.search(r"Polera talla L.*\$10\.990.*POL-L", text), text
     assert "descontinuada" not in text
     expect(sent.get_by_text(re.compile("Enviado|Entregado"))).to_be_visible()
+
+
+def test_with_a_meta_commerce_catalogue_whatsapp_gets_a_product_list(console, stack, company):
+    """A number whose settings name its Meta commerce catalogue: the selection goes as an
+    interactive product_list naming each product by its SKU; the conversation shows the
+    products as lines."""
+    phone = str(random.randint(10**14, 10**15 - 1))
+    stack.connect_whatsapp(company["token"], phone, name="Tienda",
+                           settings={"commerce_catalog_id": "1234567890"})  # fmt: skip
+    agent = company["agent"]
+    number, wa_id = open_ticket(stack, company, "Josefa Araya", "¿Me muestran el catálogo?",
+                                assignee=agent["id"], phone=phone)  # fmt: skip
+    sign_in(page := console, agent["email"])
+    page.goto(f"/tickets/{number}")
+    page.get_by_role("button", name="Enviar catálogo").click()
+    dialog = page.get_by_role("dialog", name="Enviar catálogo")
+    dialog.get_by_role("searchbox", name="Buscar productos").fill("Polera talla M")
+    dialog.get_by_role("checkbox", name=re.compile("Polera talla M")).check()
+    dialog.get_by_role("button", name="Enviar 1 producto").click()
+    sent = conversation(page).get_by_role("article", name=re.compile("^Respuesta de Tú"))
+    expect(sent.get_by_text(re.compile(r"Polera talla M — \$9\.990 — SKU POL-M"))).to_be_visible()
+
+    _, request = sent_request(stack, company, number)
+    assert request["url"].endswith(f"/{phone}/messages")
+    body = request["body"]
+    assert body["to"] == wa_id and body["type"] == "interactive", body
+    interactive = body["interactive"]
+    assert interactive["type"] == "product_list"
+    assert interactive["action"]["catalog_id"] == "1234567890"
+    (section,) = interactive["action"]["sections"]
+    assert section["product_items"] == [{"product_retailer_id": "POL-M"}]
 
 
 def test_an_analyst_is_offered_no_orders_tab_and_no_catalogue(console, stack, company):

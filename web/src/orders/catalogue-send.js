@@ -149,7 +149,7 @@ function CatalogueDialog({ ticket, onClose, onSent }) {
     ${cursor.value && html`<button type="button" class="link-button" disabled=${searching.value} onClick=${() => search(true)}>${t('catalogue.more')}</button>`}
     <div class="field tcatalogue__message">
       <label class="field__label" for=${`${ids}-text`}>${t('catalogue.message')}</label>
-      <textarea id=${`${ids}-text`} class="field__input" rows="2" maxlength="1000" value=${text.value} onInput=${(e) => (text.value = e.currentTarget.value)}></textarea>
+      <textarea id=${`${ids}-text`} class="field__input" rows="2" maxlength="1024" value=${text.value} onInput=${(e) => (text.value = e.currentTarget.value)}></textarea>
     </div>
     ${problem.value && html`<${Alert}>${problem.value}</${Alert}>`}
   </${Dialog}>`;
