@@ -64,12 +64,13 @@ def company(stack) -> dict:
 
 
 def open_ticket(
-    stack, company, name: str, text: str, assignee: str | None = None
+    stack, company, name: str, text: str, assignee: str | None = None, phone: str | None = None
 ) -> tuple[int, str]:
-    """A client writes on WhatsApp (a signed webhook): their new ticket's number and wa_id;
-    given to ``assignee`` (an agent sees the tickets given to them)."""
+    """A client writes on WhatsApp (a signed webhook, to ``phone`` or the company's number):
+    their new ticket's number and wa_id; given to ``assignee`` (an agent sees the tickets
+    given to them)."""
     wa_id = "569" + str(random.randint(10**7, 10**8 - 1))
-    stack.whatsapp_messages(company["phone"], [(wa_id, name, text)])
+    stack.whatsapp_messages(phone or company["phone"], [(wa_id, name, text)])
     number = wait_for_ticket_of(stack, company["token"], name)
     if assignee:
         stack.call(
