@@ -222,6 +222,7 @@ def test_an_agent_sends_a_catalogue_selection_into_the_conversation(console, sta
     assert re.search(r"Polera talla L.*\$10\.990.*POL-L", text), text
     assert "descontinuada" not in text
     expect(sent.get_by_text(re.compile("Enviado|Entregado"))).to_be_visible()
+    check_page(page, "ticket-catalogue-sent")
 
 
 def test_with_a_meta_commerce_catalogue_whatsapp_gets_a_product_list(console, stack, company):
