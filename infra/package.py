@@ -81,7 +81,7 @@ REPORT_BATCH_ITEM_FAILURES = ["ReportBatchItemFailures"]
 
 #: Item kinds whose changes have effects (chalicelib/jobs/effects.py ``KINDS``; a test
 #: keeps them equal): the stream's other records never invoke the function.
-STREAM_KINDS = ["Client", "Ticket", "Message", "StripeEvent"]
+STREAM_KINDS = ["Client", "Ticket", "Message", "StripeEvent", "OrderHistory"]
 #: Lambda's retries of a failing stream batch before it is described in the DLQ
 STREAM_MAX_RETRIES = 10
 

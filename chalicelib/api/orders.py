@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 from chalicelib.domain.helpdesk.tickets import parse_number as ticket_number
 from chalicelib.domain.orders import lists
 from chalicelib.domain.orders import orders as domain
+from chalicelib.domain.orders.events import payment_view
 from chalicelib.domain.orders.lines import MAX_LINES, MAX_QUANTITY, MAX_UNIT_PRICE
 from chalicelib.http.pagination import PageQuery, encode_cursor
 from chalicelib.http.routing import Call, RequestModel, Resource, ResponseModel
@@ -131,16 +132,7 @@ class OrderPage(ResponseModel):
 
 
 def payment_out(payment: Payment) -> PaymentOut:
-    proof = payment.proof
-    return PaymentOut(
-        id=payment.payment_id, order_number=int(payment.order_number), amount=int(payment.amount),
-        currency=payment.currency, method=payment.method, reference=payment.reference,
-        paid_on=date.fromisoformat(payment.paid_on),
-        proof={"name": proof["name"], "content_type": proof["content_type"]} if proof else None,
-        status=payment.status, rejection_reason=payment.rejection_reason,
-        recorded_by=payment.recorded_by, recorded_at=payment.recorded_at,
-        settled_by=payment.settled_by, settled_at=payment.settled_at,
-    )  # fmt: skip
+    return PaymentOut(**payment_view(payment))
 
 
 def order_out(order: Order, payments: list[Payment]) -> OrderOut:

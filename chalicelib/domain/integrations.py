@@ -50,6 +50,11 @@ Event = Literal[
     "comment.created",
     "sla.breached",
     "bot.message",
+    "order.created",
+    "order.annulled",
+    "payment.recorded",
+    "payment.reconciled",
+    "payment.rejected",
 ]
 EVENTS: tuple[str, ...] = Event.__args__  # type: ignore[attr-defined]
 #: what "send test" delivers: no webhook subscribes to it, every webhook may get it

@@ -19,6 +19,10 @@ What each change causes (docs/decisions.md, "Effects follow the table's stream")
 - a **Ticket** modified into ``merged``: its messages copied into the target (the same
   message ids; a message that lands in the merged ticket later is copied on its own).
   The copies (``merged_from``) cause nothing else;
+- an **OrderHistory** entry inserted (every change of an order or a payment writes one, in
+  the change's transaction): ``order.created``, ``order.annulled``, ``payment.recorded``,
+  ``payment.reconciled`` or ``payment.rejected`` (domain/orders/events.py), with the
+  order's summary and the payment;
 - a **StripeEvent** inserted (``POST /webhooks/stripe`` stored it once): its id on the
   ``billing`` queue (jobs/billing.py processes it; processing is idempotent, so a copy of
   the message does nothing twice). When SQS does not take it, the record fails and is
@@ -65,12 +69,13 @@ from chalicelib.store.base import Item, condition_failed
 from chalicelib.store.billing import StripeEvent
 from chalicelib.store.channels import Channel
 from chalicelib.store.helpdesk import Client, Message, Ticket
+from chalicelib.store.order_models import OrderHistory
 
 log = logging.getLogger(__name__)
 
 #: the item kinds whose changes cause something; the event source's filter
 #: (infra/package.py ``STREAM_KINDS``) lets only these reach the function
-KINDS: tuple[str, ...] = ("Client", "Ticket", "Message", "StripeEvent")
+KINDS: tuple[str, ...] = ("Client", "Ticket", "Message", "StripeEvent", "OrderHistory")
 _EVENT_NAMESPACE = uuid.UUID("5d2b9f0e-6c1a-4f7e-8a43-2f6c0e9b7d15")
 
 
@@ -142,6 +147,8 @@ def apply(change: Change) -> None:
         return
     if isinstance(item, StripeEvent):
         stripe_event_received(item)
+    elif isinstance(item, OrderHistory):
+        order_changed(item)
     elif isinstance(item, Client):
         client_created(item)
     elif isinstance(item, Ticket):
@@ -159,6 +166,16 @@ def client_created(client: Client) -> None:
     from chalicelib.domain.helpdesk.search import index_new_client
 
     index_new_client(client)
+
+
+def order_changed(entry: OrderHistory) -> None:
+    """An order's or a payment's change (its history entry, written once per change in the
+    change's transaction): the integrations hear of it, with the order and the payment."""
+    from chalicelib.domain.orders.events import event_of
+
+    found = event_of(entry)
+    if found is not None:
+        emit(entry, found[0], entry.at, found[1])
 
 
 def stripe_event_received(event: StripeEvent) -> None:
@@ -296,7 +313,7 @@ def bot_message(ticket: Ticket, message: Message) -> dict[str, Any]:
 
 
 # --- integration events ------------------------------------------------------------------------
-Cause = Client | Ticket | Message
+Cause = Client | Ticket | Message | OrderHistory
 
 
 def event_id(cause: Cause, event: str) -> str:

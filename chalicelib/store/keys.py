@@ -419,8 +419,10 @@ def order_comments_prefix() -> str:
     return "C#"
 
 
-def order_history_sk(at_iso: str, entry_id: str) -> str:
-    return _join("H", at_iso, entry_id)
+def order_history_sk(at_iso: str, sequence: str, entry_id: str) -> str:
+    """``sequence``: the order's version the entry is of, so entries of one millisecond
+    (or of writers whose clocks differ by a little) still sort in the order they happened."""
+    return _join("H", at_iso, sequence, entry_id)
 
 
 def order_history_prefix() -> str:

@@ -79,8 +79,11 @@ def history_entry(
 ) -> OrderHistory:  # fmt: skip
     """A history entry of ``order`` (the store writes it with the change)."""
     entry_id = new_id()
+    # a comment does not move the version: it sorts after the change of that version
+    sequence = f"{int(order.version):010d}" + ("c" if what == "order.commented" else "")
     return OrderHistory(
-        keys.order_pk(order.tenant_id, order.number), keys.order_history_sk(iso(at), entry_id),
+        keys.order_pk(order.tenant_id, order.number),
+        keys.order_history_sk(iso(at), sequence, entry_id),
         tenant_id=order.tenant_id, entry_id=entry_id, order_number=int(order.number), at=at,
         actor_id=actor_id, what=what, payment_id=payment_id, before=before, after=after,
     )  # fmt: skip
@@ -228,8 +231,8 @@ def change(
     for _ in range(ATTEMPTS):
         before = load_order(principal, number, consistent=True)
         after = copy(before)
-        history, payment, payment_was = decide(after)
         after.version = int(before.version) + 1
+        history, payment, payment_was = decide(after)
         after.updated_at = history.at
         try:
             store.commit(
