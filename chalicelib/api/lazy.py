@@ -61,6 +61,7 @@ MODULES = (
     "billing",
     "orders",
     "payments",
+    "products",
 )
 PACKAGE = "chalicelib.api"
 TABLE = Path(__file__).with_name("route_table.py")

@@ -175,4 +175,10 @@ ROUTES: tuple[tuple[str, str, str, str, bool], ...] = (
     ("/v1/orders/{number}/payments/{payment_id}/reject", "POST", "payments_reject_payment", "payments", False),
     ("/v1/orders/{number}/payments/{payment_id}/reopen", "POST", "payments_reopen_payment", "payments", False),
     ("/v1/orders/{number}/payments/{payment_id}/proof", "GET", "payments_payment_proof", "payments", False),
+    ("/v1/products", "GET", "products_list_products", "products", False),
+    ("/v1/products", "POST", "products_create_product", "products", False),
+    ("/v1/products/{product_id}", "GET", "products_get_product", "products", False),
+    ("/v1/products/{product_id}", "PATCH", "products_edit_product", "products", False),
+    ("/v1/products/{product_id}", "DELETE", "products_delete_product", "products", False),
+    ("/v1/tickets/{number}/catalogue", "POST", "products_send_catalogue", "products", False),
 )

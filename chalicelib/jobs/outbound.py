@@ -287,6 +287,7 @@ def send(message: Message) -> SendResult:
         reply_to=message.reply_to,
         attachments=tuple(_attachments(message, extra)),
         template=extra.get("template") or None,
+        interactive=extra.get("interactive") or None,
     )
     if channel.channel_type == "email":
         request = _with_email_thread(request, message)
@@ -325,6 +326,7 @@ def _attachments(message: Message, extra: dict[str, Any]) -> list[OutboundAttach
                 filename=str(item.get("filename") or item.get("name") or key.rsplit("/", 1)[-1]),
                 size=int(item.get("size") or 0),
                 key=key,
+                caption=str(item.get("caption") or ""),
             )
         )
     return files

@@ -446,3 +446,44 @@ def orders_listing_pk(tenant_id: str, facet: str, value: object = None) -> str:
 def orders_listing_sk(created_at_iso: str, number: int | float) -> str:
     """Newest first by creation time (ScanIndexForward=False); a date range is a key range."""
     return _join(created_at_iso, f"{int(number):010d}")
+
+
+# --- products: the catalogue (docs/data-model.md "Products") -------------------------------
+def products_pk(tenant_id: str) -> str:
+    """The tenant's products, in a partition of their own (not the busy tenant item's)."""
+    return _join("TENANT", tenant_id, "PRODUCTS")
+
+
+def product_sk(product_id: str) -> str:
+    return _join("PRODUCT", product_id)
+
+
+def product_name_pk(tenant_id: str) -> str:
+    """GSI3 partition of the tenant's products by folded name (list and prefix search)."""
+    return name_index_pk(tenant_id, "product")
+
+
+def folded(text: str) -> str:
+    """A name as the prefix search compares it: no case, no accents ("Café" -> "cafe")."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def product_name_sk(name: str, product_id: str) -> str:
+    return _join(folded(name), product_id)
+
+
+def product_sku_claim_pk(tenant_id: str, sku: str) -> str:
+    """The claim keeping a SKU unique in the tenant, whatever its case."""
+    return unique_name_pk(tenant_id, "product_sku", sku)
+
+
+def product_sku_pk(tenant_id: str) -> str:
+    """GSI3 partition of the SKU claims by SKU (the SKU prefix search)."""
+    return name_index_pk(tenant_id, "product_sku")
+
+
+def product_sku_sk(sku: str, product_id: str) -> str:
+    return _join(sku.strip().lower(), product_id)

@@ -180,6 +180,7 @@ def make_items(world, admin):
         },
         "integrations": {"url": "https://hooks.a.example.com/x", "events": ["ticket.created"]},
         "columns": {"name": "Todo", "filters": {"assignee": "any"}},
+        "products": {"name": "Polera", "price": 9990, "currency": "CLP", "sku": "POL-M"},
     }
     made["payment-methods"] = a_card(world, admin)
     made["tickets"] = str(open_a_ticket(world, admin))

@@ -69,5 +69,5 @@ def _sender(request: OutboundRequest) -> Sender:
 def _check(request: OutboundRequest) -> None:
     if request.public and request.attachments:
         raise SendError("attachments go only in private messages", retryable=False)
-    if not (request.text.strip() or request.attachments or request.template):
+    if not (request.text.strip() or request.attachments or request.template or request.interactive):
         raise SendError("the message is empty", retryable=False)

@@ -20,6 +20,9 @@ class OutboundAttachment:
     filename: str
     size: int
     key: str = ""  # S3 key (email attaches the bytes: read them from S3 bucket settings.bucket)
+    #: this file's own caption (a catalogue's product line); where a channel captions
+    #: files (WhatsApp), the message's text then goes first on its own
+    caption: str = ""
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class OutboundRequest:
     template: Mapping[str, Any] | None = (
         None  # whatsapp: {"name","language","parameters":[str,...]}
     )
+    #: whatsapp: an ``interactive`` object sent as is (a catalogue's ``product_list``)
+    interactive: Mapping[str, Any] | None = None
     subject: str | None = None  # email
     references: tuple[str, ...] = ()  # email thread Message-IDs
 

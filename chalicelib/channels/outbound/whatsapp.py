@@ -9,7 +9,13 @@ answering a specific message. Kinds sent:
   also ``filename``) and ``audio`` (``{"link"}``, no caption). The reply's text becomes
   the caption of its first file when that file takes one, else it goes first as text;
 * template (outside the 24-hour window): ``{"name", "language": {"code"},
-  "components": [{"type": "body", "parameters": [{"type": "text", "text"}]}]}``.
+  "components": [{"type": "body", "parameters": [{"type": "text", "text"}]}]}``;
+* interactive (a catalogue's ``product_list``: ``{"type", "header", "body", "action":
+  {"catalog_id", "sections": [{"title", "product_items": [{"product_retailer_id"}]}]}}``),
+  sent as the message stored it.
+
+Files with a caption of their own (a catalogue's product images) each carry it; the
+reply's text then goes first, as text.
 """
 
 from __future__ import annotations
@@ -58,14 +64,18 @@ def send(request: OutboundRequest, exchange: Exchange) -> SendResult:
 def _contents(request: OutboundRequest) -> list[dict[str, Any]]:
     if request.template is not None:
         return [_template(request.template)]
+    if request.interactive is not None:
+        return [{"type": "interactive", "interactive": dict(request.interactive)}]
     caption = request.text if request.text.strip() else ""
     first = _kind(request.attachments[0]) if request.attachments else None
+    own_captions = any(item.caption for item in request.attachments)
     contents: list[dict[str, Any]] = []
-    if caption and first not in _CAPTIONED:
+    if caption and (first not in _CAPTIONED or own_captions):
         contents.append({"type": "text", "text": {"body": request.text, "preview_url": False}})
         caption = ""
     for index, item in enumerate(request.attachments):
-        contents.append(_media(item, caption if index == 0 else ""))
+        own = item.caption if _kind(item) in _CAPTIONED else ""
+        contents.append(_media(item, own or (caption if index == 0 else "")))
     return contents
 
 

@@ -37,9 +37,11 @@ def _context(tenant_id: str, channel_id: str) -> dict[str, str]:
     return {"tenant": tenant_id, "channel": channel_id}
 
 
-def _parse(model: type[BaseModel], data: Any, where: str) -> BaseModel:
+def _parse(
+    model: type[BaseModel], data: Any, where: str, context: dict[str, Any] | None = None
+) -> BaseModel:
     try:
-        return model.model_validate(data or {})
+        return model.model_validate(data or {}, context=context)
     except ValidationError as exc:
         raise invalid_fields(exc, where=where) from exc
 
@@ -66,7 +68,8 @@ def connect(
     described = provider(channel_type)
     ids = _parse(described.identifiers, identifiers, "body.identifiers").model_dump(mode="json")
     secret = _secret_values(_parse(described.credentials, credentials, "body.credentials"))
-    chosen = _parse(ChannelSettings, settings, "body.settings").model_dump(mode="json")
+    chosen = _parse(ChannelSettings, settings, "body.settings",
+                    {"channel_type": channel_type}).model_dump(mode="json")  # fmt: skip
     if tenant is None:
         tenant = Tenant.get(keys.tenant_pk(principal.tenant_id), keys.tenant_sk())
     limit = described.plan_limit
@@ -209,7 +212,8 @@ def update(
         actions.append(Channel.name.set(name))
     if settings is not None:
         merged = {**(channel.settings or {}), **settings}
-        channel.settings = _parse(ChannelSettings, merged, "body.settings").model_dump(mode="json")
+        channel.settings = _parse(ChannelSettings, merged, "body.settings",
+                                  {"channel_type": channel.channel_type}).model_dump(mode="json")  # fmt: skip
         actions.append(Channel.settings.set(channel.settings))
     deadline: CredentialsDeadline | None = None  # the expiry warning to write or to drop
     if credentials is not None:

@@ -7,7 +7,7 @@ import re
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")
@@ -73,3 +73,16 @@ class ChannelSettings(_Strict):
     sla: SlaTargets = Field(default_factory=SlaTargets)
     business_hours: BusinessHours | None = None
     auto_replies: AutoReplies = Field(default_factory=AutoReplies)
+    #: WhatsApp only: the Meta commerce catalogue connected to the WhatsApp Business
+    #: Account; with it, a catalogue selection goes as an interactive product list
+    #: (docs/channels.md "Sending the catalogue")
+    commerce_catalog_id: str | None = Field(None, pattern=r"^[0-9]{1,32}$")
+
+    @field_validator("commerce_catalog_id")
+    @classmethod
+    def _whatsapp_only(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # the channel's type comes as validation context when settings are written
+        channel_type = (info.context or {}).get("channel_type")
+        if value is not None and channel_type not in (None, "whatsapp"):
+            raise ValueError("only a WhatsApp channel has a Meta commerce catalogue")
+        return value

@@ -204,8 +204,28 @@ def reply(
             raise _bad("Write something or attach a file.", "empty_reply", ["text"])
         check_free_text_window(ticket, at)
     reply_to_provider = answered_provider_id(ticket, public, reply_to)
+    files = [{"s3_key": a.s3_key, "content_type": a.content_type, "filename": a.filename,
+              "size": a.size} for a in attachments]  # fmt: skip
+    return queue_reply(principal, ticket, text=text, public=public, at=at, extra=extra,
+                       attachments=files, reply_to=reply_to_provider)  # fmt: skip
+
+
+def queue_reply(
+    principal: Principal,
+    ticket: Ticket,
+    *,
+    text: str,
+    public: bool,
+    at: datetime,
+    extra: dict[str, Any],
+    attachments: list[dict[str, Any]],
+    reply_to: str | None = None,
+) -> Message:
+    """Store a checked answer queued for the outbound worker (the catalogue's too): whoever
+    answers takes the ticket; ``attachments`` are files of the tenant (``s3_key``,
+    ``content_type``, ``filename``, ``size``, optionally a ``caption`` of their own)."""
     if attachments:
-        extra["attachments"] = [a.__dict__ for a in attachments]
+        extra = {**extra, "attachments": attachments}
     if ticket.assignee_id != principal.user_id:  # who answers takes the ticket (SPEC §4)
         ticket = apply_change(
             principal, int(ticket.number),
@@ -216,10 +236,8 @@ def reply(
         *message_key(principal.tenant_id, int(ticket.number), message_id),
         tenant_id=principal.tenant_id, message_id=message_id, ticket_number=int(ticket.number),
         channel_id=ticket.channel_id, direction="out", author_id=principal.user_id, text=text,
-        public=public, reply_to=reply_to_provider, status="queued", extra=extra,
-        attachments=[{"s3_key": a.s3_key, "content_type": a.content_type, "filename": a.filename,
-                      "size": a.size} for a in attachments],
-        sent_at=at, stored_at=at,
+        public=public, reply_to=reply_to, status="queued", extra=extra,
+        attachments=list(attachments), sent_at=at, stored_at=at,
     )  # fmt: skip
     # stored queued: its record on the table's stream puts it on the outbound queue
     # (jobs/effects.py), so a crash right after this write does not leave it unsent

@@ -1,1 +1,1 @@
-"""Orders and payments (SPEC §7, docs/orders.md)."""
+"""Orders, payments and the catalogue of products (SPEC §7, seed 002)."""

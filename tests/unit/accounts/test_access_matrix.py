@@ -39,6 +39,7 @@ EXAMPLE_BODIES = {
         "paid_on": "2026-12-05",
     },
     ("POST", "/v1/orders/{number}/payments/{payment_id}/reject"): {"reason": "no llegó"},
+    ("POST", "/v1/tickets/{number}/catalogue"): {"product_ids": ["01abc"]},
 }
 
 
