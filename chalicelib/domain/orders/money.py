@@ -18,21 +18,30 @@ from __future__ import annotations
 
 from chalicelib.domain.errors import Invalid
 
-#: ISO 4217 code -> exponent (digits of the minor unit)
 EXPONENTS: dict[str, int] = {
-    # the Americas
-    "ARS": 2, "BOB": 2, "BRL": 2, "CAD": 2, "CLP": 0, "COP": 2, "CRC": 2, "DOP": 2,
-    "GTQ": 2, "HNL": 2, "MXN": 2, "NIO": 2, "PAB": 2, "PEN": 2, "PYG": 0, "USD": 2,
-    "UYU": 2, "VES": 2, "BZD": 2, "JMD": 2, "TTD": 2, "HTG": 2, "BSD": 2,
-    # Europe
-    "EUR": 2, "GBP": 2, "CHF": 2, "SEK": 2, "NOK": 2, "DKK": 2, "PLN": 2, "CZK": 2,
-    "HUF": 2, "RON": 2, "ISK": 0, "TRY": 2,
-    # Asia, Oceania, Africa
-    "JPY": 0, "KRW": 0, "CNY": 2, "HKD": 2, "SGD": 2, "INR": 2, "IDR": 2, "VND": 0,
-    "AUD": 2, "NZD": 2, "ZAR": 2, "ILS": 2, "AED": 2, "KWD": 3, "BHD": 3, "JOD": 3,
-    "OMR": 3, "TND": 3,
-}  # fmt: skip
-
+    "CLP": 0,
+    "BRL": 2,
+    "USD": 2,
+    "EUR": 2,
+    "MXN": 2,
+    "COP": 2,
+    "PEN": 2,
+    "ARS": 2,
+    "UYU": 2,
+    "PYG": 0,
+    "BOB": 2,
+    "GTQ": 2,
+    "CRC": 2,
+    "DOP": 2,
+    "JPY": 0,
+    "KRW": 0,
+    "GBP": 2,
+    "CAD": 2,
+    "AUD": 2,
+    "CHF": 2,
+    "CNY": 2,
+    "INR": 2,
+}
 
 # The sign a client of the region reads. The local currency of a "$" country keeps the
 # bare "$" (CLP, MXN, COP, ARS); the US dollar is "US$" so that it is never taken for
@@ -65,33 +74,16 @@ SYMBOLS: dict[str, str] = {
 _DOT_DECIMAL_LANGUAGES = frozenset({"en", "ja", "ko", "zh"})
 
 
-def exponent(currency: str) -> int:
-    """Digits of ``currency``'s minor unit; 400 for a code not in the table."""
-    found = EXPONENTS.get(currency)
-    if found is None:
+def exponent(code: str) -> int:
+    """The number of decimals of ``code``'s minor unit; 400 for a currency not taken."""
+    try:
+        return EXPONENTS[code]
+    except KeyError:
         raise Invalid(
-            f"The currency {currency!r} is not one Atiende takes (an ISO 4217 code in "
-            "upper case, such as CLP, BRL or USD).",
-            code="validation_error",
-            details=[{"loc": ["body", "currency"], "msg": "unknown currency",
-                      "type": "unknown_currency"}],
-        )  # fmt: skip
-    return found
-
-
-def check_currency(currency: str) -> str:
-    """``currency`` if Atiende takes it; 400 otherwise."""
-    exponent(currency)
-    return currency
-
-
-def payment_state(total: int, paid: int) -> str:
-    """What the reconciled money ``paid`` makes of an order of ``total``."""
-    if paid > total:
-        return "overpaid"
-    if paid == total:
-        return "paid"
-    return "partially_paid" if paid > 0 else "unpaid"
+            f"The currency {code!r} is not accepted: use an ISO 4217 code of the list.",
+            code="unknown_currency",
+            details={"currency": code, "accepted": sorted(EXPONENTS)},
+        ) from None
 
 
 def format_amount(amount: int, currency: str, locale: str) -> str:
@@ -109,3 +101,18 @@ def format_amount(amount: int, currency: str, locale: str) -> str:
     # code, is set apart ("R$ 150,00", "US$ 1,500.00", "CHF 12.50").
     separator = " " if len(symbol) > 1 else ""
     return f"{sign}{symbol}{separator}{number}"
+
+
+def check_currency(currency: str) -> str:
+    """``currency`` if Atiende takes it; 400 otherwise."""
+    exponent(currency)
+    return currency
+
+
+def payment_state(total: int, paid: int) -> str:
+    """What the reconciled money ``paid`` makes of an order of ``total``."""
+    if paid > total:
+        return "overpaid"
+    if paid == total:
+        return "paid"
+    return "partially_paid" if paid > 0 else "unpaid"

@@ -95,6 +95,7 @@ function Comments({ number, tick }) {
 /** A value of the history in the product's words: statuses translated, amounts as money. */
 function shown(field, value, currency) {
   if (value === null || value === undefined || value === '') return '—';
+  field = field.split('.').pop();
   if (field === 'status' && typeof value === 'string') {
     const order = t(`orders.status.${value}`);
     if (order !== `orders.status.${value}`) return order;
@@ -106,6 +107,35 @@ function shown(field, value, currency) {
   if (typeof value === 'number' && ['amount', 'total', 'paid', 'pending', 'balance'].includes(field)) return formatMoney(value, currency);
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
+}
+
+/** ``{a: 1, order: {b: 2}}`` as ``{a: 1, 'order.b': 2}``: a change of the order that a
+ * payment's entry carries reads like the payment's own fields. */
+function flat(values, prefix = '') {
+  const out = {};
+  for (const [key, value] of Object.entries(values || {})) {
+    if (value && typeof value === 'object' && !Array.isArray(value)) Object.assign(out, flat(value, `${prefix}${key}.`));
+    else out[`${prefix}${key}`] = value;
+  }
+  return out;
+}
+
+const empty = (value) => value === null || value === undefined || value === '';
+
+/** What an entry changed: [field, before, after, whether it had a value before], leaving
+ * out what stayed the same and, for a new thing, what it started without. */
+function changes(entry) {
+  const before = entry.before ? flat(entry.before) : null;
+  const after = flat(entry.after);
+  const found = [];
+  for (const field of Object.keys({ ...(before || {}), ...after })) {
+    const [was, is] = [before?.[field], after[field]];
+    if (before && JSON.stringify(was) === JSON.stringify(is)) continue;
+    if (!before && (empty(is) || is === 0)) continue;
+    if (before && empty(was) && empty(is)) continue;
+    found.push([field, was, is, Boolean(before) && field in before && !empty(was)]);
+  }
+  return found;
 }
 
 function fieldName(field) {
@@ -136,7 +166,7 @@ function History({ number, tick, currency, payments }) {
         : html`<ol class="oa-history">
             ${list.items.map((entry) => {
               const payment = entry.payment_id ? payments.find((p) => p.id === entry.payment_id) : null;
-              const fields = Object.keys({ ...(entry.before || {}), ...(entry.after || {}) });
+              const fields = changes(entry);
               return html`<li key=${entry.id} class="oa-history__item">
                 <p class="oa-history__head">
                   <strong>${whatText(entry.what)}</strong>
@@ -146,9 +176,9 @@ function History({ number, tick, currency, payments }) {
                 ${fields.length > 0 &&
                 html`<dl class="oa-history__fields">
                   ${fields.map(
-                    (field) => html`<div>
+                    ([field, before, after, had]) => html`<div>
                       <dt>${fieldName(field)}</dt>
-                      <dd>${entry.before && field in entry.before ? html`<del>${shown(field, entry.before[field], currency)}</del> → ` : ''}<ins>${shown(field, entry.after?.[field], currency)}</ins></dd>
+                      <dd>${had ? html`<del>${shown(field, before, currency)}</del> → ` : ''}<ins>${shown(field, after, currency)}</ins></dd>
                     </div>`,
                   )}
                 </dl>`}

@@ -14,16 +14,17 @@ import { Alert, Button, Dialog, Field, useId } from '../ui.js';
 import { ConfirmDialog, EmptyState, Loading } from '../admin/kit.js';
 import { OrdersPage, upload } from './common.js';
 import { CURRENCIES, defaultCurrency, formatMoney, moneyInput, parseMoney } from './money.js';
+import { SignedImage } from './image.js';
 import { IMAGE_ACCEPT } from './upload.js';
 
 const PAGE = 50;
 
 function Thumb({ product, size = 'md' }) {
-  return product.image_url
-    ? html`<img class=${`pc-thumb pc-thumb--${size}`} src=${product.image_url} alt=${t('orders.catalogue.imageOf', { name: product.name })} loading="lazy" />`
-    : html`<span class=${`pc-thumb pc-thumb--${size} pc-thumb--none`} aria-hidden="true">
-        <svg viewBox="0 0 24 24" focusable="false"><rect x="4" y="5" width="16" height="14" rx="2" /><circle cx="9" cy="10" r="1.6" /><path d="M5 17l4.5-4.5 3 3 2.5-2.5L19 17" /></svg>
-      </span>`;
+  const none = html`<span class=${`pc-thumb pc-thumb--${size} pc-thumb--none`} aria-hidden="true">
+    <svg viewBox="0 0 24 24" focusable="false"><rect x="4" y="5" width="16" height="14" rx="2" /><circle cx="9" cy="10" r="1.6" /><path d="M5 17l4.5-4.5 3 3 2.5-2.5L19 17" /></svg>
+  </span>`;
+  if (!product.image_url) return none;
+  return html`<${SignedImage} class=${`pc-thumb pc-thumb--${size}`} src=${product.image_url} alt=${t('orders.catalogue.imageOf', { name: product.name })} fallback=${none} />`;
 }
 
 /** Add or edit a product; ``product`` null for a new one. */
@@ -113,7 +114,9 @@ function ProductDialog({ product, onClose, onSaved }) {
         <span class="field__label" id=${`${fileId}-label`}>${t('orders.catalogue.image')}</span>
         <div class="pc-image">
           ${image.value.preview
-            ? html`<img class="pc-thumb pc-thumb--lg" src=${image.value.preview} alt=${t('orders.catalogue.imagePreview')} />`
+            ? image.value.preview.startsWith('blob:')
+              ? html`<img class="pc-thumb pc-thumb--lg" src=${image.value.preview} alt=${t('orders.catalogue.imagePreview')} />`
+              : html`<${SignedImage} class="pc-thumb pc-thumb--lg" src=${image.value.preview} alt=${t('orders.catalogue.imagePreview')} />`
             : html`<span class="pc-thumb pc-thumb--lg pc-thumb--none" aria-hidden="true"></span>`}
           <div class="pc-image__tools">
             <label class="button button--secondary pc-image__pick" for=${fileId}>${image.value.preview ? t('orders.catalogue.imageChange') : t('orders.catalogue.imageChoose')}</label>

@@ -114,7 +114,7 @@ export function OrderScreen({ number }) {
     : null;
 
   return html`<${OrdersPage} title=${t('orders.detail.titleOf', { reference: order.reference })} back=${back} actions=${actions}>
-    <div class="od-badges">
+    <div class="od-badges" role="group" aria-label=${t('orders.detail.state')}>
       <${StatusBadge} status=${order.status} />
       <${PaymentStateBadge} state=${order.payment_state} />
     </div>

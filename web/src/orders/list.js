@@ -25,6 +25,9 @@ function filtersOf(query) {
   return Object.fromEntries(FILTERS.map((name) => [name, query.get(name) || '']));
 }
 
+/** An agent's list holds the orders they made (those of their tickets are on each ticket). */
+const ownOnly = () => me.value.user.role === 'agent';
+
 function querySuffix(filters) {
   return FILTERS.filter((name) => filters[name])
     .map((name) => `&${name}=${encodeURIComponent(filters[name])}`)
@@ -61,7 +64,8 @@ function Filters({ filters, set, channels, clientName }) {
       options=${[all, ...ORDER_STATUSES.map((s) => [s, t(`orders.status.${s}`)])]} />
     <${FilterSelect} name="state" label=${t('orders.filter.paymentState')} value=${filters.payment_state} onChange=${(v) => set({ payment_state: v })}
       options=${[all, ...PAYMENT_STATES.map((s) => [s, t(`orders.state.${s}`)])]} />
-    <${FilterSelect} name="agent" label=${t('orders.filter.agent')} value=${filters.agent} onChange=${(v) => set({ agent: v })} options=${agents} />
+    ${!ownOnly() &&
+    html`<${FilterSelect} name="agent" label=${t('orders.filter.agent')} value=${filters.agent} onChange=${(v) => set({ agent: v })} options=${agents} />`}
     ${channels.length > 0 &&
     html`<${FilterSelect} name="channel" label=${t('orders.filter.channel')} value=${filters.channel} onChange=${(v) => set({ channel: v })}
       options=${[all, ...channels.map((c) => [c.id, `${c.name} · ${channelName(c.type)}`])]} />`}
@@ -181,7 +185,7 @@ export function OrdersScreen() {
     </div>`;
   }
 
-  return html`<${OrdersPage} title=${t('orders.title')} description=${t('orders.description')} actions=${actions}>
+  return html`<${OrdersPage} title=${t('orders.title')} description=${t(ownOnly() ? 'orders.descriptionOwn' : 'orders.description')} actions=${actions}>
     <section class="admin-card ol-card" aria-label=${t('orders.title')}>
       <${Filters} filters=${filters} set=${set} channels=${channels.value} clientName=${clientName} />
       ${items !== null && error && html`<p class="field__error ol-error" role="alert">${errorText(error)}</p>`}

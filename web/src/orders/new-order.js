@@ -94,7 +94,7 @@ export function NewOrderDialog({ onClose }) {
               Object.entries({ name: fresh.value.name.trim(), email: fresh.value.email.trim(), phone: fresh.value.phone.trim() }).filter(([, v]) => v),
             ),
           };
-    const order = await api('POST', '/v1/orders', { ...body, ...who });
+    const order = await api('POST', '/v1/orders', Object.assign(body, who));
     onClose();
     navigate(`/orders/${order.number}`);
   };

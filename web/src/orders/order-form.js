@@ -33,6 +33,7 @@ import { html } from '../html.js';
 import { t } from '../i18n.js';
 import { can } from '../session.js';
 import { Alert, Button, useId } from '../ui.js';
+import { SignedImage } from './image.js';
 import { CURRENCIES, defaultCurrency, formatMoney, moneyInput, parseMoney } from './money.js';
 
 const MAX_LINES = 100;
@@ -110,7 +111,9 @@ function ProductPicker({ currency, onPick, onClose }) {
             title=${other ? t('orders.form.pickOtherCurrency', { currency: product.currency }) : undefined}
             aria-label=${t('orders.form.pickOne', { name: product.name, price: formatMoney(product.price, product.currency) })}
             onClick=${() => onPick(product)}>
-            ${product.image_url ? html`<img class="of-picker__thumb" src=${product.image_url} alt="" />` : html`<span class="of-picker__thumb of-picker__thumb--none" aria-hidden="true"></span>`}
+            ${product.image_url
+              ? html`<${SignedImage} class="of-picker__thumb" src=${product.image_url} alt="" fallback=${html`<span class="of-picker__thumb" aria-hidden="true"></span>`} />`
+              : html`<span class="of-picker__thumb of-picker__thumb--none" aria-hidden="true"></span>`}
             <span class="of-picker__name">${product.name}${product.sku && html` <span class="of-muted">· ${product.sku}</span>`}</span>
             <span class="of-picker__price">${formatMoney(product.price, product.currency)}</span>
           </button>

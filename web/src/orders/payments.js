@@ -14,6 +14,7 @@ import { Alert, Button, Dialog, Field, Select, useId } from '../ui.js';
 import { ConfirmDialog, EmptyState, Section } from '../admin/kit.js';
 import { dayOf, PAYMENT_METHODS, PaymentBadge, personName, today, upload, when } from './common.js';
 import { ReasonDialog } from './reason.js';
+import { SignedImage } from './image.js';
 import { formatMoney, moneyInput, parseMoney } from './money.js';
 import { PROOF_ACCEPT } from './upload.js';
 
@@ -32,7 +33,8 @@ function Proof({ order, payment }) {
   if (!url.value) return html`<span class="admin-table__muted">${t('orders.proof.loading')}</span>`;
   if (proof.content_type.startsWith('image/')) {
     return html`<a href=${url.value} target="_blank" rel="noopener noreferrer" class="op-proof op-proof--image" aria-label=${t('orders.proof.open', { name: proof.name })}>
-      <img src=${url.value} alt=${t('orders.proof.alt', { name: proof.name })} loading="lazy" />
+      <${SignedImage} src=${url.value} alt=${t('orders.proof.alt', { name: proof.name })}
+        fallback=${html`<span class="op-proof__wait">${t('orders.proof.loading')}</span>`} />
     </a>`;
   }
   return html`<a href=${url.value} target="_blank" rel="noopener noreferrer" class="op-proof op-proof--file">

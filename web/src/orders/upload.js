@@ -8,7 +8,7 @@ const TYPES_BY_EXTENSION = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/
 
 /** The types a proof may have; an image of a product takes only the image ones. */
 export const PROOF_ACCEPT = '.jpg,.jpeg,.png,.webp,.gif,.pdf';
-export const IMAGE_ACCEPT = '.jpg,.jpeg,.png,.webp,.gif';
+export const IMAGE_ACCEPT = '.jpg,.jpeg,.png'; // what a product's image may be (JPEG or PNG)
 
 function typeOf(file) {
   const extension = (file.name.split('.').pop() || '').toLowerCase();
