@@ -76,14 +76,16 @@ _DOT_DECIMAL_LANGUAGES = frozenset({"en", "ja", "ko", "zh"})
 
 def exponent(code: str) -> int:
     """The number of decimals of ``code``'s minor unit; 400 for a currency not taken."""
-    try:
-        return EXPONENTS[code]
-    except KeyError:
+    found = EXPONENTS.get(code)
+    if found is None:
         raise Invalid(
-            f"The currency {code!r} is not accepted: use an ISO 4217 code of the list.",
-            code="unknown_currency",
-            details={"currency": code, "accepted": sorted(EXPONENTS)},
-        ) from None
+            f"The currency {code!r} is not one Atiende takes (an ISO 4217 code in "
+            "upper case, such as CLP, BRL or USD).",
+            code="validation_error",
+            details=[{"loc": ["body", "currency"], "msg": "unknown currency",
+                      "type": "unknown_currency"}],
+        )  # fmt: skip
+    return found
 
 
 def format_amount(amount: int, currency: str, locale: str) -> str:
