@@ -12,6 +12,8 @@ from chalicelib.domain.errors import Invalid
 MAX_LINES = 100
 MAX_QUANTITY = 100_000
 MAX_UNIT_PRICE = 10**12
+#: an order's total at most: exact as a JSON number in any client (2^53 > 10^15)
+MAX_TOTAL = 10**15
 
 
 def product_of(tenant_id: str, product_id: str) -> Any:
@@ -46,10 +48,19 @@ def priced_lines(
         if unit_price is None:
             raise _line_error(index, "unit_price", "a line needs a unit price")
         quantity = int(line["quantity"])
+        if quantity * int(unit_price) > MAX_TOTAL:
+            raise _line_error(index, "quantity", "the line's total is over 10^15")
         priced.append({
             "description": description, "quantity": quantity, "unit_price": int(unit_price),
             "total": quantity * int(unit_price), "product_id": product_id, "sku": sku,
         })  # fmt: skip
+    if sum(line["total"] for line in priced) > MAX_TOTAL:
+        raise Invalid(
+            "The order's total is over 10^15 minor units.",
+            code="validation_error",
+            details=[{"loc": ["body", "lines"], "msg": "the total is over 10^15",
+                      "type": "total_too_large"}],
+        )  # fmt: skip
     return priced
 
 

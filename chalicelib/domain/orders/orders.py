@@ -15,7 +15,7 @@ from typing import Any
 
 from chalicelib.clock import iso, now
 from chalicelib.domain.accounts.principal import Principal
-from chalicelib.domain.errors import Conflict, Forbidden, NotFound
+from chalicelib.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from chalicelib.domain.helpdesk.visibility import may_see
 from chalicelib.domain.orders.lines import priced_lines
 from chalicelib.domain.orders.money import check_currency, payment_state
@@ -165,7 +165,16 @@ def create_standalone(
     from chalicelib.domain.helpdesk.clients import load_client
 
     if client_id is not None:
-        client = load_client(principal, client_id)
+        try:
+            client = load_client(principal, client_id)
+        except NotFound as exc:  # a reference in the body, not the route's own item
+            raise Invalid(
+                "There is no such client: give the id of a client of this account, or a new "
+                "client.",
+                code="validation_error",
+                details=[{"loc": ["body", "client_id"], "msg": "no such client",
+                          "type": "unknown_client"}],
+            ) from exc  # fmt: skip
         return _create(principal, draft, client_id=client.client_id, client_name=client.name)
     made = _new_client(principal, new_client or {})
     return _create(principal, draft, client_id=made.client_id, client_name=made.name,

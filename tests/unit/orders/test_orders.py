@@ -133,3 +133,55 @@ def test_comments_are_kept_and_every_change_is_in_the_history(desk):
     ]
     assert history[0]["before"]["status"] == "open" and history[0]["after"]["status"] == "annulled"
     assert all(h["actor_id"] == desk.id("admin") for h in history)
+
+
+def test_a_standalone_order_for_an_unknown_client_is_refused(desk):
+    refused = desk.call("POST", "/v1/orders", "admin",
+                        {"currency": "CLP", "lines": LINES, "client_id": "nobody"})  # fmt: skip
+    assert refused.status_code == 400
+    assert refused.json["error"]["message"].startswith("There is no such client")
+    assert refused.json["error"]["details"][0]["loc"] == ["body", "client_id"]
+
+
+def test_lines_quantities_and_prices_have_limits(desk):
+    line = {"description": "Polera", "quantity": 1, "unit_price": 1}
+    for lines, field in (
+        ([], ["body", "lines"]),
+        ([line] * 101, ["body", "lines"]),
+        ([{**line, "quantity": 0}], ["body", "lines", 0, "quantity"]),
+        ([{**line, "quantity": 100_001}], ["body", "lines", 0, "quantity"]),
+        ([{**line, "unit_price": -1}], ["body", "lines", 0, "unit_price"]),
+        ([{**line, "unit_price": 10**12 + 1}], ["body", "lines", 0, "unit_price"]),
+        ([{"quantity": 1, "unit_price": 1}], ["body", "lines", 0, "description"]),
+    ):
+        refused = desk.call(
+            "POST", "/v1/tickets/1/orders", "admin", {"currency": "CLP", "lines": lines}
+        )
+        assert refused.status_code == 400, (field, refused.json)
+        assert refused.json["error"]["details"][0]["loc"] == field, refused.json
+
+
+def test_a_total_stays_exact_in_every_client(desk):
+    line = {"description": "Maquinaria", "quantity": 1001, "unit_price": 10**12}
+    refused = desk.call(
+        "POST", "/v1/tickets/1/orders", "admin", {"currency": "CLP", "lines": [line]}
+    )
+    assert refused.status_code == 400
+    assert refused.json["error"]["details"][0]["msg"] == "the line's total is over 10^15"
+    line = {"description": "Maquinaria", "quantity": 1000, "unit_price": 10**11}
+    refused = desk.call(
+        "POST", "/v1/tickets/1/orders", "admin", {"currency": "CLP", "lines": [line] * 11}
+    )
+    assert refused.status_code == 400
+    assert refused.json["error"]["message"] == "The order's total is over 10^15 minor units."
+    assert an_order(desk, lines=[line] * 10)["total"] == 10**15
+
+
+def test_an_order_is_addressed_by_number_or_reference(desk):
+    an_order(desk)
+    assert desk.call("GET", "/v1/orders/1").json["reference"] == "ORD-000001"
+    assert desk.call("GET", "/v1/orders/ORD-000001").json["number"] == 1
+    for wrong in ("ORD-", "0", "ORD-1x", "99"):
+        refused = desk.call("GET", f"/v1/orders/{wrong}")
+        assert refused.status_code == 404, wrong
+        assert refused.json["error"]["message"] == "There is no such order."
