@@ -7,6 +7,8 @@ say so in their prefix.
 
 from __future__ import annotations
 
+import unicodedata
+
 SEP = "#"
 
 
@@ -465,8 +467,6 @@ def product_name_pk(tenant_id: str) -> str:
 
 def folded(text: str) -> str:
     """A name as the prefix search compares it: no case, no accents ("Café" -> "cafe")."""
-    import unicodedata
-
     decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

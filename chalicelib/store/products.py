@@ -26,7 +26,7 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.store import keys
-from chalicelib.store.base import Item, LostRace, failed_conditions, transaction
+from chalicelib.store.base import Item, LostRace, failed_conditions, lost_race, transaction
 from chalicelib.store.indexes import FacetIndex
 
 
@@ -133,17 +133,24 @@ def products_by_id(tenant_id: str, product_ids: Iterable[str]) -> dict[str, Prod
     return {p.product_id: p for p in found if isinstance(p, Product)}
 
 
-def add(product: Product) -> None:
-    """Write a new product and its SKU claim; :class:`SkuTaken` when the SKU is another's."""
-    try:
-        with transaction() as write:
-            if product.sku:
-                write.save(_claim(product), condition=ProductSkuClaim.PK.does_not_exist())
-            write.save(product, condition=Product.PK.does_not_exist())
-    except TransactWriteError as exc:
-        if product.sku and _claim_key(product) in failed_conditions(write, exc):
-            raise SkuTaken(product.sku) from exc
-        raise
+def add(product: Product, attempts: int = 3) -> None:
+    """Write a new product and its SKU claim; :class:`SkuTaken` when the SKU is another's.
+
+    Two writers claiming one SKU at once: DynamoDB may cancel one transaction for the
+    other's (``TransactionConflict``) before either condition is read; it is tried again,
+    and then finds the claim taken."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction() as write:
+                if product.sku:
+                    write.save(_claim(product), condition=ProductSkuClaim.PK.does_not_exist())
+                write.save(product, condition=Product.PK.does_not_exist())
+            return
+        except TransactWriteError as exc:
+            if product.sku and _claim_key(product) in failed_conditions(write, exc):
+                raise SkuTaken(product.sku) from exc
+            if attempt == attempts or not lost_race(exc):
+                raise
 
 
 def replace(current: Product, changed: Product) -> None:
@@ -170,7 +177,7 @@ def replace(current: Product, changed: Product) -> None:
         failed = failed_conditions(write, exc)
         if new and new != old and _claim_key(changed) in failed:
             raise SkuTaken(str(changed.sku)) from exc
-        if failed:
+        if failed or lost_race(exc):
             raise LostRace(f"{current.PK} / {current.SK}") from exc
         raise
 
@@ -185,7 +192,7 @@ def remove(product: Product) -> None:
                     _claim(product), condition=ProductSkuClaim.product_id == product.product_id
                 )
     except TransactWriteError as exc:
-        if failed_conditions(write, exc):
+        if lost_race(exc):
             raise LostRace(f"{product.PK} / {product.SK}") from exc
         raise
 

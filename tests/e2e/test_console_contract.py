@@ -210,6 +210,7 @@ NOT_FROM_THE_CONSOLE: dict[tuple[str, str], str] = {
     ("GET", "/v1/quick-replies/{item_id}"): "api: one item; its page reads the list",
     ("GET", "/v1/tags/{item_id}"): "api: one item; its page reads the list",
     ("GET", "/v1/templates/{item_id}"): "api: one item; its page reads the list",
+    ("GET", "/v1/products/{product_id}"): "api: one product; the catalogue page reads the list",
     (
         "GET",
         "/v1/tickets/{number}/comments/{comment_id}",

@@ -276,3 +276,32 @@ def test_an_unchanged_patch_writes_nothing_and_a_rename_moves_it_in_the_list(des
 def test_unknown_ids_of_any_shape_are_not_found(desk):
     for product_id in ("nope", "x" * 300, "..%2F..", "01ABC"):
         assert desk.call("GET", f"/v1/products/{product_id}", "admin").status_code == 404
+
+
+@pytest.mark.ddb_local  # DynamoDB's own transactions decide, with two writers at once
+def test_two_products_added_at_once_with_one_sku_one_wins(desk):
+    import threading
+
+    from chalicelib.domain.errors import Conflict
+    from chalicelib.domain.orders.products import create_product
+
+    principal = desk.principal("admin")
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def add_one(name: str) -> None:
+        start.wait()
+        try:
+            create_product(principal, {**POLERA, "name": name})
+            outcomes.append("added")
+        except Conflict as refused:
+            outcomes.append(refused.code)
+
+    threads = [threading.Thread(target=add_one, args=(n,)) for n in ("Polera A", "Polera B")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["added", "sku_taken"]
+    assert len(names(desk.call("GET", "/v1/products", "admin"))) == 1
