@@ -123,6 +123,8 @@ function flat(values, prefix = '') {
 }
 
 const empty = (value) => value === null || value === undefined || value === '';
+/** Bookkeeping an entry carries that a person has no use for. */
+const UNSHOWN = new Set(['comment_id', 'at', 'id', 'version', 'payment_id']);
 
 /** What an entry changed: [field, before, after, whether it had a value before], leaving
  * out what stayed the same and, for a new thing, what it started without. */
@@ -131,6 +133,7 @@ function changes(entry) {
   const after = flat(entry.after);
   const found = [];
   for (const field of Object.keys({ ...(before || {}), ...after })) {
+    if (UNSHOWN.has(field)) continue;
     const [was, is] = [before?.[field], after[field]];
     if (before && JSON.stringify(was) === JSON.stringify(is)) continue;
     if (!before && (empty(is) || is === 0)) continue;
