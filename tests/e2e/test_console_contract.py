@@ -232,7 +232,6 @@ NOT_FROM_THE_CONSOLE: dict[tuple[str, str], str] = {
         "GET",
         "/v1/clients/{client_id}/orders",
     ): "api: a client's orders; the orders list filters by client",
-    ("GET", "/v1/products/{product_id}"): "api: one product; the catalogue page reads the list",
 }
 
 

@@ -225,6 +225,13 @@ def test_an_orders_admin_lands_in_orders_and_cannot_open_the_help_desk(console, 
     expect(page.get_by_role("heading", name="Orden ORD-000001", level=1)).to_be_visible()
     expect(page.get_by_role("link", name="Ticket #1")).to_have_count(0)
     expect(payment(page, "$10.000").get_by_role("button", name="Conciliar")).to_be_visible()
+    comments = page.get_by_role("region", name="Comentarios")
+    comments.get_by_label("Nuevo comentario").fill(
+        "La clienta pide la factura a nombre de su empresa"
+    )
+    comments.get_by_role("button", name="Comentar").click()
+    expect(comments.get_by_role("listitem")).to_contain_text("La clienta pide la factura")
+    expect(page.get_by_role("region", name="Historial")).to_contain_text("Comentario agregado")
     check_page(page, "orders-admin-detail")
 
     page.goto("/tickets/1")
@@ -279,3 +286,40 @@ def test_an_admin_adds_a_product_with_an_image_to_the_catalogue(console, stack, 
         ("Polera algodón orgánico", 12990, "CLP", "POL-ORG")
     ]
     assert products[0]["image"]["name"] == "polera.png"
+
+
+def test_an_admin_makes_an_order_for_a_new_client_with_a_line_of_the_catalogue(
+    console, stack, company
+):
+    stack.call(
+        "POST", "/v1/products",
+        {"name": "Taladro percutor 750 W", "price": 54990, "currency": "CLP", "sku": "TAL-750"},
+        token=company["token"],
+    )  # fmt: skip
+    page = console
+    sign_in(page, company["email"])
+    page.goto("/orders")
+    expect(page.get_by_text("Todavía no hay órdenes")).to_be_visible()
+    page.get_by_role("button", name="Nueva orden").click()
+    dialog = page.get_by_role("dialog", name="Nueva orden")
+    dialog.get_by_label("Un cliente nuevo").check()
+    dialog.get_by_role("button", name="Crear orden").click()
+    expect(dialog.get_by_text("Escribe el nombre del cliente.").first).to_be_visible()
+    dialog.get_by_label("Nombre del cliente").fill("Tomás Ibáñez")
+    dialog.get_by_role("button", name="Elegir del catálogo").click()
+    dialog.get_by_role("button", name="Agregar Taladro percutor 750 W, $54.990").click()
+    expect(dialog.get_by_label("Descripción de la línea 1")).to_have_value("Taladro percutor 750 W")
+    dialog.get_by_role("button", name="Agregar línea").click()
+    dialog.get_by_label("Descripción de la línea 2").fill("Brocas para concreto")
+    dialog.get_by_label("Cantidad de la línea 2").fill("3")
+    dialog.get_by_label("Precio unitario de la línea 2 (CLP)").fill("2.490")
+    expect(dialog.get_by_test_id("order-form-total")).to_have_text("$62.460")  # live, for display
+    check_page(page, "orders-new")
+    dialog.get_by_role("button", name="Crear orden").click()
+
+    expect(page.get_by_role("heading", name="Orden ORD-000001", level=1)).to_be_visible()
+    expect(page.get_by_role("region", name="Detalle")).to_contain_text("TAL-750")
+    expect(page.get_by_role("region", name="Resumen")).to_contain_text("Sin conversación")
+    order = stack.call("GET", "/v1/orders/1", token=company["token"])
+    assert order["total"] == 62460 and order["client"]["name"] == "Tomás Ibáñez"
+    assert [line["sku"] for line in order["lines"]] == ["TAL-750", None]

@@ -36,7 +36,7 @@ function More({ list }) {
   return html`<p class="oa-more"><button type="button" class="button button--secondary" disabled=${list.loading} onClick=${() => list.load(list.next)}>${t('orders.more')}</button></p>`;
 }
 
-function Comments({ number, tick }) {
+function Comments({ number, tick, onAdded }) {
   const text = useSignal('');
   const busy = useSignal(false);
   const failure = useSignal(null);
@@ -57,7 +57,9 @@ function Comments({ number, tick }) {
     try {
       await api('POST', `/v1/orders/${number}/comments`, { text: said });
       text.value = '';
-      list.load(null);
+      // the history has a new entry too: the page reloads both
+      if (onAdded) onAdded();
+      else list.load(null);
     } catch (error) {
       failure.value = errorText(error);
     } finally {
@@ -121,6 +123,8 @@ function flat(values, prefix = '') {
 }
 
 const empty = (value) => value === null || value === undefined || value === '';
+/** Bookkeeping an entry carries that a person has no use for. */
+const UNSHOWN = new Set(['comment_id', 'at', 'id', 'version', 'payment_id']);
 
 /** What an entry changed: [field, before, after, whether it had a value before], leaving
  * out what stayed the same and, for a new thing, what it started without. */
@@ -129,6 +133,7 @@ function changes(entry) {
   const after = flat(entry.after);
   const found = [];
   for (const field of Object.keys({ ...(before || {}), ...after })) {
+    if (UNSHOWN.has(field)) continue;
     const [was, is] = [before?.[field], after[field]];
     if (before && JSON.stringify(was) === JSON.stringify(is)) continue;
     if (!before && (empty(is) || is === 0)) continue;
@@ -189,8 +194,9 @@ function History({ number, tick, currency, payments }) {
   </${Section}>`;
 }
 
-/** The comments and the history of order ``number``; ``tick`` changes after any change. */
-export function Activity({ number, tick, currency, payments }) {
-  return html`<${Comments} number=${number} tick=${tick} />
+/** The comments and the history of order ``number``; ``tick`` changes after any change;
+ * ``onChange`` after a comment is added. */
+export function Activity({ number, tick, currency, payments, onChange }) {
+  return html`<${Comments} number=${number} tick=${tick} onAdded=${onChange} />
     <${History} number=${number} tick=${tick} currency=${currency} payments=${payments || []} />`;
 }

@@ -130,7 +130,7 @@ export function OrderScreen({ number }) {
           <${Totals} order=${order} />
         </${Section}>
         <${Payments} order=${order} onChange=${changed} />
-        <${Activity} number=${order.number} tick=${tick.value} currency=${order.currency} payments=${order.payments || []} />
+        <${Activity} number=${order.number} tick=${tick.value} currency=${order.currency} payments=${order.payments || []} onChange=${changed} />
       </div>
       <aside class="od-grid__side">
         <${Section} title=${t('orders.detail.summary')} id="order-summary"><${Facts} order=${order} /></${Section}>

@@ -223,12 +223,18 @@ export function OrderForm({ onSubmit, onCancel, currency: initialCurrency, lines
               placeholder=${t('orders.form.descriptionHint')} onInput=${(e) => change(line.key, 'description', e.currentTarget.value)} />
             ${line.product_id && html`<span class="of-line__product" title=${t('orders.form.fromCatalogue')}>${t('orders.form.fromCatalogue')}${line.sku ? ` · ${line.sku}` : ''}</span>`}
           </div>
-          <input class="field__input of-line__quantity" type="text" inputmode="numeric" value=${line.quantity}
-            aria-label=${t('orders.form.quantityOf', { n })} aria-invalid=${problem.quantity ? 'true' : undefined}
-            onInput=${(e) => change(line.key, 'quantity', e.currentTarget.value)} />
-          <input class="field__input of-line__price" type="text" inputmode="decimal" value=${line.price}
-            aria-label=${t('orders.form.unitPriceOf', { n, currency: cur })} aria-invalid=${problem.price ? 'true' : undefined}
-            placeholder=${moneyInput(0, cur)} onInput=${(e) => change(line.key, 'price', e.currentTarget.value)} />
+          <div class="of-line__cell">
+            <span class="of-line__caption" aria-hidden="true">${t('orders.form.quantity')}</span>
+            <input class="field__input of-line__quantity" type="text" inputmode="numeric" value=${line.quantity}
+              aria-label=${t('orders.form.quantityOf', { n })} aria-invalid=${problem.quantity ? 'true' : undefined}
+              onInput=${(e) => change(line.key, 'quantity', e.currentTarget.value)} />
+          </div>
+          <div class="of-line__cell">
+            <span class="of-line__caption" aria-hidden="true">${t('orders.form.unitPrice')}</span>
+            <input class="field__input of-line__price" type="text" inputmode="decimal" value=${line.price}
+              aria-label=${t('orders.form.unitPriceOf', { n, currency: cur })} aria-invalid=${problem.price ? 'true' : undefined}
+              placeholder=${moneyInput(0, cur)} onInput=${(e) => change(line.key, 'price', e.currentTarget.value)} />
+          </div>
           <span class="of-line__total of-num" aria-label=${t('orders.form.lineTotalOf', { n })}>
             ${quantity !== null && price !== null ? formatMoney(quantity * price, cur) : '—'}
           </span>
