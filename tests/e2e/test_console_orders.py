@@ -206,6 +206,20 @@ def test_a_payment_is_recorded_with_its_proof_and_the_proof_shows(
     )
     check_page(page, "orders-payment-proof")
 
+    # annulled, the order takes no new payment; the one it has may still be settled
+    page.get_by_role("button", name="Anular orden").click()
+    dialog = page.get_by_role("dialog", name=f"Anular la orden {order['reference']}")
+    dialog.get_by_label("Motivo de la anulación").fill("El cliente se arrepintió")
+    dialog.get_by_role("button", name="Anular orden").click()
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_role("group", name="Estado de la orden")).to_contain_text("Anulada")
+    expect(page.get_by_role("status").filter(has_text="Orden anulada")).to_contain_text(
+        "El cliente se arrepintió"
+    )
+    expect(page.get_by_role("button", name="Registrar pago")).to_have_count(0)
+    expect(page.get_by_role("button", name="Anular orden")).to_have_count(0)
+    expect(item.get_by_role("button", name="Conciliar")).to_be_visible()
+
 
 def test_an_orders_admin_lands_in_orders_and_cannot_open_the_help_desk(console, stack, company):
     admin = company["token"]

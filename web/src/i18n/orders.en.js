@@ -91,6 +91,7 @@ export default {
   'orders.client.search': 'Find a client',
   'orders.client.searchHint': 'Name or email',
   'orders.client.results': 'Clients found',
+  'orders.client.foundOne': '1 client found',
   'orders.client.found': '{n} clients found',
   'orders.client.none': 'No client matches.',
   'orders.client.change': 'Change',

@@ -91,6 +91,7 @@ export default {
   'orders.client.search': 'Buscar cliente',
   'orders.client.searchHint': 'Nombre o email',
   'orders.client.results': 'Clientes encontrados',
+  'orders.client.foundOne': '1 cliente encontrado',
   'orders.client.found': '{n} clientes encontrados',
   'orders.client.none': 'Ningún cliente coincide.',
   'orders.client.change': 'Cambiar',

@@ -123,7 +123,7 @@ function ProductDialog({ product, onClose, onSaved }) {
             <input id=${fileId} type="file" class="visually-hidden" accept=${IMAGE_ACCEPT} aria-labelledby=${`${fileId}-label`}
               onChange=${(e) => choose(e.currentTarget.files[0])} />
             ${image.value.preview &&
-            html`<button type="button" class="button button--ghost" onClick=${() => (image.value = { state: 'none', file: null, preview: null, name: '' })}>${t('orders.catalogue.imageRemove')}</button>`}
+            html`<button type="button" class="button button--quiet" onClick=${() => (image.value = { state: 'none', file: null, preview: null, name: '' })}>${t('orders.catalogue.imageRemove')}</button>`}
             <p class="field__hint" role="status">
               ${image.value.state === 'uploading' ? t('orders.upload.uploading', { name: image.value.name }) : ''}
               ${image.value.state === 'new' ? t('orders.upload.done', { name: image.value.name }) : ''}

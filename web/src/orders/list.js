@@ -80,7 +80,7 @@ function Filters({ filters, set, channels, clientName }) {
         : can('clients.read') &&
           html`<${ClientPicker} compact label=${t('orders.filter.client')} onPick=${(client) => set({ client: client.id, client_name: client.name || '' })} />`}
     </div>
-    ${any && html`<button type="button" class="button button--ghost ol-filters__clear" onClick=${() => set(Object.fromEntries([...FILTERS, 'client_name'].map((n) => [n, ''])))}>${t('orders.filter.clear')}</button>`}
+    ${any && html`<button type="button" class="button button--quiet ol-filters__clear" onClick=${() => set(Object.fromEntries([...FILTERS, 'client_name'].map((n) => [n, ''])))}>${t('orders.filter.clear')}</button>`}
   </div>`;
 }
 

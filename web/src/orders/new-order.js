@@ -50,7 +50,7 @@ export function ClientPicker({ label, onPick, compact = false }) {
     <input id=${id} type="search" class="field__input" value=${text.value} autocomplete="off"
       placeholder=${t('orders.client.searchHint')} onInput=${(e) => search(e.currentTarget.value)}
       aria-describedby=${`${id}-status`} />
-    <p class="visually-hidden" id=${`${id}-status`} role="status">${found.value ? t('orders.client.found', { n: found.value.length }) : ''}</p>
+    <p class="visually-hidden" id=${`${id}-status`} role="status">${found.value ? t(found.value.length === 1 ? 'orders.client.foundOne' : 'orders.client.found', { n: found.value.length }) : ''}</p>
     ${error.value && html`<p class="field__error">${error.value}</p>`}
     ${found.value &&
     html`<ul class="client-picker__list" aria-label=${t('orders.client.results')}>
@@ -113,7 +113,7 @@ export function NewOrderDialog({ onClose }) {
           ? client.value
             ? html`<p class="no-client__chosen">
                 <span><strong>${client.value.name || t('orders.noName')}</strong>${client.value.email && html` · ${client.value.email}`}</span>
-                <button type="button" class="button button--ghost" onClick=${() => (client.value = null)}>${t('orders.client.change')}</button>
+                <button type="button" class="button button--secondary button--compact" onClick=${() => (client.value = null)}>${t('orders.client.change')}</button>
               </p>`
             : html`<${ClientPicker} label=${t('orders.client.search')} onPick=${(c) => (client.value = c)} />`
           : html`<div class="no-client__fields">
