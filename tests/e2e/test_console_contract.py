@@ -128,12 +128,19 @@ def catalogs() -> dict[str, dict[str, str]]:
 
 def test_every_area_catalog_is_merged_by_the_console():
     """The first bundle's catalogs by i18n.js; the administration areas' by the chunk that
-    brings their pages (web/src/admin/all.js, loaded by web/src/admin/load.js)."""
+    brings their pages (web/src/admin/all.js, loaded by web/src/admin/load.js), the orders
+    area's by its own (web/src/orders/all.js)."""
     merged = (ROOT / "web" / "src" / "i18n.js").read_text()
     admin = (ROOT / "web" / "src" / "admin" / "all.js").read_text()
+    orders = (ROOT / "web" / "src" / "orders" / "all.js").read_text()
     for path in (ROOT / "web" / "src" / "i18n").glob("*.*.js"):
         if path.name.startswith("admin-"):
             assert f"'../i18n/{path.name}'" in admin, f"{path.name} is not imported by admin/all.js"
+        elif path.name.startswith("orders."):
+            # the orders area's chunk (web/src/orders/load.js)
+            assert f"'../i18n/{path.name}'" in orders, (
+                f"{path.name} is not imported by orders/all.js"
+            )
         else:
             assert f"'./i18n/{path.name}'" in merged, f"{path.name} is not imported by i18n.js"
 
@@ -220,6 +227,11 @@ NOT_FROM_THE_CONSOLE: dict[tuple[str, str], str] = {
         "DELETE",
         "/v1/tickets/{number}/comments/{comment_id}",
     ): "api: always 405, comments are never deleted",
+    ("GET", "/v1/orders/{number}/payments"): "api: an order's payments; its page reads the order",
+    (
+        "GET",
+        "/v1/clients/{client_id}/orders",
+    ): "api: a client's orders; the orders list filters by client",
 }
 
 

@@ -117,7 +117,7 @@ def test_each_role_is_offered_only_what_it_may_do(console, stack, company):
 
     # --- an orders admin: no tickets at all -------------------------------------------------
     asked.clear()
-    sign_in(page, orders["email"], landing="Inicio")  # no desk: a home (orders: their issue)
+    sign_in(page, orders["email"], landing="Órdenes")  # no desk: the orders area (issue 15)
     header = tools(page)
     expect(header).to_contain_text("Administrador de pedidos")
     expect(header.get_by_role("button", name=re.compile("^Notificaciones"))).to_be_visible()

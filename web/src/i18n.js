@@ -16,12 +16,15 @@ import enLive from './i18n/live.en.js';
 import esAdmin from './i18n/admin.es.js';
 import ptAdmin from './i18n/admin.pt.js';
 import enAdmin from './i18n/admin.en.js';
+import esDeskOrders from './i18n/desk-orders.es.js';
+import ptDeskOrders from './i18n/desk-orders.pt.js';
+import enDeskOrders from './i18n/desk-orders.en.js';
 
 // one catalog per language, from the base texts and each area's file (an area of the
 // console keeps its texts apart: web/src/i18n/<area>.<language>.js)
-const es = { ...esBase, ...esTicket, ...esHeader, ...esLive, ...esAdmin };
-const pt = { ...ptBase, ...ptTicket, ...ptHeader, ...ptLive, ...ptAdmin };
-const en = { ...enBase, ...enTicket, ...enHeader, ...enLive, ...enAdmin };
+const es = { ...esBase, ...esTicket, ...esHeader, ...esLive, ...esAdmin, ...esDeskOrders };
+const pt = { ...ptBase, ...ptTicket, ...ptHeader, ...ptLive, ...ptAdmin, ...ptDeskOrders };
+const en = { ...enBase, ...enTicket, ...enHeader, ...enLive, ...enAdmin, ...enDeskOrders };
 
 export const CATALOGS = { es, pt, en };
 

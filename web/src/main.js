@@ -17,6 +17,7 @@ import { UpdatesScreen } from './screens/updates.js';
 import { NotAllowedScreen, AdminPage } from './admin/layout.js';
 import { WithAdmin } from './admin/load.js';
 import { adminHome, pageAt } from './admin/pages.js';
+import { orderPageAt } from './orders/pages.js';
 
 /** Screens anyone may open. */
 const PUBLIC = {
@@ -35,9 +36,10 @@ const SIGNED_IN = { '/': HomeScreen };
 const SIGNED_IN_PATTERNS = [[/^\/tickets\/(?<number>[1-9][0-9]{0,9})$/, TicketScreen]];
 
 /** A person whose role sees no help desk (an account contact, an orders admin) starts on
- * the first page their role may open. */
+ * the first page their role may open: an orders admin on the orders. */
 function HomeScreen() {
   if (can('tickets.read')) return html`<${BoardScreen} />`;
+  if (can('orders.read')) return html`<${Redirect} to="/orders" />`;
   const home = adminHome();
   if (home) return html`<${Redirect} to=${home} />`;
   return html`<${WithAdmin} render=${() => html`<${AdminPage} title=${t('admin.home.title')}><p class="lead">${t('admin.home.text')}</p></${AdminPage}>`} />`;
@@ -50,11 +52,12 @@ function NotAllowed() {
 
 function signedInScreen(path) {
   if (SIGNED_IN[path]) return [SIGNED_IN[path], {}];
-  const page = pageAt(path);
+  const page = pageAt(path) || orderPageAt(path);
   if (page) return page[0].allowed() ? [page[0].Screen, page[1]] : [NotAllowed, {}];
   for (const [pattern, screen] of SIGNED_IN_PATTERNS) {
     const found = pattern.exec(path);
-    if (found) return [screen, { ...found.groups }];
+    // a role without the help desk (an orders admin) is told so, not shown an error
+    if (found) return can('tickets.read') ? [screen, { ...found.groups }] : [NotAllowed, {}];
   }
   return null;
 }

@@ -137,6 +137,8 @@ export function AppHeader() {
     <nav class="app-header__nav" aria-label=${t('header.nav')}>
       ${can('tickets.read') &&
       html`<${Link} href="/" class="app-header__link" aria-current=${route.value.path === '/' ? 'page' : undefined}>${t('board.title')}</${Link}>`}
+      ${can('orders.read') &&
+      html`<${Link} href="/orders" class="app-header__link" aria-current=${/^\/orders(\/|$)/.test(route.value.path) ? 'page' : undefined}>${t('header.orders')}</${Link}>`}
       ${admin &&
       html`<${Link} href=${admin} class="app-header__link" aria-current=${/^\/(admin|portal)(\/|$)/.test(route.value.path) ? 'page' : undefined}
         >${adminLabel}</${Link}
@@ -147,6 +149,10 @@ export function AppHeader() {
       ${can('tickets.read') && html`<${SearchButton} />`}
       <${NotificationBell} />
       ${can('presence.set') && html`<${PresenceMenu} />`}
+      ${can('orders.read') &&
+      html`<${Link} href="/orders" class="header-icon header-phone-only" aria-label=${t('header.orders')} title=${t('header.orders')}>
+        <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 3.5h12v17l-3-2-3 2-3-2-3 2z" /><path d="M9 8.5h6M9 12h6" /></svg>
+      </${Link}>`}
       ${admin &&
       html`<${Link} href=${admin} class="header-icon header-phone-only" aria-label=${adminLabel} title=${adminLabel}>
         <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">

@@ -2,6 +2,7 @@
 // (next ticket, search, notifications, presence), the search panel and the role's limits.
 export default {
   'header.search': 'Search',
+  'header.orders': 'Orders',
   'header.searchLabel': 'Search tickets',
   'header.searchTitle': 'Search tickets (/ or Ctrl+K)',
   'header.readOnly': 'Read only',

@@ -2,6 +2,7 @@
 // (next ticket, search, notifications, presence), the search panel and the role's limits.
 export default {
   'header.search': 'Buscar',
+  'header.orders': 'Órdenes',
   'header.searchLabel': 'Buscar tickets',
   'header.searchTitle': 'Buscar tickets (/ o Ctrl+K)',
   'header.readOnly': 'Solo lectura',

@@ -11,6 +11,7 @@ import { html } from '../html.js';
 import { t } from '../i18n.js';
 import { can } from '../session.js';
 import { useId } from '../ui.js';
+import { CatalogueButton } from '../orders/catalogue-send.js';
 import { fillPlaceholders, formatSize, Icon, Popover } from './ticket-parts.js';
 
 /** Channels whose answers are either a public comment or a private message. */
@@ -448,6 +449,7 @@ export function ReplyBox({ ticket, client, blocked, replyTo, replyToAuthor, onCa
               e.currentTarget.value = '';
             }}
           />`}
+        ${can('catalogue.send') && !windowClosed && html`<${CatalogueButton} ticket=${ticket} onSent=${onSent} />`}
         ${windowClosed && html`<span class="treply__hint treply__hint--inline"><${Icon} name="template" />${t('reply.templateOnly')}</span>`}
       </div>
       <span class="treply__keys" id=${`${ids}-keys`}>${t('reply.keys', { keys: SEND_KEYS })}</span>

@@ -11,9 +11,12 @@ import { t } from '../i18n.js';
 import { Link } from '../router.js';
 import { can } from '../session.js';
 import { Alert, Button, Dialog, useId } from '../ui.js';
+import { OrdersPanel } from '../orders/ticket-orders.js';
 import { Icon, userName, users } from './ticket-parts.js';
 
-export const TABS = ['client', 'ticket', 'comments', 'context', 'integrations', 'escalate', 'bot', 'previous', 'history'];
+export const TABS = ['client', 'ticket', 'comments', 'context', 'orders', 'integrations', 'escalate', 'bot', 'previous', 'history'];
+/** Tabs shown only to whoever holds the action (the others are everyone's). */
+const TAB_ACTIONS = { orders: 'orders.read' };
 
 // --- shared reads (once per page) -------------------------------------------------------------
 /** The account's custom fields by ``applies_to``; null until read. */
@@ -769,13 +772,14 @@ function HistoryPanel({ ticket }) {
 export function TicketTabs({ tab, onTab, ticket, client, onClient, onTicket, work, selected, clientName }) {
   const base = useId('tabs');
   const list = useRef(null);
+  const shown = TABS.filter((key) => !TAB_ACTIONS[key] || can(TAB_ACTIONS[key]));
   const onKeyDown = (event) => {
-    const step = { ArrowRight: 1, ArrowLeft: -1, Home: -TABS.length, End: TABS.length }[event.key];
+    const step = { ArrowRight: 1, ArrowLeft: -1, Home: -shown.length, End: shown.length }[event.key];
     if (!step) return;
     event.preventDefault();
-    const at = TABS.indexOf(tab);
-    const next = TABS[Math.min(TABS.length - 1, Math.max(0, at + step)) % TABS.length];
-    const wrapped = event.key === 'ArrowRight' && at === TABS.length - 1 ? TABS[0] : event.key === 'ArrowLeft' && at === 0 ? TABS[TABS.length - 1] : next;
+    const at = shown.indexOf(tab);
+    const next = shown[Math.min(shown.length - 1, Math.max(0, at + step)) % shown.length];
+    const wrapped = event.key === 'ArrowRight' && at === shown.length - 1 ? shown[0] : event.key === 'ArrowLeft' && at === 0 ? shown[shown.length - 1] : next;
     onTab(wrapped);
     requestAnimationFrame(() => document.getElementById(`${base}-${wrapped}`)?.focus());
   };
@@ -784,6 +788,7 @@ export function TicketTabs({ tab, onTab, ticket, client, onClient, onTicket, wor
     ticket: () => html`<${TicketPanel} ticket=${ticket} work=${work} onTicket=${onTicket} />`,
     comments: () => html`<${CommentsPanel} ticket=${ticket} work=${work} />`,
     context: () => html`<${ContextPanel} ticket=${ticket} selected=${selected} clientName=${clientName} />`,
+    orders: () => html`<${OrdersPanel} ticket=${ticket} work=${work} />`,
     integrations: () => html`<${IntegrationsPanel} />`,
     escalate: () => html`<${EscalatePanel} ticket=${ticket} work=${work} onTicket=${onTicket} />`,
     bot: () => html`<${BotPanel} ticket=${ticket} work=${work} onTicket=${onTicket} />`,
@@ -792,7 +797,7 @@ export function TicketTabs({ tab, onTab, ticket, client, onClient, onTicket, wor
   };
   return html`<section class="ttabs" aria-label=${t('tabs.label')}>
     <div class="ttabs__list" role="tablist" aria-label=${t('tabs.label')} ref=${list} onKeyDown=${onKeyDown}>
-      ${TABS.map(
+      ${shown.map(
         (key) => html`<button
           type="button"
           role="tab"
@@ -806,7 +811,7 @@ export function TicketTabs({ tab, onTab, ticket, client, onClient, onTicket, wor
       )}
     </div>
     <div class="ttabs__panel" role="tabpanel" id=${`${base}-panel`} aria-labelledby=${`${base}-${tab}`} tabindex="0">
-      ${panels[tab]()}
+      ${(shown.includes(tab) ? panels[tab] : panels.client)()}
     </div>
   </section>`;
 }
