@@ -77,6 +77,7 @@ class ClientRef(ResponseModel):
 class Annulment(ResponseModel):
     reason: str
     by: str
+    by_name: str | None = None
     at: datetime
 
 
@@ -95,6 +96,7 @@ class OrderSummaryOut(ResponseModel):
     channel_id: str | None
     channel_type: str | None
     agent_id: str = Field(description="who made it")
+    agent_name: str | None = Field(description="their name when they made it")
     standalone: bool
     created_at: datetime
     updated_at: datetime
@@ -115,8 +117,10 @@ class PaymentOut(ResponseModel):
     status: Literal["pending", "reconciled", "rejected"]
     rejection_reason: str | None
     recorded_by: str
+    recorded_by_name: str | None = Field(description="their name when they recorded it")
     recorded_at: datetime
     settled_by: str | None
+    settled_by_name: str | None = Field(description="their name when they settled it")
     settled_at: datetime | None
 
 
@@ -268,6 +272,7 @@ class CommentOut(ResponseModel):
     id: str
     order_number: int
     author_id: str
+    author_name: str | None
     text: str
     created_at: datetime
 
@@ -279,7 +284,8 @@ class CommentPage(ResponseModel):
 
 def comment_out(comment: OrderComment) -> CommentOut:
     return CommentOut(id=comment.comment_id, order_number=int(comment.order_number),
-                      author_id=comment.author_id, text=comment.text,
+                      author_id=comment.author_id, author_name=comment.author_name,
+                      text=comment.text,
                       created_at=comment.created_at)  # fmt: skip
 
 
@@ -312,6 +318,7 @@ class HistoryOut(ResponseModel):
     id: str
     at: datetime
     actor_id: str
+    actor_name: str | None = Field(description="their name when they did it")
     what: str
     payment_id: str | None
     before: dict[str, Any] | None
@@ -324,7 +331,8 @@ class HistoryPage(ResponseModel):
 
 
 def history_out(entry: OrderHistory) -> HistoryOut:
-    return HistoryOut(id=entry.entry_id, at=entry.at, actor_id=entry.actor_id, what=entry.what,
+    return HistoryOut(id=entry.entry_id, at=entry.at, actor_id=entry.actor_id,
+                      actor_name=entry.actor_name, what=entry.what,
                       payment_id=entry.payment_id, before=entry.before,
                       after=entry.after)  # fmt: skip
 

@@ -44,6 +44,7 @@ class Order(Item, discriminator="Order"):
     channel_id = UnicodeAttribute(null=True)
     channel_type = UnicodeAttribute(null=True)
     agent_id = UnicodeAttribute()  # who made it
+    agent_name = UnicodeAttribute(null=True)  # their name then (orders admins cannot list users)
     standalone = BooleanAttribute(default=False)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
@@ -67,8 +68,10 @@ class Payment(Item, discriminator="Payment"):
     status = UnicodeAttribute(default="pending")  # pending | reconciled | rejected
     rejection_reason = UnicodeAttribute(null=True)
     recorded_by = UnicodeAttribute()
+    recorded_by_name = UnicodeAttribute(null=True)
     recorded_at = UTCDateTimeAttribute()
     settled_by = UnicodeAttribute(null=True)
+    settled_by_name = UnicodeAttribute(null=True)
     settled_at = UTCDateTimeAttribute(null=True)
 
 
@@ -79,6 +82,7 @@ class OrderComment(Item, discriminator="OrderComment"):
     comment_id = UnicodeAttribute()
     order_number = NumberAttribute()
     author_id = UnicodeAttribute()
+    author_name = UnicodeAttribute(null=True)
     text = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
 
@@ -93,6 +97,7 @@ class OrderHistory(Item, discriminator="OrderHistory"):
     order_number = NumberAttribute()
     at = UTCDateTimeAttribute()
     actor_id = UnicodeAttribute()
+    actor_name = UnicodeAttribute(null=True)
     what = UnicodeAttribute()
     payment_id = UnicodeAttribute(null=True)
     before = JSONAttribute(null=True)

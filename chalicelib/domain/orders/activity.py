@@ -7,7 +7,7 @@ from typing import Any
 from chalicelib.clock import iso, now
 from chalicelib.cursors import decode_cursor
 from chalicelib.domain.accounts.principal import Principal
-from chalicelib.domain.orders.orders import history_entry, load_order
+from chalicelib.domain.orders.orders import history_entry, load_order, person_name
 from chalicelib.ids import new_id
 from chalicelib.store import keys
 from chalicelib.store import orders as store
@@ -22,9 +22,10 @@ def add_comment(principal: Principal, number: int | str, text: str) -> OrderComm
     comment = OrderComment(
         keys.order_pk(order.tenant_id, order.number), keys.order_comment_sk(comment_id),
         tenant_id=order.tenant_id, comment_id=comment_id, order_number=int(order.number),
-        author_id=principal.user_id, text=text, created_at=at,
+        author_id=principal.user_id, author_name=person_name(principal), text=text,
+        created_at=at,
     )  # fmt: skip
-    entry = history_entry(order, principal.user_id, "order.commented", at,
+    entry = history_entry(order, principal, "order.commented", at,
                           after={"comment_id": comment_id, "at": iso(at)})  # fmt: skip
     store.add_comment(comment, entry)
     return comment

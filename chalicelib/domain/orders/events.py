@@ -25,8 +25,9 @@ def payment_view(payment: Payment) -> dict[str, Any]:
         "reference": payment.reference, "paid_on": payment.paid_on,
         "proof": {"name": proof["name"], "content_type": proof["content_type"]} if proof else None,
         "status": payment.status, "rejection_reason": payment.rejection_reason,
-        "recorded_by": payment.recorded_by, "recorded_at": iso(payment.recorded_at),
-        "settled_by": payment.settled_by,
+        "recorded_by": payment.recorded_by, "recorded_by_name": payment.recorded_by_name,
+        "recorded_at": iso(payment.recorded_at),
+        "settled_by": payment.settled_by, "settled_by_name": payment.settled_by_name,
         "settled_at": iso(payment.settled_at) if payment.settled_at else None,
     }  # fmt: skip
 

@@ -59,7 +59,8 @@ def summary(order: Order) -> dict[str, Any]:
         "client": {"id": order.client_id, "name": order.client_name},
         "ticket_number": None if order.ticket_number is None else int(order.ticket_number),
         "channel_id": order.channel_id, "channel_type": order.channel_type,
-        "agent_id": order.agent_id, "standalone": bool(order.standalone),
+        "agent_id": order.agent_id, "agent_name": order.agent_name,
+        "standalone": bool(order.standalone),
         "created_at": iso(order.created_at), "updated_at": iso(order.updated_at),
         "annulment": order.annulment, "payments_count": int(order.payments_count),
         "version": int(order.version),
@@ -72,8 +73,16 @@ def state_of(order: Order) -> dict[str, Any]:
             "paid": int(order.paid), "pending": int(order.pending)}  # fmt: skip
 
 
+def person_name(principal: Principal) -> str:
+    """How an order names whoever made, recorded or settled something: kept with it, so
+    roles that may not list the team (orders admins) still read who it was."""
+    user = principal.user
+    name = f"{getattr(user, 'first_name', '') or ''} {getattr(user, 'last_name', '') or ''}"
+    return name.strip() or str(getattr(user, "email", "") or principal.user_id)
+
+
 def history_entry(
-    order: Order, actor_id: str, what: str, at: datetime, *,
+    order: Order, actor: Principal, what: str, at: datetime, *,
     before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
     payment_id: str | None = None,
 ) -> OrderHistory:  # fmt: skip
@@ -85,7 +94,7 @@ def history_entry(
         keys.order_pk(order.tenant_id, order.number),
         keys.order_history_sk(iso(at), sequence, entry_id),
         tenant_id=order.tenant_id, entry_id=entry_id, order_number=int(order.number), at=at,
-        actor_id=actor_id, what=what, payment_id=payment_id, before=before, after=after,
+        actor_id=actor.user_id, actor_name=person_name(actor), what=what, payment_id=payment_id, before=before, after=after,
     )  # fmt: skip
 
 
@@ -213,10 +222,11 @@ def _create(
             pending=0, client_id=client_id, client_name=client_name,
             ticket_number=ticket[0] if ticket else None,
             channel_id=ticket[1] if ticket else None, channel_type=ticket[2] if ticket else None,
-            agent_id=principal.user_id, standalone=ticket is None, created_at=at,
+            agent_id=principal.user_id, agent_name=person_name(principal),
+            standalone=ticket is None, created_at=at,
             updated_at=at, annulment=None, payments_count=0, version=1,
         )  # fmt: skip
-        history = history_entry(order, principal.user_id, "order.created", at,
+        history = history_entry(order, principal, "order.created", at,
                                 after={**state_of(order), "total": total})  # fmt: skip
         listings = store.listing_items(order, summary(order))
         if store.create(order, listings, history, last=last, new_client=new_client):
@@ -266,8 +276,9 @@ def annul(principal: Principal, number: int | str, reason: str) -> Order:
         at = now()
         before = state_of(order)
         order.status = "annulled"
-        order.annulment = {"reason": reason, "by": principal.user_id, "at": iso(at)}
-        return history_entry(order, principal.user_id, "order.annulled", at, before=before,
+        order.annulment = {"reason": reason, "by": principal.user_id,
+                           "by_name": person_name(principal), "at": iso(at)}  # fmt: skip
+        return history_entry(order, principal, "order.annulled", at, before=before,
                              after={**state_of(order), "reason": reason}), None, None  # fmt: skip
 
     return change(principal, number, decide)

@@ -21,6 +21,7 @@ from chalicelib.domain.orders.orders import (
     history_entry,
     load_order,
     parse_number,
+    person_name,
     reference,
     state_of,
 )
@@ -84,7 +85,8 @@ def record(
             tenant_id=order.tenant_id, payment_id=payment_id, order_number=int(order.number),
             amount=int(fields["amount"]), currency=order.currency, method=fields["method"],
             reference=fields.get("reference"), paid_on=_day(fields["paid_on"]), proof=proof,
-            status="pending", recorded_by=principal.user_id, recorded_at=at,
+            status="pending", recorded_by=principal.user_id,
+            recorded_by_name=person_name(principal), recorded_at=at,
         )  # fmt: skip
         before = {"order": state_of(order)}
         _reckon(order, int(payment.amount), None, "pending")
@@ -92,7 +94,7 @@ def record(
         made[:] = [payment]
         after = {"status": "pending", "amount": int(payment.amount), "method": payment.method,
                  "order": state_of(order)}  # fmt: skip
-        entry = history_entry(order, principal.user_id, "payment.recorded", at,
+        entry = history_entry(order, principal, "payment.recorded", at,
                               before=before, after=after, payment_id=payment_id)  # fmt: skip
         return entry, payment, None
 
@@ -125,10 +127,11 @@ def settle(
         payment.status = becomes
         payment.rejection_reason = reason if becomes == "rejected" else None
         payment.settled_by = None if becomes == "pending" else principal.user_id
+        payment.settled_by_name = None if becomes == "pending" else person_name(principal)
         payment.settled_at = None if becomes == "pending" else at
         moved[:] = [payment]
         after = {**payment_state_of(payment), "order": state_of(order)}
-        entry = history_entry(order, principal.user_id, what, at, before=before, after=after,
+        entry = history_entry(order, principal, what, at, before=before, after=after,
                               payment_id=payment_id)  # fmt: skip
         return entry, payment, was
 

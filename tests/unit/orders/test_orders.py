@@ -219,3 +219,31 @@ def test_an_order_is_addressed_by_number_or_reference(desk):
         refused = desk.call("GET", f"/v1/orders/{wrong}")
         assert refused.status_code == 404, wrong
         assert refused.json["error"]["message"] == "There is no such order."
+
+
+def test_an_orders_admin_reads_who_sold_recorded_settled_and_commented_by_name(desk):
+    """Orders admins may not list the team: the order keeps the names with the ids."""
+    agent = desk.me(desk.token("agent"))
+    name = f"{agent['first_name']} {agent['last_name']}".strip()
+    order = an_order(desk, "agent")
+    payment = a_payment(desk, order["number"], 1000, "agent")
+    assert desk.call("POST", f"/v1/orders/{order['number']}/comments", "agent",
+                     {"text": "pagó por transferencia"}).status_code == 201  # fmt: skip
+    admin_name = desk.me(desk.token("admin"))
+    settled = desk.call(
+        "POST",
+        f"/v1/orders/{order['number']}/payments/{payment['id']}/reject",
+        "admin",
+        {"reason": "no llegó"},
+    ).json
+    seen = desk.call("GET", f"/v1/orders/{order['number']}", "orders_admin").json
+    assert seen["agent_name"] == name
+    assert seen["payments"][0]["recorded_by_name"] == name
+    assert settled["settled_by_name"] == f"{admin_name['first_name']} {admin_name['last_name']}"
+    history = desk.call("GET", f"/v1/orders/{order['number']}/history", "orders_admin").json
+    assert {entry["actor_name"] for entry in history["items"]} == {
+        name, settled["settled_by_name"]}  # fmt: skip
+    comments = desk.call("GET", f"/v1/orders/{order['number']}/comments", "orders_admin").json
+    assert comments["items"][0]["author_name"] == name
+    listed = desk.call("GET", "/v1/orders", "orders_admin").json["items"]
+    assert listed[0]["agent_name"] == name

@@ -84,7 +84,7 @@ function Comments({ number, tick, onAdded }) {
         : html`<ol class="oa-comments">
             ${list.items.map(
               (comment) => html`<li key=${comment.id} class="oa-comment">
-                <p class="oa-comment__head"><strong>${personName(comment.author_id ?? comment.actor_id)}</strong>
+                <p class="oa-comment__head"><strong>${personName(comment.author_id ?? comment.actor_id, comment.author_name ?? comment.actor_name)}</strong>
                   <time class="oa-when" datetime=${comment.created_at ?? comment.at}>${when(comment.created_at ?? comment.at)}</time></p>
                 <p class="oa-comment__text">${comment.text}</p>
               </li>`,
@@ -176,7 +176,7 @@ function History({ number, tick, currency, payments }) {
                 <p class="oa-history__head">
                   <strong>${whatText(entry.what)}</strong>
                   ${payment && html`<span class="oa-history__payment">${formatMoney(payment.amount, currency)}</span>`}
-                  <span class="oa-history__who">${t('orders.byWhen', { name: personName(entry.actor_id), when: when(entry.at) })}</span>
+                  <span class="oa-history__who">${t('orders.byWhen', { name: personName(entry.actor_id, entry.actor_name), when: when(entry.at) })}</span>
                 </p>
                 ${fields.length > 0 &&
                 html`<dl class="oa-history__fields">

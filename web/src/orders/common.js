@@ -115,10 +115,12 @@ export function loadPeople() {
 }
 
 /** A user's name for the page: "Tú" for the signed-in person, the name when the role may
- * list the team, else "Otra persona del equipo". */
-export function personName(id) {
+ * list the team, else the name the order kept when they did it (orders admins may not
+ * list the team), else "Otra persona del equipo". */
+export function personName(id, keptName) {
   if (!id) return t('orders.nobody');
   if (id === me.value?.user.id) return t('orders.you');
   const user = people.value[id];
-  return user ? `${user.first_name} ${user.last_name}`.trim() : t('orders.someone');
+  if (user) return `${user.first_name} ${user.last_name}`.trim();
+  return keptName || t('orders.someone');
 }

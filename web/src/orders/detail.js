@@ -62,7 +62,7 @@ function Facts({ order }) {
   return html`<dl class="od-facts">
     <div><dt>${t('orders.col.client')}</dt><dd>${order.client?.name || t('orders.noName')}</dd></div>
     <div><dt>${t('orders.detail.createdAt')}</dt><dd><time datetime=${order.created_at}>${when(order.created_at)}</time></dd></div>
-    <div><dt>${t('orders.col.agent')}</dt><dd>${personName(order.agent_id)}</dd></div>
+    <div><dt>${t('orders.col.agent')}</dt><dd>${personName(order.agent_id, order.agent_name)}</dd></div>
     <div><dt>${t('orders.col.channel')}</dt><dd>${order.channel_type ? channelName(order.channel_type) : t('orders.standalone')}</dd></div>
     ${order.ticket_number &&
     html`<div><dt>${t('orders.detail.ticket')}</dt><dd>
@@ -120,7 +120,7 @@ export function OrderScreen({ number }) {
     </div>
     ${order.annulment &&
     html`<${Alert} tone="info" title=${t('orders.detail.annulled')}>
-      <p>${t('orders.detail.annulledBy', { name: personName(order.annulment.by), when: when(order.annulment.at) })}</p>
+      <p>${t('orders.detail.annulledBy', { name: personName(order.annulment.by, order.annulment.by_name), when: when(order.annulment.at) })}</p>
       <p class="od-reason-text">${order.annulment.reason}</p>
     </${Alert}>`}
     <div class="od-grid">

@@ -97,7 +97,7 @@ function OrderRow({ order, channels, onClient }) {
         ? html`<button type="button" class="ol-link" title=${t('orders.filter.byClient', { name: order.client.name || '' })} onClick=${() => onClient(order.client)}>${order.client.name || t('orders.noName')}</button>`
         : '—'}
     </td>
-    <td data-label=${t('orders.col.agent')}>${personName(order.agent_id)}</td>
+    <td data-label=${t('orders.col.agent')}>${personName(order.agent_id, order.agent_name)}</td>
     <td data-label=${t('orders.col.channel')}>
       ${order.channel_type
         ? html`<span class="ol-channel"><${ChannelIcon} type=${order.channel_type} size="sm" decorative />${channel?.name || channelName(order.channel_type)}</span>`

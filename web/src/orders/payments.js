@@ -72,10 +72,10 @@ function PaymentItem({ order, payment, onChange }) {
       <dl class="op-item__facts">
         <div><dt>${t('orders.payment.paidOn')}</dt><dd>${dayOf(payment.paid_on)}</dd></div>
         ${payment.reference && html`<div><dt>${t('orders.payment.reference')}</dt><dd>${payment.reference}</dd></div>`}
-        <div><dt>${t('orders.payment.recorded')}</dt><dd>${t('orders.byWhen', { name: personName(payment.recorded_by), when: when(payment.recorded_at) })}</dd></div>
+        <div><dt>${t('orders.payment.recorded')}</dt><dd>${t('orders.byWhen', { name: personName(payment.recorded_by, payment.recorded_by_name), when: when(payment.recorded_at) })}</dd></div>
         ${payment.settled_at &&
         html`<div><dt>${t(payment.status === 'rejected' ? 'orders.payment.rejectedBy' : 'orders.payment.settledBy')}</dt>
-          <dd>${t('orders.byWhen', { name: personName(payment.settled_by), when: when(payment.settled_at) })}</dd></div>`}
+          <dd>${t('orders.byWhen', { name: personName(payment.settled_by, payment.settled_by_name), when: when(payment.settled_at) })}</dd></div>`}
         ${payment.rejection_reason && html`<div class="op-item__reason"><dt>${t('orders.payment.reason')}</dt><dd>${payment.rejection_reason}</dd></div>`}
       </dl>
     </div>
