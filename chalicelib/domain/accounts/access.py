@@ -53,6 +53,8 @@ TICKET_READERS: frozenset[Role] = frozenset(
     {"admin", "supervisor", "agent", "analyst", "stakeholder"}
 )
 MANAGERS: frozenset[Role] = frozenset({"admin", "supervisor"})
+#: Staff who work in the help desk or read it (orders admins reach only the orders area).
+DESK_STAFF: frozenset[Role] = STAFF - {"orders_admin"}
 #: Who reaches the orders area (agents and stakeholders: see ``orders.read``).
 ORDER_READERS: frozenset[Role] = frozenset(
     {"admin", "supervisor", "agent", "stakeholder", "orders_admin"}
@@ -74,13 +76,13 @@ ACTIONS: dict[str, Rule] = {
     "account.manage": Rule("Edit the establishment and its fiscal data", ADMIN),
     "users.read": Rule("List and see the tenant's users", frozenset({"admin", "supervisor"})),
     "users.manage": Rule("Create, edit, deactivate, delete users; resend invitations", ADMIN),
-    "departments.read": Rule("List departments", STAFF),
+    "departments.read": Rule("List departments", DESK_STAFF),
     "departments.manage": Rule("Create, edit and delete departments", ADMIN),
-    "agent_groups.read": Rule("List agent groups", STAFF),
+    "agent_groups.read": Rule("List agent groups", DESK_STAFF),
     "agent_groups.manage": Rule("Create, edit and delete agent groups", ADMIN),
     "quick_replies.read": Rule("List quick replies and use the '/' picker", HELP_DESK),
     "quick_replies.manage": Rule("Create, edit and delete quick replies", ADMIN),
-    "custom_fields.read": Rule("See the custom fields of clients and tickets", STAFF),
+    "custom_fields.read": Rule("See the custom fields of clients and tickets", DESK_STAFF),
     "custom_fields.manage": Rule("Define custom fields", ADMIN),
     "account_contacts.read": Rule("See account contacts", frozenset({"admin", "account_contact"})),
     "account_contacts.manage": Rule(
@@ -95,7 +97,11 @@ ACTIONS: dict[str, Rule] = {
         "Change the plan and add-ons, add and remove payment methods, cancel",
         frozenset({"admin", "account_contact"}),
     ),
-    "channels.read": Rule("List channels and see their settings (never credentials)", STAFF),
+    "channels.read": Rule(
+        "List channels and see their settings (never credentials); orders admins, to name "
+        "the channels of the orders' filter",
+        STAFF,
+    ),
     "channels.manage": Rule("Connect, configure and disconnect channels", ADMIN),
     "presence.set": Rule("Set one's own presence (online, away, offline)", HELP_DESK),
     "assignments.read": Rule(

@@ -185,3 +185,20 @@ def test_another_tenants_order_is_not_found(desk):
             method, path, other.admin, {"reason": "x"} if method == "POST" else None
         )
         assert refused.status_code == 404 and refused.json["error"]["message"] == NOT_SEEN
+
+
+def test_an_orders_admin_with_every_permission_may_do_nothing_outside_the_orders_area():
+    """Seed 002: "no tendrán acceso a ninguna otra sección de la plataforma más allá de la
+    dedicada a la gestión de órdenes" — checked on the whole access table, so a new
+    route's action is refused to them unless it is the orders area's."""
+    from chalicelib.domain.accounts.access import ACTIONS, PERMISSIONS_BY_ROLE, can
+
+    every = PERMISSIONS_BY_ROLE["orders_admin"]
+    allowed = {action for action in ACTIONS if can("orders_admin", every, action)}
+    assert allowed == {
+        "me.read",  # their own profile and password
+        "orders.read", "orders.standalone", "orders.manage", "orders.comment",
+        "payments.record", "payments.reconcile", "products.read",
+        "attachments.upload",  # payment proofs
+        "channels.read",  # the channels' names in the orders' filter
+    }  # fmt: skip
