@@ -74,6 +74,10 @@ class ChannelProvider:
     expiring_credential: str | None = None  # a token whose expiry the provider can tell
     issues_public_key: bool = False  # connect makes ``identifiers.public_key`` (a widget's)
     account_id_ignores_case: bool = False
+    #: the longest text one outgoing message takes (Meta's and X's limits)
+    message_limit: int = 4096
+    #: its sender attaches files to a private message (X DMs and the chat: text only)
+    sends_files: bool = False
 
     @property
     def public_only(self) -> bool:
@@ -129,6 +133,7 @@ PROVIDERS: dict[str, ChannelProvider] = {
             account_id="phone_number_id",
             inbound=_META,
             replies=Replies(private=_OUT + "whatsapp:send", public=_OUT + "whatsapp:send"),
+            sends_files=True,
             plan_limit="whatsapp_numbers",
             expiring_credential="access_token",
         ),
@@ -140,6 +145,8 @@ PROVIDERS: dict[str, ChannelProvider] = {
             account_id="page_id",
             inbound=_META,
             replies=_PAGE_REPLIES,
+            message_limit=2000,
+            sends_files=True,
             plan_limit=None,
             expiring_credential="page_access_token",
         ),
@@ -151,6 +158,8 @@ PROVIDERS: dict[str, ChannelProvider] = {
             account_id="instagram_account_id",
             inbound=_META,
             replies=_PAGE_REPLIES,
+            message_limit=1000,
+            sends_files=True,
             plan_limit=None,
             expiring_credential="page_access_token",
         ),
@@ -167,6 +176,7 @@ PROVIDERS: dict[str, ChannelProvider] = {
                 verify="chalicelib.channels.twitter:verify_signature",
             ),
             replies=_X_REPLIES,
+            message_limit=10000,
             plan_limit="twitter_accounts",
         ),
         ChannelProvider(
@@ -177,6 +187,7 @@ PROVIDERS: dict[str, ChannelProvider] = {
             account_id=None,  # found by its own id when polled
             inbound=_POLLED,
             replies=_X_REPLIES,
+            message_limit=10000,
             plan_limit="twitter_accounts",
             polling=Polling(
                 poll="chalicelib.channels.twitter_search:poll",
@@ -198,6 +209,7 @@ PROVIDERS: dict[str, ChannelProvider] = {
                 verify="chalicelib.channels.email:sns_message_is_trusted",
             ),
             replies=Replies(private=_OUT + "email:send", public=_OUT + "email:send"),
+            sends_files=True,
             plan_limit=None,
         ),
         ChannelProvider(

@@ -16,7 +16,6 @@ import pytest
 
 from chalicelib.clock import iso
 from chalicelib.domain.accounts.principal import Principal
-from chalicelib.domain.accounts.tenants import signup
 from chalicelib.domain.helpdesk.columns import (
     ColumnFilters,
     ColumnToggles,
@@ -31,14 +30,6 @@ pytestmark = pytest.mark.ddb_local
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 CHANNEL = "01jchannel0000000000000000"
 TEXT = "Hola, quisiera saber en qué estado está mi pedido número 4821; lo compré hace una semana y nada"
-
-
-@pytest.fixture
-def admin_principal():
-    tenant, user = signup(company_name="Acme", locale="es", timezone="America/Santiago",
-                          first_name="Ana", last_name="Admin", email="ana@acme.example.com",
-                          password="correct horse battery")  # fmt: skip
-    return Principal(tenant.tenant_id, user.user_id, "admin", frozenset(), "s", user)
 
 
 def ticket(tenant_id: str, number: int, assignee: str | None, active: bool) -> Ticket:

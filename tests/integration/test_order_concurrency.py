@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.accounts.principal import Principal
-from chalicelib.domain.accounts.tenants import signup
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.orders import orders, payments
 from chalicelib.store import orders as store
@@ -20,14 +19,6 @@ from chalicelib.store.order_models import OrderHistory
 
 pytestmark = pytest.mark.ddb_local
 LINES = [{"description": "Polera", "quantity": 2, "unit_price": 9990, "product_id": None}]
-
-
-@pytest.fixture
-def admin() -> Principal:
-    tenant, user = signup(company_name="Acme", locale="es", timezone="America/Santiago",
-                          first_name="Ana", last_name="Admin", email="ana@acme.example.com",
-                          password="correct horse battery")  # fmt: skip
-    return Principal(tenant.tenant_id, user.user_id, "admin", frozenset(), "s", user)
 
 
 def standalone_order(admin: Principal) -> int:
@@ -58,7 +49,8 @@ def outcome(call: Any) -> Any:
         return exc
 
 
-def test_a_reconciler_settles_a_payment_once_when_two_try_at_once(admin, monkeypatch):
+def test_a_reconciler_settles_a_payment_once_when_two_try_at_once(admin_principal, monkeypatch):
+    admin = admin_principal
     number = standalone_order(admin)
     _, payment = payments.record(admin, number, {"amount": 19980, "method": "transfer",
                                                  "paid_on": "2026-12-05", "proof": None})  # fmt: skip
@@ -82,7 +74,8 @@ def test_a_reconciler_settles_a_payment_once_when_two_try_at_once(admin, monkeyp
     assert (order.paid, order.pending, order.payment_state) == (19980, 0, "paid")
 
 
-def test_two_payments_of_one_order_settled_at_once_both_land(admin, monkeypatch):
+def test_two_payments_of_one_order_settled_at_once_both_land(admin_principal, monkeypatch):
+    admin = admin_principal
     number = standalone_order(admin)
     ids = [payments.record(admin, number, {"amount": amount, "method": "cash",
                                            "paid_on": "2026-12-05", "proof": None})[1].payment_id

@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.accounts.principal import Principal
-from chalicelib.domain.accounts.tenants import signup
 from chalicelib.domain.orders import lists, orders, payments
 from chalicelib.store import keys
 from chalicelib.store import orders as store
@@ -36,14 +35,6 @@ AGENT, CLIENT, CHANNEL, TICKET = (
 )
 LINES = [{"description": "Polera talla M", "quantity": 2, "unit_price": 9990, "total": 19980,
           "product_id": None, "sku": None}]  # fmt: skip
-
-
-@pytest.fixture
-def admin() -> Principal:
-    tenant, user = signup(company_name="Acme", locale="es", timezone="America/Santiago",
-                          first_name="Ana", last_name="Admin", email="ana@acme.example.com",
-                          password="correct horse battery")  # fmt: skip
-    return Principal(tenant.tenant_id, user.user_id, "admin", frozenset(), "s", user)
 
 
 def order(tenant_id: str, number: int, probe: bool) -> Order:
@@ -121,7 +112,8 @@ def page_cost(admin: Principal, filters: dict[str, Any]) -> tuple[int, float, li
     return queries, meter.read_units, [item["number"] for item in items]
 
 
-def test_a_page_of_orders_costs_the_same_with_50_orders_as_with_20000(admin):
+def test_a_page_of_orders_costs_the_same_with_50_orders_as_with_20000(admin_principal):
+    admin = admin_principal
     tenant_id = admin.tenant_id
     seed(tenant_id, range(1, 51), probe=True)
     small = {name: page_cost(admin, filters) for name, filters in LISTS.items()}
@@ -144,9 +136,10 @@ def test_a_page_of_orders_costs_the_same_with_50_orders_as_with_20000(admin):
     assert large["client"][2][0] > 50  # the client's newest orders
 
 
-def test_what_each_write_of_an_order_costs(admin):
+def test_what_each_write_of_an_order_costs(admin_principal):
     """The write units of each operation (docs/data-model.md "Orders" counts them):
     transactional items are billed double."""
+    admin = admin_principal
     body = {"currency": "CLP", "note": None, "lines": [dict(LINES[0], total=None)]}
     with measure() as create:
         made = orders.create_standalone(admin, body, None, {"name": "Ana Pérez"})

@@ -8,7 +8,11 @@ effects they look at, as the local worker would have, moments later.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import app
+from chalicelib import aws as aws_clients
 from devstack.worker import TableStream, stream_consumers
 
 _STREAMS: dict[str, TableStream] = {}
@@ -26,3 +30,20 @@ def table_stream() -> TableStream:
 def run_effects() -> int:
     """Apply the effects of every change not yet handled; returns how many records came."""
     return table_stream().drain()
+
+
+def drain_integrations() -> list[dict[str, Any]]:
+    """The integration events queued so far (removed from the queue)."""
+    sqs, url = aws_clients.client("sqs"), aws_clients.queue_url("integrations")
+    found = []
+    while received := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+        found += [json.loads(m["Body"]) for m in received]
+        sqs.delete_message_batch(QueueUrl=url, Entries=[
+            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(received)])  # fmt: skip
+    return found
+
+
+def read_stream_again() -> int:
+    """A reader that starts from the stream's oldest record, as a restarted worker does."""
+    [(source, handler)] = stream_consumers(app)
+    return TableStream(source, handler).drain()

@@ -243,3 +243,16 @@ def fill(path, items):
     if collection not in items:
         raise AssertionError(f"no item of tenant A to address {path}: add it to make_items")
     return re.sub(r"\{[^}]+\}", items[collection], path)
+
+
+@pytest.fixture
+def admin_principal() -> Any:
+    """The first admin of a fresh tenant, as the domain sees them (budget and race tests
+    that call the domain directly)."""
+    from chalicelib.domain.accounts.principal import Principal
+    from chalicelib.domain.accounts.tenants import signup
+
+    tenant, user = signup(company_name="Acme", locale="es", timezone="America/Santiago",
+                          first_name="Ana", last_name="Admin", email="ana@acme.example.com",
+                          password="correct horse battery")  # fmt: skip
+    return Principal(tenant.tenant_id, user.user_id, "admin", frozenset(), "s", user)

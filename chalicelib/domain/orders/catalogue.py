@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from chalicelib.channels.registry import provider
 from chalicelib.clock import now
 from chalicelib.domain.accounts.principal import Principal
 from chalicelib.domain.errors import Invalid
@@ -48,11 +49,6 @@ TEXT_MAX = 1024  # the product list's body, Meta's limit
 HEADER_MAX = 60
 SECTION_TITLE_MAX = 24
 NAME_IN_LINE_MAX = 80
-#: the longest text each channel takes in one message (Meta, X); longer is refused (400)
-TEXT_LIMITS = {"whatsapp": 4096, "facebook": 2000, "instagram": 1000, "twitter": 10000}
-TEXT_LIMIT_DEFAULT = 4096
-#: channels whose outbound adapter sends files with a message (X DMs and the chat: text only)
-TAKES_FILES = frozenset({"whatsapp", "facebook", "instagram", "email"})
 
 _WORDS = {
     "es": {"intro": "Te comparto estos productos:", "header": "Catálogo", "section": "Productos"},
@@ -136,7 +132,8 @@ def send_selection(
         extra["interactive"] = product_list(str(catalog_id), products, text, locale)
     else:
         sent["kind"] = "text"
-        limit = TEXT_LIMITS.get(ticket.channel_type, TEXT_LIMIT_DEFAULT)
+        # the longest text the channel takes in one message (Meta, X); longer is a 400
+        limit = provider(ticket.channel_type).message_limit
         if len(body) > limit:
             raise Invalid(
                 f"The message would be {len(body)} characters; {ticket.channel_type} takes "
@@ -145,7 +142,7 @@ def send_selection(
                 details=[{"loc": ["body", "product_ids"], "msg": f"at most {limit} characters",
                           "type": "too_long"}],
             )  # fmt: skip
-        if ticket.channel_type in TAKES_FILES:
+        if provider(ticket.channel_type).sends_files:
             files = _images(products, locale)
     return queue_reply(principal, ticket, text=body, public=False, at=at, extra=extra,
                        attachments=files)  # fmt: skip

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-import app
 from chalicelib import aws as aws_clients
 from chalicelib.channels.events import InboundMessage
 from chalicelib.clock import now
@@ -23,8 +22,13 @@ from chalicelib.store import keys
 from chalicelib.store import notifications as notification_store
 from chalicelib.store.helpdesk import AgentState, Ticket
 from chalicelib.store.search import words_starting
-from devstack.worker import STREAM_MAX_RETRIES, TableStream, stream_consumers
-from tests.support.table_stream import run_effects, table_stream
+from devstack.worker import STREAM_MAX_RETRIES
+from tests.support.table_stream import (
+    drain_integrations,
+    read_stream_again,
+    run_effects,
+    table_stream,
+)
 
 PHONE = "106540352242922"
 
@@ -52,23 +56,6 @@ def message(n: int, sender: str = "56912345678", name: str = "María José Pére
     return InboundMessage(channel_type="whatsapp", account_id=PHONE, provider_message_id=f"wamid.{n}",
                           sender_id=sender, sender_name=name, text=f"mensaje {n}",
                           sent_at=datetime(2026, 3, 2, 12, 0, n, tzinfo=UTC))  # fmt: skip
-
-
-def drain_integrations() -> list[dict[str, Any]]:
-    """The integration events queued so far (removed from the queue)."""
-    sqs, url = aws_clients.client("sqs"), aws_clients.queue_url("integrations")
-    found = []
-    while received := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
-        found += [json.loads(m["Body"]) for m in received]
-        sqs.delete_message_batch(QueueUrl=url, Entries=[
-            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(received)])  # fmt: skip
-    return found
-
-
-def read_stream_again() -> int:
-    """A reader that starts from the stream's oldest record, as a restarted worker does."""
-    [(source, handler)] = stream_consumers(app)
-    return TableStream(source, handler).drain()
 
 
 def test_the_table_created_from_the_template_has_a_stream_of_both_images():

@@ -3,8 +3,7 @@ stream, however often it is read (docs/integrations.md)."""
 
 from __future__ import annotations
 
-from tests.support.table_stream import run_effects
-from tests.unit.jobs.test_effects import drain_integrations, read_stream_again
+from tests.support.table_stream import drain_integrations, read_stream_again, run_effects
 from tests.unit.orders.conftest import a_payment, an_order
 
 
