@@ -137,7 +137,9 @@ def aws(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
         if not request.node.get_closest_marker("ddb_local"):
             inbound.WORKERS = 1
         created = create_stack(stage=settings.stage, bucket=settings.bucket, region=settings.region)
-        if request.node.get_closest_marker("ddb_local"):
+        if request.node.get_closest_marker("volume"):
+            request.getfixturevalue("volume_ddb_local_table")
+        elif request.node.get_closest_marker("ddb_local"):
             request.getfixturevalue("ddb_local_table")
         else:
             store_base.configure(table=settings.table, endpoint=None)
@@ -163,6 +165,27 @@ def ddb_local_endpoint() -> Iterator[str]:
 @pytest.fixture
 def ddb_local_table(ddb_local_endpoint: str) -> Iterator[str]:
     """A fresh table in DynamoDB Local, shaped as infra/resources.yaml says."""
+    yield from _fresh_table(ddb_local_endpoint)
+
+
+@pytest.fixture
+def volume_ddb_local_table() -> Iterator[str]:
+    """A table in a DynamoDB Local of its own, stopped after the test
+    (``@pytest.mark.volume``): a budget test seeding tens of thousands of items slows
+    every later write of a shared DynamoDB Local several times over (what a deleted
+    table held is not all given back), so each gets a process that ends with it."""
+    from devstack import ddb_local
+
+    port = ddb_local.free_port()
+    process = ddb_local.start(port)
+    try:
+        yield from _fresh_table(f"http://127.0.0.1:{port}")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _fresh_table(ddb_local_endpoint: str) -> Iterator[str]:
     import boto3
 
     settings = get_settings()

@@ -76,6 +76,7 @@ def page_cost(principal: Principal, column_id: str) -> tuple[int, float, list[in
     return meter.requests, meter.read_units, [t.number for t in page.tickets]
 
 
+@pytest.mark.volume
 def test_a_column_page_costs_the_same_with_50_tickets_as_with_20000(admin_principal):
     admin = admin_principal
     tenant_id = admin.tenant_id

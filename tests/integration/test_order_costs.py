@@ -112,6 +112,7 @@ def page_cost(admin: Principal, filters: dict[str, Any]) -> tuple[int, float, li
     return queries, meter.read_units, [item["number"] for item in items]
 
 
+@pytest.mark.volume
 def test_a_page_of_orders_costs_the_same_with_50_orders_as_with_20000(admin_principal):
     admin = admin_principal
     tenant_id = admin.tenant_id

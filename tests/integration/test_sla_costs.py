@@ -35,6 +35,7 @@ def seed(tenant_id: str, first: int, count: int, due_at, opened_at) -> None:
             batch.save(ticket)
 
 
+@pytest.mark.volume
 def test_the_sweep_costs_the_same_with_100_or_20000_open_tickets(frozen_clock):
     tenant, _ = signup(company_name="Acme", locale="es", timezone="America/Santiago",
                        first_name="Ana", last_name="Admin", email="ana@acme.example.com",
