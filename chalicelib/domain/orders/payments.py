@@ -135,8 +135,8 @@ def settle(
                               payment_id=payment_id)  # fmt: skip
         return entry, payment, was
 
-    load_order(principal, number)  # 404 before anything about the payment
     if not PAYMENT_ID.fullmatch(payment_id):
+        load_order(principal, number)  # an order not seen is its 404 first
         raise NotFound("This order has no such payment.")
     try:
         order = change(principal, number, decide)
