@@ -35,7 +35,7 @@ PERMISSIONS_BY_ROLE: dict[Role, frozenset[str]] = {
         }
     ),
     "agent": frozenset({"conversation_dispenser", "transfer_conversations", "standalone_orders"}),
-    "analyst": frozenset(),
+    "analyst": frozenset({"conversation_reports", "payment_reports"}),
     "stakeholder": frozenset(),
     "orders_admin": frozenset({"standalone_orders", "payment_reconciler", "payment_reports"}),
     "account_contact": frozenset(),
@@ -203,6 +203,26 @@ ACTIONS: dict[str, Rule] = {
     ),
     "history.read": Rule(
         "See who changed a configuration item", frozenset({"admin", "supervisor"})
+    ),
+    "analytics.read": Rule(
+        "See Analítica: messages, tickets, response times, SLA and sentiment per day",
+        frozenset({"admin", "analyst"}),
+    ),
+    "analytics.monitor": Rule(
+        "See the monitoring table: each agent's presence and work today",
+        frozenset({"admin", "supervisor", "analyst"}),
+    ),
+    "reports.conversations": Rule(
+        "Export the conversations report (CSV, XLSX)",
+        ADMIN,
+        {"supervisor": frozenset({"conversation_reports"}),
+         "analyst": frozenset({"conversation_reports"})},
+    ),
+    "reports.payments": Rule(
+        "Export the payments report (CSV, XLSX)",
+        ADMIN,
+        {"supervisor": frozenset({"payment_reports"}), "analyst": frozenset({"payment_reports"}),
+         "orders_admin": frozenset({"payment_reports"})},
     ),
 }
 
