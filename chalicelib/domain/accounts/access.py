@@ -215,14 +215,29 @@ ACTIONS: dict[str, Rule] = {
     "reports.conversations": Rule(
         "Export the conversations report (CSV, XLSX)",
         ADMIN,
-        {"supervisor": frozenset({"conversation_reports"}),
-         "analyst": frozenset({"conversation_reports"})},
+        {
+            "supervisor": frozenset({"conversation_reports"}),
+            "analyst": frozenset({"conversation_reports"}),
+        },
     ),
     "reports.payments": Rule(
         "Export the payments report (CSV, XLSX)",
         ADMIN,
-        {"supervisor": frozenset({"payment_reports"}), "analyst": frozenset({"payment_reports"}),
-         "orders_admin": frozenset({"payment_reports"})},
+        {
+            "supervisor": frozenset({"payment_reports"}),
+            "analyst": frozenset({"payment_reports"}),
+            "orders_admin": frozenset({"payment_reports"}),
+        },
+    ),
+    # the reports page: whoever may export either kind, and analysts (read-only without
+    # a permission: the conversations reports others made, docs/analytics.md "Who may")
+    "reports.read": Rule(
+        "See the reports made and download them (the kinds they may read)",
+        frozenset({"admin", "analyst"}),
+        {
+            "supervisor": frozenset({"conversation_reports", "payment_reports"}),
+            "orders_admin": frozenset({"payment_reports"}),
+        },
     ),
 }
 
