@@ -96,9 +96,9 @@ WORDS: dict[str, tuple[str, str, str]] = {
     "rejected": ("rechazado", "rejeitado", "rejected"),
     "met": ("cumplido", "cumprido", "met"),
     "breached": ("incumplido", "violado", "breached"),
-    "positive": ("positivo", "positivo", "positive"),
+    "happy": ("feliz", "feliz", "happy"),  # the console's words (web/src/i18n)
     "neutral": ("neutral", "neutro", "neutral"),
-    "negative": ("negativo", "negativo", "negative"),
+    "angry": ("enojado", "irritado", "angry"),
     "transfer": ("transferencia", "transferência", "transfer"),
     "card": ("tarjeta", "cartão", "card"),
     "cash": ("efectivo", "dinheiro", "cash"),

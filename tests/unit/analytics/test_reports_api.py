@@ -75,13 +75,20 @@ def test_a_report_asked_for_wrongly_is_refused_and_nothing_is_queued(desk, body,
 
 
 def test_a_year_and_a_day_is_the_longest_range(desk):
-    assert asked(desk, conversations(**{"from": "2025-12-07", "to": "2026-12-08"})).status_code == 202
+    assert (
+        asked(desk, conversations(**{"from": "2025-12-07", "to": "2026-12-08"})).status_code == 202
+    )
 
 
 def test_another_accounts_agent_or_channel_is_unknown_here(world, desk):
     other = Desk(world, company="Otra", domain="otra.example.com")
-    assert asked(desk, conversations(agent=other.id("admin"))).json["error"]["code"] == "unknown_agent"
-    assert asked(desk, conversations(channel=other.channel_id)).json["error"]["code"] == "unknown_channel"
+    assert (
+        asked(desk, conversations(agent=other.id("admin"))).json["error"]["code"] == "unknown_agent"
+    )
+    assert (
+        asked(desk, conversations(channel=other.channel_id)).json["error"]["code"]
+        == "unknown_channel"
+    )
     mine = asked(desk, conversations(agent=desk.id("admin"), channel=desk.channel_id))
     assert mine.status_code == 202, mine.json
 
