@@ -288,7 +288,7 @@ def test_an_unexpected_error_is_retried_and_fails_the_report_at_its_third_take(d
 
     monkeypatch.setattr(reports, "write_file", broken)
     report = ask(desk)
-    for take in (1, 2):
+    for _take in (1, 2):  # the first two takes
         with pytest.raises(RuntimeError):
             worker.make(desk.tenant, report["id"])
         assert reports.get(desk.principal(), report["id"]).state == "running"
