@@ -46,7 +46,7 @@ def test_a_csv_is_utf8_with_a_bom_crlf_and_quoted_when_needed(tmp_path):
     writer.row([7, "2026-12-01 08:56", '=HYPERLINK("http://x")', "Ventas, Centro", None,
                 "01abc", Decimal("10.50"), "USD", "Pix\r\nlinha 2"] + [""] * 8)  # fmt: skip
     writer.close()
-    raw = open(path, "rb").read()
+    raw = (tmp_path / "r.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfPedido,Data do pedido,Cliente,")
     assert raw.count(b"\r\n") == 3  # two rows, and the CRLF inside a quoted cell
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
