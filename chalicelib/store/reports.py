@@ -45,6 +45,7 @@ class ReportJob(Item, discriminator="ReportJob"):
     finished_at = UTCDateTimeAttribute(null=True)
     error = UnicodeAttribute(null=True)  # why it failed, for the person who asked
     file_key = UnicodeAttribute(null=True)  # the file in the bucket, once done
+    resent_at = UTCDateTimeAttribute(null=True)  # its message last sent again (still queued)
 
 
 def new_job(tenant_id: str, report_id: str, expires: datetime, **fields: Any) -> ReportJob:
@@ -88,6 +89,27 @@ def take(found: ReportJob, at: datetime, taken_before: datetime) -> bool:
             return False
         raise
     found.state, found.started_at, found.attempts = "running", at, int(found.attempts or 0) + 1
+    return True
+
+
+def claim_resend(found: ReportJob, at: datetime, stale_before: datetime) -> bool:
+    """Whether this caller sends a stale queued job's message again: only if it is still
+    queued, was asked for before ``stale_before`` and not sent again since (one
+    re-send per period, however many read it)."""
+    condition = (
+        (ReportJob.state == "queued")
+        & (ReportJob.created_at < stale_before)
+        & (ReportJob.resent_at.does_not_exist() | (ReportJob.resent_at < stale_before))
+    )
+    try:
+        found.update_only(
+            [ReportJob.resent_at.set(at)], condition=ReportJob.PK.exists() & condition
+        )
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    found.resent_at = at
     return True
 
 

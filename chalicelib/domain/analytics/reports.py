@@ -2,8 +2,9 @@
 asked for through the API, made by the reports worker, kept 7 days.
 
 Asking writes the job (queued) and puts its id on the ``reports`` queue. A queue that
-does not take the message fails the job at once, with the reason said to the person (503):
-nothing waits forever for a message that was never sent. The worker takes the job (only
+does not take the message fails the job at once, with the reason said to the person (503);
+a job whose message was lost otherwise (the Lambda died between the two) gets it again
+when read 15 minutes later: nothing waits forever for a message that was never sent. The worker takes the job (only
 a queued one, or one whose taker has been silent for 10 minutes: it died), writes the
 file row by row to a temporary file, and marks it done with its row count, or failed
 with a message for the person.
@@ -11,6 +12,7 @@ with a message for the person.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -37,6 +39,8 @@ KEPT = timedelta(days=7)
 TAKEN_FOR = timedelta(minutes=10)
 #: takes of one job before it is failed for good (the queue's maxReceiveCount is above it)
 MAX_ATTEMPTS = 3
+#: a job still queued this long after it was asked for gets its message again
+RESEND_AFTER = timedelta(minutes=15)
 MAX_RANGE_DAYS = 366
 LISTED = 50
 FAILED_TO_MAKE = "The report could not be made. Ask for it again; if it fails again, tell us."
@@ -115,9 +119,8 @@ def ask(principal: Any, asked: ReportRequest) -> ReportJob:
         filters={"from": asked.first_day.isoformat(), "to": asked.last_day.isoformat(),
                  "agent": asked.agent, "channel": asked.channel, "status": asked.status},
     )  # fmt: skip
-    body = json.dumps({"tenant_id": job.tenant_id, "report_id": job.report_id})
     try:
-        queues.send("reports", body)
+        _send(job)
     except queues.NotQueued as exc:
         store.mark_failed(job, NOT_QUEUED, now(), held=False)
         raise Unavailable(
@@ -126,10 +129,24 @@ def ask(principal: Any, asked: ReportRequest) -> ReportJob:
     return job
 
 
+def _send(job: ReportJob) -> None:
+    queues.send("reports", json.dumps({"tenant_id": job.tenant_id, "report_id": job.report_id}))
+
+
 def _live(found: ReportJob | None) -> ReportJob | None:
-    """A job not yet past its 7 days (TTL deletes it some time after)."""
+    """A job not yet past its 7 days (TTL deletes it some time after). One still queued
+    15 minutes after it was asked for may have lost its message (a Lambda that died
+    between the job's write and the send): its message is sent again, at most once per
+    15 minutes; the worker makes a job once, whatever the messages."""
     if found is None or (found.expires_at is not None and found.expires_at <= now().timestamp()):
         return None
+    if found.state == "queued":
+        at = now()
+        if found.created_at < at - RESEND_AFTER and store.claim_resend(
+            found, at, at - RESEND_AFTER
+        ):
+            with contextlib.suppress(queues.NotQueued):  # the next read, 15 minutes on
+                _send(found)
     return found
 
 

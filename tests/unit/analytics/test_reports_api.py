@@ -185,3 +185,28 @@ def test_each_profile_asks_for_and_reads_the_reports_its_role_allows(world, desk
             assert answer.status_code == (202 if may_ask[i] else 403), (profile, kind, answer.json)
             if not may_ask[i]:
                 assert answer.json["error"]["details"]["action"] == f"reports.{kind}"
+
+
+def test_a_report_whose_message_was_lost_gets_it_again_once_when_read(desk):
+    from datetime import timedelta
+
+    from chalicelib.domain.analytics.reports import KEPT
+    from chalicelib.store import reports as store
+    from tests.support.desk import run_worker
+
+    # the Lambda died between the job's write and the message: only the job is there
+    lost = store.new_job(desk.tenant, "01m9zzzzzzzzzzzzzzzzzzzzzz", clock.now() + KEPT,
+                         report_kind="conversations", file_format="csv", created_at=clock.now(),
+                         created_by=desk.id("admin"), filters={"from": "2026-12-01", "to": "2026-12-07"})  # fmt: skip
+    path = f"/v1/reports/{lost.report_id}"
+    clock.advance(timedelta(minutes=14))
+    assert desk.call("GET", path).json["state"] == "queued" and queue_depth("reports") == 0
+    clock.advance(timedelta(minutes=2))
+    desk.admin = desk._tokens["admin"] = desk.call("POST", "/v1/auth/login", body={
+        "email": "ana@acme.example.com", "password": "correct horse battery"}).json["access_token"]  # fmt: skip
+    assert desk.call("GET", path).json["state"] == "queued"
+    assert desk.call("GET", "/v1/reports").status_code == 200
+    assert queue_depth("reports") == 1  # sent again once, however many read it
+    run_worker("make_reports")
+    assert desk.call("GET", path).json["state"] == "done"
+    assert queue_depth("reports") == 0
