@@ -15,9 +15,11 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
+from chalicelib.domain.accounts.settings_items import DEPARTMENTS
 from chalicelib.domain.analytics import metrics
 from chalicelib.domain.analytics.report_files import NO_VALUE, Cell, word
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.helpdesk.tags import TAGS
 from chalicelib.store import analytics as index
 from chalicelib.store import reports as store
 
@@ -136,9 +138,6 @@ def conversation_row(
     ticket: Any, names: Lookups, timezone: str | None, locale: str | None
 ) -> list[Cell]:
     """One ticket as the conversations report shows it (the columns of report_files)."""
-    from chalicelib.domain.accounts.settings_items import DEPARTMENTS
-    from chalicelib.domain.helpdesk.tags import TAGS
-
     channel = names.channel(ticket.channel_id)
     took = metrics.durations(ticket, channel.schedule)
     answered = ticket.first_fr or (ticket.first_response_at if not ticket.reopened_at else None)
