@@ -99,18 +99,25 @@ def report_export(bench: Bench) -> dict[str, Any]:
     found: dict[str, Any] = {"rows": ROWS, "seed_seconds": round(seeded, 1)}
     lines = [f"  {ROWS} tickets ({CLIENTS} clients, {DAYS} days) seeded in {seeded:.0f} s; "
              f"each export in a fresh process (DynamoDB Local, moto's S3):"]  # fmt: skip
-    for file_format in ("csv", "xlsx"):
-        asked = reports.ReportRequest(kind="conversations", file_format=file_format,
-                                      first_day=START.date(), last_day=(START + timedelta(days=DAYS)).date())  # fmt: skip
+    # a tenth of the range first: the same memory for a tenth of the rows shows it is flat
+    for file_format, days in (
+        ("csv", DAYS // 10),
+        ("csv", DAYS),
+        ("xlsx", DAYS // 10),
+        ("xlsx", DAYS),
+    ):
+        asked = reports.ReportRequest(kind="conversations", file_format=file_format, first_day=START.date(),
+                                      last_day=(START + timedelta(days=days)).date())  # fmt: skip
         job = reports.ask(principal, asked)
         measured = _export(bench.table, principal.tenant_id, job.report_id)
-        if measured["rows"] != ROWS or measured["state"] != "done":
+        if measured["state"] != "done" or (days == DAYS and measured["rows"] != ROWS):
             raise RuntimeError(f"the {file_format} export ended {measured}")
-        found[file_format] = measured
+        label = file_format if days == DAYS else f"{file_format} ({measured['rows']} rows)"
+        found[label] = measured
         verdict = ("met" if measured["seconds"] <= TIME_LIMIT_SECONDS
                    and measured["peak_rss_mb"] <= MEMORY_LIMIT_MB else "NOT MET")  # fmt: skip
         lines.append(
-            f"  {file_format:4}  {measured['seconds']:6.1f} s, {measured['rows_per_second']:7.0f} rows/s, "
+            f"  {label:17}  {measured['seconds']:6.1f} s, {measured['rows_per_second']:7.0f} rows/s, "
             f"file {measured['file_mb']:.1f} MB; peak RSS {measured['peak_rss_mb']:.0f} MB "
             f"({measured['growth_mb']:+.0f} MB over the imported worker's {measured['base_rss_mb']:.0f} MB); "
             f"goal {TIME_LIMIT_SECONDS // 60} min and {MEMORY_LIMIT_MB} MB: {verdict}"

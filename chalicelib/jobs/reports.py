@@ -27,6 +27,14 @@ from chalicelib.settings import get_settings
 log = logging.getLogger(__name__)
 
 
+def _upload_config() -> Any:
+    """A large file goes up in 8 MB parts, at most 4 at a time: 32 MB of buffers at most,
+    whatever the report's size (boto3's default of 10 would hold 80 MB)."""
+    from boto3.s3.transfer import TransferConfig
+
+    return TransferConfig(multipart_chunksize=8 * 2**20, max_concurrency=4)
+
+
 def make(tenant_id: str, report_id: str) -> None:
     """Make one report's file, unless it is made or being made."""
     job = reports.take(tenant_id, report_id)
@@ -39,7 +47,8 @@ def make(tenant_id: str, report_id: str) -> None:
         try:
             rows = reports.write_file(job, path)
             aws.client("s3").upload_file(path, get_settings().bucket, reports.file_key(job),
-                                         ExtraArgs={"ContentType": reports.content_type(job)})  # fmt: skip
+                                         ExtraArgs={"ContentType": reports.content_type(job)},
+                                         Config=_upload_config())  # fmt: skip
         finally:
             os.unlink(path)
     except DomainError as exc:
