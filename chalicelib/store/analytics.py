@@ -173,3 +173,11 @@ def payment_entry(tenant_id: str, day: str, order_number: int, payment_id: str) 
     return ReportIndex(keys.report_index_pk(tenant_id, "payments"),
                        keys.report_payment_sk(day, order_number, payment_id),
                        tenant_id=tenant_id, day=day, number=order_number, payment_id=payment_id)  # fmt: skip
+
+
+def open_tickets_of(tenant_id: str, user_id: str) -> int:
+    """How many open or pending tickets a person holds, counted on the board's index (for
+    people without an agent row, whose load nobody keeps): one Query, ``Select=COUNT``."""
+    from chalicelib.store.helpdesk import Ticket
+
+    return int(Ticket.by_queue.count(keys.queue_pk(tenant_id, user_id, active=True)))
