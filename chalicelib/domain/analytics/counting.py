@@ -137,7 +137,7 @@ def ticket_events(
     if new.status == "closed" and was != "closed" and new.closed_at:
         yield _closed(new, hours())
     if was == "closed" and new.status in ("open", "pending") and old is not None:
-        yield _reopened(new, old, hours())
+        yield reopened_event(new, old, hours())
     before = ((old.sla or {}).get("breaches") or {}) if old is not None else {}
     for kind, at_iso in ((new.sla or {}).get("breaches") or {}).items():
         if kind not in before:
@@ -184,7 +184,7 @@ def _closed(ticket: Any, hours: Schedule) -> Event:
                  (Part(closed, ticket.channel_id, ticket.assignee_id, adds),))  # fmt: skip
 
 
-def _reopened(new: Any, old: Any, hours: Schedule) -> Event:
+def reopened_event(new: Any, old: Any, hours: Schedule) -> Event:
     """Reopened: counted on its day; the earlier close's full resolution and sentiment are
     taken back from that close's day (the next close counts them again)."""
     at = new.reopened_at or new.last_activity_at
