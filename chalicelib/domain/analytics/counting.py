@@ -48,7 +48,7 @@ def bucket_name(duration_prefix: str, index: int) -> str:
     return f"{duration_prefix}{index}"
 
 
-SENTIMENTS = ("positive", "neutral", "negative")
+SENTIMENTS = ("happy", "neutral", "angry")
 SLA_KINDS = ("first_response", "resolution")
 
 
