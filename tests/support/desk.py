@@ -164,6 +164,16 @@ class Desk:
     def me(self, token: str) -> dict[str, Any]:
         return dict(self.world.call("GET", "/v1/me", token).json["user"])
 
+    def login(self, email: str | None = None) -> str:
+        """A fresh access token of the admin (or ``email``): they last 15 minutes, and some
+        tests move the clock by hours."""
+        from tests.support.world import PASSWORD
+
+        signed = self.call("POST", "/v1/auth/login", "",
+                           {"email": email or f"ana@{self.domain}", "password": PASSWORD})  # fmt: skip
+        assert signed.status_code == 200, signed.json
+        return str(signed.json["access_token"])
+
     def principal(self, role: str = "admin") -> Any:
         return authenticate(self.token(role))
 
@@ -294,3 +304,23 @@ class Desk:
     def reload(self, message: Message) -> Message:
         """The message as stored now (a consistent read)."""
         return Message.get(message.PK, message.SK, consistent_read=True)
+
+
+# --- the tenant's bot, answering through the API ----------------------------------------------
+def bot_signed(desk: Desk, hook_id: str, body: dict[str, Any], secret: str,
+               stamp: int | None = None, tenant: str | None = None) -> dict[str, str]:  # fmt: skip
+    """The headers of a bot's signed call (docs/integrations.md "The bot")."""
+    import hashlib
+    import hmac
+    import json
+
+    raw = json.dumps(body).encode()
+    stamp_text = str(stamp if stamp is not None else int(now().timestamp()))
+    mac = hmac.new(secret.encode(), stamp_text.encode() + b"." + raw, hashlib.sha256)
+    return {
+        "Content-Type": "application/json",
+        "X-Atiende-Tenant": tenant or desk.tenant,
+        "X-Atiende-Integration": hook_id,
+        "X-Atiende-Timestamp": stamp_text,
+        "X-Atiende-Signature": "sha256=" + mac.hexdigest(),
+    }
