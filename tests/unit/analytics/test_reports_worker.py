@@ -312,3 +312,17 @@ def test_a_refusal_the_product_explains_fails_the_report_at_once(desk, monkeypat
     failed = ok(desk.call("GET", f"/v1/reports/{report['id']}"))
     assert failed["state"] == "failed" and failed["error"] == "The account of this report is gone."
     assert queue_depth("reports") == 0
+
+
+def test_the_counters_own_index_feeds_the_reports(desk):
+    """No entry written by hand: the counters' consumer indexes what a report lists."""
+    assert desk.message("56911111111", "hola", name="Ana Pérez") == 1
+    lines = [{"description": "Polera", "quantity": 1, "unit_price": 9990}]
+    order = ok(
+        desk.call("POST", "/v1/tickets/1/orders", body={"currency": "CLP", "lines": lines}), 201
+    )
+    a_payment(desk, order["number"], 9990, None)
+    week = {"from": "2026-12-01", "to": "2026-12-07"}
+    tickets = made(desk, {"kind": "conversations", "format": "csv", **week})
+    paid = made(desk, {"kind": "payments", "format": "csv", **week})
+    assert (tickets["rows"], paid["rows"]) == (1, 1)
