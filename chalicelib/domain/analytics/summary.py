@@ -129,7 +129,7 @@ def duration_stats(counters: Counters, duration_prefix: str) -> dict[str, Any]:
     if count <= 0:
         return {"count": 0, "mean_seconds": None, "p90_seconds": None}
     mean = counters.get(sum_name(duration_prefix), 0) / count
-    p90 = histogram.percentile(buckets(counters, duration_prefix), 0.9)
+    p90 = histogram.percentile(buckets(counters, duration_prefix), 90)
     return {"count": count, "mean_seconds": round(mean, 1),
             "p90_seconds": round(p90, 1) if p90 is not None else None}  # fmt: skip
 

@@ -188,3 +188,20 @@ def test_another_tenants_counters_are_never_read(desk: Desk, world: World) -> No
         other.call("GET", f"/v1/analytics/summary?channel={desk.whatsapp}", "admin").status_code
         == 404
     )
+
+
+def test_the_90th_percentile_is_read_from_the_buckets_within_its_bound(desk: Desk) -> None:
+    """Five first responses of one minute and five of ten: the 90th percentile is the
+    ninth smallest, ten minutes, within the stated relative error; the mean is exact."""
+    from chalicelib.domain.analytics.counting import Event, Part, duration_adds, record
+    from chalicelib.domain.analytics.metrics import Duration
+
+    at = clock.now()
+    for i, seconds in enumerate([60.0] * 5 + [600.0] * 5):
+        adds = duration_adds("first_response", Duration(seconds, seconds))
+        assert record(desk.tenant, Event(f"probe#{i}", (Part(at, None, None, adds),)),
+                      "America/Santiago")  # fmt: skip
+    stats = summary(desk)["total"]["first_response"]["calendar"]
+    assert stats["count"] == 10 and stats["mean_seconds"] == 330.0
+    assert abs(stats["p90_seconds"] - 600) <= 600 * summary(desk)["percentile_error"]
+    assert stats["p90_seconds"] > 330
