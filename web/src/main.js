@@ -18,6 +18,7 @@ import { NotAllowedScreen, AdminPage } from './admin/layout.js';
 import { WithAdmin } from './admin/load.js';
 import { adminHome, pageAt } from './admin/pages.js';
 import { orderPageAt } from './orders/pages.js';
+import { analyticsHome, analyticsPageAt } from './analytics/pages.js';
 
 /** Screens anyone may open. */
 const PUBLIC = {
@@ -36,10 +37,14 @@ const SIGNED_IN = { '/': HomeScreen };
 const SIGNED_IN_PATTERNS = [[/^\/tickets\/(?<number>[1-9][0-9]{0,9})$/, TicketScreen]];
 
 /** A person whose role sees no help desk (an account contact, an orders admin) starts on
- * the first page their role may open: an orders admin on the orders. */
+ * the first page their role may open: an orders admin on the orders. An analyst (who reads
+ * the numbers and works no ticket) starts on "Analítica". */
 function HomeScreen() {
+  if (can('analytics.read') && !can('tickets.work')) return html`<${Redirect} to="/analytics" />`;
   if (can('tickets.read')) return html`<${BoardScreen} />`;
   if (can('orders.read')) return html`<${Redirect} to="/orders" />`;
+  const analytics = analyticsHome();
+  if (analytics) return html`<${Redirect} to=${analytics} />`;
   const home = adminHome();
   if (home) return html`<${Redirect} to=${home} />`;
   return html`<${WithAdmin} render=${() => html`<${AdminPage} title=${t('admin.home.title')}><p class="lead">${t('admin.home.text')}</p></${AdminPage}>`} />`;
@@ -52,7 +57,7 @@ function NotAllowed() {
 
 function signedInScreen(path) {
   if (SIGNED_IN[path]) return [SIGNED_IN[path], {}];
-  const page = pageAt(path) || orderPageAt(path);
+  const page = pageAt(path) || orderPageAt(path) || analyticsPageAt(path);
   if (page) return page[0].allowed() ? [page[0].Screen, page[1]] : [NotAllowed, {}];
   for (const [pattern, screen] of SIGNED_IN_PATTERNS) {
     const found = pattern.exec(path);
