@@ -61,7 +61,8 @@ export function BarChart({ title, groups, series, summary, format = String, tick
     html`<figcaption class="an-chart__legend">
       ${series.map((one) => html`<span class="an-legend"><span class=${`an-legend__swatch an-bar--${one.tone}`} aria-hidden="true"></span>${one.name}</span>`)}
     </figcaption>`}
-    <table class="visually-hidden">
+    <div class="visually-hidden">
+      <table>
       <caption>${title}</caption>
       <thead>
         <tr>
@@ -77,7 +78,8 @@ export function BarChart({ title, groups, series, summary, format = String, tick
           </tr>`,
         )}
       </tbody>
-    </table>
+      </table>
+    </div>
   </figure>`;
 }
 
