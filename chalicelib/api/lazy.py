@@ -59,6 +59,7 @@ MODULES = (
     "notifications",
     "changes",
     "billing",
+    "analytics",
     "orders",
     "payments",
     "products",

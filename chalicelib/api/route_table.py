@@ -158,6 +158,8 @@ ROUTES: tuple[tuple[str, str, str, str, bool], ...] = (
     ("/v1/billing/subscription/cancel", "POST", "billing_cancel_subscription", "billing", False),
     ("/v1/billing/subscription/resume", "POST", "billing_resume_subscription", "billing", False),
     ("/v1/billing/invoices", "GET", "billing_list_invoices", "billing", False),
+    ("/v1/analytics/summary", "GET", "analytics_get_summary", "analytics", False),
+    ("/v1/analytics/agents", "GET", "analytics_get_agents", "analytics", False),
     ("/v1/tickets/{number}/orders", "POST", "orders_create_from_ticket", "orders", False),
     ("/v1/tickets/{number}/orders", "GET", "orders_ticket_orders", "orders", False),
     ("/v1/orders", "POST", "orders_create_standalone", "orders", False),

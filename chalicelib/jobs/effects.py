@@ -27,6 +27,10 @@ What each change causes (docs/decisions.md, "Effects follow the table's stream")
   ``billing`` queue (jobs/billing.py processes it; processing is idempotent, so a copy of
   the message does nothing twice). When SQS does not take it, the record fails and is
   retried, as an integration event's;
+- a **Ticket**, **Message** or **OrderHistory** change that counts (a message stored, a
+  ticket opened, answered first, closed, reopened or breached, an order created, a
+  payment recorded): the analytics counters, once per counted event
+  (``domain/analytics/counting.py``, docs/analytics.md);
 - every **Ticket** and **Message** inserted or changed (but for bookkeeping): the consoles'
   live updates. The batch's changes are written to each tenant's pulse at the end of the
   batch, one write per tenant (``domain/helpdesk/live.py``); a failure there is logged and
@@ -137,7 +141,15 @@ def _keys(raw: dict[str, Any] | None) -> str:
 
 
 def apply(change: Change) -> None:
-    """Every effect of one change (each one idempotent)."""
+    """Every effect of one change (each one idempotent), then what it counts."""
+    effects_of(change)
+    if change.new is not None:
+        from chalicelib.domain.analytics.counting import count_change
+
+        count_change(change.new, change.old)
+
+
+def effects_of(change: Change) -> None:
     item = change.new
     if isinstance(item, Ticket) and change.name == "MODIFY":
         if item.status == "merged" and getattr(change.old, "status", None) != "merged":

@@ -118,6 +118,11 @@ class Ticket(Item, discriminator="Ticket"):
     sla = JSONAttribute(null=True)  # deadlines and breaches (domain/helpdesk/sla.py)
     auto_replies = MapAttribute(default=dict, attr_name="ar")  # type: ignore[var-annotated]  # kind -> ISO time last sent
     version = NumberAttribute(default=0)  # bumped by every change made through the API
+    # kept by a reopening for analytics (docs/analytics.md "What a ticket keeps")
+    reopened_at = UTCDateTimeAttribute(null=True, attr_name="ro")
+    first_fr = UTCDateTimeAttribute(null=True, attr_name="fr0")  # first opening's response
+    first_closed_at = UTCDateTimeAttribute(null=True, attr_name="fc")
+    reopens = NumberAttribute(default=0, attr_name="rc")
 
 
 class Message(Item, discriminator="Message"):

@@ -487,3 +487,44 @@ def product_sku_pk(tenant_id: str) -> str:
 
 def product_sku_sk(sku: str, product_id: str) -> str:
     return _join(sku.strip().lower(), product_id)
+
+
+# --- analytics: daily counters, counted events, the report index (docs/analytics.md) ------
+def stats_pk(tenant_id: str, series: str) -> str:
+    """One series' daily counters (``all``, ``ch:<channel>``, ``ag:<user>``): a partition
+    per series, one item per local day, so a range of days is one Query."""
+    return _join("TENANT", tenant_id, "STATS", series)
+
+
+def stats_sk(day: str) -> str:
+    """The tenant's local date, ``YYYY-MM-DD`` (sorts by date)."""
+    return day
+
+
+def counted_pk(tenant_id: str, event_key: str) -> str:
+    """The mark that one counted event was added to the counters (a partition each: the
+    marks of a busy tenant spread over the table)."""
+    return _join("TENANT", tenant_id, "COUNTED", event_key)
+
+
+def counted_sk() -> str:
+    return "COUNTED"
+
+
+def report_index_pk(tenant_id: str, kind: str) -> str:
+    """What a report lists (``tickets`` by the day created, ``payments`` by the day
+    recorded), in the order of its days: a report's range is one paged Query."""
+    return _join("TENANT", tenant_id, "REPORTIDX", kind)
+
+
+def report_ticket_sk(day: str, number: int) -> str:
+    return _join(day, f"{int(number):012d}")
+
+
+def report_payment_sk(day: str, order_number: int, payment_id: str) -> str:
+    return _join(day, f"{int(order_number):012d}", payment_id)
+
+
+def report_index_range(first_day: str, last_day: str) -> tuple[str, str]:
+    """SK bounds of the entries of the days ``first_day`` to ``last_day`` (inclusive)."""
+    return f"{first_day}#", f"{last_day}#~"

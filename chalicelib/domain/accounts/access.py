@@ -215,14 +215,19 @@ ACTIONS: dict[str, Rule] = {
     "reports.conversations": Rule(
         "Export the conversations report (CSV, XLSX)",
         ADMIN,
-        {"supervisor": frozenset({"conversation_reports"}),
-         "analyst": frozenset({"conversation_reports"})},
+        {
+            "supervisor": frozenset({"conversation_reports"}),
+            "analyst": frozenset({"conversation_reports"}),
+        },
     ),
     "reports.payments": Rule(
         "Export the payments report (CSV, XLSX)",
         ADMIN,
-        {"supervisor": frozenset({"payment_reports"}), "analyst": frozenset({"payment_reports"}),
-         "orders_admin": frozenset({"payment_reports"})},
+        {
+            "supervisor": frozenset({"payment_reports"}),
+            "analyst": frozenset({"payment_reports"}),
+            "orders_admin": frozenset({"payment_reports"}),
+        },
     ),
 }
 

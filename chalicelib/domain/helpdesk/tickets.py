@@ -237,17 +237,23 @@ def close_items(ticket: Ticket, status: str) -> list[TransactItem]:
 
 
 def reopened_deadlines(ticket: Ticket, at: datetime) -> dict[str, Any]:
-    """A reopened ticket's SLA starts again from now (SPEC §5)."""
+    """A reopened ticket's SLA starts again from now (SPEC §5); what analytics keeps of the
+    earlier opening goes in the same change (docs/analytics.md "What a ticket keeps")."""
     from chalicelib.domain.channels.service import get_channel
     from chalicelib.domain.helpdesk.sla import deadlines, next_due
 
+    fields: dict[str, Any] = {
+        "reopened_at": at, "reopens": int(ticket.reopens or 0) + 1,
+        "first_fr": ticket.first_fr or ticket.first_response_at,
+        "first_closed_at": ticket.first_closed_at or ticket.closed_at,
+    }  # fmt: skip
     try:
         channel = get_channel(ticket.tenant_id, ticket.channel_id)
     except NotFound:
-        return {}
+        return fields
     sla = deadlines(channel.settings, at)
     due = next_due(sla)
-    fields: dict[str, Any] = {"sla": sla, "first_response_at": None}
+    fields.update({"sla": sla, "first_response_at": None})
     fields.update(ticket_store.due_fields(ticket.tenant_id, int(ticket.number), due))
     return fields
 

@@ -42,9 +42,7 @@ def targets(desk: Desk, hours: dict[str, Any] | None = None, **sla_targets: Any)
 
 def login(desk: Desk, email: str = "ana@acme.example.com") -> str:
     """A fresh access token (they last 15 minutes; the tests move the clock by hours)."""
-    signed = desk.call("POST", "/v1/auth/login", body={"email": email, "password": PASSWORD})
-    assert signed.status_code == 200, signed.json
-    return signed.json["access_token"]
+    return desk.login(email)
 
 
 def ticket_item(desk: Desk, number: int = 1) -> Ticket:
