@@ -25,7 +25,10 @@ export function BarChart({ title, groups, series, summary, format = String, tick
   const top = niceTop(Math.max(0, ...groups.flatMap((group) => group.values)));
   const slot = WIDTH / Math.max(1, groups.length);
   const gap = Math.min(slot * 0.2, 6);
-  const bar = (slot - gap) / series.length;
+  // a few days (or buckets) do not make bars as wide as the card: at most 48 units each,
+  // centred in their day
+  const bar = Math.min((slot - gap) / series.length, 48);
+  const inset = (slot - bar * series.length) / 2;
   const shownTicks = ticks ?? defaultTicks(groups.length);
   return html`<figure class="an-chart">
     <div class="an-chart__plot">
@@ -42,7 +45,7 @@ export function BarChart({ title, groups, series, summary, format = String, tick
               const height = value > 0 ? Math.max(1.5, (value / top) * HEIGHT) : 0;
               return html`<rect
                 class=${`an-bar an-bar--${series[s].tone}`}
-                x=${g * slot + gap / 2 + s * bar}
+                x=${g * slot + inset + s * bar}
                 y=${HEIGHT - height}
                 width=${Math.max(0.5, bar - (series.length > 1 ? 0.5 : 0))}
                 height=${height}

@@ -66,12 +66,18 @@ export function percent(share) {
   return new Intl.NumberFormat(localeTag.value, { style: 'percent', maximumFractionDigits: 1 }).format(share);
 }
 
+/** "1 ticket", "12 tickets". */
+export function ticketCount(n) {
+  return n === 1 ? t('analytics.ticketOne') : t('analytics.tickets', { n: count(n) });
+}
+
 const pad = (n) => String(n).padStart(2, '0');
 
-/** Seconds written for people: "42 s", "3 min 20 s", "12 min", "1 h 05 min", "2 d 4 h";
+/** Seconds written for people: "< 1 s", "42 s", "3 min 20 s", "12 min", "1 h 05 min", "2 d 4 h";
  * "—" for none (a metric without tickets has no mean, not a zero). */
 export function duration(seconds) {
   if (seconds === null || seconds === undefined) return '—';
+  if (seconds > 0 && seconds < 0.5) return '< 1 s';
   const s = Math.max(0, Math.round(seconds));
   if (s < 60) return `${s} s`;
   if (s < 600) return s % 60 ? `${Math.floor(s / 60)} min ${pad(s % 60)} s` : `${s / 60} min`;

@@ -11,7 +11,7 @@ import { errorText } from '../errors.js';
 import { html } from '../html.js';
 import { localeTag, t } from '../i18n.js';
 import { EmptyState, Loading } from '../admin/kit.js';
-import { AnalyticsPage, count, dayLabel, duration, keepTeam } from './common.js';
+import { AnalyticsPage, count, dayLabel, duration, keepTeam, ticketCount } from './common.js';
 
 /** How often the table is read again while it is shown. */
 export const REFRESH_MS = 15_000;
@@ -67,7 +67,7 @@ function Row({ row }) {
     <td class="an-num" data-label=${t('analytics.monitor.col.replies_today')}>${count(row.replies_today)}</td>
     <td class="an-num" data-label=${t('analytics.monitor.col.first_response_today')}>
       ${duration(first?.mean_seconds)}
-      ${first?.count > 0 && html`<span class="admin-table__muted"> (${t('analytics.tickets', { n: count(first.count) })})</span>`}
+      ${first?.count > 0 && html`<span class="admin-table__muted"> (${ticketCount(first.count)})</span>`}
     </td>
     <td class="an-num" data-label=${t('analytics.monitor.col.orders_today')}>${count(row.orders_today)}</td>
     <td class=${`an-num${row.sla_breaches_today > 0 ? ' an-breaches' : ''}`} data-label=${t('analytics.monitor.col.sla_breaches_today')}>

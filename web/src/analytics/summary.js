@@ -12,7 +12,7 @@ import { t } from '../i18n.js';
 import { navigate, route } from '../router.js';
 import { Loading, Section } from '../admin/kit.js';
 import { BarChart, SplitBar } from './charts.js';
-import { AnalyticsPage, channels, count, dayLabel, duration, loadChannels, loadTeam, percent, team } from './common.js';
+import { AnalyticsPage, channels, count, ticketCount, dayLabel, duration, loadChannels, loadTeam, percent, team } from './common.js';
 import { PeriodPicker, periodOf } from './period.js';
 
 const CLOCKS = ['calendar', 'business'];
@@ -85,7 +85,7 @@ function Figures({ total, clock, error }) {
       key=${name}
       label=${t(`analytics.time.${name}`)}
       value=${duration(figures.mean_seconds)}
-      detail=${html`<span>${t('analytics.p90', { value: duration(figures.p90_seconds) })}</span><span>${t('analytics.tickets', { n: count(figures.count) })}</span>`}
+      detail=${html`<span>${t('analytics.p90', { value: duration(figures.p90_seconds) })}</span><span>${ticketCount(figures.count)}</span>`}
     />`;
   };
   return html`<section class="an-figures" aria-labelledby="an-figures-title">
@@ -161,17 +161,19 @@ function DailyCharts({ days }) {
 const STEP = 2 ** (1 / 4);
 
 /** The histogram's buckets from the first to the last that holds a duration, the empty
- * ones between them included (the API may leave them out). */
+ * ones between and around them included (the API leaves them out). A bucket is known by its upper
+ * bound, b^k with b = 2^(1/4) (4 buckets per doubling, docs/analytics.md). */
 export function bucketsOf(list) {
-  const index = (bucket) => (bucket.from_seconds <= 1 ? 0 : Math.round(4 * Math.log2(bucket.from_seconds)));
+  const index = (bucket) => Math.round(4 * Math.log2(Math.max(bucket.to_seconds, 1)));
   const held = list.filter((bucket) => bucket.count > 0);
   if (!held.length) return [];
   const byIndex = new Map(held.map((bucket) => [index(bucket), bucket]));
-  const low = Math.min(...byIndex.keys());
-  const high = Math.max(...byIndex.keys());
+  // a little room around the held buckets (at least 12 in all), so one bar is not the chart
+  const low = Math.max(0, Math.min(...byIndex.keys()) - 2);
+  const high = Math.max(Math.max(...byIndex.keys()) + 2, low + 11);
   const out = [];
-  for (let i = low; i <= high; i += 1) {
-    out.push(byIndex.get(i) ?? { from_seconds: i === 0 ? 0 : STEP ** i, to_seconds: STEP ** (i + 1), count: 0 });
+  for (let k = low; k <= high; k += 1) {
+    out.push(byIndex.get(k) ?? { from_seconds: k === 0 ? 0 : STEP ** (k - 1), to_seconds: STEP ** k, count: 0 });
   }
   return out;
 }
@@ -180,6 +182,7 @@ function Distribution({ total, clock }) {
   const metric = useSignal('first_response');
   const buckets = bucketsOf(total.distributions?.[metric.value]?.[clock] ?? []);
   const figures = total[metric.value][clock];
+  const held = buckets.filter((bucket) => bucket.count > 0);
   const groups = buckets.map((bucket, i) => ({
     key: String(i),
     label: t('analytics.dist.bucket', { from: duration(bucket.from_seconds), to: duration(bucket.to_seconds) }),
@@ -201,9 +204,9 @@ function Distribution({ total, clock }) {
             series=${[{ name: t('analytics.dist.tickets'), tone: 'dist' }]}
             summary=${t('analytics.dist.summary', {
               metric: t(`analytics.time.${metric.value}`),
-              n: count(figures.count),
-              from: groups[0].short,
-              to: duration(buckets[buckets.length - 1].to_seconds),
+              n: ticketCount(figures.count),
+              from: duration(held[0].from_seconds),
+              to: duration(held[held.length - 1].to_seconds),
               mean: duration(figures.mean_seconds),
               p90: duration(figures.p90_seconds),
             })}

@@ -7,6 +7,7 @@ export default {
   'analytics.tab.reports': 'Reports',
   'analytics.none': 'no data',
   'analytics.tickets': '{n} tickets',
+  'analytics.ticketOne': '1 ticket',
 
   'analytics.summary.title': 'Analytics',
   'analytics.summary.description': "Your company's messages, tickets and response times, per day in its timezone.",
@@ -64,7 +65,7 @@ export default {
   'analytics.dist.tickets': 'Tickets',
   'analytics.dist.range': 'Time',
   'analytics.dist.bucket': '{from} to {to}',
-  'analytics.dist.summary': '{metric}: {n} tickets, between {from} and {to}; mean {mean}, p90 {p90}.',
+  'analytics.dist.summary': '{metric}: {n}, between {from} and {to}; mean {mean}, p90 {p90}.',
   'analytics.dist.note': 'Each bar is a span of time (logarithmic scale). Mean {mean}, p90 {p90}.',
   'analytics.dist.empty': 'No ticket had this time in the period.',
 

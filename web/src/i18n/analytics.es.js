@@ -7,6 +7,7 @@ export default {
   'analytics.tab.reports': 'Reportes',
   'analytics.none': 'sin datos',
   'analytics.tickets': '{n} tickets',
+  'analytics.ticketOne': '1 ticket',
 
   'analytics.summary.title': 'Analítica',
   'analytics.summary.description': 'Mensajes, tickets y tiempos de respuesta de tu empresa, por día en su zona horaria.',
@@ -64,7 +65,7 @@ export default {
   'analytics.dist.tickets': 'Tickets',
   'analytics.dist.range': 'Tiempo',
   'analytics.dist.bucket': 'De {from} a {to}',
-  'analytics.dist.summary': '{metric}: {n} tickets, entre {from} y {to}; media {mean}, p90 {p90}.',
+  'analytics.dist.summary': '{metric}: {n}, entre {from} y {to}; media {mean}, p90 {p90}.',
   'analytics.dist.note': 'Cada barra es un intervalo de tiempo (escala logarítmica). Media {mean}, p90 {p90}.',
   'analytics.dist.empty': 'Ningún ticket tuvo este tiempo en el período.',
 

@@ -7,6 +7,7 @@ export default {
   'analytics.tab.reports': 'Relatórios',
   'analytics.none': 'sem dados',
   'analytics.tickets': '{n} tickets',
+  'analytics.ticketOne': '1 ticket',
 
   'analytics.summary.title': 'Análises',
   'analytics.summary.description': 'Mensagens, tickets e tempos de resposta da sua empresa, por dia no fuso horário dela.',
@@ -64,7 +65,7 @@ export default {
   'analytics.dist.tickets': 'Tickets',
   'analytics.dist.range': 'Tempo',
   'analytics.dist.bucket': 'De {from} a {to}',
-  'analytics.dist.summary': '{metric}: {n} tickets, entre {from} e {to}; média {mean}, p90 {p90}.',
+  'analytics.dist.summary': '{metric}: {n}, entre {from} e {to}; média {mean}, p90 {p90}.',
   'analytics.dist.note': 'Cada barra é um intervalo de tempo (escala logarítmica). Média {mean}, p90 {p90}.',
   'analytics.dist.empty': 'Nenhum ticket teve este tempo no período.',
 
