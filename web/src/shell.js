@@ -18,7 +18,7 @@ import { SearchPanel } from './screens/search.js';
 import { can, me, signOut } from './session.js';
 import { Button, Logo } from './ui.js';
 import { adminHome } from './admin/pages.js';
-import { analyticsHome } from './analytics/pages.js';
+import { analyticsFirst, analyticsHome } from './analytics/pages.js';
 import { BillingBanner } from './billing-banner.js';
 
 export function initials(first, last) {
@@ -133,12 +133,14 @@ export function AppHeader() {
   const said = notice.value;
   return html`<header class="app-header">
     <div class="app-header__brand">
-      <${Logo} inverted />
+      <${Logo} inverted href=${analyticsFirst() && can('tickets.read') ? '/board' : '/'} />
       <span class="app-header__company">${tenant.name}</span>
     </div>
     <nav class="app-header__nav" aria-label=${t('header.nav')}>
       ${can('tickets.read') &&
-      html`<${Link} href="/" class="app-header__link" aria-current=${route.value.path === '/' ? 'page' : undefined}>${t('board.title')}</${Link}>`}
+      html`<${Link} href=${analyticsFirst() ? '/board' : '/'} class="app-header__link" aria-current=${route.value.path === '/' || route.value.path === '/board' ? 'page' : undefined}
+        >${t('board.title')}</${Link}
+      >`}
       ${can('orders.read') &&
       html`<${Link} href="/orders" class="app-header__link" aria-current=${/^\/orders(\/|$)/.test(route.value.path) ? 'page' : undefined}>${t('header.orders')}</${Link}>`}
       ${analytics &&

@@ -5,6 +5,10 @@
 import { can } from '../session.js';
 import { lazyAnalytics } from './load.js';
 
+/** Whether the person's home is "Analítica", not the board: a role that reads the numbers
+ * and works no ticket (an analyst). Their board is at /board. */
+export const analyticsFirst = () => can('analytics.read') && !can('tickets.work');
+
 /** Whether the person may generate some report (conversations or payments). */
 export const mayGenerateReports = () => can('reports.conversations') || can('reports.payments');
 
