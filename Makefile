@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint bench package clean roles-doc routes deps console chromium stripe-catalog
+.PHONY: run test lint bench package clean roles-doc routes deps console chromium stripe-catalog analytics-backfill
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed (looked for $(PYTHON))"; exit 2; }
@@ -70,6 +70,10 @@ routes: $(STAMP)
 # STRIPE_API_KEY (STRIPE_API_BASE: another server), idempotently (docs/billing.md)
 stripe-catalog: $(STAMP)
 	$(PY) -m devstack.stripe_catalog
+
+# rebuild a tenant's analytics counters from its tickets and orders (idempotent)
+analytics-backfill: $(STAMP)
+	$(PY) -m devstack.analytics_backfill $(TENANT)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache web/dist

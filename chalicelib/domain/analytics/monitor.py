@@ -12,13 +12,20 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.domain.accounts.principal import Principal
-from chalicelib.domain.analytics.counting import SLA_KINDS, agent_series
+from chalicelib.domain.analytics.counting import (
+    SLA_KINDS,
+    agent_series,
+    count_name,
+    prefix,
+    sum_name,
+)
 from chalicelib.domain.analytics.summary import _n, tenant_timezone, today
 from chalicelib.store import agents as agent_store
 from chalicelib.store import analytics as store
 from chalicelib.store import keys
 from chalicelib.store.accounts import User
 
+FIRST_RESPONSE = prefix("first_response", "calendar")
 #: who works the desk, and so has a row
 DESK_ROLES = ("admin", "supervisor", "agent")
 
@@ -38,7 +45,7 @@ def monitoring_table(principal: Principal) -> dict[str, Any]:
     for user in people:
         state = states.get(user.user_id)
         mine = counters.get(agent_series(user.user_id), {})
-        answered = _n(mine, "frt_cal_n")
+        answered = _n(mine, count_name(FIRST_RESPONSE))
         rows.append({
             "user_id": user.user_id,
             "name": f"{user.first_name} {user.last_name}".strip(),
@@ -49,7 +56,7 @@ def monitoring_table(principal: Principal) -> dict[str, Any]:
             "replies_today": _n(mine, "msgs_out"),
             "first_response_today": {
                 "count": answered,
-                "mean_seconds": round(mine.get("frt_cal_sum", 0) / answered, 1) if answered else None,
+                "mean_seconds": round(mine.get(sum_name(FIRST_RESPONSE), 0) / answered, 1) if answered else None,
             },
             "orders_today": _n(mine, "orders"),
             "sla_breaches_today": sum(_n(mine, f"sla_{kind}_breached") for kind in SLA_KINDS),

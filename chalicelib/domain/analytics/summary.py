@@ -14,13 +14,16 @@ from chalicelib.domain.accounts.principal import Principal
 from chalicelib.domain.analytics import histogram
 from chalicelib.domain.analytics.counting import (
     ALL,
-    CLOCK_SHORT,
     SENTIMENTS,
-    SHORT,
     SLA_KINDS,
     agent_series,
+    bucket_name,
     channel_series,
+    count_name,
+    prefix,
+    sum_name,
 )
+from chalicelib.domain.analytics.metrics import CLOCKS, METRICS
 from chalicelib.domain.errors import Invalid, NotFound
 from chalicelib.store import analytics as store
 
@@ -113,21 +116,21 @@ def _n(counters: Counters, name: str) -> int:
     return round(counters.get(name, 0))
 
 
-def buckets(counters: Counters, prefix: str) -> list[int]:
-    """A duration's histogram (``<prefix>_h<i>`` counters) as a list of bucket counts."""
+def buckets(counters: Counters, duration_prefix: str) -> list[int]:
+    """A duration's histogram (its bucket counters) as a list of bucket counts."""
     counts = histogram.empty()
     for i in range(len(counts)):
-        counts[i] = _n(counters, f"{prefix}_h{i}")
+        counts[i] = _n(counters, bucket_name(duration_prefix, i))
     return counts
 
 
-def duration_stats(counters: Counters, prefix: str) -> dict[str, Any]:
+def duration_stats(counters: Counters, duration_prefix: str) -> dict[str, Any]:
     """Count, exact mean and the 90th percentile (interpolated in its bucket)."""
-    count = _n(counters, f"{prefix}_n")
+    count = _n(counters, count_name(duration_prefix))
     if count <= 0:
         return {"count": 0, "mean_seconds": None, "p90_seconds": None}
-    mean = counters.get(f"{prefix}_sum", 0) / count
-    p90 = histogram.percentile(buckets(counters, prefix), 0.9)
+    mean = counters.get(sum_name(duration_prefix), 0) / count
+    p90 = histogram.percentile(buckets(counters, duration_prefix), 0.9)
     return {"count": count, "mean_seconds": round(mean, 1),
             "p90_seconds": round(p90, 1) if p90 is not None else None}  # fmt: skip
 
@@ -140,9 +143,8 @@ def metrics(counters: Counters) -> dict[str, Any]:
         "tickets": {"opened": _n(counters, "opened"), "closed": _n(counters, "closed"),
                     "reopened": _n(counters, "reopened")},
     }  # fmt: skip
-    for metric, short in SHORT.items():
-        out[metric] = {clock: duration_stats(counters, f"{short}_{cs}")
-                       for clock, cs in CLOCK_SHORT.items()}  # fmt: skip
+    for metric in METRICS:
+        out[metric] = {clock: duration_stats(counters, prefix(metric, clock)) for clock in CLOCKS}
     out["sla"] = {}
     for kind in SLA_KINDS:
         met, breached = _n(counters, f"sla_{kind}_met"), _n(counters, f"sla_{kind}_breached")
@@ -160,10 +162,10 @@ def metrics(counters: Counters) -> dict[str, Any]:
 def distributions(counters: Counters) -> dict[str, Any]:
     """The total's histograms, non-empty buckets only, for the console's charts."""
     out: dict[str, Any] = {}
-    for metric, short in SHORT.items():
+    for metric in METRICS:
         out[metric] = {}
-        for clock, cs in CLOCK_SHORT.items():
-            counts = buckets(counters, f"{short}_{cs}")
+        for clock in CLOCKS:
+            counts = buckets(counters, prefix(metric, clock))
             out[metric][clock] = [
                 {"from_seconds": round(histogram.lower_bound(i), 1),
                  "to_seconds": round(histogram.upper_bound(i), 1), "count": c}
