@@ -48,7 +48,9 @@ def _all_events(tenant_id: str, done: Backfilled) -> Iterator[Event]:
     tickets = get_or_none(TicketCounter, keys.tenant_pk(tenant_id), keys.ticket_counter_sk(),
                           consistent=True)  # fmt: skip
     for number in range(1, int(tickets.last) + 1 if tickets else 1):
-        items: list[Any] = list(Item.query(keys.ticket_pk(tenant_id, number)))  # the ticket, its messages
+        items: list[Any] = list(
+            Item.query(keys.ticket_pk(tenant_id, number))
+        )  # the ticket, its messages
         ticket = next((i for i in items if isinstance(i, Ticket)), None)
         if ticket is None:
             continue
