@@ -16,10 +16,11 @@ export const ANALYTICS_PAGES = [
   { path: '/analytics', title: 'analytics.tab.summary', allowed: () => can('analytics.read'), Screen: lazyAnalytics('SummaryScreen') },
   { path: '/analytics/agents', title: 'analytics.tab.agents', allowed: () => can('analytics.monitor'), Screen: lazyAnalytics('MonitorScreen') },
   {
-    // an analyst without the report permissions sees the list read-only
+    // reports.read (docs/analytics.md "Who may"): whoever may export a kind, and analysts,
+    // who without the report permissions see the list read-only
     path: '/analytics/reports',
     title: 'analytics.tab.reports',
-    allowed: () => mayGenerateReports() || can('analytics.read'),
+    allowed: () => can('reports.read') || mayGenerateReports() || can('analytics.read'),
     Screen: lazyAnalytics('ReportsScreen'),
   },
 ];

@@ -46,7 +46,7 @@ function Choice({ id, label, value, options, onChange, error }) {
   </div>`;
 }
 
-function ReportForm({ onMade }) {
+function ReportForm({ onMade, onRefused }) {
   const kinds = KINDS.filter(([, action]) => can(action)).map(([kind]) => kind);
   const form = useSignal({ kind: kinds[0], format: 'csv', from: '', to: '', agent: '', channel: '', status: '' });
   const busy = useSignal(false);
@@ -74,6 +74,8 @@ function ReportForm({ onMade }) {
       onMade(received(report));
     } catch (failure) {
       error.value = failure;
+      // a report the queue did not take is kept as failed (details.report_id): list it
+      if (failure.code === 'not_queued') onRefused();
     } finally {
       busy.value = false;
     }
@@ -249,7 +251,7 @@ export function ReportsScreen() {
     </div>`;
   }
   return html`<${AnalyticsPage} title=${t('analytics.report.title')} description=${t(mayGenerate ? 'analytics.report.description' : 'analytics.report.readOnly')}>
-    ${mayGenerate && html`<${ReportForm} onMade=${replace} />`}
+    ${mayGenerate && html`<${ReportForm} onMade=${replace} onRefused=${() => (tick.value += 1)} />`}
     <${Section} title=${t('analytics.report.list')} id="an-report-list" class="an-card">${list}</${Section}>
   </${AnalyticsPage}>`;
 }

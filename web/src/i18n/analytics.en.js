@@ -140,4 +140,13 @@ export default {
   'analytics.report.state.failed': 'Failed',
   'analytics.report.download': 'Download',
   'analytics.report.downloadLabel': 'Download the {name} report ({format})',
+
+  // the API's refusals of the summary and the reports (errors.js finds them here)
+  'error.range_reversed': 'The first day comes before the last one.',
+  'error.range_too_long': 'A period has at most 366 days.',
+  'error.one_series': 'Choose a channel or a person, not both.',
+  'error.invalid_status': 'That status does not belong to this kind of report.',
+  'error.unknown_agent': 'That person is no longer in your company.',
+  'error.unknown_channel': 'That channel is no longer in your company.',
+  'error.not_queued': 'We could not queue the report. Ask for it again in a moment.',
 };

@@ -140,4 +140,13 @@ export default {
   'analytics.report.state.failed': 'Falló',
   'analytics.report.download': 'Descargar',
   'analytics.report.downloadLabel': 'Descargar el reporte de {name} ({format})',
+
+  // the API's refusals of the summary and the reports (errors.js finds them here)
+  'error.range_reversed': 'El día de inicio va antes del día final.',
+  'error.range_too_long': 'El período puede tener hasta 366 días.',
+  'error.one_series': 'Elige un canal o una persona, no ambos.',
+  'error.invalid_status': 'Ese estado no corresponde a este tipo de reporte.',
+  'error.unknown_agent': 'Esa persona ya no está en tu empresa.',
+  'error.unknown_channel': 'Ese canal ya no está en tu empresa.',
+  'error.not_queued': 'No pudimos poner el reporte en cola. Pídelo de nuevo en un momento.',
 };

@@ -140,4 +140,13 @@ export default {
   'analytics.report.state.failed': 'Falhou',
   'analytics.report.download': 'Baixar',
   'analytics.report.downloadLabel': 'Baixar o relatório de {name} ({format})',
+
+  // the API's refusals of the summary and the reports (errors.js finds them here)
+  'error.range_reversed': 'O dia inicial vem antes do dia final.',
+  'error.range_too_long': 'O período pode ter até 366 dias.',
+  'error.one_series': 'Escolha um canal ou uma pessoa, não ambos.',
+  'error.invalid_status': 'Esse status não corresponde a este tipo de relatório.',
+  'error.unknown_agent': 'Essa pessoa não está mais na sua empresa.',
+  'error.unknown_channel': 'Esse canal não está mais na sua empresa.',
+  'error.not_queued': 'Não conseguimos colocar o relatório na fila. Peça de novo em um momento.',
 };
