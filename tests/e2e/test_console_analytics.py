@@ -119,6 +119,8 @@ def test_an_analyst_lands_on_analytics_and_cannot_generate_a_report(console, sta
     analyst = invite(stack, admin, "Laura", "Méndez", "analyst")
     supervisor = invite(stack, admin, "Rosa", "Díaz", "supervisor")
     agent = invite(stack, admin, "Pedro", "Soto", "agent")
+    made = {"kind": "conversations", "format": "csv", "from": "2026-12-01", "to": "2026-12-05"}
+    stack.call("POST", "/v1/reports", made, token=admin)  # the admin's, for the team to read
     page = console
 
     # an analyst starts on "Analítica", reads it, and sees the reports without "Generar"
@@ -131,6 +133,8 @@ def test_an_analyst_lands_on_analytics_and_cannot_generate_a_report(console, sta
     expect(page.get_by_role("heading", name="Reportes", level=1)).to_be_visible()
     expect(page.get_by_text(re.compile(r"pide a un administrador el permiso"))).to_be_visible()
     expect(page.get_by_role("button", name="Generar")).to_have_count(0)
+    theirs = page.get_by_role("region", name="Reportes generados").get_by_role("row")
+    expect(theirs.filter(has_text="Conversaciones")).to_contain_text("Ana Pérez")
     check_page(page, "analytics-reports-read-only")
     page.get_by_role("banner").get_by_role("button", name="Cerrar sesión").click()
 
@@ -150,8 +154,7 @@ def test_an_analyst_lands_on_analytics_and_cannot_generate_a_report(console, sta
     expect(page.get_by_role("heading", name="No permitido", level=1)).to_be_visible()
 
     # and the API agrees: the analyst may not export without the permission
-    body = {"kind": "conversations", "format": "csv", "from": "2026-12-01", "to": "2026-12-05"}
-    assert refused(stack, "POST", "/v1/reports", analyst["token"], body) == 403
+    assert refused(stack, "POST", "/v1/reports", analyst["token"], made) == 403
 
 
 def replies_today(stack, token: str, user_id: str, replies: int) -> bool:
