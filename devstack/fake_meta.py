@@ -6,7 +6,7 @@ It answers every Graph call Atiende makes, under any version prefix (``/v21.0/..
   whose button goes back to ``redirect_uri?code&state``), ``GET /oauth/access_token``
   (a dialog's code, or ``grant_type=fb_exchange_token``), ``GET /me/accounts`` (two
   Pages, the first with an Instagram business account), ``POST /{page}/subscribed_apps``;
-* ``GET /debug_token`` (a token that never expires);
+* ``GET /debug_token`` (a token that never expires; one with "expiring" in it, five days);
 * the senders: ``POST /me/messages`` (Messenger, Instagram), ``POST /{comment}/comments``
   and ``/{comment}/replies``, ``POST /{phone-number-id}/messages`` (WhatsApp);
 * WhatsApp's ``GET /{phone-number-id}`` and ``GET /{waba-id}/message_templates``.
@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import re
 import secrets
+import time
 import threading
 from collections import deque
 from urllib.parse import urlencode
@@ -117,8 +118,11 @@ def handle(request: Request) -> Answer | None:
     if path == "/me/accounts" and method == "GET":
         return _accounts(request)
     if path == "/debug_token" and method == "GET":
+        # a token with "expiring" in it lasts five more days (to see the warning locally)
+        expiring = "expiring" in query.get("input_token", "")
+        expires_at = int(time.time()) + 5 * 86400 if expiring else 0
         return Answer(200, {"data": {"app_id": "local-meta-app-id", "type": "PAGE",
-                                     "is_valid": True, "expires_at": 0,
+                                     "is_valid": True, "expires_at": expires_at,
                                      "data_access_expires_at": 0, "scopes": []}})  # fmt: skip
     if path == "/me/messages" and method == "POST":
         return Answer(200, {"recipient_id": "fake", "message_id": "m_" + secrets.token_hex(12)})

@@ -46,9 +46,9 @@ class Sla(BaseModel):
 
 
 class Sentiments(BaseModel):
-    positive: int
+    happy: int
     neutral: int
-    negative: int
+    angry: int
 
 
 class Sentiment(BaseModel):

@@ -106,3 +106,32 @@ def test_an_admin_connects_a_whatsapp_number_checked_with_graph(console, stack):
     assert synced == {"created": 3, "updated": 0, "removed": 0}
     again = stack.call("POST", f"/v1/channels/{channel_id}/templates/sync", token=admin)
     assert again == {"created": 0, "updated": 0, "removed": 0}
+
+
+def test_a_channel_whose_token_expires_soon_says_when_and_what_to_do(console, stack):
+    """The list's state of a channel: Meta says its token lasts five more days (the fake
+    Graph's ``debug_token`` for a token with "expiring" in it), so the row warns with the
+    date and the advice to reconnect; a token that never expires is just connected."""
+    page = console
+    email = new_person_email("ana")
+    admin = stack.signup(email)["access_token"]
+    stack.on_plan(admin, "pro")
+    for name, token in (
+        ("Ventas", "EAAG-expiring-system-token"),
+        ("Soporte", "EAAG-lasting-token"),
+    ):
+        made = stack.call("POST", "/v1/channels", {
+            "type": "whatsapp", "name": name,
+            "identifiers": {"phone_number_id": str(random.randint(10**14, 10**15 - 1)),
+                            "business_account_id": "102290129340398",
+                            "display_phone_number": "+56 9 1111 2222"},
+            "credentials": {"access_token": token}}, token=admin)  # fmt: skip
+        assert made["status"] == "connected", made
+    sign_in(page, email)
+    page.goto("/admin/channels")
+    expiring = page.get_by_role("row").filter(has_text="Ventas")
+    expect(expiring.get_by_text(re.compile(r"^Vence el "))).to_be_visible()
+    expect(expiring.get_by_text("Vuelve a conectar la cuenta antes de esa fecha")).to_be_visible()
+    lasting = page.get_by_role("row").filter(has_text="Soporte")
+    expect(lasting.get_by_text("Conectado", exact=True)).to_be_visible()
+    check_page(page, "admin-channels-expiring")

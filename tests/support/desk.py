@@ -304,3 +304,23 @@ class Desk:
     def reload(self, message: Message) -> Message:
         """The message as stored now (a consistent read)."""
         return Message.get(message.PK, message.SK, consistent_read=True)
+
+
+# --- the tenant's bot, answering through the API ----------------------------------------------
+def bot_signed(desk: Desk, hook_id: str, body: dict[str, Any], secret: str,
+               stamp: int | None = None, tenant: str | None = None) -> dict[str, str]:  # fmt: skip
+    """The headers of a bot's signed call (docs/integrations.md "The bot")."""
+    import hashlib
+    import hmac
+    import json
+
+    raw = json.dumps(body).encode()
+    stamp_text = str(stamp if stamp is not None else int(now().timestamp()))
+    mac = hmac.new(secret.encode(), stamp_text.encode() + b"." + raw, hashlib.sha256)
+    return {
+        "Content-Type": "application/json",
+        "X-Atiende-Tenant": tenant or desk.tenant,
+        "X-Atiende-Integration": hook_id,
+        "X-Atiende-Timestamp": stamp_text,
+        "X-Atiende-Signature": "sha256=" + mac.hexdigest(),
+    }

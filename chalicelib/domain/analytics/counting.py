@@ -48,7 +48,7 @@ def bucket_name(duration_prefix: str, index: int) -> str:
     return f"{duration_prefix}{index}"
 
 
-SENTIMENTS = ("positive", "neutral", "negative")
+SENTIMENTS = ("happy", "neutral", "angry")
 SLA_KINDS = ("first_response", "resolution")
 
 
@@ -94,6 +94,9 @@ def duration_adds(metric: str, duration: Duration, sign: int = 1) -> dict[str, f
 
 
 # --- from a change of the table ----------------------------------------------------------------
+ALWAYS = schedule_of(None)  # no business hours: business time is calendar time
+
+
 def message_events(message: Any) -> Iterator[Event]:
     """A message stored (not a merge's copy): in from a client, out from a person, a bot or
     an auto-reply."""
@@ -144,9 +147,6 @@ def ticket_events(
             at = datetime.fromisoformat(at_iso)
             yield Event(f"breach#{number}#{kind}#{at_iso}",
                         (Part(at, channel, new.assignee_id, {f"sla_{kind}_breached": 1.0}),))  # fmt: skip
-
-
-ALWAYS = schedule_of(None)
 
 
 def _first_response(ticket: Any, hours: Schedule) -> Event:

@@ -30,7 +30,7 @@ def a_day_of_work(desk: Desk) -> None:
     clock.advance(timedelta(minutes=2))
     reply(admin, 1, text="Hola", public=False)
     clock.advance(timedelta(minutes=10))
-    edit(admin, 1, {"sentiment_end": "positive"}, status="closed")
+    edit(admin, 1, {"sentiment_end": "happy"}, status="closed")
     clock.advance(timedelta(minutes=20))
     edit(admin, 1, {}, status="open")
     clock.advance(timedelta(minutes=1))

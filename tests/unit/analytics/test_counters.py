@@ -87,7 +87,7 @@ def test_a_reopened_ticket_counts_its_new_first_response_and_its_last_resolution
     assert total["first_resolution"]["calendar"]["mean_seconds"] == 720.0
     assert total["full_resolution"]["calendar"]["count"] == 1
     assert total["full_resolution"]["calendar"]["mean_seconds"] == (12 + 30 + 1 + 5) * 60.0
-    assert total["sentiment"]["end"] == {"positive": 0, "neutral": 1, "negative": 0}
+    assert total["sentiment"]["end"] == {"happy": 0, "neutral": 1, "angry": 0}
 
 
 def test_bot_answers_and_auto_replies_are_counted_apart_and_stop_no_clock(desk: Desk) -> None:

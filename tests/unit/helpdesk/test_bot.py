@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from chalicelib.clock import now
-from tests.support.desk import Desk, World, run_worker
+from tests.support.desk import Desk, World, bot_signed, run_worker
 from tests.support.fakes import FakeProvider, serving
 
 SECRET = "whsec_bot-Secret-7d1e8b4f9c2a"
@@ -60,16 +60,7 @@ def heard(bot: FakeProvider) -> list[dict[str, Any]]:
 
 def signed(desk: Desk, hook_id: str, body: dict[str, Any], secret: str = SECRET,
            stamp: int | None = None, tenant: str | None = None) -> dict[str, str]:  # fmt: skip
-    raw = json.dumps(body).encode()
-    stamp_text = str(stamp if stamp is not None else int(now().timestamp()))
-    mac = hmac.new(secret.encode(), stamp_text.encode() + b"." + raw, hashlib.sha256)
-    return {
-        "Content-Type": "application/json",
-        "X-Atiende-Tenant": tenant or desk.tenant,
-        "X-Atiende-Integration": hook_id,
-        "X-Atiende-Timestamp": stamp_text,
-        "X-Atiende-Signature": "sha256=" + mac.hexdigest(),
-    }
+    return bot_signed(desk, hook_id, body, secret, stamp, tenant)
 
 
 def answer(desk: Desk, hook_id: str, body: dict[str, Any], number: int = 1, **signing: Any) -> Any:
