@@ -18,10 +18,11 @@ import { PeriodPicker, periodOf } from './period.js';
 const CLOCKS = ['calendar', 'business'];
 const TIMES = ['first_response', 'first_resolution', 'full_resolution'];
 const SLA_TARGETS = ['first_response', 'resolution'];
+/** The product's sentiments (a ticket's faces) and the tone each is drawn in. */
 const SENTIMENTS = [
-  ['positive', 'positive'],
+  ['happy', 'positive'],
   ['neutral', 'neutral'],
-  ['negative', 'negative'],
+  ['angry', 'negative'],
 ];
 
 /** GET /v1/analytics/summary for the range and the series ("", "ch:<id>" or "ag:<id>"). */
@@ -241,7 +242,7 @@ function Sentiment({ total }) {
       (moment) => html`<${SplitBar}
         key=${moment}
         label=${t(`analytics.sentiment.${moment}`)}
-        parts=${SENTIMENTS.map(([name, tone]) => ({ name: t(`analytics.sentiment.${name}`), value: total.sentiment[moment][name], tone }))}
+        parts=${SENTIMENTS.map(([name, tone]) => ({ name: t(`sentiment.${name}`), value: total.sentiment[moment][name] ?? 0, tone }))}
         format=${count}
       />`,
     )}

@@ -78,9 +78,6 @@ export default {
   'analytics.sentiment.title': 'Sentiment',
   'analytics.sentiment.start': 'At the start',
   'analytics.sentiment.end': 'At the end',
-  'analytics.sentiment.positive': 'Positive',
-  'analytics.sentiment.neutral': 'Neutral',
-  'analytics.sentiment.negative': 'Negative',
   'analytics.sentiment.note': 'Sentiment of the tickets closed in the period, at the start and at the end of the conversation.',
 
   'analytics.monitor.title': 'Monitoring',

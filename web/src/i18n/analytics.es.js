@@ -78,9 +78,6 @@ export default {
   'analytics.sentiment.title': 'Sentimiento',
   'analytics.sentiment.start': 'Al inicio',
   'analytics.sentiment.end': 'Al final',
-  'analytics.sentiment.positive': 'Positivo',
-  'analytics.sentiment.neutral': 'Neutral',
-  'analytics.sentiment.negative': 'Negativo',
   'analytics.sentiment.note': 'Sentimiento de los tickets cerrados en el período, al inicio y al final de la conversación.',
 
   'analytics.monitor.title': 'Monitoreo',

@@ -78,9 +78,6 @@ export default {
   'analytics.sentiment.title': 'Sentimento',
   'analytics.sentiment.start': 'No início',
   'analytics.sentiment.end': 'No final',
-  'analytics.sentiment.positive': 'Positivo',
-  'analytics.sentiment.neutral': 'Neutro',
-  'analytics.sentiment.negative': 'Negativo',
   'analytics.sentiment.note': 'Sentimento dos tickets fechados no período, no início e no final da conversa.',
 
   'analytics.monitor.title': 'Monitoramento',
