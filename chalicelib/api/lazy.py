@@ -116,12 +116,14 @@ def load(module: str) -> list[tuple[str, str]]:
             resource = importlib.import_module(f"{PACKAGE}.{module}").resource
             before = {(p, m) for p, methods in _LOADED.routes.items() for m in methods}
             _LOADED.register_blueprint(resource.blueprint)
-            _MODULE_ROUTES[module] = [
+            # sorted: the routes' dict keeps paths in the order any module first used them,
+            # so the order seen here would depend on which modules a process loaded first
+            _MODULE_ROUTES[module] = sorted(
                 (p, m)
                 for p, methods in _LOADED.routes.items()
                 for m in methods
                 if (p, m) not in before
-            ]
+            )
         return _MODULE_ROUTES[module]
 
 
