@@ -59,6 +59,13 @@ def process_billing(event):
     return billing.handle(event)
 
 
+@app.on_sqs_message(queue=settings.queue_name("reports"), batch_size=1)
+def make_reports(event):
+    from chalicelib.jobs import reports
+
+    return reports.handle(event)
+
+
 @app.on_dynamodb_record(
     stream_arn=settings.table_stream_arn, batch_size=100, starting_position="TRIM_HORIZON"
 )

@@ -55,11 +55,14 @@ def _presigner(region: str, endpoint: str | None) -> Any:
     )
 
 
-def presigned_get(key: str, seconds: int) -> str:
-    """A URL anyone holding it may GET the bucket's file ``key`` with, for ``seconds``."""
-    url = presigner().generate_presigned_url(
-        "get_object", Params={"Bucket": get_settings().bucket, "Key": key}, ExpiresIn=seconds
-    )
+def presigned_get(key: str, seconds: int, *, filename: str | None = None) -> str:
+    """A URL anyone holding it may GET the bucket's file ``key`` with, for ``seconds``;
+    with ``filename``, the browser saves it under that name (``Content-Disposition:
+    attachment``) instead of showing it."""
+    params = {"Bucket": get_settings().bucket, "Key": key}
+    if filename:
+        params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
+    url = presigner().generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
     return str(url)
 
 

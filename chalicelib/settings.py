@@ -32,7 +32,7 @@ LOCAL_PLAIN_DEFAULTS: dict[str, str] = {
 }
 
 #: Queues of the platform; each has a dead-letter queue named ``<name>-dlq``.
-QUEUES: tuple[str, ...] = ("inbound", "outbound", "mail", "integrations", "billing")
+QUEUES: tuple[str, ...] = ("inbound", "outbound", "mail", "integrations", "billing", "reports")
 
 
 class Settings(BaseSettings):

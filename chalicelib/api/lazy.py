@@ -63,6 +63,7 @@ MODULES = (
     "orders",
     "payments",
     "products",
+    "reports",
 )
 PACKAGE = "chalicelib.api"
 TABLE = Path(__file__).with_name("route_table.py")

@@ -183,4 +183,7 @@ ROUTES: tuple[tuple[str, str, str, str, bool], ...] = (
     ("/v1/products/{product_id}", "GET", "products_get_product", "products", False),
     ("/v1/products/{product_id}", "PATCH", "products_edit_product", "products", False),
     ("/v1/tickets/{number}/catalogue", "POST", "products_send_catalogue", "products", False),
+    ("/v1/reports", "GET", "reports_list_reports", "reports", False),
+    ("/v1/reports", "POST", "reports_ask_report", "reports", False),
+    ("/v1/reports/{report_id}", "GET", "reports_get_report", "reports", False),
 )

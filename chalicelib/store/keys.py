@@ -528,3 +528,24 @@ def report_payment_sk(day: str, order_number: int, payment_id: str) -> str:
 def report_index_range(first_day: str, last_day: str) -> tuple[str, str]:
     """SK bounds of the entries of the days ``first_day`` to ``last_day`` (inclusive)."""
     return f"{first_day}#", f"{last_day}#~"
+
+
+# --- reports: the export jobs (docs/analytics.md "Reports") --------------------------------
+def report_pk(tenant_id: str) -> str:
+    """A report job lives in its tenant's partition: the last 50 are one Query."""
+    return tenant_pk(tenant_id)
+
+
+def report_sk(report_id: str) -> str:
+    """Report ids are time-ordered (ids.py): newest first is the Query read backwards."""
+    return _join("REPORT", report_id)
+
+
+def reports_prefix() -> str:
+    return "REPORT" + SEP
+
+
+def report_file_key(tenant_id: str, report_id: str, file_format: str) -> str:
+    """Where a report's file is kept in the bucket (expired after 7 days by the bucket's
+    rule on ``reports/``, infra/resources.yaml)."""
+    return f"reports/{tenant_id}/{report_id}.{file_format}"

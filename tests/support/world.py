@@ -193,6 +193,10 @@ def make_items(world, admin):
         created = world.call("POST", f"/v1/{collection}", admin, body)
         assert created.status_code == 201, (collection, created.json)
         made[collection] = created.json["id"]
+    report = world.call("POST", "/v1/reports", admin, {"kind": "conversations", "format": "csv",
+                        "from": "2026-12-01", "to": "2026-12-07"})  # fmt: skip
+    assert report.status_code == 202, report.json
+    made["reports"] = report.json["id"]
     return made
 
 

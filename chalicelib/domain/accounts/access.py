@@ -229,6 +229,16 @@ ACTIONS: dict[str, Rule] = {
             "orders_admin": frozenset({"payment_reports"}),
         },
     ),
+    # the reports page: whoever may export either kind, and analysts (read-only without
+    # a permission: the conversations reports others made, docs/analytics.md "Who may")
+    "reports.read": Rule(
+        "See the reports made and download them (the kinds they may read)",
+        frozenset({"admin", "analyst"}),
+        {
+            "supervisor": frozenset({"conversation_reports", "payment_reports"}),
+            "orders_admin": frozenset({"payment_reports"}),
+        },
+    ),
 }
 
 
