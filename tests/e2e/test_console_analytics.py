@@ -200,6 +200,7 @@ def test_the_monitoring_table_lists_an_agent_with_todays_replies_and_refreshes(
 def test_a_conversations_report_is_generated_and_downloaded_as_csv(console, stack, company):
     admin = company["token"]
     page = console
+    page.clock.install()  # the page's time runs as usual until the test moves it on
     sign_in(page, company["email"])
     page.goto("/analytics/reports")
     expect(page.get_by_role("heading", name="Reportes", level=1)).to_be_visible()
@@ -215,8 +216,11 @@ def test_a_conversations_report_is_generated_and_downloaded_as_csv(console, stac
     expect(row).to_contain_text("Abierto")
     expect(row).to_contain_text(re.compile(r"Listo · \d+ filas"), timeout=60_000)
     check_page(page, "analytics-reports")
+    link = row.get_by_role("link", name="Descargar el reporte de Conversaciones (CSV)")
     with page.expect_download() as download:
-        row.get_by_role("link", name="Descargar el reporte de Conversaciones (CSV)").click()
+        link.click()
+    assert re.fullmatch(r"conversaciones-\d{4}-\d\d-\d\d_\d{4}-\d\d-\d\d\.csv",
+                        download.value.suggested_filename)  # fmt: skip
     saved = download.value.path()
     with open(saved, "rb") as file:
         content = file.read()
@@ -224,6 +228,14 @@ def test_a_conversations_report_is_generated_and_downloaded_as_csv(console, stac
     lines = content[3:].decode("utf-8").split("\r\n")
     assert lines[0].count(",") >= 10, lines[0]  # the header row
     assert any("Camila Fuentes" in line for line in lines[1:]), lines
+    # eleven minutes later the address (it lasts 15) is asked for again on the click
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/v1/reports/" in r.url else None)
+    page.clock.fast_forward("11:00")
+    with page.expect_download() as again:
+        link.click()
+    assert again.value.suggested_filename == download.value.suggested_filename
+    assert asked, "the old address was used"
     # the API made it for the admin, done, with both tickets of today
     made = stack.call("GET", "/v1/reports", token=admin)["items"]
     assert made[0]["state"] == "done" and made[0]["kind"] == "conversations"
