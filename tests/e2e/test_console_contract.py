@@ -162,6 +162,16 @@ def test_every_lazy_admin_screen_is_in_the_chunk():
             assert name in exported, f"{area.name}: {name} is not in admin/all.js's SCREENS"
 
 
+def test_every_lazy_analytics_screen_is_in_its_chunk():
+    """web/src/analytics/pages.js names its screens by their names in the chunk's SCREENS."""
+    chunk = (ROOT / "web" / "src" / "analytics" / "all.js").read_text()
+    screens = set(re.findall(r"\w+", chunk.split("export const SCREENS", 1)[1].split("}", 1)[0]))
+    pages = (ROOT / "web" / "src" / "analytics" / "pages.js").read_text()
+    named = re.findall(r"lazyAnalytics\('(\w+)'\)", pages)
+    assert len(named) == 3, named
+    assert set(named) <= screens, sorted(set(named) - screens)
+
+
 def test_spanish_portuguese_and_english_have_every_text_the_console_uses():
     found = catalogs()
     es = found["es"]
