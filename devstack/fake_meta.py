@@ -19,8 +19,8 @@ from __future__ import annotations
 import html
 import re
 import secrets
-import time
 import threading
+import time
 from collections import deque
 from urllib.parse import urlencode
 

@@ -1,6 +1,7 @@
 """A known day of activity through the real pipeline — signed webhooks and the inbound
-worker, the API, the bot's signed answer, the SLA sweep, the table's stream — and the
-numbers the summary and the monitoring table give for it (docs/analytics.md).
+worker, the API, the bot's signed answer, the SLA sweep, the table's stream, the reports
+worker — and the numbers the summary, the monitoring table and both exports (CSV and
+XLSX) give for it: exactly the expected ones, the same in each (docs/analytics.md).
 
 The day is Saturday 4 April 2026 in Santiago: Chile leaves summer time that night (at
 24:00 the clocks go back to 23:00), so the day has 25 hours, and what happens between
@@ -25,6 +26,8 @@ Times (UTC; local = UTC-3 until 03:00 UTC on the 5th, then UTC-4):
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +38,7 @@ from chalicelib.clock import clock
 from chalicelib.domain.analytics.counting import forget_cached
 from chalicelib.jobs import sla
 from tests.support.desk import Desk, bot_signed, run_worker
+from tests.support.reports import downloaded, sheet_rows
 from tests.support.table_stream import run_effects
 from tests.support.world import World
 
@@ -59,7 +63,7 @@ def writes(desk: Desk, sender: str, text: str, when: str, name: str) -> None:
 
 def api(desk: Desk, method: str, path: str, body: Any = None, email: str | None = None) -> Any:
     answer = desk.call(method, path, desk.login(email), body)
-    assert answer.status_code in (200, 201), answer.json
+    assert answer.status_code in (200, 201, 202), answer.json
     return answer.json
 
 
@@ -164,3 +168,70 @@ def test_a_known_day_gives_exactly_the_expected_numbers(known_day: Desk) -> None
     assert (pat["role"], pat["presence"], pat["open_tickets"]) == ("agent", "online", 1)
     assert pat["replies_today"] == 1 and pat["first_response_today"] == duration(1, 3000.0)
     assert pat["orders_today"] == 0 and pat["sla_breaches_today"] == 1
+
+
+def export(desk: Desk, kind: str, file_format: str) -> list[list[Any]]:
+    """The day's report of ``kind`` made by the reports worker, as rows (header first)."""
+    asked = api(desk, "POST", "/v1/reports", {"kind": kind, "format": file_format,
+                                              "from": "2026-04-04", "to": "2026-04-04"})  # fmt: skip
+    run_worker("make_reports")
+    report = api(desk, "GET", f"/v1/reports/{asked['id']}")
+    assert report["state"] == "done", report
+    raw = downloaded(report)
+    if file_format == "csv":
+        assert raw.startswith("\ufeff".encode())
+        return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    rows, _ = sheet_rows(raw)
+    return [[str(c) if not isinstance(c, float) else c for c in row] for row in rows]
+
+
+def test_the_exports_of_the_known_day_give_the_dashboards_numbers(known_day: Desk) -> None:
+    desk = known_day
+    moment("2026-04-05T03:59:00")
+    day = api(desk, "GET", "/v1/analytics/summary?from=2026-04-04&to=2026-04-04")["days"][0]
+    for file_format in ("csv", "xlsx"):
+        header, *rows = export(desk, "conversations", file_format)
+        cell = {name: i for i, name in enumerate(header)}
+        assert [str(row[0]).removesuffix(".0") for row in rows] == ["1", "2"]  # opened that day
+        one, two = rows
+
+        def seconds(row: list[Any], column: str, cell: dict[str, int] = cell) -> float:
+            value = row[cell[column]]
+            return float(value) if value not in ("", None) else 0.0
+
+        assert one[cell["Creado"]] == "2026-04-04 11:00"
+        assert two[cell["Creado"]] == "2026-04-04 23:50"  # 02:50 UTC on the 5th
+        assert (seconds(one, "Primera respuesta (s calendario)"),
+                seconds(one, "Primera respuesta tras reapertura (s calendario)"),
+                seconds(two, "Primera respuesta (s calendario)")) == (600, 300, 3000)  # fmt: skip
+        assert (seconds(one, "Primera respuesta (s hábiles)"),
+                seconds(one, "Primera respuesta tras reapertura (s hábiles)"),
+                seconds(two, "Primera respuesta (s hábiles)")) == (600, 0, 0)  # fmt: skip
+        # the same numbers as the dashboard's
+        calendar = [seconds(one, "Primera respuesta (s calendario)"),
+                    seconds(one, "Primera respuesta tras reapertura (s calendario)"),
+                    seconds(two, "Primera respuesta (s calendario)")]  # fmt: skip
+        assert sum(calendar) / 3 == day["first_response"]["calendar"]["mean_seconds"]
+        assert seconds(one, "Primera resolución (s calendario)") == 1200 == (
+            day["first_resolution"]["calendar"]["mean_seconds"])  # fmt: skip
+        assert seconds(one, "Resolución total (s calendario)") == 6600 == (
+            day["full_resolution"]["calendar"]["mean_seconds"])  # fmt: skip
+        assert seconds(one, "Resolución total (s hábiles)") == 3600 == (
+            day["full_resolution"]["business"]["mean_seconds"])  # fmt: skip
+        assert str(one[cell["Reaperturas"]]).removesuffix(".0") == "1"
+        assert (one[cell["SLA primera respuesta"]], two[cell["SLA primera respuesta"]]) == (
+            "cumplido", "incumplido")  # fmt: skip
+        assert (one[cell["Sentimiento inicial"]], one[cell["Sentimiento final"]]) == (
+            "neutral",
+            "feliz",
+        )
+        assert (one[cell["Estado"]], two[cell["Estado"]]) == ("cerrado", "abierto")
+        assert two[cell["Agente"]] != "" and one[cell["Agente"]] == "Ana Admin"
+
+        header, *payments = export(desk, "payments", file_format)
+        column = {name: i for i, name in enumerate(header)}
+        assert len(payments) == day["payments"]["recorded"] == 1
+        [payment] = payments
+        assert float(payment[column["Monto"]]) == 19980
+        assert payment[column["Moneda"]] == "CLP" and payment[column["Cliente"]] == "Ana Pérez"
+        assert payment[column["Registrado"]] == "2026-04-04 11:13"

@@ -5,24 +5,22 @@ cell checked; and the worker's care: a message twice, a dead worker, failures.""
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
-import re
 import zipfile
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 
-from chalicelib import aws, queues
+from chalicelib import queues
 from chalicelib.clock import clock
 from chalicelib.domain.analytics import reports
 from chalicelib.jobs import reports as worker
-from chalicelib.settings import get_settings
 from chalicelib.store.analytics import payment_entry, ticket_entry
 from tests.support.desk import Desk, run_worker
 from tests.support.queues import queue_depth
+from tests.support.reports import downloaded, sheet_rows
 from tests.support.world import PASSWORD
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
@@ -84,13 +82,6 @@ def made(desk: Desk, body: dict) -> dict:
     report = ok(desk.call("POST", "/v1/reports", body=body), 202)
     run_worker("make_reports")
     return ok(desk.call("GET", f"/v1/reports/{report['id']}"))
-
-
-def downloaded(report: dict) -> bytes:
-    """The file behind the presigned GET (moto's bucket holds it at the URL's path)."""
-    key = unquote(urlparse(report["download_url"]).path).lstrip("/")
-    key = key.removeprefix(get_settings().bucket + "/")
-    return aws.client("s3").get_object(Bucket=get_settings().bucket, Key=key)["Body"].read()
 
 
 CONVERSATION_HEADER = [
@@ -180,26 +171,6 @@ def some_payments(desk: Desk) -> tuple[str, str]:
     payment_entry(desk.tenant, "2026-12-01", first["number"], paid).save()
     payment_entry(desk.tenant, "2026-12-01", second["number"], refused).save()
     return paid, refused
-
-
-def sheet_rows(raw: bytes) -> tuple[list[list[object]], str]:
-    """The first sheet's cells (text as text, numbers as floats) and its XML."""
-    with zipfile.ZipFile(io.BytesIO(raw)) as book:
-        xml = book.read("xl/worksheets/sheet1.xml").decode()
-    rows = []
-    for row in re.findall(r"<row [^>]*>(.*?)</row>", xml):
-        cells: list[object] = []
-        for attributes, body in re.findall(r"<c ([^>]*?)(?:/>|>(.*?)</c>)", row):
-            column = re.search(r'r="([A-Z]+)\d+"', attributes).group(1)  # type: ignore[union-attr]
-            index = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(column))) - 1
-            cells.extend([""] * (index - len(cells)))
-            text = re.search(r"<t[^>]*>(.*?)</t>", body or "")
-            value = re.search(r"<v>(.*?)</v>", body or "")
-            cells.append(
-                html.unescape(text.group(1)) if text else float(value.group(1)) if value else ""
-            )
-        rows.append(cells)
-    return rows, xml
 
 
 def test_a_payments_report_in_xlsx_reads_back_with_numbers_as_numbers(desk):
