@@ -129,10 +129,11 @@ def catalogs() -> dict[str, dict[str, str]]:
 def test_every_area_catalog_is_merged_by_the_console():
     """The first bundle's catalogs by i18n.js; the administration areas' by the chunk that
     brings their pages (web/src/admin/all.js, loaded by web/src/admin/load.js), the orders
-    area's by its own (web/src/orders/all.js)."""
+    and analytics areas' by their own (web/src/orders/all.js, web/src/analytics/all.js)."""
     merged = (ROOT / "web" / "src" / "i18n.js").read_text()
     admin = (ROOT / "web" / "src" / "admin" / "all.js").read_text()
     orders = (ROOT / "web" / "src" / "orders" / "all.js").read_text()
+    analytics = (ROOT / "web" / "src" / "analytics" / "all.js").read_text()
     for path in (ROOT / "web" / "src" / "i18n").glob("*.*.js"):
         if path.name.startswith("admin-"):
             assert f"'../i18n/{path.name}'" in admin, f"{path.name} is not imported by admin/all.js"
@@ -140,6 +141,11 @@ def test_every_area_catalog_is_merged_by_the_console():
             # the orders area's chunk (web/src/orders/load.js)
             assert f"'../i18n/{path.name}'" in orders, (
                 f"{path.name} is not imported by orders/all.js"
+            )
+        elif path.name.startswith("analytics."):
+            # the analytics area's chunk (web/src/analytics/load.js)
+            assert f"'../i18n/{path.name}'" in analytics, (
+                f"{path.name} is not imported by analytics/all.js"
             )
         else:
             assert f"'./i18n/{path.name}'" in merged, f"{path.name} is not imported by i18n.js"
@@ -154,6 +160,16 @@ def test_every_lazy_admin_screen_is_in_the_chunk():
         assert not re.search(r"lazy\([^)]*\)\(", text), f"{area.name}: lazy(...)(...)"
         for name in re.findall(r"lazy\('(\w+)'\)", text):
             assert name in exported, f"{area.name}: {name} is not in admin/all.js's SCREENS"
+
+
+def test_every_lazy_analytics_screen_is_in_its_chunk():
+    """web/src/analytics/pages.js names its screens by their names in the chunk's SCREENS."""
+    chunk = (ROOT / "web" / "src" / "analytics" / "all.js").read_text()
+    screens = set(re.findall(r"\w+", chunk.split("export const SCREENS", 1)[1].split("}", 1)[0]))
+    pages = (ROOT / "web" / "src" / "analytics" / "pages.js").read_text()
+    named = re.findall(r"lazyAnalytics\('(\w+)'\)", pages)
+    assert len(named) == 3, named
+    assert set(named) <= screens, sorted(set(named) - screens)
 
 
 def test_spanish_portuguese_and_english_have_every_text_the_console_uses():

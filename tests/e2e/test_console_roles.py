@@ -90,6 +90,10 @@ def test_each_role_is_offered_only_what_it_may_do(console, stack, company):
     page.get_by_label("Contraseña nueva").fill(PASSWORD)
     page.get_by_label("Repite la contraseña").fill(PASSWORD)
     page.get_by_role("button", name="Activar mi cuenta").click()
+    # an analyst's home is "Analítica" (issue 16); the board is a link away
+    expect(page.get_by_role("heading", name="Analítica", level=1)).to_be_visible()
+    assert page.url.endswith("/analytics")
+    page.get_by_role("banner").get_by_role("link", name="Mesón de ayuda").click()
     expect(page.get_by_role("heading", name="Mesón de ayuda", level=1)).to_be_visible()
     header = tools(page)
     expect(header).to_contain_text("Analista")

@@ -351,7 +351,7 @@ def test_an_analyst_reads_the_ticket_and_is_offered_no_change(console, stack, co
     )
     token = stack.link_in_mail(analyst, "/invitations/accept").split("token=", 1)[1]
     stack.call("POST", "/v1/auth/invitations/accept", {"token": token, "password": PASSWORD})
-    sign_in(page, analyst)
+    sign_in(page, analyst, landing="Analítica")  # an analyst's home (issue 16)
     page.goto(f"/tickets/{number}")
     expect(conversation(page).get_by_text("¿Tienen taladros en stock?")).to_be_visible()
     expect(

@@ -260,7 +260,7 @@ def test_an_analyst_is_offered_no_orders_tab_and_no_catalogue(console, stack, co
     page = console
     number, _ = open_ticket(stack, company, "Rocío Vidal", "Hola, ¿hacen despacho a Temuco?")
     analyst = invite(stack, company["token"], "Rosa", "Díaz", "analyst")
-    sign_in(page, analyst["email"])
+    sign_in(page, analyst["email"], landing="Analítica")  # an analyst's home (issue 16)
     page.goto(f"/tickets/{number}")
     expect(conversation(page).get_by_text("¿hacen despacho a Temuco?")).to_be_visible()
     expect(tabs(page).get_by_role("tab", name="Historial")).to_be_visible()

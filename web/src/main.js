@@ -18,6 +18,7 @@ import { NotAllowedScreen, AdminPage } from './admin/layout.js';
 import { WithAdmin } from './admin/load.js';
 import { adminHome, pageAt } from './admin/pages.js';
 import { orderPageAt } from './orders/pages.js';
+import { analyticsFirst, analyticsHome, analyticsPageAt } from './analytics/pages.js';
 
 /** Screens anyone may open. */
 const PUBLIC = {
@@ -30,19 +31,31 @@ const PUBLIC = {
 /** Screens for people who are not signed in (a signed-in person goes to the board). */
 const SIGNED_OUT = { '/login': LoginScreen, '/signup': SignupScreen };
 /** Screens for a signed-in person (anyone else goes to the login). */
-const SIGNED_IN = { '/': HomeScreen };
+const SIGNED_IN = { '/': HomeScreen, '/board': BoardHome };
 /** Signed-in screens whose path carries a value: [pattern, screen]; the screen gets the
  * pattern's groups as props. */
 const SIGNED_IN_PATTERNS = [[/^\/tickets\/(?<number>[1-9][0-9]{0,9})$/, TicketScreen]];
 
 /** A person whose role sees no help desk (an account contact, an orders admin) starts on
- * the first page their role may open: an orders admin on the orders. */
+ * the first page their role may open: an orders admin on the orders. An analyst (who reads
+ * the numbers and works no ticket) starts on "Analítica". */
 function HomeScreen() {
+  if (analyticsFirst()) return html`<${Redirect} to="/analytics" />`;
   if (can('tickets.read')) return html`<${BoardScreen} />`;
   if (can('orders.read')) return html`<${Redirect} to="/orders" />`;
+  const analytics = analyticsHome();
+  if (analytics) return html`<${Redirect} to=${analytics} />`;
   const home = adminHome();
   if (home) return html`<${Redirect} to=${home} />`;
   return html`<${WithAdmin} render=${() => html`<${AdminPage} title=${t('admin.home.title')}><p class="lead">${t('admin.home.text')}</p></${AdminPage}>`} />`;
+}
+
+/** The board at its own address, for a person whose home is another page (an analyst's
+ * "Mesón de ayuda" link); the help desk's roles have it at /. */
+function BoardHome() {
+  if (!can('tickets.read')) return html`<${NotAllowed} />`;
+  if (!analyticsFirst()) return html`<${Redirect} to="/" />`;
+  return html`<${BoardScreen} />`;
 }
 
 /** "No permitido", in the administration frame (its side navigation names the pages). */
@@ -52,7 +65,7 @@ function NotAllowed() {
 
 function signedInScreen(path) {
   if (SIGNED_IN[path]) return [SIGNED_IN[path], {}];
-  const page = pageAt(path) || orderPageAt(path);
+  const page = pageAt(path) || orderPageAt(path) || analyticsPageAt(path);
   if (page) return page[0].allowed() ? [page[0].Screen, page[1]] : [NotAllowed, {}];
   for (const [pattern, screen] of SIGNED_IN_PATTERNS) {
     const found = pattern.exec(path);

@@ -18,6 +18,7 @@ import { SearchPanel } from './screens/search.js';
 import { can, me, signOut } from './session.js';
 import { Button, Logo } from './ui.js';
 import { adminHome } from './admin/pages.js';
+import { analyticsFirst, analyticsHome } from './analytics/pages.js';
 import { BillingBanner } from './billing-banner.js';
 
 export function initials(first, last) {
@@ -123,6 +124,7 @@ export function AppHeader() {
   const name = `${user.first_name} ${user.last_name}`;
   const readOnly = can('tickets.read') && !can('tickets.work');
   const admin = adminHome();
+  const analytics = analyticsHome();
   const adminLabel = can('tickets.read') || can('account.read') ? t('admin.link') : t('admin.portal');
   useEffect(() => {
     document.addEventListener('keydown', onShortcut);
@@ -131,14 +133,18 @@ export function AppHeader() {
   const said = notice.value;
   return html`<header class="app-header">
     <div class="app-header__brand">
-      <${Logo} inverted />
+      <${Logo} inverted href=${analyticsFirst() && can('tickets.read') ? '/board' : '/'} />
       <span class="app-header__company">${tenant.name}</span>
     </div>
     <nav class="app-header__nav" aria-label=${t('header.nav')}>
       ${can('tickets.read') &&
-      html`<${Link} href="/" class="app-header__link" aria-current=${route.value.path === '/' ? 'page' : undefined}>${t('board.title')}</${Link}>`}
+      html`<${Link} href=${analyticsFirst() ? '/board' : '/'} class="app-header__link" aria-current=${route.value.path === '/' || route.value.path === '/board' ? 'page' : undefined}
+        >${t('board.title')}</${Link}
+      >`}
       ${can('orders.read') &&
       html`<${Link} href="/orders" class="app-header__link" aria-current=${/^\/orders(\/|$)/.test(route.value.path) ? 'page' : undefined}>${t('header.orders')}</${Link}>`}
+      ${analytics &&
+      html`<${Link} href=${analytics} class="app-header__link" aria-current=${/^\/analytics(\/|$)/.test(route.value.path) ? 'page' : undefined}>${t('header.analytics')}</${Link}>`}
       ${admin &&
       html`<${Link} href=${admin} class="app-header__link" aria-current=${/^\/(admin|portal)(\/|$)/.test(route.value.path) ? 'page' : undefined}
         >${adminLabel}</${Link}
@@ -152,6 +158,10 @@ export function AppHeader() {
       ${can('orders.read') &&
       html`<${Link} href="/orders" class="header-icon header-phone-only" aria-label=${t('header.orders')} title=${t('header.orders')}>
         <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 3.5h12v17l-3-2-3 2-3-2-3 2z" /><path d="M9 8.5h6M9 12h6" /></svg>
+      </${Link}>`}
+      ${analytics &&
+      html`<${Link} href=${analytics} class="header-icon header-phone-only" aria-label=${t('header.analytics')} title=${t('header.analytics')}>
+        <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 20h16" /><path d="M7 16v-5M12 16V6M17 16v-8" /></svg>
       </${Link}>`}
       ${admin &&
       html`<${Link} href=${admin} class="header-icon header-phone-only" aria-label=${adminLabel} title=${adminLabel}>

@@ -3,6 +3,7 @@
 export default {
   'header.search': 'Search',
   'header.orders': 'Orders',
+  'header.analytics': 'Analytics',
   'header.searchLabel': 'Search tickets',
   'header.searchTitle': 'Search tickets (/ or Ctrl+K)',
   'header.readOnly': 'Read only',

@@ -3,6 +3,7 @@
 export default {
   'header.search': 'Buscar',
   'header.orders': 'Órdenes',
+  'header.analytics': 'Analítica',
   'header.searchLabel': 'Buscar tickets',
   'header.searchTitle': 'Buscar tickets (/ o Ctrl+K)',
   'header.readOnly': 'Solo lectura',

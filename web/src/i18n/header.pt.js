@@ -3,6 +3,7 @@
 export default {
   'header.search': 'Buscar',
   'header.orders': 'Pedidos',
+  'header.analytics': 'Análises',
   'header.searchLabel': 'Buscar tickets',
   'header.searchTitle': 'Buscar tickets (/ ou Ctrl+K)',
   'header.readOnly': 'Somente leitura',
