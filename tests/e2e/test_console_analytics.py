@@ -11,8 +11,10 @@ monitoring table to show the activity before the browser looks at it.
 
 from __future__ import annotations
 
+import io
 import random
 import re
+import zipfile
 
 import pytest
 from playwright.sync_api import expect
@@ -239,3 +241,63 @@ def test_a_conversations_report_is_generated_and_downloaded_as_csv(console, stac
     # the API made it for the admin, done, with both tickets of today
     made = stack.call("GET", "/v1/reports", token=admin)["items"]
     assert made[0]["state"] == "done" and made[0]["kind"] == "conversations"
+
+
+def test_after_a_day_of_work_the_dashboard_shows_it_and_both_reports_download(
+    console, stack, company
+):
+    """The day: two clients, an answer, an order with a payment. The dashboard shows the
+    day's numbers; the conversations report (XLSX) and the payments report (CSV) are
+    generated and downloaded, and say what the dashboard says."""
+    admin = company["token"]
+    stack.call("POST", "/v1/tickets/1/messages", {"text": "¡Hola Camila! Te preparo el pedido."},
+               token=admin)  # fmt: skip
+    stack.call("POST", "/v1/tickets/1/orders", {"currency": "CLP", "lines": [
+        {"description": "Polera talla M", "quantity": 2, "unit_price": 9990}]}, token=admin)  # fmt: skip
+    stack.call("POST", "/v1/orders/1/payments", {"amount": 19980, "method": "transfer",
+               "paid_on": "2026-12-05"}, token=admin)  # fmt: skip
+
+    def counted() -> dict | None:
+        found = summary_shows(stack, admin, 2, 1)
+        return found if found and found["total"]["payments"]["recorded"] == 1 else None
+
+    wait_for("the day's counters", counted)
+    page = console
+    sign_in(page, company["email"])
+    page.goto("/analytics")
+    expect(kpi(page, "Mensajes recibidos")).to_have_text("2")
+    expect(kpi(page, "Tickets abiertos")).to_have_text("2")
+
+    page.goto("/analytics/reports")
+    form = page.get_by_role("region", name="Nuevo reporte")
+    listed = page.get_by_role("region", name="Reportes generados")
+    downloads = {}
+    for kind, file_format in (("Conversaciones", "XLSX"), ("Pagos", "CSV")):
+        form.get_by_label("Tipo").select_option(label=kind)
+        form.get_by_label(file_format).check()
+        form.get_by_role("button", name="Generar").click()
+        row = listed.get_by_role("row").filter(has_text=kind).first
+        expect(row).to_contain_text(re.compile(r"Listo · \d+ filas?"), timeout=60_000)
+        with page.expect_download() as download:
+            row.get_by_role("link", name=f"Descargar el reporte de {kind} ({file_format})").click()
+        with open(download.value.path(), "rb") as file:
+            downloads[kind] = (download.value.suggested_filename, file.read())
+    check_page(page, "analytics-reports-both")
+
+    name, book = downloads["Conversaciones"]
+    assert name.endswith(".xlsx") and book.startswith(b"PK")  # a zip: the workbook
+    with zipfile.ZipFile(io.BytesIO(book)) as opened:
+        sheet = opened.read("xl/worksheets/sheet1.xml").decode()
+        strings = (
+            opened.read("xl/sharedStrings.xml").decode()
+            if "xl/sharedStrings.xml" in opened.namelist()
+            else sheet
+        )
+    assert "Camila Fuentes" in strings and "Tomás Ibáñez" in strings
+    assert sheet.count("<row ") == 3  # the header and the day's two tickets
+    name, payments = downloads["Pagos"]
+    assert name.startswith("pagos-") and payments.startswith(b"\xef\xbb\xbf")
+    lines = payments[3:].decode("utf-8").strip().split("\r\n")
+    # the order is on ticket 1, whichever client wrote first
+    assert len(lines) == 2 and ",19980,CLP," in lines[1], lines
+    assert "Camila Fuentes" in lines[1] or "Tomás Ibáñez" in lines[1], lines

@@ -120,7 +120,8 @@ function ReportForm({ onMade, onRefused }) {
 }
 
 function StateBadge({ report }) {
-  const text = report.state === 'done' ? t('analytics.report.state.doneRows', { n: count(report.rows ?? 0) }) : t(`analytics.report.state.${report.state}`);
+  const done = report.rows === 1 ? t('analytics.report.state.doneRow') : t('analytics.report.state.doneRows', { n: count(report.rows ?? 0) });
+  const text = report.state === 'done' ? done : t(`analytics.report.state.${report.state}`);
   return html`<span class="an-state">
     <${Badge} tone=${STATE_TONES[report.state] ?? 'neutral'}>${unfinished(report) && html`<span class="spinner spinner--small" aria-hidden="true"></span>`}${text}</${Badge}>
   </span>`;

@@ -134,6 +134,7 @@ export default {
   'analytics.report.state.running': 'Running',
   'analytics.report.state.done': 'Done',
   'analytics.report.state.doneRows': 'Done · {n} rows',
+  'analytics.report.state.doneRow': 'Done · 1 row',
   'analytics.report.state.failed': 'Failed',
   'analytics.report.download': 'Download',
   'analytics.report.downloadLabel': 'Download the {name} report ({format})',

@@ -134,6 +134,7 @@ export default {
   'analytics.report.state.running': 'Generando',
   'analytics.report.state.done': 'Listo',
   'analytics.report.state.doneRows': 'Listo · {n} filas',
+  'analytics.report.state.doneRow': 'Listo · 1 fila',
   'analytics.report.state.failed': 'Falló',
   'analytics.report.download': 'Descargar',
   'analytics.report.downloadLabel': 'Descargar el reporte de {name} ({format})',

@@ -134,6 +134,7 @@ export default {
   'analytics.report.state.running': 'Gerando',
   'analytics.report.state.done': 'Pronto',
   'analytics.report.state.doneRows': 'Pronto · {n} linhas',
+  'analytics.report.state.doneRow': 'Pronto · 1 linha',
   'analytics.report.state.failed': 'Falhou',
   'analytics.report.download': 'Baixar',
   'analytics.report.downloadLabel': 'Baixar o relatório de {name} ({format})',
