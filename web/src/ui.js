@@ -199,3 +199,20 @@ export function Dialog({ title, description, onClose, children, footer, size = '
     ${footer && html`<div class="dialog__foot">${footer}</div>`}
   </dialog>`;
 }
+
+/** The head of an area's page (administration, orders, analytics): the title (the tab's
+ * too, focused on arrival so a screen reader hears where it is), an optional way back,
+ * description and actions beside the title. */
+export function PageHead({ title, description, actions, back }) {
+  useTitle(title);
+  const heading = useRef(null);
+  useEffect(() => heading.current?.focus({ preventScroll: true }), [title]);
+  return html`${back && html`<p class="admin__back"><${Link} href=${back.href}>← ${back.label}</${Link}></p>`}
+    <div class="admin-head">
+      <div class="admin-head__text">
+        <h1 class="admin-head__title" tabindex="-1" ref=${heading}>${title}</h1>
+        ${description && html`<p class="admin-head__description">${description}</p>`}
+      </div>
+      ${actions && html`<div class="admin-head__actions">${actions}</div>`}
+    </div>`;
+}

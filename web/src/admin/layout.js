@@ -1,12 +1,11 @@
 // The frame of the administration and portal pages: the console's header, a side
 // navigation listing only the pages the role may open (grouped by SECTIONS), and the page.
-import { useEffect, useRef } from 'preact/hooks';
 import './admin.css';
 import { html } from '../html.js';
 import { t } from '../i18n.js';
 import { Link, route } from '../router.js';
 import { AppHeader } from '../shell.js';
-import { useTitle } from '../ui.js';
+import { PageHead } from '../ui.js';
 import { navPages, SECTIONS } from './pages.js';
 
 function SideNav() {
@@ -39,22 +38,12 @@ function SideNav() {
 /** An administration page: its title (the tab's too, and the focus after a move), an
  * optional description and actions beside the title, and its content. */
 export function AdminPage({ title, description, actions, back, children, wide = false }) {
-  useTitle(title);
-  const heading = useRef(null);
-  useEffect(() => heading.current?.focus({ preventScroll: true }), [title]);
   return html`<div class="app admin">
     <${AppHeader} />
     <div class="admin__body">
       ${navPages().length > 0 && html`<${SideNav} />`}
       <main class=${`admin__main${wide ? ' admin__main--wide' : ''}`} id="main">
-        ${back && html`<p class="admin__back"><${Link} href=${back.href}>← ${back.label}</${Link}></p>`}
-        <div class="admin-head">
-          <div class="admin-head__text">
-            <h1 class="admin-head__title" tabindex="-1" ref=${heading}>${title}</h1>
-            ${description && html`<p class="admin-head__description">${description}</p>`}
-          </div>
-          ${actions && html`<div class="admin-head__actions">${actions}</div>`}
-        </div>
+        <${PageHead} title=${title} description=${description} actions=${actions} back=${back} />
         ${children}
       </main>
     </div>

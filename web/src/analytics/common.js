@@ -3,7 +3,6 @@
 // people ("1 h 05 min", "42 s"), the company's days (YYYY-MM-DD in its timezone) and the
 // lists the pickers offer (channels, and the people who work the desk).
 import { signal } from '@preact/signals';
-import { useEffect, useRef } from 'preact/hooks';
 import { api } from '../api.js';
 import { channelName } from '../channels.js';
 import { timezone } from '../format.js';
@@ -12,7 +11,7 @@ import { localeTag, t } from '../i18n.js';
 import { Link, route } from '../router.js';
 import { can, me } from '../session.js';
 import { AppHeader } from '../shell.js';
-import { useTitle } from '../ui.js';
+import { PageHead } from '../ui.js';
 import { analyticsPages } from './pages.js';
 
 function SideTabs() {
@@ -33,21 +32,12 @@ function SideTabs() {
 /** A page of the area: its title (the tab's too, focused on arrival), an optional
  * description and actions beside the title, and its content. */
 export function AnalyticsPage({ title, description, actions, children }) {
-  useTitle(title);
-  const heading = useRef(null);
-  useEffect(() => heading.current?.focus({ preventScroll: true }), [title]);
   return html`<div class="app admin analytics">
     <${AppHeader} />
     <div class=${analyticsPages().length > 1 ? 'admin__body' : 'admin__body an-body--single'}>
       <${SideTabs} />
       <main class="admin__main admin__main--wide an-main" id="main">
-        <div class="admin-head">
-          <div class="admin-head__text">
-            <h1 class="admin-head__title" tabindex="-1" ref=${heading}>${title}</h1>
-            ${description && html`<p class="admin-head__description">${description}</p>`}
-          </div>
-          ${actions && html`<div class="admin-head__actions">${actions}</div>`}
-        </div>
+        <${PageHead} title=${title} description=${description} actions=${actions} />
         ${children}
       </main>
     </div>

@@ -2,7 +2,6 @@
 // "Órdenes" and "Catálogo", the page), the status and payment-state badges, dates in the
 // company's timezone, and who is who (the team's names, for roles that may list users).
 import { signal } from '@preact/signals';
-import { useEffect, useRef } from 'preact/hooks';
 import { api } from '../api.js';
 import { localeTag, t } from '../i18n.js';
 import { html } from '../html.js';
@@ -10,7 +9,7 @@ import { timezone } from '../format.js';
 import { Link, route } from '../router.js';
 import { can, me } from '../session.js';
 import { AppHeader } from '../shell.js';
-import { useTitle } from '../ui.js';
+import { PageHead } from '../ui.js';
 import { Badge } from '../admin/kit.js';
 import { upload } from './upload.js';
 
@@ -32,21 +31,11 @@ function Tabs() {
 /** A page of the area: its title (the tab's too, focused on arrival), optional actions,
  * an optional way back, and the content. */
 export function OrdersPage({ title, description, actions, back, children }) {
-  useTitle(title);
-  const heading = useRef(null);
-  useEffect(() => heading.current?.focus({ preventScroll: true }), [title]);
   return html`<div class="app admin orders">
     <${AppHeader} />
     <main class="orders__main" id="main">
       <${Tabs} />
-      ${back && html`<p class="admin__back"><${Link} href=${back.href}>← ${back.label}</${Link}></p>`}
-      <div class="admin-head">
-        <div class="admin-head__text">
-          <h1 class="admin-head__title" tabindex="-1" ref=${heading}>${title}</h1>
-          ${description && html`<p class="admin-head__description">${description}</p>`}
-        </div>
-        ${actions && html`<div class="admin-head__actions">${actions}</div>`}
-      </div>
+      <${PageHead} title=${title} description=${description} actions=${actions} back=${back} />
       ${children}
     </main>
   </div>`;
