@@ -521,7 +521,12 @@ def package(stage: str, out: Path, console_dist: Path = DIST) -> Path:
         run_chalice_package(stage, out, merge_file)
 
     sam = out / "sam.json"
-    problems = template_problems(json.loads(sam.read_text(encoding="utf-8")), shape, stage)
+    template = json.loads(sam.read_text(encoding="utf-8"))
+    # written again without Chalice's indentation: CloudFormation takes a template of at
+    # most 1,000,000 bytes from S3, and the API's routes (each path's own, its 405s and
+    # CORS) brought the indented one past it; compact, it is about half that
+    sam.write_text(json.dumps(template, separators=(",", ":")) + "\n", encoding="utf-8")
+    problems = template_problems(template, shape, stage)
     zip_path = out / "deployment.zip"
     try:
         with zipfile.ZipFile(zip_path) as archive:

@@ -201,4 +201,5 @@ def test_an_orders_admin_with_every_permission_may_do_nothing_outside_the_orders
         "payments.record", "payments.reconcile", "products.read",
         "attachments.upload",  # payment proofs
         "channels.read",  # the channels' names in the orders' filter
+        "reports.payments", "reports.read",  # the payments report (payment_reports, SPEC §2)
     }  # fmt: skip

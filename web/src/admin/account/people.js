@@ -14,7 +14,7 @@ export const OPTIONAL_PERMISSIONS = {
   admin: [],
   supervisor: ['orders_payments_admin', 'payment_reconciler', 'standalone_orders', 'conversation_reports', 'payment_reports'],
   agent: ['conversation_dispenser', 'transfer_conversations', 'standalone_orders'],
-  analyst: [],
+  analyst: ['conversation_reports', 'payment_reports'],
   stakeholder: [],
   orders_admin: ['standalone_orders', 'payment_reconciler', 'payment_reports'],
   account_contact: [],
