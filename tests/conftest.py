@@ -43,6 +43,9 @@ from chalicelib.clock import clock  # noqa: E402
 from chalicelib.jobs import inbound  # noqa: E402
 from chalicelib.settings import get_settings  # noqa: E402
 from chalicelib.store import base as store_base  # noqa: E402
+from tests.support import moto_speed  # noqa: E402
+
+moto_speed.install()
 from devstack.bootstrap import create_stack, create_table  # noqa: E402
 from devstack.local_api import greedy_local_routes  # noqa: E402
 from devstack.template import Resolver, load  # noqa: E402

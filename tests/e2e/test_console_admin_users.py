@@ -73,7 +73,10 @@ def test_an_admin_invites_a_user_who_accepts_and_is_deactivated_and_reactivated(
     role = dialog.get_by_label("Rol")
     role.select_option(label="Supervisor")
     expect(dialog.get_by_label("Reportes de conversaciones")).to_be_visible()
-    role.select_option(label="Analista")
+    role.select_option(label="Analista")  # an export is a read: the reports' permissions
+    analyst = dialog.get_by_role("group", name="Permisos opcionales")
+    expect(analyst.get_by_role("checkbox")).to_have_count(2)
+    role.select_option(label="Stakeholder")
     expect(dialog.get_by_role("group", name="Permisos opcionales")).to_have_count(0)
     role.select_option(label="Agente de conversaciones")
     permissions = dialog.get_by_role("group", name="Permisos opcionales")
