@@ -21,7 +21,6 @@ from chalicelib.store.analytics import payment_entry, ticket_entry
 from tests.support.desk import Desk, run_worker
 from tests.support.queues import queue_depth
 from tests.support.reports import downloaded, sheet_rows
-from tests.support.world import PASSWORD
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 HOURS = {"timezone": "America/Santiago", "weekly": {d: [["09:00", "18:00"]] for d in WEEKDAYS}}
@@ -31,10 +30,7 @@ START = datetime(2026, 12, 1, 11, 50, tzinfo=UTC)
 
 def fresh(desk: Desk) -> str:
     """A new access token for the admin (they last 15 minutes; these tests move the clock)."""
-    signed = desk.call(
-        "POST", "/v1/auth/login", body={"email": "ana@acme.example.com", "password": PASSWORD}
-    )
-    desk.admin = desk._tokens["admin"] = signed.json["access_token"]
+    desk.admin = desk._tokens["admin"] = desk.login()
     return desk.admin
 
 
